@@ -1,0 +1,157 @@
+using System.Text.Json;
+using Crm.SharedKernel.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+
+namespace Crm.SharedKernel.Outbox;
+
+/// <summary>Dispatches one module's outbox. Several instances (in one process or many) may run at once.</summary>
+public interface IOutboxDispatcher
+{
+    string Module { get; }
+
+    /// <summary>Claims up to one batch of due messages, delivers them, and returns how many were claimed.</summary>
+    Task<int> DispatchBatchAsync(CancellationToken ct);
+}
+
+/// <summary>
+/// Claims due rows with <c>FOR UPDATE SKIP LOCKED</c> inside a transaction, so concurrent dispatchers
+/// never take the same message; delivers each to every consumer not yet recorded in
+/// <c>outbox_deliveries</c> (Polly retries in process), then marks it processed or reschedules it
+/// with exponential backoff, dead-lettering after <see cref="OutboxOptions.MaxAttempts"/>.
+/// </summary>
+internal sealed partial class OutboxDispatcher<TContext> : IOutboxDispatcher
+    where TContext : ModuleDbContext
+{
+    private readonly IServiceScopeFactory _scopes;
+    private readonly ILookup<string, IntegrationEventRegistration> _consumers;
+    private readonly OutboxOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ResiliencePipeline _retry;
+
+    public OutboxDispatcher(
+        IServiceScopeFactory scopes,
+        IEnumerable<IntegrationEventRegistration> registrations,
+        IOptions<OutboxOptions> options,
+        TimeProvider time,
+        ILogger<OutboxDispatcher<TContext>> logger)
+    {
+        _scopes = scopes;
+        _consumers = registrations.ToLookup(r => r.EventType.FullName!, StringComparer.Ordinal);
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        var builder = new ResiliencePipelineBuilder();
+        if (_options.ImmediateRetries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = _options.ImmediateRetries,
+                Delay = _options.ImmediateRetryDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException),
+            });
+        }
+
+        _retry = builder.Build();
+    }
+
+    public string Module => typeof(TContext).Name;
+
+    public async Task<int> DispatchBatchAsync(CancellationToken ct)
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+
+        var now = _time.GetUtcNow();
+        var batch = await db.OutboxMessages
+            .FromSqlRaw(ClaimSql(db.Schema), now, _options.BatchSize)
+            .ToListAsync(ct);
+        if (batch.Count == 0)
+        {
+            return 0;
+        }
+
+        var ids = batch.Select(m => m.Id).ToList();
+        var delivered = (await db.OutboxDeliveries
+                .Where(d => ids.Contains(d.MessageId))
+                .Select(d => new { d.MessageId, d.Consumer })
+                .ToListAsync(ct))
+            .Select(d => (d.MessageId, d.Consumer))
+            .ToHashSet();
+
+        foreach (var message in batch)
+        {
+            await DispatchAsync(db, message, delivered, ct);
+        }
+
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return batch.Count;
+    }
+
+    /// <summary>The schema comes from the module's own code, never from input.</summary>
+    private static string ClaimSql(string schema) =>
+        $$"""
+        SELECT * FROM "{{schema}}".outbox_messages
+        WHERE processed_at IS NULL AND dead_lettered_at IS NULL AND next_attempt_at <= {0}
+        ORDER BY next_attempt_at, id
+        LIMIT {1}
+        FOR UPDATE SKIP LOCKED
+        """;
+
+    private async Task DispatchAsync(TContext db, OutboxMessage message, HashSet<(Guid, string)> delivered, CancellationToken ct)
+    {
+        var pending = _consumers[message.Type].Where(c => !delivered.Contains((message.Id, c.Consumer))).ToList();
+        string? error = null;
+        if (pending.Count > 0)
+        {
+            var integrationEvent = (IIntegrationEvent)JsonSerializer.Deserialize(message.Payload, pending[0].EventType, IntegrationEventSerializer.Options)!;
+            foreach (var consumer in pending)
+            {
+                try
+                {
+                    await _retry.ExecuteAsync(
+                        async token =>
+                        {
+                            await using var handlerScope = _scopes.CreateAsyncScope();
+                            await consumer.InvokeAsync(handlerScope.ServiceProvider, integrationEvent, token);
+                        },
+                        ct);
+                    db.OutboxDeliveries.Add(new OutboxDelivery { MessageId = message.Id, Consumer = consumer.Consumer, DeliveredAt = _time.GetUtcNow() });
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogConsumerFailed(_logger, ex, consumer.Consumer, message.Type, message.Id, message.Attempts + 1);
+                    error = $"{consumer.Consumer}: {ex.GetType().Name}: {ex.Message}";
+                }
+            }
+        }
+
+        if (error is null)
+        {
+            message.MarkProcessed(_time.GetUtcNow());
+        }
+        else
+        {
+            message.MarkFailed(_time.GetUtcNow(), error, _options);
+            if (message.DeadLetteredAt is not null)
+            {
+                LogDeadLettered(_logger, message.Type, message.Id, message.Attempts);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Warning, Message = "Outbox consumer {Consumer} failed on {EventType} {EventId} (attempt {Attempt})")]
+    private static partial void LogConsumerFailed(ILogger logger, Exception exception, string consumer, string eventType, Guid eventId, int attempt);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Error, Message = "Outbox message {EventType} {EventId} dead-lettered after {Attempts} attempts")]
+    private static partial void LogDeadLettered(ILogger logger, string eventType, Guid eventId, int attempts);
+}
