@@ -14,8 +14,9 @@ public sealed class ValidationFailedException : ProblemException
 
     public IReadOnlyDictionary<string, string[]> Errors { get; }
 
-    /// <summary>One field, one message.</summary>
-    public static ValidationFailedException For(string field, string message) => From([(field, message)]);
+    /// <summary>One field (a query parameter, header or JSON path, named exactly as the client sends it), one message.</summary>
+    public static ValidationFailedException For(string field, string message) =>
+        new(new Dictionary<string, string[]>(StringComparer.Ordinal) { [field] = [message] });
 
     /// <summary>Groups failures by field; field paths such as <c>Address.City</c> become <c>address.city</c>.</summary>
     public static ValidationFailedException From(IEnumerable<(string Field, string Message)> failures)

@@ -1,0 +1,42 @@
+using Crm.IntegrationTests.Sample;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Crm.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The real API (Program) over real PostgreSQL, with a controllable clock, the outbox loop off (tests
+/// dispatch explicitly), and, unless told otherwise, the test-only Notes module composed in.
+/// </summary>
+internal sealed class CrmApiFactory(string connectionString, bool withSampleModule = true, IReadOnlyDictionary<string, string?>? settings = null)
+    : WebApplicationFactory<Program>
+{
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Crm", connectionString);
+        builder.UseSetting("Database:MigrateOnStartup", "true");
+        builder.UseSetting("Outbox:Enabled", "false");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Time);
+            if (withSampleModule)
+            {
+                services.AddNotesSampleModule();
+                services.AddOutboxTestConsumers();
+            }
+        });
+    }
+}
