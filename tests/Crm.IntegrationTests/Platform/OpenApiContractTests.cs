@@ -34,6 +34,18 @@ internal sealed class OpenApiContractTests
             "If the API change is intended, regenerate the contract with: eng/update-openapi.sh (then review and commit the diff).");
     }
 
+    [Test]
+    public async Task Module_endpoints_are_documented_under_api_v1()
+    {
+        using var client = IntegrationTestRun.Factory.CreateClient();
+        var document = JsonNode.Parse(await client.GetStringAsync("/swagger/v1/swagger.json"))!;
+
+        var paths = document["paths"]!.AsObject().Select(p => p.Key).ToList();
+
+        Assert.That(paths, Does.Contain("/api/v1/notes").And.Contain("/api/v1/notes/{id}"));
+        Assert.That(paths, Has.None.Contains("{version}"));
+    }
+
     private static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); directory is not null; directory = directory.Parent)
