@@ -73,6 +73,9 @@ internal sealed partial class CrmExceptionHandler(IProblemDetailsService problem
             case JsonException json:
                 return MalformedJson(json);
 
+            case BadHttpRequestException { StatusCode: StatusCodes.Status400BadRequest } badRequest:
+                return BindingFailure(badRequest);
+
             case BadHttpRequestException badRequest:
                 return Problem(badRequest.StatusCode, ProblemTypes.ForStatus(badRequest.StatusCode), TitleFor(badRequest.StatusCode), badRequest.Message);
 
@@ -91,7 +94,7 @@ internal sealed partial class CrmExceptionHandler(IProblemDetailsService problem
             case DbUpdateException { InnerException: PostgresException { SqlState: PostgresErrorCodes.StringDataRightTruncation } }:
                 return Problem(400, ProblemTypes.Validation, "Validation failed", "A value is longer than its field allows.");
 
-            case NpgsqlException { IsTransient: true } or TimeoutException or DbUpdateException { InnerException: NpgsqlException { IsTransient: true } }:
+            case var _ when IsTransientDatabaseFailure(exception):
                 LogTransient(logger, exception);
                 return Problem(503, ProblemTypes.ServiceUnavailable, "Service unavailable", "The database is temporarily unavailable; retry shortly.");
 
@@ -106,6 +109,58 @@ internal sealed partial class CrmExceptionHandler(IProblemDetailsService problem
                 return internalError;
         }
     }
+
+    /// <summary>Npgsql marks network and server-availability failures transient; EF wraps them (DbUpdateException, execution strategy).</summary>
+    private static bool IsTransientDatabaseFailure(Exception exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is NpgsqlException { IsTransient: true } or TimeoutException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Route, query and header binding failures, reworded for API users with the parameter named in <c>errors</c>.</summary>
+    private static ProblemDetails BindingFailure(BadHttpRequestException exception)
+    {
+        var failedParameter = FailedToBind().Match(exception.Message);
+        if (failedParameter.Success)
+        {
+            var name = JsonNamingPolicy.CamelCase.ConvertName(failedParameter.Groups["name"].Value);
+            var message = $"'{failedParameter.Groups["value"].Value}' is not a valid value for '{name}'.";
+            var problem = Problem(400, ProblemTypes.Validation, "Validation failed", message);
+            problem.Extensions["errors"] = new Dictionary<string, string[]> { [name] = [message] };
+            return problem;
+        }
+
+        if (exception.Message.Contains("was not provided from body", StringComparison.Ordinal)
+            || exception.Message.StartsWith("Implicit body inferred", StringComparison.Ordinal))
+        {
+            return Problem(400, ProblemTypes.MalformedJson, "Malformed JSON", "This operation needs a JSON request body.");
+        }
+
+        var required = RequiredParameter().Match(exception.Message);
+        if (required.Success)
+        {
+            var name = JsonNamingPolicy.CamelCase.ConvertName(required.Groups["name"].Value);
+            var message = $"'{name}' is required.";
+            var problem = Problem(400, ProblemTypes.Validation, "Validation failed", message);
+            problem.Extensions["errors"] = new Dictionary<string, string[]> { [name] = [message] };
+            return problem;
+        }
+
+        return Problem(400, ProblemTypes.BadRequest, "Bad request", exception.Message);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^Failed to bind parameter \"[^\"]*? (?<name>\\w+)\" from \"(?<value>.*)\"\\.?$")]
+    private static partial System.Text.RegularExpressions.Regex FailedToBind();
+
+    [System.Text.RegularExpressions.GeneratedRegex("^Required parameter \"[^\"]*? (?<name>\\w+)\" was not provided")]
+    private static partial System.Text.RegularExpressions.Regex RequiredParameter();
 
     private static ProblemDetails MalformedJson(JsonException json)
     {
@@ -128,7 +183,6 @@ internal sealed partial class CrmExceptionHandler(IProblemDetailsService problem
     {
         StatusCodes.Status413PayloadTooLarge => "Payload too large",
         StatusCodes.Status415UnsupportedMediaType => "Unsupported media type",
-        StatusCodes.Status406NotAcceptable => "Not acceptable",
         _ => "Bad request",
     };
 

@@ -16,7 +16,6 @@ public static class ProblemTypes
     public const string Forbidden = BaseUri + "forbidden";
     public const string NotFound = BaseUri + "not-found";
     public const string MethodNotAllowed = BaseUri + "method-not-allowed";
-    public const string NotAcceptable = BaseUri + "not-acceptable";
     public const string Conflict = BaseUri + "conflict";
     public const string ConcurrencyConflict = BaseUri + "concurrency-conflict";
     public const string PreconditionFailed = BaseUri + "precondition-failed";
@@ -37,7 +36,6 @@ public static class ProblemTypes
         403 => Forbidden,
         404 => NotFound,
         405 => MethodNotAllowed,
-        406 => NotAcceptable,
         409 => Conflict,
         412 => PreconditionFailed,
         413 => PayloadTooLarge,

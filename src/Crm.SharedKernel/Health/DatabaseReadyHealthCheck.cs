@@ -1,6 +1,5 @@
 using Crm.SharedKernel.Data;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Npgsql;
 
 namespace Crm.SharedKernel.Health;
 
@@ -17,8 +16,9 @@ internal sealed class DatabaseReadyHealthCheck(DatabaseMigrator migrator) : IHea
                 : HealthCheckResult.Unhealthy(
                     $"{pending.Count} migration(s) not applied: {string.Join(", ", pending)}. Run: dotnet run --project src/Crm.Api -- migrate");
         }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // The exception is kept for logs; the response shows only the description.
             return HealthCheckResult.Unhealthy("Database unreachable.", ex);
         }
     }

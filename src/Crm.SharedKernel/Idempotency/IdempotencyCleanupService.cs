@@ -1,3 +1,4 @@
+using Crm.SharedKernel.Time;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -20,7 +21,7 @@ internal sealed partial class IdempotencyCleanupService(
             {
                 try
                 {
-                    var deleted = await store.DeleteExpiredAsync(time.GetUtcNow(), stoppingToken);
+                    var deleted = await store.DeleteExpiredAsync(time.UtcNow(), stoppingToken);
                     LogCleaned(logger, deleted);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using Crm.SharedKernel.Errors;
+using Crm.SharedKernel.Time;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -40,7 +41,7 @@ internal sealed partial class IdempotencyMiddleware(
 
         for (var attempt = 0; ; attempt++)
         {
-            var now = time.GetUtcNow();
+            var now = time.UtcNow();
             if (await store.TryClaimAsync(scope, key, requestHash, now, now + _options.Lifetime, ct))
             {
                 await ExecuteAndStoreAsync(context, scope, key);

@@ -33,7 +33,8 @@ public static class MessagingServiceCollectionExtensions
             }
         }
 
-        services.AddValidatorsFromAssembly(assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
+        // Scoped, so a validator may use a DbContext (e.g. uniqueness checks).
+        services.AddValidatorsFromAssembly(assembly, ServiceLifetime.Scoped, includeInternalTypes: true);
         return services;
     }
 

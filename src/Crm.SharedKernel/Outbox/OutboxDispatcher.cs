@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Crm.SharedKernel.Data;
+using Crm.SharedKernel.Time;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -70,7 +71,7 @@ internal sealed partial class OutboxDispatcher<TContext> : IOutboxDispatcher
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
 
-        var now = _time.GetUtcNow();
+        var now = _time.UtcNow();
         var batch = await db.OutboxMessages
             .FromSqlRaw(ClaimSql(db.Schema), now, _options.BatchSize)
             .ToListAsync(ct);
@@ -110,44 +111,63 @@ internal sealed partial class OutboxDispatcher<TContext> : IOutboxDispatcher
     private async Task DispatchAsync(TContext db, OutboxMessage message, HashSet<(Guid, string)> delivered, CancellationToken ct)
     {
         var pending = _consumers[message.Type].Where(c => !delivered.Contains((message.Id, c.Consumer))).ToList();
-        string? error = null;
-        if (pending.Count > 0)
-        {
-            var integrationEvent = (IIntegrationEvent)JsonSerializer.Deserialize(message.Payload, pending[0].EventType, IntegrationEventSerializer.Options)!;
-            foreach (var consumer in pending)
-            {
-                try
-                {
-                    await _retry.ExecuteAsync(
-                        async token =>
-                        {
-                            await using var handlerScope = _scopes.CreateAsyncScope();
-                            await consumer.InvokeAsync(handlerScope.ServiceProvider, integrationEvent, token);
-                        },
-                        ct);
-                    db.OutboxDeliveries.Add(new OutboxDelivery { MessageId = message.Id, Consumer = consumer.Consumer, DeliveredAt = _time.GetUtcNow() });
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    LogConsumerFailed(_logger, ex, consumer.Consumer, message.Type, message.Id, message.Attempts + 1);
-                    error = $"{consumer.Consumer}: {ex.GetType().Name}: {ex.Message}";
-                }
-            }
-        }
-
+        var error = pending.Count == 0 ? null : await DeliverAsync(db, message, pending, ct);
         if (error is null)
         {
-            message.MarkProcessed(_time.GetUtcNow());
+            message.MarkProcessed(_time.UtcNow());
         }
         else
         {
-            message.MarkFailed(_time.GetUtcNow(), error, _options);
+            message.MarkFailed(_time.UtcNow(), error, _options);
             if (message.DeadLetteredAt is not null)
             {
                 LogDeadLettered(_logger, message.Type, message.Id, message.Attempts);
             }
         }
     }
+
+    /// <summary>Delivers to each pending consumer; returns the last failure, or null when all succeeded.</summary>
+    private async Task<string?> DeliverAsync(TContext db, OutboxMessage message, List<IntegrationEventRegistration> pending, CancellationToken ct)
+    {
+        IIntegrationEvent integrationEvent;
+        try
+        {
+            integrationEvent = (IIntegrationEvent?)JsonSerializer.Deserialize(message.Payload, pending[0].EventType, IntegrationEventSerializer.Options)
+                ?? throw new JsonException("The payload is null.");
+        }
+        catch (JsonException ex)
+        {
+            // A payload that no longer reads as its type cannot succeed by retrying now; it backs off and is dead-lettered.
+            LogUnreadable(_logger, ex, message.Type, message.Id);
+            return $"Unreadable payload: {ex.Message}";
+        }
+
+        string? error = null;
+        foreach (var consumer in pending)
+        {
+            try
+            {
+                await _retry.ExecuteAsync(
+                    async token =>
+                    {
+                        await using var handlerScope = _scopes.CreateAsyncScope();
+                        await consumer.InvokeAsync(handlerScope.ServiceProvider, integrationEvent, token);
+                    },
+                    ct);
+                db.OutboxDeliveries.Add(new OutboxDelivery { MessageId = message.Id, Consumer = consumer.Consumer, DeliveredAt = _time.UtcNow() });
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogConsumerFailed(_logger, ex, consumer.Consumer, message.Type, message.Id, message.Attempts + 1);
+                error = $"{consumer.Consumer}: {ex.GetType().Name}: {ex.Message}";
+            }
+        }
+
+        return error;
+    }
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Error, Message = "Outbox message {EventType} {EventId} has a payload that cannot be read")]
+    private static partial void LogUnreadable(ILogger logger, Exception exception, string eventType, Guid eventId);
 
     [LoggerMessage(EventId = 2000, Level = LogLevel.Warning, Message = "Outbox consumer {Consumer} failed on {EventType} {EventId} (attempt {Attempt})")]
     private static partial void LogConsumerFailed(ILogger logger, Exception exception, string consumer, string eventType, Guid eventId, int attempt);

@@ -1,7 +1,7 @@
-using Crm.IntegrationTests;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Crm.IntegrationTests;
 using Npgsql;
 
 namespace Crm.IntegrationTests.Infrastructure;

@@ -1,6 +1,6 @@
-using Crm.IntegrationTests;
 using System.Net;
 using System.Net.Http.Headers;
+using Crm.IntegrationTests;
 using Crm.IntegrationTests.Infrastructure;
 using Crm.IntegrationTests.Sample;
 
@@ -40,6 +40,17 @@ internal sealed class ConcurrencyTests : IntegrationTest
             Assert.That(response.Headers.ETag!.IsWeak, Is.False);
             Assert.That(response.Headers.ETag.ToString(), Is.EqualTo(createdETag));
         });
+    }
+
+    [Test]
+    public async Task What_a_create_returns_equals_what_a_later_read_returns()
+    {
+        Factory.Time.Advance(TimeSpan.FromTicks(1234567));
+        var (created, _) = await CreateAsync();
+
+        var read = await ReadAsync<NoteItem>(await Client.GetAsync($"/api/v1/notes/{created.Id}"), HttpStatusCode.OK);
+
+        Assert.That(read, Is.EqualTo(created));
     }
 
     [Test]

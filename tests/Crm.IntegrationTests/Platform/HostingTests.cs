@@ -1,6 +1,6 @@
-using Crm.IntegrationTests;
 using System.Net;
 using System.Text.Json;
+using Crm.IntegrationTests;
 using Crm.IntegrationTests.Infrastructure;
 using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Hosting;

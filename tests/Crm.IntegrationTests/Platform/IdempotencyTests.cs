@@ -1,5 +1,5 @@
-using Crm.IntegrationTests;
 using System.Net;
+using Crm.IntegrationTests;
 using Crm.IntegrationTests.Infrastructure;
 using Crm.IntegrationTests.Sample;
 

@@ -1,6 +1,6 @@
-using Crm.IntegrationTests;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Crm.IntegrationTests;
 using Crm.IntegrationTests.Infrastructure;
 
 namespace Crm.IntegrationTests.Platform;

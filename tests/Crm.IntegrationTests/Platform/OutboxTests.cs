@@ -1,8 +1,9 @@
-using Crm.IntegrationTests;
 using System.Net;
+using Crm.IntegrationTests;
 using Crm.IntegrationTests.Infrastructure;
 using Crm.IntegrationTests.Sample;
 using Crm.SharedKernel.Outbox;
+using Crm.SharedKernel.Time;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -25,7 +26,7 @@ internal sealed class OutboxTests : IntegrationTest
     {
         await using var scope = Factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<NotesDbContext>();
-        var now = Factory.Time.GetUtcNow();
+        var now = Factory.Time.UtcNow();
         var events = Enumerable.Range(0, count).Select(i => new NoteCreated(Guid.CreateVersion7(), $"event {i}", now)).ToList();
         events.ForEach(db.AddIntegrationEvent);
         await db.SaveChangesAsync();
@@ -114,7 +115,7 @@ internal sealed class OutboxTests : IntegrationTest
             Assert.That(failed.ProcessedAt, Is.Null);
             Assert.That(failed.Attempts, Is.EqualTo(1));
             Assert.That(failed.LastError, Does.Contain("Downstream unavailable"));
-            Assert.That(failed.NextAttemptAt, Is.EqualTo(Factory.Time.GetUtcNow().AddSeconds(30)).Within(TimeSpan.FromMilliseconds(1)));
+            Assert.That(failed.NextAttemptAt, Is.EqualTo(Factory.Time.UtcNow().AddSeconds(30)).Within(TimeSpan.FromMilliseconds(1)));
         });
 
         Assert.That(await dispatcher.DispatchBatchAsync(CancellationToken.None), Is.Zero, "not due before its backoff");
@@ -125,6 +126,25 @@ internal sealed class OutboxTests : IntegrationTest
         {
             Assert.That(DeliveryLog.Deliveries, Is.EquivalentTo(new[] { (nameof(AuditConsumer), id), (nameof(FlakyConsumer), id) }));
             Assert.That((await MessageAsync(id)).ProcessedAt, Is.Not.Null);
+        });
+    }
+
+    [Test]
+    public async Task An_unreadable_payload_is_dead_lettered_without_holding_up_the_rest_of_the_batch()
+    {
+        var ids = await RaiseEventsAsync(3);
+        await CountAsync($"UPDATE sample_notes.outbox_messages SET payload = '{{\"noteId\": 5}}' WHERE id = '{ids[1]}' RETURNING 1");
+
+        await NewDispatcher(o => o.MaxAttempts = 1).DispatchBatchAsync(CancellationToken.None);
+
+        var poisoned = await MessageAsync(ids[1]);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(poisoned.DeadLetteredAt, Is.Not.Null);
+            Assert.That(poisoned.LastError, Does.StartWith("Unreadable payload"));
+            Assert.That((await MessageAsync(ids[0])).ProcessedAt, Is.Not.Null);
+            Assert.That((await MessageAsync(ids[2])).ProcessedAt, Is.Not.Null);
+            Assert.That(DeliveryLog.Deliveries.Select(d => d.EventId).Distinct(), Is.EquivalentTo(new[] { ids[0], ids[2] }));
         });
     }
 

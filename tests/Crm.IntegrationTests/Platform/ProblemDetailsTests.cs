@@ -1,6 +1,6 @@
-using Crm.IntegrationTests;
 using System.Net;
 using System.Text;
+using Crm.IntegrationTests;
 using Crm.IntegrationTests.Infrastructure;
 
 namespace Crm.IntegrationTests.Platform;
@@ -61,7 +61,35 @@ internal sealed class ProblemDetailsTests : IntegrationTest
     [Test]
     public async Task A_missing_body_is_a_400_problem()
     {
-        await ReadProblemAsync(await Client.PostAsync("/api/v1/notes", RawJson(string.Empty)), HttpStatusCode.BadRequest);
+        var problem = await ReadProblemAsync(await Client.PostAsync("/api/v1/notes", RawJson(string.Empty)), HttpStatusCode.BadRequest);
+        Assert.That(problem.GetProperty("detail").GetString(), Does.Contain("needs a JSON request body"));
+    }
+
+    [Test]
+    public async Task A_lost_database_connection_is_a_503_with_retry_after()
+    {
+        var database = await TestDatabase.CreateAsync("outage");
+        await using var factory = new CrmApiFactory(database);
+        using var client = factory.CreateClient();
+        Assert.That((await client.GetAsync("/api/v1/notes")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        await using (var admin = new Npgsql.NpgsqlConnection(IntegrationTestRun.ConnectionString))
+        {
+            await admin.OpenAsync();
+            await using var terminate = new Npgsql.NpgsqlCommand(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1", admin);
+            terminate.Parameters.Add(new() { Value = new Npgsql.NpgsqlConnectionStringBuilder(database).Database });
+            await terminate.ExecuteScalarAsync();
+        }
+
+        var response = await client.GetAsync("/api/v1/notes");
+
+        var problem = await ReadProblemAsync(response, HttpStatusCode.ServiceUnavailable);
+        Assert.Multiple(() =>
+        {
+            Assert.That(problem.GetProperty("type").GetString(), Is.EqualTo("https://crm.local/problems/service-unavailable"));
+            Assert.That(response.Headers.RetryAfter, Is.Not.Null);
+        });
     }
 
     [Test]
@@ -105,9 +133,10 @@ internal sealed class ProblemDetailsTests : IntegrationTest
     }
 
     [Test]
-    public async Task A_query_parameter_of_the_wrong_type_is_a_400_problem()
+    public async Task A_query_parameter_of_the_wrong_type_is_a_400_naming_the_parameter()
     {
-        await ReadProblemAsync(await Client.GetAsync("/api/v1/notes?limit=many"), HttpStatusCode.BadRequest);
+        var problem = await ReadProblemAsync(await Client.GetAsync("/api/v1/notes?limit=many"), HttpStatusCode.BadRequest);
+        Assert.That(problem.GetProperty("errors").GetProperty("limit")[0].GetString(), Is.EqualTo("'many' is not a valid value for 'limit'."));
     }
 
     [Test]

@@ -1,6 +1,7 @@
 using Crm.SharedKernel.Errors;
 using Crm.SharedKernel.Http;
 using Crm.SharedKernel.Paging;
+using Crm.SharedKernel.Time;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
@@ -24,7 +25,7 @@ internal sealed class CreateNoteHandler(NotesDbContext db, TimeProvider time) : 
 {
     public async Task<NoteItem> Handle(CreateNote request, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
+        var now = time.UtcNow();
         var note = Note.Create(request.Title, request.Priority, now);
         db.Notes.Add(note);
         db.AddIntegrationEvent(new NoteCreated(note.Id, note.Title, now));

@@ -3,6 +3,7 @@ using Crm.SharedKernel.Http;
 using Crm.SharedKernel.Messaging;
 using Crm.SharedKernel.Modules;
 using Crm.SharedKernel.Paging;
+using Crm.SharedKernel.Time;
 using MediatR;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -69,8 +70,8 @@ internal sealed class NotesDemoSeeder(IServiceScopeFactory scopes, TimeProvider 
         }
 
         db.Notes.AddRange(
-            Note.Create("欢迎使用 CRM", NotePriority.High, time.GetUtcNow()),
-            Note.Create("Demo note", NotePriority.Normal, time.GetUtcNow()));
+            Note.Create("欢迎使用 CRM", NotePriority.High, time.UtcNow()),
+            Note.Create("Demo note", NotePriority.Normal, time.UtcNow()));
         await db.SaveChangesAsync(ct);
     }
 }
