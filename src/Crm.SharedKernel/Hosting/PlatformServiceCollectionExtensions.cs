@@ -3,6 +3,7 @@ using Crm.SharedKernel.Health;
 using Crm.SharedKernel.Idempotency;
 using Crm.SharedKernel.Messaging;
 using Crm.SharedKernel.Outbox;
+using Crm.SharedKernel.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,6 +19,8 @@ public static class PlatformServiceCollectionExtensions
     public static IServiceCollection AddCrmPlatformServices(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.AddHttpContextAccessor();
+        services.TryAddSingleton<ICurrentActor, HttpCurrentActor>();
         services.AddCrmMessaging();
         services.AddCrmDatabase(configuration.GetConnectionString(DatabaseServiceCollectionExtensions.ConnectionStringName));
 

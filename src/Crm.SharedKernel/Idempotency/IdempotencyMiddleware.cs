@@ -1,7 +1,7 @@
-using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using Crm.SharedKernel.Errors;
+using Crm.SharedKernel.Security;
 using Crm.SharedKernel.Time;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -19,6 +19,7 @@ namespace Crm.SharedKernel.Idempotency;
 internal sealed partial class IdempotencyMiddleware(
     RequestDelegate next,
     IdempotencyStore store,
+    ICurrentActor actor,
     TimeProvider time,
     IOptions<IdempotencyOptions> options,
     ILogger<IdempotencyMiddleware> logger)
@@ -35,7 +36,7 @@ internal sealed partial class IdempotencyMiddleware(
         }
 
         var key = ValidateKey(values);
-        var scope = CallerScope(context.User);
+        var scope = actor.Key;
         var requestHash = await HashRequestAsync(context.Request, context.RequestAborted);
         var ct = context.RequestAborted;
 
@@ -153,17 +154,6 @@ internal sealed partial class IdempotencyMiddleware(
         }
 
         return key;
-    }
-
-    private static string CallerScope(ClaimsPrincipal user)
-    {
-        if (user.Identity?.IsAuthenticated != true)
-        {
-            return "anonymous";
-        }
-
-        var id = user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.FindFirstValue("sub") ?? user.Identity.Name ?? "authenticated";
-        return id.Length > 190 ? id[..190] : id;
     }
 
     private static async Task<string> HashRequestAsync(HttpRequest request, CancellationToken ct)
