@@ -1,4 +1,5 @@
 using Crm.Api.Hosting;
+using Crm.Modules.Identity;
 using Crm.SharedKernel.Data;
 
 // `dotnet run --project src/Crm.Api -- migrate` applies every module's migrations and exits (for production deploys).
@@ -8,6 +9,7 @@ var builder = WebApplication.CreateBuilder(migrateOnly ? args[1..] : args);
 builder.AddCrmApi();
 
 // Modules: one AddXModule(...) call each, in dependency order.
+builder.Services.AddIdentityModule(builder.Configuration);
 
 var app = builder.Build();
 

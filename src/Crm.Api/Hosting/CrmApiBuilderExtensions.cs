@@ -55,6 +55,7 @@ internal static class CrmApiBuilderExtensions
                 o.GroupNameFormat = "'v'VVV";
                 o.SubstituteApiVersionInUrl = true;
             });
+        services.AddAuthorization();
         services.AddEndpointsApiExplorer();
         services.AddCrmOpenApi();
         services.AddCrmTelemetry(configuration);
@@ -78,6 +79,8 @@ internal static class CrmApiBuilderExtensions
 
         app.UseRouting();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseIdempotencyKeys();
         return app;
     }
@@ -91,7 +94,8 @@ internal static class CrmApiBuilderExtensions
             ResponseWriter = HealthResponse.WriteAsync,
         });
 
-        var api = app.NewVersionedApi("Crm").MapGroup("/api/v{version:apiVersion}").HasApiVersion(1.0);
+        // Secure by default: every API endpoint needs an authenticated caller unless it opts out (sign-in).
+        var api = app.NewVersionedApi("Crm").MapGroup("/api/v{version:apiVersion}").HasApiVersion(1.0).RequireAuthorization();
         foreach (var module in app.Services.GetServices<ModuleEndpoints>())
         {
             module.Map(api);

@@ -10,8 +10,8 @@ namespace Crm.Api.Hosting;
 internal static partial class DatabaseStartup
 {
     /// <summary>
-    /// Before serving: wait (bounded) for PostgreSQL, check it, apply migrations when configured, and seed
-    /// demo data when <c>Demo:Seed</c> is true. Any failure stops start-up with a message that says what to fix.
+    /// Before serving: wait (bounded) for PostgreSQL, check it, apply migrations when configured, run the
+    /// modules' start-up tasks, and seed demo data when <c>Demo:Seed</c> is true. Any failure stops start-up with a message that says what to fix.
     /// </summary>
     public static async Task PrepareDatabaseAsync(this WebApplication app)
     {
@@ -49,9 +49,14 @@ internal static partial class DatabaseStartup
             await migrator.MigrateAsync(CancellationToken.None);
         }
 
+        await using var scope = app.Services.CreateAsyncScope();
+        foreach (var task in scope.ServiceProvider.GetServices<IStartupTask>())
+        {
+            await task.RunAsync(CancellationToken.None);
+        }
+
         if (app.Configuration.GetValue("Demo:Seed", defaultValue: false))
         {
-            await using var scope = app.Services.CreateAsyncScope();
             foreach (var seeder in scope.ServiceProvider.GetServices<IDemoDataSeeder>())
             {
                 await seeder.SeedAsync(CancellationToken.None);

@@ -1,4 +1,7 @@
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace Crm.Api.Hosting;
 
@@ -18,12 +21,29 @@ internal static class OpenApiSetup
                     "writes honour If-Match and Idempotency-Key.",
             });
             o.SupportNonNullableReferenceTypes();
+            o.AddSecurityDefinition(CrmOperationFilter.BearerScheme, new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                BearerFormat = "JWT",
+                Description = "An access token from POST /api/v1/auth/token.",
+            });
+            o.AddSecurityDefinition(CrmOperationFilter.ApiKeyScheme, new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.ApiKey,
+                In = ParameterLocation.Header,
+                Name = "X-Api-Key",
+                Description = "An integration's API key (crm_<prefix>_<secret>), limited to its scopes.",
+            });
+            o.OperationFilter<CrmOperationFilter>();
             o.CustomSchemaIds(SchemaId);
             foreach (var xml in Directory.EnumerateFiles(AppContext.BaseDirectory, "Crm.*.xml").Order(StringComparer.Ordinal))
             {
                 o.IncludeXmlComments(xml);
             }
         });
+        services.AddTransient<ISerializerDataContractResolver>(provider => new OptionalUnwrappingDataContractResolver(
+            new JsonSerializerDataContractResolver(provider.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions)));
         return services;
     }
 

@@ -15,6 +15,8 @@ namespace Crm.IntegrationTests.Infrastructure;
 internal sealed class CrmApiFactory(string connectionString, bool withSampleModule = true, IReadOnlyDictionary<string, string?>? settings = null)
     : WebApplicationFactory<Program>
 {
+    public const string SigningKey = "integration-tests-signing-key-0123456789abcdef";
+
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -23,6 +25,7 @@ internal sealed class CrmApiFactory(string connectionString, bool withSampleModu
         builder.UseSetting("ConnectionStrings:Crm", connectionString);
         builder.UseSetting("Database:MigrateOnStartup", "true");
         builder.UseSetting("Outbox:Enabled", "false");
+        builder.UseSetting("Identity:Jwt:SigningKey", SigningKey);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

@@ -51,6 +51,8 @@ internal sealed class NotesDbContext(DbContextOptions<NotesDbContext> options) :
 
     public DbSet<Note> Notes => Set<Note>();
 
+    public DbSet<SampleDeal> Deals => Set<SampleDeal>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -64,10 +66,33 @@ internal sealed class NotesDbContext(DbContextOptions<NotesDbContext> options) :
             note.HasIndex(n => new { n.CreatedAt, n.Id });
             note.HasIndex(n => new { n.Title, n.Id });
         });
+        modelBuilder.Entity<SampleDeal>(deal =>
+        {
+            deal.ToTable("deals");
+            deal.HasKey(d => d.Id);
+            deal.Property(d => d.Title).HasMaxLength(200);
+            deal.HasIndex(d => d.OwnerId);
+        });
     }
 }
 
 internal sealed class NotesDbContextDesignTimeFactory : IDesignTimeDbContextFactory<NotesDbContext>
 {
     public NotesDbContext CreateDbContext(string[] args) => new(DesignTimeContextOptions.For<NotesDbContext>(NotesDbContext.SchemaName));
+}
+
+/// <summary>An owned record: exercises record visibility (own, team subtree, all) as business modules use it.</summary>
+internal sealed class SampleDeal
+{
+    private SampleDeal()
+    {
+    }
+
+    public Guid Id { get; private set; }
+
+    public string Title { get; private set; } = string.Empty;
+
+    public Guid? OwnerId { get; private set; }
+
+    public static SampleDeal Create(string title, Guid? ownerId) => new() { Id = Guid.CreateVersion7(), Title = title, OwnerId = ownerId };
 }

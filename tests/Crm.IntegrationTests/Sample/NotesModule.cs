@@ -23,13 +23,14 @@ internal static class NotesModule
         services.AddModuleDbContext<NotesDbContext>(NotesDbContext.SchemaName);
         services.AddHandlersFromAssembly(typeof(NotesModule).Assembly);
         services.AddModuleEndpoints("Notes", MapNotesEndpoints);
+        services.AddModuleEndpoints("SampleDeals", SampleDealsModule.Map);
         services.AddSingleton<IDemoDataSeeder, NotesDemoSeeder>();
         return services;
     }
 
     private static void MapNotesEndpoints(IEndpointRouteBuilder api)
     {
-        var notes = api.MapGroup("/notes");
+        var notes = api.MapGroup("/notes").AllowAnonymous();
         notes.MapPost("/", async Task<Created<NoteItem>> (NoteBody body, IMediator mediator, HttpResponse response, CancellationToken ct) =>
         {
             var note = await mediator.Send(new CreateNote(body.Title, body.Priority), ct);

@@ -64,6 +64,32 @@ namespace Crm.IntegrationTests.Sample.Migrations
                     b.ToTable("notes", "sample_notes");
                 });
 
+            modelBuilder.Entity("Crm.IntegrationTests.Sample.SampleDeal", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("OwnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_id");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title");
+
+                    b.HasKey("Id")
+                        .HasName("pk_deals");
+
+                    b.HasIndex("OwnerId")
+                        .HasDatabaseName("ix_deals_owner_id");
+
+                    b.ToTable("deals", "sample_notes");
+                });
+
             modelBuilder.Entity("Crm.SharedKernel.Outbox.OutboxDelivery", b =>
                 {
                     b.Property<Guid>("MessageId")

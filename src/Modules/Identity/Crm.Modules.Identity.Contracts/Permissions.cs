@@ -1,0 +1,31 @@
+namespace Crm.Modules.Identity.Contracts;
+
+/// <summary>
+/// Permissions are <c>area:action</c> strings (<c>customers:read</c>, <c>customers:write</c>). Endpoints
+/// require one; roles grant them by pattern and API keys by scope (see docs/modules/identity.md).
+/// </summary>
+public static class Permissions
+{
+    public const string UsersRead = "users:read";
+    public const string UsersWrite = "users:write";
+    public const string TeamsWrite = "teams:write";
+    public const string ApiKeysManage = "apiKeys:write";
+    public const string AuditRead = "audit:read";
+    public const string CustomersRead = "customers:read";
+    public const string CustomersWrite = "customers:write";
+    public const string ImportsWrite = "imports:write";
+    public const string SalesRead = "sales:read";
+    public const string SalesWrite = "sales:write";
+    public const string MarketingRead = "marketing:read";
+    public const string MarketingWrite = "marketing:write";
+    public const string ServiceRead = "service:read";
+    public const string ServiceWrite = "service:write";
+    public const string AnalyticsRead = "analytics:read";
+
+    /// <summary>The scopes an API key may be granted.</summary>
+    public static IReadOnlyList<string> ApiKeyScopes { get; } =
+    [
+        CustomersRead, CustomersWrite, ImportsWrite, SalesRead, SalesWrite, MarketingRead, MarketingWrite,
+        ServiceRead, ServiceWrite, AnalyticsRead, UsersRead, AuditRead,
+    ];
+}
