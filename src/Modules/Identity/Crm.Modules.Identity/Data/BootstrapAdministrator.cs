@@ -52,6 +52,6 @@ internal sealed partial class BootstrapAdministrator(
         LogCreated(logger, admin.Email);
     }
 
-    [LoggerMessage(EventId = 7000, Level = LogLevel.Information, Message = "Created the bootstrap administrator {Email}")]
+    [LoggerMessage(EventId = 7100, Level = LogLevel.Information, Message = "Created the bootstrap administrator {Email}")]
     private static partial void LogCreated(ILogger logger, string email);
 }
