@@ -22,6 +22,7 @@ internal static class CrmApiBuilderExtensions
             .Validate(o => o.MaxRequestBodyBytes > 0, "Api:MaxRequestBodyBytes must be positive.").ValidateOnStart();
         services.AddOptions<DatabaseStartupOptions>().Bind(configuration.GetSection(DatabaseStartupOptions.Section));
         services.AddCrmPlatformServices(configuration);
+        services.AddCrmRateLimiting(configuration);
 
         services.ConfigureHttpJsonOptions(o => JsonSetup.Configure(o.SerializerOptions));
         services.Configure<Microsoft.AspNetCore.Mvc.JsonOptions>(o => JsonSetup.Configure(o.JsonSerializerOptions));
@@ -77,6 +78,9 @@ internal static class CrmApiBuilderExtensions
         }
 
         app.UseRouting();
+        // Authentication goes here, before the rate limiter: it partitions on the authenticated caller.
+        // Authorization is best placed after it, so requests refused with 401/403 are counted too.
+        app.UseCrmRateLimiting();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseIdempotencyKeys();
         return app;
@@ -84,12 +88,14 @@ internal static class CrmApiBuilderExtensions
 
     public static WebApplication MapCrmEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponse.WriteAsync });
+        // Probes are exempt from rate limits: a throttled probe would take a healthy instance out of rotation.
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponse.WriteAsync })
+            .DisableRateLimiting();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(PlatformServiceCollectionExtensions.ReadyTag),
             ResponseWriter = HealthResponse.WriteAsync,
-        });
+        }).DisableRateLimiting();
 
         var api = app.NewVersionedApi("Crm").MapGroup("/api/v{version:apiVersion}").HasApiVersion(1.0);
         foreach (var module in app.Services.GetServices<ModuleEndpoints>())
