@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using Crm.IntegrationTests;
 using Crm.IntegrationTests.Infrastructure;
 
@@ -174,6 +175,27 @@ internal sealed class RateLimitingTests : IntegrationTest
             Assert.That(Header(otherNetwork, "RateLimit-Remaining"), Is.EqualTo("2"));
             Assert.That(Header(sameNetwork, "RateLimit-Remaining"), Is.EqualTo("1"), "IPv6 addresses of one /64 share a budget");
             Assert.That(Header(noAddress, "RateLimit-Remaining"), Is.EqualTo("2"));
+        });
+    }
+
+    [Test]
+    public async Task Every_limited_operation_documents_the_429_problem_and_its_headers()
+    {
+        var document = JsonNode.Parse(await Client.GetStringAsync("/swagger/v1/swagger.json"))!;
+
+        var operations = document["paths"]!.AsObject()
+            .SelectMany(path => path.Value!.AsObject().Select(operation => (Name: $"{operation.Key} {path.Key}", Responses: operation.Value!["responses"]!)))
+            .ToList();
+
+        Assert.That(operations, Is.Not.Empty);
+        Assert.Multiple(() =>
+        {
+            foreach (var (name, responses) in operations)
+            {
+                var tooMany = responses["429"];
+                Assert.That(tooMany?["content"]?["application/problem+json"]?["schema"]?["$ref"]?.GetValue<string>(), Is.EqualTo("#/components/schemas/ProblemDetails"), name);
+                Assert.That(tooMany?["headers"]?.AsObject().Select(h => h.Key), Is.EquivalentTo(new[] { "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset" }), name);
+            }
         });
     }
 
