@@ -22,6 +22,7 @@ internal static class CrmApiBuilderExtensions
             .Validate(o => o.MaxRequestBodyBytes > 0, "Api:MaxRequestBodyBytes must be positive.").ValidateOnStart();
         services.AddOptions<DatabaseStartupOptions>().Bind(configuration.GetSection(DatabaseStartupOptions.Section));
         services.AddCrmPlatformServices(configuration);
+        services.AddCrmRateLimiting(configuration);
 
         services.ConfigureHttpJsonOptions(o => JsonSetup.Configure(o.SerializerOptions));
         services.Configure<Microsoft.AspNetCore.Mvc.JsonOptions>(o => JsonSetup.Configure(o.JsonSerializerOptions));
@@ -78,8 +79,11 @@ internal static class CrmApiBuilderExtensions
         }
 
         app.UseRouting();
-        app.UseMiddleware<RequestBodyLimitMiddleware>();
+        // Authentication before the rate limiter, which partitions on the authenticated caller; authorization
+        // after it, so requests refused with 401/403 (guessed credentials) count against a budget too.
         app.UseAuthentication();
+        app.UseCrmRateLimiting();
+        app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseAuthorization();
         app.UseIdempotencyKeys();
         return app;
@@ -87,12 +91,14 @@ internal static class CrmApiBuilderExtensions
 
     public static WebApplication MapCrmEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponse.WriteAsync });
+        // Probes are exempt from rate limits: a throttled probe would take a healthy instance out of rotation.
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponse.WriteAsync })
+            .DisableRateLimiting();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(PlatformServiceCollectionExtensions.ReadyTag),
             ResponseWriter = HealthResponse.WriteAsync,
-        });
+        }).DisableRateLimiting();
 
         // Secure by default: every API endpoint needs an authenticated caller unless it opts out (sign-in).
         var api = app.NewVersionedApi("Crm").MapGroup("/api/v{version:apiVersion}").HasApiVersion(1.0).RequireAuthorization();

@@ -37,6 +37,7 @@ internal static class OpenApiSetup
             });
             o.OperationFilter<CrmOperationFilter>();
             o.CustomSchemaIds(SchemaId);
+            o.OperationFilter<RateLimitResponsesOperationFilter>();
             foreach (var xml in Directory.EnumerateFiles(AppContext.BaseDirectory, "Crm.*.xml").Order(StringComparer.Ordinal))
             {
                 o.IncludeXmlComments(xml);

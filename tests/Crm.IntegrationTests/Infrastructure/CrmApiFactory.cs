@@ -10,7 +10,8 @@ namespace Crm.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// The real API (Program) over real PostgreSQL, with a controllable clock, the outbox loop off (tests
-/// dispatch explicitly), and, unless told otherwise, the test-only Notes module composed in.
+/// dispatch explicitly), a generous anonymous rate limit, and, unless told otherwise, the test-only
+/// Notes module composed in.
 /// </summary>
 internal sealed class CrmApiFactory(string connectionString, bool withSampleModule = true, IReadOnlyDictionary<string, string?>? settings = null)
     : WebApplicationFactory<Program>
@@ -26,6 +27,9 @@ internal sealed class CrmApiFactory(string connectionString, bool withSampleModu
         builder.UseSetting("Database:MigrateOnStartup", "true");
         builder.UseSetting("Outbox:Enabled", "false");
         builder.UseSetting("Identity:Jwt:SigningKey", SigningKey);
+        // Every request of the run is anonymous without a remote address (one partition) and the fake clock
+        // rarely moves (one window): the default 120 would throttle the suite. RateLimitingTests sets its own.
+        builder.UseSetting("RateLimiting:Anonymous:PermitLimit", "1000000");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
