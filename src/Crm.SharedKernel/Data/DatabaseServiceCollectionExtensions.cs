@@ -1,7 +1,9 @@
+using Crm.SharedKernel.Audit;
 using Crm.SharedKernel.Hosting;
 using Crm.SharedKernel.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 
 namespace Crm.SharedKernel.Data;
@@ -15,7 +17,8 @@ public static class DatabaseServiceCollectionExtensions
 
     /// <summary>
     /// The shared <see cref="NpgsqlDataSource"/> (one connection pool for every module), the platform
-    /// schema and the migrator. Throws <see cref="StartupException"/> when no connection string is set.
+    /// schema, the migrator and the audit interceptor (it needs <see cref="Security.ICurrentActor"/> and
+    /// <see cref="TimeProvider"/> registered). Throws <see cref="StartupException"/> when no connection string is set.
     /// </summary>
     public static IServiceCollection AddCrmDatabase(this IServiceCollection services, string? connectionString)
     {
@@ -39,6 +42,7 @@ public static class DatabaseServiceCollectionExtensions
 
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(parsed.ConnectionString).Build());
         services.AddSingleton<DatabaseMigrator>();
+        services.TryAddSingleton<AuditSaveChangesInterceptor>();
         services.AddDbContextPool<PlatformDbContext>((provider, options) => options.UseCrmNpgsql(provider, PlatformDbContext.SchemaName));
         services.AddSingleton(new ModuleDatabase(typeof(PlatformDbContext), PlatformDbContext.SchemaName));
         return services;
@@ -54,12 +58,17 @@ public static class DatabaseServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The conventions every context uses: the shared data source, snake_case, history table in the module schema.</summary>
+    /// <summary>
+    /// The conventions every context uses: the shared data source, snake_case, history table in the module
+    /// schema, and the audit trail interceptor. <paramref name="provider"/> is the root provider for pooled
+    /// contexts, so everything resolved here is a singleton.
+    /// </summary>
     public static DbContextOptionsBuilder UseCrmNpgsql(this DbContextOptionsBuilder options, IServiceProvider provider, string schema)
     {
         ArgumentNullException.ThrowIfNull(options);
         return options
             .UseNpgsql(provider.GetRequiredService<NpgsqlDataSource>(), npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history", schema))
-            .UseSnakeCaseNamingConvention();
+            .UseSnakeCaseNamingConvention()
+            .AddInterceptors(provider.GetRequiredService<AuditSaveChangesInterceptor>());
     }
 }

@@ -1,10 +1,12 @@
+using Crm.SharedKernel.Audit;
 using Crm.SharedKernel.Idempotency;
 using Microsoft.EntityFrameworkCore;
 
 namespace Crm.SharedKernel.Data;
 
 /// <summary>
-/// Tables of the platform itself (schema <c>platform</c>): stored idempotent responses. Its first
+/// Tables of the platform itself (schema <c>platform</c>): stored idempotent responses and the audit trail
+/// (which module contexts write into, in their own transactions, but never migrate). Its first
 /// migration also enables the extensions the modules rely on (<c>pg_trgm</c> for search).
 /// </summary>
 internal sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> options) : DbContext(options)
@@ -12,6 +14,8 @@ internal sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> opti
     public const string SchemaName = "platform";
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -29,6 +33,7 @@ internal sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> opti
             record.Property(r => r.ETag).HasMaxLength(200);
             record.HasIndex(r => r.ExpiresAt);
         });
+        AuditModel.Configure(modelBuilder, ownedByThisContext: true);
     }
 }
 

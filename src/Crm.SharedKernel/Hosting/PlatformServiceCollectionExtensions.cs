@@ -1,3 +1,4 @@
+using Crm.SharedKernel.Audit;
 using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Health;
 using Crm.SharedKernel.Idempotency;
@@ -15,7 +16,7 @@ public static class PlatformServiceCollectionExtensions
 {
     public const string ReadyTag = "ready";
 
-    /// <summary>The building blocks every module relies on: clock, mediator, database, outbox, idempotency, readiness.</summary>
+    /// <summary>The building blocks every module relies on: clock, mediator, database, audit trail, outbox, idempotency, readiness.</summary>
     public static IServiceCollection AddCrmPlatformServices(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
@@ -23,6 +24,7 @@ public static class PlatformServiceCollectionExtensions
         services.TryAddSingleton<ICurrentActor, HttpCurrentActor>();
         services.AddCrmMessaging();
         services.AddCrmDatabase(configuration.GetConnectionString(DatabaseServiceCollectionExtensions.ConnectionStringName));
+        services.AddScoped<IAuditLog, AuditLog>();
 
         services.AddOptions<OutboxOptions>().Bind(configuration.GetSection(OutboxOptions.Section)).Validate(
             o => o.BatchSize > 0 && o.MaxAttempts > 0 && o.ImmediateRetries >= 0 && o.PollInterval > TimeSpan.Zero,

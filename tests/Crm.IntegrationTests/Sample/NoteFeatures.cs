@@ -63,6 +63,21 @@ internal sealed class UpdateNoteHandler(NotesDbContext db) : IRequestHandler<Upd
     }
 }
 
+internal sealed record DeleteNote(Guid Id, IfMatch IfMatch) : IRequest<Unit>;
+
+internal sealed class DeleteNoteHandler(NotesDbContext db) : IRequestHandler<DeleteNote, Unit>
+{
+    public async Task<Unit> Handle(DeleteNote request, CancellationToken cancellationToken)
+    {
+        var note = await db.Notes.SingleOrDefaultAsync(n => n.Id == request.Id, cancellationToken)
+            ?? throw new NotFoundException("Note", request.Id);
+        request.IfMatch.EnsureMatches(note.Version);
+        db.Notes.Remove(note);
+        await db.SaveChangesAsync(cancellationToken);
+        return Unit.Value;
+    }
+}
+
 internal sealed record ListNotes(PageRequest Page, string? Sort, NotePriority? Priority) : IRequest<Page<NoteItem>>;
 
 internal sealed class ListNotesHandler(NotesDbContext db) : IRequestHandler<ListNotes, Page<NoteItem>>

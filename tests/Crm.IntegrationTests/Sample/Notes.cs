@@ -1,3 +1,4 @@
+using Crm.SharedKernel.Audit;
 using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Outbox;
 using Microsoft.EntityFrameworkCore;
@@ -8,7 +9,7 @@ namespace Crm.IntegrationTests.Sample;
 /// <summary>
 /// A deliberately small module that lives only in the tests: it exercises every platform building block
 /// (module schema and migrations, MediatR pipeline, keyset lists, ETags, idempotent POST, outbox) the
-/// way real modules use them, without depending on any business module.
+/// way real modules use them (the audit trail included), without depending on any business module.
 /// </summary>
 internal enum NotePriority
 {
@@ -17,7 +18,8 @@ internal enum NotePriority
     High,
 }
 
-internal sealed class Note
+[AuditEntityType("note")]
+internal sealed class Note : IAuditable
 {
     private Note()
     {

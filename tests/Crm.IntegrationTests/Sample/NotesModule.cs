@@ -51,6 +51,11 @@ internal static class NotesModule
             request.HttpContext.Response.SetETag(note.Version);
             return TypedResults.Ok(note);
         });
+        notes.MapDelete("/{id:guid}", async (Guid id, HttpRequest request, IMediator mediator, CancellationToken ct) =>
+        {
+            await mediator.Send(new DeleteNote(id, IfMatch.From(request)), ct);
+            return TypedResults.NoContent();
+        });
         notes.MapPost("/upload", (HttpRequest request) => TypedResults.Ok(request.ContentLength))
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(10 * 1024 * 1024));
         notes.MapGet("/fail", IResult () => throw new InvalidOperationException("secret internal detail"));

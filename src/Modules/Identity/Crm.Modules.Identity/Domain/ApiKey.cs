@@ -1,10 +1,13 @@
+using Crm.SharedKernel.Audit;
+
 namespace Crm.Modules.Identity.Domain;
 
 /// <summary>
 /// An integration's credential. The secret is shown once at creation; only its SHA-256 is stored (the
 /// secret is 256 random bits, so a fast hash is safe). The prefix identifies the key in look-ups and logs.
 /// </summary>
-internal sealed class ApiKey
+[AuditEntityType("apiKey")]
+internal sealed class ApiKey : IAuditable
 {
     private ApiKey()
     {
@@ -16,6 +19,7 @@ internal sealed class ApiKey
 
     public string Prefix { get; private set; } = string.Empty;
 
+    [AuditRedacted]
     public string SecretHash { get; private set; } = string.Empty;
 
     public List<string> Scopes { get; private set; } = [];

@@ -1,3 +1,5 @@
+using Crm.SharedKernel.Audit;
+
 namespace Crm.Modules.Identity.Domain;
 
 /// <summary>Level of a team in the organisation: a company holds departments, a department holds groups.</summary>
@@ -9,7 +11,8 @@ internal enum TeamKind
 }
 
 /// <summary>A node of the organisation tree (公司 → 部门 → 小组). Managers see the records of their team's subtree.</summary>
-internal sealed class Team
+[AuditEntityType("team")]
+internal sealed class Team : IAuditable
 {
     private Team()
     {

@@ -1,10 +1,13 @@
+using Crm.SharedKernel.Audit;
+
 namespace Crm.Modules.Identity.Domain;
 
 /// <summary>
 /// A person who signs in. Deactivation keeps the user (their records and history stay theirs) but stops
 /// every sign-in and, through the security stamp, every token already issued.
 /// </summary>
-internal sealed class User
+[AuditEntityType("user")]
+internal sealed class User : IAuditable
 {
     private User()
     {
@@ -29,9 +32,11 @@ internal sealed class User
 
     public List<string> Roles { get; private set; } = [];
 
+    [AuditRedacted]
     public string? PasswordHash { get; private set; }
 
     /// <summary>Changes whenever credentials or standing change; tokens carrying an older stamp stop working.</summary>
+    [AuditRedacted]
     public string SecurityStamp { get; private set; } = NewStamp();
 
     public int FailedLoginCount { get; private set; }

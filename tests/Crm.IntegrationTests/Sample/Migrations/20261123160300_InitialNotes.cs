@@ -15,6 +15,20 @@ namespace Crm.IntegrationTests.Sample.Migrations
                 name: "sample_notes");
 
             migrationBuilder.CreateTable(
+                name: "deals",
+                schema: "sample_notes",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    title = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    owner_id = table.Column<Guid>(type: "uuid", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_deals", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "notes",
                 schema: "sample_notes",
                 columns: table => new
@@ -65,6 +79,12 @@ namespace Crm.IntegrationTests.Sample.Migrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "ix_deals_owner_id",
+                schema: "sample_notes",
+                table: "deals",
+                column: "owner_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_notes_created_at_id",
                 schema: "sample_notes",
                 table: "notes",
@@ -87,6 +107,10 @@ namespace Crm.IntegrationTests.Sample.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "deals",
+                schema: "sample_notes");
+
             migrationBuilder.DropTable(
                 name: "notes",
                 schema: "sample_notes");
