@@ -59,6 +59,12 @@ internal sealed class AuditLog(PlatformDbContext db) : IAuditLog
             entries = entries.Where(e => e.OwnerId == ownerId);
         }
 
+        if (query.VisibleOwners is { } owners)
+        {
+            var visible = owners.Select(o => (Guid?)o).ToList();
+            entries = entries.Where(e => visible.Contains(e.OwnerId));
+        }
+
         if (query.ActorId is { } actorId)
         {
             entries = entries.Where(e => e.ActorId == actorId);

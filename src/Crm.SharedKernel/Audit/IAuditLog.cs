@@ -22,13 +22,18 @@ public interface IAuditLog
 /// <param name="ActorId">Entries of changes made by this user or API key.</param>
 /// <param name="From">Changes at or after this instant.</param>
 /// <param name="To">Changes before this instant.</param>
+/// <param name="VisibleOwners">
+/// When set, only entries of records owned (when they changed) by one of these users: how record
+/// visibility applies to the trail. Null means no restriction.
+/// </param>
 public sealed record AuditLogQuery(
     string? EntityType = null,
     Guid? EntityId = null,
     Guid? OwnerId = null,
     Guid? ActorId = null,
     DateTimeOffset? From = null,
-    DateTimeOffset? To = null);
+    DateTimeOffset? To = null,
+    IReadOnlyCollection<Guid>? VisibleOwners = null);
 
 /// <summary>What happened to the record.</summary>
 public enum AuditAction

@@ -84,7 +84,8 @@ internal sealed class NotesDbContextDesignTimeFactory : IDesignTimeDbContextFact
 }
 
 /// <summary>An owned record: exercises record visibility (own, team subtree, all) as business modules use it.</summary>
-internal sealed class SampleDeal
+[AuditEntityType("sampleDeal")]
+internal sealed class SampleDeal : IAuditable, IOwnedRecord
 {
     private SampleDeal()
     {

@@ -3,6 +3,7 @@ using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Identity.Data;
 using Crm.Modules.Identity.Domain;
 using Crm.Modules.Identity.Features.ApiKeys;
+using Crm.Modules.Identity.Features.Audit;
 using Crm.Modules.Identity.Features.Auth;
 using Crm.Modules.Identity.Features.Teams;
 using Crm.Modules.Identity.Features.Users;
@@ -52,5 +53,6 @@ public static class IdentityModule
         UserEndpoints.Map(api);
         TeamEndpoints.Map(api);
         ApiKeyEndpoints.Map(api);
+        AuditEndpoints.Map(api);
     }
 }
