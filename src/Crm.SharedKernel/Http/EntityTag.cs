@@ -1,6 +1,7 @@
 using System.Globalization;
 using Crm.SharedKernel.Errors;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
 namespace Crm.SharedKernel.Http;
@@ -16,6 +17,20 @@ public static class EntityTag
 
     /// <summary>Sets the <c>ETag</c> response header.</summary>
     public static void SetETag(this HttpResponse response, uint version) => response.Headers.ETag = For(version);
+
+    /// <summary>200 with the representation and its ETag.</summary>
+    public static Ok<T> OkWithETag<T>(this HttpResponse response, T value, uint version)
+    {
+        response.SetETag(version);
+        return TypedResults.Ok(value);
+    }
+
+    /// <summary>201 with Location, the representation and its ETag.</summary>
+    public static Created<T> CreatedWithETag<T>(this HttpResponse response, string location, T value, uint version)
+    {
+        response.SetETag(version);
+        return TypedResults.Created(location, value);
+    }
 }
 
 /// <summary>

@@ -37,6 +37,8 @@ internal static class ApiKeyProjection
     public static readonly Expression<Func<ApiKey, ApiKeyResponse>> ToResponse = k =>
         new ApiKeyResponse(k.Id, k.Name, k.Prefix, k.Scopes, k.CreatedBy, k.CreatedAt, k.ExpiresAt, k.LastUsedAt, k.RevokedAt);
 
+    public static readonly Func<ApiKey, ApiKeyResponse> From = ToResponse.Compile();
+
     public static readonly SortDefinition<ApiKey, ApiKeyResponse> Sort = new SortDefinition<ApiKey, ApiKeyResponse>(k => k.Id, k => k.Id, "-createdAt")
         .Add("createdAt", k => k.CreatedAt, k => k.CreatedAt)
         .Add("name", k => k.Name, k => k.Name);
@@ -70,7 +72,7 @@ internal sealed class CreateApiKeyHandler(IdentityDbContext db, ICurrentActor ac
         var key = ApiKey.Create(request.Name, prefix, SecretHashing.Hash(secret), request.Scopes, actor.Id ?? Guid.Empty, request.ExpiresAt, time.UtcNow());
         db.ApiKeys.Add(key);
         await db.SaveChangesAsync(cancellationToken);
-        return new CreatedApiKeyResponse(ApiKeyFormat.Compose(prefix, secret), ApiKeyProjection.ToResponse.Compile()(key));
+        return new CreatedApiKeyResponse(ApiKeyFormat.Compose(prefix, secret), ApiKeyProjection.From(key));
     }
 }
 

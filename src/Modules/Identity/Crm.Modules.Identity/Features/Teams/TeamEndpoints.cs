@@ -41,8 +41,7 @@ internal static class TeamEndpoints
         teams.MapPost("/", async Task<Created<TeamResponse>> (CreateTeamRequest request, IMediator mediator, HttpResponse response, CancellationToken ct) =>
             {
                 var created = await mediator.Send(request, ct);
-                response.SetETag(created.Version);
-                return TypedResults.Created($"/api/v1/teams/{created.Team.Id}", created.Team);
+                return response.CreatedWithETag($"/api/v1/teams/{created.Team.Id}", created.Team, created.Version);
             })
             .RequirePermission(Permissions.TeamsWrite)
             .WithName("CreateTeam")
@@ -58,9 +57,5 @@ internal static class TeamEndpoints
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity);
     }
 
-    private static Ok<TeamResponse> Versioned(HttpResponse response, VersionedTeam team)
-    {
-        response.SetETag(team.Version);
-        return TypedResults.Ok(team.Team);
-    }
+    private static Ok<TeamResponse> Versioned(HttpResponse response, VersionedTeam team) => response.OkWithETag(team.Team, team.Version);
 }

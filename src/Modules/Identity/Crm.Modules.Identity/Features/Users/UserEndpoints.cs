@@ -52,8 +52,7 @@ internal static class UserEndpoints
         users.MapPost("/", async Task<Created<UserResponse>> (CreateUserRequest request, IMediator mediator, HttpResponse response, CancellationToken ct) =>
             {
                 var created = await mediator.Send(request, ct);
-                response.SetETag(created.Version);
-                return TypedResults.Created($"/api/v1/users/{created.User.Id}", created.User);
+                return response.CreatedWithETag($"/api/v1/users/{created.User.Id}", created.User, created.Version);
             })
             .RequirePermission(Permissions.UsersWrite)
             .WithName("CreateUser")
@@ -93,9 +92,5 @@ internal static class UserEndpoints
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
     }
 
-    private static Ok<UserResponse> Versioned(HttpResponse response, VersionedUser user)
-    {
-        response.SetETag(user.Version);
-        return TypedResults.Ok(user.User);
-    }
+    private static Ok<UserResponse> Versioned(HttpResponse response, VersionedUser user) => response.OkWithETag(user.User, user.Version);
 }
