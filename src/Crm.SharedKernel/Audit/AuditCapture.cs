@@ -99,7 +99,8 @@ internal static class AuditCapture
     private static bool IsRecorded(PropertyEntry property, AuditAction action)
     {
         var metadata = property.Metadata;
-        if (metadata.IsShadowProperty() || metadata.IsPrimaryKey() || metadata.GetComputedColumnSql() is not null)
+        if (metadata.IsShadowProperty() || metadata.IsPrimaryKey() || metadata.GetComputedColumnSql() is not null
+            || AuditMetadata.IsIgnored(metadata.PropertyInfo))
         {
             return false;
         }

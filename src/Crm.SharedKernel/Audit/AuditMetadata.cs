@@ -9,6 +9,7 @@ internal static partial class AuditMetadata
 {
     private static readonly ConcurrentDictionary<Type, string> EntityTypes = new();
     private static readonly ConcurrentDictionary<MemberInfo, bool> Redacted = new();
+    private static readonly ConcurrentDictionary<MemberInfo, bool> Ignored = new();
 
     /// <summary>The <see cref="AuditEntityTypeAttribute"/> name of an auditable class; throws when it is missing or malformed.</summary>
     public static string EntityTypeOf(Type clrType) => EntityTypes.GetOrAdd(clrType, static type =>
@@ -29,6 +30,10 @@ internal static partial class AuditMetadata
     /// <summary>Whether a property (or complex property) carries <see cref="AuditRedactedAttribute"/>.</summary>
     public static bool IsRedacted(MemberInfo? member) =>
         member is not null && Redacted.GetOrAdd(member, static m => m.IsDefined(typeof(AuditRedactedAttribute), inherit: true));
+
+    /// <summary>Whether a property carries <see cref="AuditIgnoredAttribute"/>.</summary>
+    public static bool IsIgnored(MemberInfo? member) =>
+        member is not null && Ignored.GetOrAdd(member, static m => m.IsDefined(typeof(AuditIgnoredAttribute), inherit: true));
 
     [GeneratedRegex("^[a-z][A-Za-z0-9]*$")]
     private static partial Regex CamelCaseName();

@@ -36,3 +36,10 @@ public sealed class AuditEntityTypeAttribute(string name) : Attribute
 /// </summary>
 [AttributeUsage(AttributeTargets.Property)]
 public sealed class AuditRedactedAttribute : Attribute;
+
+/// <summary>
+/// Bookkeeping the trail does not record (e.g. a failed sign-in counter): it never appears in an entry, and
+/// a change to such properties alone writes no entry.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class AuditIgnoredAttribute : Attribute;

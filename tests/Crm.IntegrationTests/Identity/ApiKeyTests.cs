@@ -57,6 +57,31 @@ internal sealed class ApiKeyTests : IntegrationTest
         admin.Dispose();
     }
 
+    [Test]
+    public async Task A_key_is_readable_with_its_etag_and_revoking_honours_if_match()
+    {
+        var (admin, id, _) = await CreateKeyAsync(Permissions.UsersRead);
+        var get = await admin.GetAsync($"/api/v1/api-keys/{id}");
+        Assert.That(get.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        var stale = new HttpRequestMessage(HttpMethod.Delete, $"/api/v1/api-keys/{id}");
+        stale.Headers.TryAddWithoutValidation("If-Match", "\"1\"");
+        await ReadProblemAsync(await admin.SendAsync(stale), HttpStatusCode.PreconditionFailed);
+
+        var current = new HttpRequestMessage(HttpMethod.Delete, $"/api/v1/api-keys/{id}");
+        current.Headers.TryAddWithoutValidation("If-Match", get.Headers.ETag!.ToString());
+        Assert.That((await admin.SendAsync(current)).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        admin.Dispose();
+    }
+
+    [Test]
+    public async Task A_refused_key_is_told_which_scheme_to_use()
+    {
+        using var client = KeyClient("crm_aaaaaaaaaaaa_wrong-secret");
+        var response = await client.GetAsync("/api/v1/users");
+        Assert.That(response.Headers.WwwAuthenticate.ToString(), Does.Contain("ApiKey"));
+    }
+
     [TestCase("crm_nope")]
     [TestCase("crm_aaaaaaaaaaaa_wrong-secret")]
     public async Task An_unknown_or_malformed_key_is_401(string key)

@@ -164,6 +164,42 @@ internal sealed class AuthenticationTests : IntegrationTest
     }
 
     [Test]
+    public async Task Of_two_concurrent_refreshes_with_one_token_only_one_succeeds()
+    {
+        var user = await TestUsers.CreateAsync(Factory, Roles.SalesRep, withPassword: true);
+        var tokens = await SignInOkAsync(user);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ =>
+            Client.PostAsync("/api/v1/auth/refresh", JsonBody(new { refreshToken = tokens.RefreshToken }))));
+
+        Assert.That(responses.Count(r => r.StatusCode == HttpStatusCode.OK), Is.EqualTo(1));
+        Assert.That(responses.Count(r => r.StatusCode == HttpStatusCode.Unauthorized), Is.EqualTo(3));
+    }
+
+    [Test]
+    public async Task Failed_sign_ins_write_no_audit_entries_but_a_lockout_does()
+    {
+        var user = await TestUsers.CreateAsync(Factory, Roles.SalesRep, withPassword: true);
+        for (var attempt = 0; attempt < 4; attempt++)
+        {
+            await SignInAsync(user.Email, "Wrong-password-1");
+        }
+
+        Assert.That(await CountAsync("SELECT count(*) FROM platform.audit_entries WHERE action = 'updated'"), Is.Zero);
+        await SignInAsync(user.Email, "Wrong-password-1");
+        Assert.That(await CountAsync("SELECT count(*) FROM platform.audit_entries WHERE action = 'updated' AND changes ? 'lockedUntil'"), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task The_current_user_comes_with_an_etag()
+    {
+        var user = await TestUsers.CreateAsync(Factory, Roles.SalesRep);
+        using var client = Factory.ClientFor(user);
+        var response = await client.GetAsync("/api/v1/me");
+        Assert.That(response.Headers.ETag, Is.Not.Null);
+    }
+
+    [Test]
     public async Task Sign_in_validates_its_input()
     {
         var problem = await ReadProblemAsync(await Client.PostAsJsonAsync("/api/v1/auth/token", new { email = "", password = "" }), HttpStatusCode.BadRequest);

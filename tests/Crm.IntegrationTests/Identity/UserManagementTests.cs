@@ -158,6 +158,14 @@ internal sealed class UserManagementTests : IntegrationTest
     }
 
     [Test]
+    public async Task A_user_cannot_be_their_own_manager()
+    {
+        var (user, _) = await CreateUserAsync();
+        var response = await _admin.SendAsync(Patch($"/api/v1/users/{user.Id}", $$"""{"managerId":"{{user.Id}}"}"""));
+        Assert.That((await ReadProblemAsync(response, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("managerId", out _), Is.True);
+    }
+
+    [Test]
     public async Task An_unknown_user_is_404()
     {
         await ReadProblemAsync(await _admin.GetAsync($"/api/v1/users/{Guid.NewGuid()}"), HttpStatusCode.NotFound);

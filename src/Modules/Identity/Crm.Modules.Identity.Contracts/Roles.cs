@@ -11,7 +11,7 @@ public static class Roles
     public const string ServiceAgent = "serviceAgent";
     public const string Analyst = "analyst";
 
-    /// <summary>For service accounts of integrations; API keys act with this role and their scopes.</summary>
+    /// <summary>The role API keys act with; what a key may do is its scopes. Grants a user no permissions.</summary>
     public const string Integration = "integration";
 
     public static IReadOnlyList<string> All { get; } =

@@ -5,6 +5,7 @@ using Crm.Modules.Identity.Data;
 using Crm.SharedKernel.Security;
 using Crm.SharedKernel.Time;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
@@ -58,6 +59,14 @@ internal sealed class ApiKeyAuthenticationHandler(
         claims.AddRange(key.Scopes.Select(scope => new Claim(CrmClaimTypes.Scope, scope)));
         var identity = new ClaimsIdentity(claims, SchemeName, CrmClaimTypes.Name, CrmClaimTypes.Role);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    /// <summary>Every 401 names the scheme the client should use (RFC 9110 §11.6.1).</summary>
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = $"{SchemeName} header=\"{HeaderName}\"";
+        return Task.CompletedTask;
     }
 }
 

@@ -33,15 +33,16 @@ internal sealed partial class BootstrapAdministrator(
             return;
         }
 
-        if (password.Length < PasswordRules.MinLength || !password.Any(char.IsLetter) || !password.Any(char.IsDigit))
-        {
-            throw new StartupException($"{PasswordKey} must be at least {PasswordRules.MinLength} characters with a letter and a digit.");
-        }
-
         var normalized = User.Normalize(email);
         if (await db.Users.AnyAsync(u => u.NormalizedEmail == normalized, ct))
         {
             return;
+        }
+
+        if (password.Length is < PasswordRules.MinLength or > PasswordRules.MaxLength || !password.Any(char.IsLetter) || !password.Any(char.IsDigit))
+        {
+            throw new StartupException(
+                $"{PasswordKey} must be {PasswordRules.MinLength} to {PasswordRules.MaxLength} characters with a letter and a digit.");
         }
 
         var now = time.UtcNow();

@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Crm.Modules.Identity.Data;
 
 /// <summary>
-/// The demo organisation and one user per role (password <c>Demo-2026!</c>), for <c>eng/run.sh</c> only:
+/// The demo organisation and a user for each main role (password <c>Demo-2026!</c>), for <c>eng/run.sh</c> only:
 /// it runs when <c>Demo:Seed</c> is true, and once (it stops when the demo admin exists).
 /// </summary>
 internal sealed class IdentityDemoData(IdentityDbContext db, IPasswordHasher<User> hasher, TimeProvider time) : IDemoDataSeeder

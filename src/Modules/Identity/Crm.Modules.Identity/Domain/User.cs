@@ -39,6 +39,8 @@ internal sealed class User : IAuditable
     [AuditRedacted]
     public string SecurityStamp { get; private set; } = NewStamp();
 
+    /// <summary>Not audited: every failed sign-in would otherwise write an entry; the lockout it leads to is.</summary>
+    [AuditIgnored]
     public int FailedLoginCount { get; private set; }
 
     public DateTimeOffset? LockedUntil { get; private set; }

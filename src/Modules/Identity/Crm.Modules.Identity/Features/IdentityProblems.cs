@@ -12,7 +12,10 @@ internal static class IdentityProblems
     public const string InvalidTeamParentType = ProblemTypes.BaseUri + "invalid-team-parent";
     public const string UnknownReferenceType = ProblemTypes.BaseUri + "unknown-reference";
 
-    /// <summary>The same answer for an unknown email, a wrong password and a deactivated user: nothing to enumerate.</summary>
+    /// <summary>
+    /// The same answer for an unknown email, a wrong password and a deactivated user. (A lockout does reveal,
+    /// after five failures, that an account exists: the usual trade-off, as in ASP.NET Core Identity.)
+    /// </summary>
     public static ProblemException InvalidCredentials() =>
         new(401, InvalidCredentialsType, "Invalid credentials", "The email or password is wrong, or the account is deactivated.");
 

@@ -41,13 +41,22 @@ internal static class ApiKeyEndpoints
             .WithSummary("Create an API key; the response shows its secret once")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden);
 
-        keys.MapDelete("/{id:guid}", async Task<NoContent> (Guid id, IMediator mediator, CancellationToken ct) =>
+        keys.MapGet("/{id:guid}", async Task<Ok<ApiKeyResponse>> (Guid id, IMediator mediator, HttpResponse response, CancellationToken ct) =>
             {
-                await mediator.Send(new RevokeApiKeyRequest(id), ct);
+                var key = await mediator.Send(new GetApiKeyRequest(id), ct);
+                return response.OkWithETag(key.ApiKey, key.Version);
+            })
+            .WithName("GetApiKey")
+            .WithSummary("Get an API key (never its secret)")
+            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
+
+        keys.MapDelete("/{id:guid}", async Task<NoContent> (Guid id, IMediator mediator, HttpRequest request, CancellationToken ct) =>
+            {
+                await mediator.Send(new RevokeApiKeyRequest(id, IfMatch.From(request)), ct);
                 return TypedResults.NoContent();
             })
             .WithName("RevokeApiKey")
-            .WithSummary("Revoke an API key (kept in the list as revoked)")
-            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
+            .WithSummary("Revoke an API key (kept in the list as revoked; honours If-Match)")
+            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status412PreconditionFailed);
     }
 }

@@ -4,6 +4,7 @@ using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Identity.Data;
 using Crm.Modules.Identity.Domain;
 using Crm.SharedKernel.Errors;
+using Crm.SharedKernel.Http;
 using Crm.SharedKernel.Paging;
 using Crm.SharedKernel.Security;
 using Crm.SharedKernel.Time;
@@ -92,8 +93,23 @@ internal sealed class ListApiKeysHandler(IdentityDbContext db) : IRequestHandler
     }
 }
 
+/// <summary>An API key with the row version that becomes its ETag.</summary>
+internal sealed record VersionedApiKey(ApiKeyResponse ApiKey, uint Version);
+
+internal sealed record GetApiKeyRequest(Guid Id) : IRequest<VersionedApiKey>;
+
+internal sealed class GetApiKeyHandler(IdentityDbContext db) : IRequestHandler<GetApiKeyRequest, VersionedApiKey>
+{
+    public async Task<VersionedApiKey> Handle(GetApiKeyRequest request, CancellationToken cancellationToken)
+    {
+        var key = await db.ApiKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Id == request.Id, cancellationToken)
+            ?? throw new NotFoundException("API key", request.Id);
+        return new VersionedApiKey(ApiKeyProjection.From(key), key.Version);
+    }
+}
+
 /// <summary>Revoke a key: it stops working at once on this instance and within 30 seconds everywhere.</summary>
-internal sealed record RevokeApiKeyRequest(Guid Id) : IRequest<Unit>;
+internal sealed record RevokeApiKeyRequest(Guid Id, IfMatch IfMatch) : IRequest<Unit>;
 
 internal sealed class RevokeApiKeyHandler(IdentityDbContext db, ApiKeyCache cache, TimeProvider time) : IRequestHandler<RevokeApiKeyRequest, Unit>
 {
@@ -101,6 +117,7 @@ internal sealed class RevokeApiKeyHandler(IdentityDbContext db, ApiKeyCache cach
     {
         var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Id == request.Id, cancellationToken)
             ?? throw new NotFoundException("API key", request.Id);
+        request.IfMatch.EnsureMatches(key.Version);
         key.Revoke(time.UtcNow());
         await db.SaveChangesAsync(cancellationToken);
         cache.Invalidate(key.Prefix);

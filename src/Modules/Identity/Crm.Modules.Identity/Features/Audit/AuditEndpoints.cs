@@ -43,7 +43,7 @@ internal static class AuditEndpoints
             .WithTags("Audit")
             .WithName("ListAuditEntries")
             .WithSummary("Read the audit trail: who changed which fields of which record, when, in which request")
-            .WithDescription("Newest first, keyset paginated. Callers see the entries of records they may see; entries of records without an owner (users, teams, API keys) only administrators and analysts.")
+            .WithDescription("Newest first, keyset paginated. Callers see the entries of records they may see; entries of records without an owner (users, teams, API keys) only administrators, analysts and API keys with the audit:read scope.")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden);
     }
 }

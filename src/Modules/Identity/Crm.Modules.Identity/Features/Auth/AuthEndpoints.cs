@@ -7,6 +7,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Crm.Modules.Identity.Features.Auth;
 
@@ -14,7 +16,42 @@ internal static class AuthEndpoints
 {
     public static void Map(IEndpointRouteBuilder api)
     {
-        var auth = api.MapGroup("/auth").WithTags("Auth");
+        // With an external OpenID Connect authority, it issues the tokens: there is no local sign-in to offer.
+        if (!api.ServiceProvider.GetRequiredService<IOptions<JwtOptions>>().Value.UsesExternalAuthority)
+        {
+            MapSignIn(api.MapGroup("/auth").WithTags("Auth"));
+        }
+
+        api.MapGet("/me", async Task<Ok<CurrentUserResponse>> (IMediator mediator, HttpResponse response, CancellationToken ct) =>
+            {
+                var current = await mediator.Send(new GetCurrentUserRequest(), ct);
+                return response.OkWithETag(current.Response, current.Version);
+            })
+            .RequireAuthorization()
+            .WithTags("Auth")
+            .WithName("GetCurrentUser")
+            .WithSummary("The signed-in user and their permissions")
+            .ProducesProblems(StatusCodes.Status404NotFound);
+
+        api.MapPost("/me/password", async Task<NoContent> (Users.SetPasswordRequest request, IMediator mediator, ICurrentActor actor, CancellationToken ct) =>
+            {
+                if (actor.Kind != HttpCurrentActor.UserKind || actor.Id is not { } id)
+                {
+                    throw new NotFoundException("User", actor.Key);
+                }
+
+                await mediator.Send(request with { UserId = id, RequireCurrentPassword = true }, ct);
+                return TypedResults.NoContent();
+            })
+            .RequireAuthorization()
+            .WithTags("Auth")
+            .WithName("ChangeOwnPassword")
+            .WithSummary("Change your own password (needs the current one); signs out every session, this one included")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
+    }
+
+    private static void MapSignIn(RouteGroupBuilder auth)
+    {
 
         auth.MapPost("/token", async Task<Ok<TokenResponse>> (IssueTokenRequest request, IMediator mediator, HttpResponse response, CancellationToken ct) =>
             {
@@ -47,29 +84,5 @@ internal static class AuthEndpoints
             .WithName("Logout")
             .WithSummary("Revoke a refresh token, or every session of its user")
             .ProducesProblems(StatusCodes.Status400BadRequest);
-
-        api.MapGet("/me", async Task<Ok<CurrentUserResponse>> (IMediator mediator, CancellationToken ct) =>
-                TypedResults.Ok(await mediator.Send(new GetCurrentUserRequest(), ct)))
-            .RequireAuthorization()
-            .WithTags("Auth")
-            .WithName("GetCurrentUser")
-            .WithSummary("The signed-in user and their permissions")
-            .ProducesProblems(StatusCodes.Status404NotFound);
-
-        api.MapPost("/me/password", async Task<NoContent> (Users.SetPasswordRequest request, IMediator mediator, ICurrentActor actor, CancellationToken ct) =>
-            {
-                if (actor.Kind != HttpCurrentActor.UserKind || actor.Id is not { } id)
-                {
-                    throw new NotFoundException("User", actor.Key);
-                }
-
-                await mediator.Send(request with { UserId = id, RequireCurrentPassword = true }, ct);
-                return TypedResults.NoContent();
-            })
-            .RequireAuthorization()
-            .WithTags("Auth")
-            .WithName("ChangeOwnPassword")
-            .WithSummary("Change your own password (needs the current one); signs out every other session")
-            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
     }
 }

@@ -14,22 +14,26 @@ namespace Crm.Modules.Identity.Features.Auth;
 /// <param name="Permissions">Permissions their roles grant (<c>area:action</c>).</param>
 internal sealed record CurrentUserResponse(UserResponse User, IReadOnlyList<string> Permissions);
 
-internal sealed record GetCurrentUserRequest : IRequest<CurrentUserResponse>;
+internal sealed record GetCurrentUserRequest : IRequest<VersionedCurrentUser>;
 
-internal sealed class GetCurrentUserHandler(IdentityDbContext db, ICurrentActor actor) : IRequestHandler<GetCurrentUserRequest, CurrentUserResponse>
+/// <summary>The current user with the row version that becomes the ETag.</summary>
+internal sealed record VersionedCurrentUser(CurrentUserResponse Response, uint Version);
+
+internal sealed class GetCurrentUserHandler(IdentityDbContext db, ICurrentActor actor) : IRequestHandler<GetCurrentUserRequest, VersionedCurrentUser>
 {
     private static readonly string[] KnownPermissions =
         [.. Permissions.ApiKeyScopes, Permissions.UsersWrite, Permissions.TeamsWrite, Permissions.ApiKeysManage];
 
-    public async Task<CurrentUserResponse> Handle(GetCurrentUserRequest request, CancellationToken cancellationToken)
+    public async Task<VersionedCurrentUser> Handle(GetCurrentUserRequest request, CancellationToken cancellationToken)
     {
         if (actor.Kind != HttpCurrentActor.UserKind || actor.Id is not { } id)
         {
             throw new NotFoundException("User", actor.Key);
         }
 
-        var user = await db.Users.AsNoTracking().Where(u => u.Id == id).Select(UserProjection.ToResponse).SingleOrDefaultAsync(cancellationToken)
+        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == id, cancellationToken)
             ?? throw new NotFoundException("User", id);
-        return new CurrentUserResponse(user, RolePermissions.Effective(user.Roles, KnownPermissions.Distinct()));
+        var response = new CurrentUserResponse(UserProjection.From(user), RolePermissions.Effective(user.Roles, KnownPermissions.Distinct()));
+        return new VersionedCurrentUser(response, user.Version);
     }
 }

@@ -41,9 +41,19 @@ internal sealed class RefreshTokensHandler(IdentityDbContext db, TokenService to
             throw IdentityProblems.InvalidRefreshToken();
         }
 
-        presented.Revoke(now);
+        // Claim the token with a conditional update, so of two concurrent refreshes with one token only one wins.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var claimed = await db.RefreshTokens
+            .Where(t => t.Id == presented.Id && t.RevokedAt == null)
+            .ExecuteUpdateAsync(set => set.SetProperty(t => t.RevokedAt, now), cancellationToken);
+        if (claimed == 0)
+        {
+            throw IdentityProblems.InvalidRefreshToken();
+        }
+
         var response = tokens.Issue(db, user, presented.FamilyId);
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return response;
     }
 }

@@ -11,7 +11,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Modules.Identity.Features.Users;
 
-/// <summary>Set a password: by an administrator for any user, or by users for themselves with their current password.</summary>
+/// <summary>
+/// Set a password: by an administrator for any user, or by users for themselves with their current password.
+/// Every session of the user ends (refresh tokens revoked, access tokens refused): sign in again.
+/// </summary>
 /// <param name="NewPassword">At least 8 characters with a letter and a digit.</param>
 /// <param name="CurrentPassword">Required when users change their own password.</param>
 internal sealed record SetPasswordRequest(string NewPassword, string? CurrentPassword = null) : IRequest<Unit>

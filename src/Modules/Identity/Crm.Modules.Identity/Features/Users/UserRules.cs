@@ -20,7 +20,12 @@ internal static class UserRules
             throw IdentityProblems.UnknownReference("Team", team);
         }
 
-        if (managerId is { } manager && (manager == self || !await db.Users.AnyAsync(u => u.Id == manager, ct)))
+        if (managerId is { } own && own == self)
+        {
+            throw Crm.SharedKernel.Errors.ValidationFailedException.For("managerId", "A user cannot be their own manager.");
+        }
+
+        if (managerId is { } manager && !await db.Users.AnyAsync(u => u.Id == manager, ct))
         {
             throw IdentityProblems.UnknownReference("Manager", manager);
         }

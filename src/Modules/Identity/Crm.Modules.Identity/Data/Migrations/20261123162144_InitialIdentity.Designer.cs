@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Crm.Modules.Identity.Data.Migrations
 {
     [DbContext(typeof(IdentityDbContext))]
-    [Migration("20261123160236_InitialIdentity")]
+    [Migration("20261123162144_InitialIdentity")]
     partial class InitialIdentity
     {
         /// <inheritdoc />
