@@ -46,13 +46,16 @@ public sealed partial class DatabaseMigrator(
             foreach (var database in databases)
             {
                 var context = (DbContext)scope.ServiceProvider.GetRequiredService(database.ContextType);
-                var pending = await PendingAsync(context, ct);
+                var pending = await PendingAsync(context, database.Schema, ct);
                 if (pending.Count == 0)
                 {
                     continue;
                 }
 
                 LogMigrating(logger, database.Schema, pending.Count, string.Join(", ", pending));
+                // EF probes a missing history table by querying it and logs the failure as an error;
+                // creating the (empty) table first keeps a first deploy's log free of false alarms.
+                await context.Database.ExecuteSqlRawAsync(context.GetService<IHistoryRepository>().GetCreateIfNotExistsScript(), ct);
                 await context.Database.MigrateAsync(ct);
             }
         }
@@ -70,16 +73,18 @@ public sealed partial class DatabaseMigrator(
         foreach (var database in databases)
         {
             var context = (DbContext)scope.ServiceProvider.GetRequiredService(database.ContextType);
-            pending.AddRange((await PendingAsync(context, ct)).Select(m => $"{database.Schema}/{m}"));
+            pending.AddRange((await PendingAsync(context, database.Schema, ct)).Select(m => $"{database.Schema}/{m}"));
         }
 
         return pending;
     }
 
     /// <summary>Pending migrations, without querying a history table that does not exist yet (EF logs that as an error).</summary>
-    private static async Task<IReadOnlyList<string>> PendingAsync(DbContext context, CancellationToken ct)
+    private async Task<IReadOnlyList<string>> PendingAsync(DbContext context, string schema, CancellationToken ct)
     {
-        if (!await context.GetService<IHistoryRepository>().ExistsAsync(ct))
+        await using var command = dataSource.CreateCommand("SELECT to_regclass(format('%I.%I', $1::text, '__ef_migrations_history')) IS NOT NULL");
+        command.Parameters.Add(new NpgsqlParameter { Value = schema });
+        if (await command.ExecuteScalarAsync(ct) is not true)
         {
             return context.Database.GetMigrations().ToList();
         }
