@@ -112,6 +112,8 @@ internal static class CrmApiBuilderExtensions
 
     private static string DefaultDetail(HttpContext context, int status) => status switch
     {
+        StatusCodes.Status401Unauthorized => "Sign in first: send Authorization: Bearer <access token> (POST /api/v1/auth/token) or X-Api-Key: <key>.",
+        StatusCodes.Status403Forbidden => "Your role or API key scopes do not allow this operation.",
         StatusCodes.Status404NotFound => $"No resource at {context.Request.Method} {context.Request.Path}.",
         StatusCodes.Status405MethodNotAllowed => $"{context.Request.Method} is not allowed on {context.Request.Path}; see the Allow header.",
         StatusCodes.Status415UnsupportedMediaType => "Send the body as application/json.",

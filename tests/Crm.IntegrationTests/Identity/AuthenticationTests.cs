@@ -130,6 +130,7 @@ internal sealed class AuthenticationTests : IntegrationTest
         var response = await Client.GetAsync("/api/v1/users");
         var problem = await ReadProblemAsync(response, HttpStatusCode.Unauthorized);
         Assert.That(problem.GetProperty("type").GetString(), Is.EqualTo("https://crm.local/problems/unauthorized"));
+        Assert.That(problem.GetProperty("detail").GetString(), Does.Contain("Authorization: Bearer"));
     }
 
     [TestCase("not-a-jwt")]
