@@ -1,4 +1,5 @@
 using Crm.Api.Hosting;
+using Crm.Modules.Customers;
 using Crm.Modules.Identity;
 using Crm.SharedKernel.Data;
 
@@ -10,6 +11,7 @@ builder.AddCrmApi();
 
 // Modules: one AddXModule(...) call each, in dependency order.
 builder.Services.AddIdentityModule(builder.Configuration);
+builder.Services.AddCustomersModule(builder.Configuration);
 
 var app = builder.Build();
 

@@ -1,0 +1,25 @@
+using Crm.Modules.Customers.Data;
+using Crm.Modules.Customers.Features.Customers;
+using Crm.SharedKernel.Data;
+using Crm.SharedKernel.Messaging;
+using Crm.SharedKernel.Modules;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.Modules.Customers;
+
+/// <summary>The customer archive (客户档案): customers, their classification, ownership and search.</summary>
+public static class CustomersModule
+{
+    public static IServiceCollection AddCustomersModule(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddModuleDbContext<CustomersDbContext>(CustomersDbContext.SchemaName);
+        services.AddHandlersFromAssembly(typeof(CustomersModule).Assembly);
+        services.AddModuleEndpoints("Customers", MapCustomersEndpoints);
+        return services;
+    }
+
+    public static void MapCustomersEndpoints(IEndpointRouteBuilder api) => CustomerEndpoints.Map(api);
+}

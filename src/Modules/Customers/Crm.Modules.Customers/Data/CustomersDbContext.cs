@@ -1,0 +1,73 @@
+using Crm.Modules.Customers.Domain;
+using Crm.SharedKernel.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace Crm.Modules.Customers.Data;
+
+internal sealed class CustomersDbContext(DbContextOptions<CustomersDbContext> options) : ModuleDbContext(options, SchemaName)
+{
+    public const string SchemaName = "customers";
+    public const string CodeSequence = "customer_code_seq";
+    public const string SearchTextIndex = "ix_customers_search_text_trgm";
+    public const string CodeTrigramIndex = "ix_customers_code_trgm";
+    public const string NameBigramsIndex = "ix_customers_name_bigrams";
+
+    public DbSet<Customer> Customers => Set<Customer>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+
+        // Codes start at C10000001 so they read as 8 digits for a long time and simply grow past that, never truncated.
+        modelBuilder.HasSequence<long>(CodeSequence).StartsAt(10000001);
+
+        modelBuilder.Entity<Customer>(customer =>
+        {
+            customer.ToTable("customers");
+            customer.HasKey(c => c.Id);
+            customer.Property(c => c.Kind).HasConversion<string>().HasMaxLength(20);
+            customer.Property(c => c.Code).HasMaxLength(20).HasDefaultValueSql($"'C' || nextval('{SchemaName}.{CodeSequence}')");
+            customer.HasIndex(c => c.Code).IsUnique();
+            customer.HasIndex(c => c.Code, CodeTrigramIndex).HasDatabaseName(CodeTrigramIndex).HasMethod("gin").HasOperators("gin_trgm_ops");
+            customer.Property(c => c.ExternalId).HasMaxLength(100);
+            customer.HasIndex(c => c.ExternalId).IsUnique().HasFilter("external_id IS NOT NULL");
+            customer.Property(c => c.Name).HasMaxLength(200);
+            customer.Property(c => c.ShortName).HasMaxLength(100);
+            customer.Property(c => c.RegistrationNumber).HasMaxLength(18);
+            customer.HasIndex(c => c.RegistrationNumber).IsUnique().HasFilter("registration_number IS NOT NULL");
+            customer.Property(c => c.Industry).HasMaxLength(100);
+            customer.Property(c => c.SourceChannel).HasMaxLength(50);
+            customer.Property(c => c.Province).HasMaxLength(50);
+            customer.Property(c => c.City).HasMaxLength(50);
+            customer.Property(c => c.District).HasMaxLength(50);
+            customer.Property(c => c.Address).HasMaxLength(300);
+            customer.Property(c => c.Website).HasMaxLength(300);
+            customer.Property(c => c.Tier).HasMaxLength(20);
+            customer.Property(c => c.RelationshipType).HasConversion<string>().HasMaxLength(20);
+            customer.Property(c => c.LifecycleStage).HasConversion<string>().HasMaxLength(20);
+            customer.Property(c => c.Status).HasConversion<string>().HasMaxLength(20);
+            customer.Property(c => c.CreditLimit).HasPrecision(18, 2);
+            customer.Property(c => c.CreditRating).HasMaxLength(10);
+            customer.Property(c => c.OutstandingBalance).HasPrecision(18, 2);
+            customer.Property(c => c.Currency).HasMaxLength(3);
+            customer.Property(c => c.Version).IsRowVersion();
+
+            customer.HasIndex(c => c.SearchText, SearchTextIndex).HasDatabaseName(SearchTextIndex).HasMethod("gin").HasOperators("gin_trgm_ops");
+            customer.HasIndex(c => c.NameBigrams, NameBigramsIndex).HasDatabaseName(NameBigramsIndex).HasMethod("gin");
+            customer.HasIndex(c => c.Tags).HasMethod("gin");
+
+            // Visibility filters by owner; keyset lists seek on (sort key, id).
+            customer.HasIndex(c => c.OwnerId);
+            customer.HasIndex(c => c.TeamId);
+            customer.HasIndex(c => new { c.CreatedAt, c.Id });
+            customer.HasIndex(c => new { c.UpdatedAt, c.Id });
+            customer.HasIndex(c => new { c.Name, c.Id });
+        });
+    }
+}
+
+internal sealed class CustomersDbContextDesignTimeFactory : IDesignTimeDbContextFactory<CustomersDbContext>
+{
+    public CustomersDbContext CreateDbContext(string[] args) => new(DesignTimeContextOptions.For<CustomersDbContext>(CustomersDbContext.SchemaName));
+}

@@ -1,0 +1,58 @@
+namespace Crm.Modules.Customers.Domain;
+
+/// <summary>Whether the customer is a company or other organization (企业客户) or a person (个人客户).</summary>
+internal enum CustomerKind
+{
+    Organization,
+    Individual,
+}
+
+/// <summary>Kotler's five relationship types (客户关系类型).</summary>
+internal enum RelationshipType
+{
+    /// <summary>基本型: the seller sells and does not follow up.</summary>
+    Basic,
+
+    /// <summary>被动型: the seller asks the customer to call with problems.</summary>
+    Passive,
+
+    /// <summary>负责型: the seller calls back after the sale to check satisfaction.</summary>
+    Responsible,
+
+    /// <summary>能动型: the seller keeps in touch with suggestions for improvement.</summary>
+    Proactive,
+
+    /// <summary>伙伴型: seller and customer work together continuously.</summary>
+    Partner,
+}
+
+/// <summary>The six stages of the customer lifecycle (客户生命周期).</summary>
+internal enum LifecycleStage
+{
+    /// <summary>潜在客户期.</summary>
+    Potential,
+
+    /// <summary>开发期.</summary>
+    Development,
+
+    /// <summary>成长期.</summary>
+    Growth,
+
+    /// <summary>成熟期.</summary>
+    Maturity,
+
+    /// <summary>衰退期.</summary>
+    Decline,
+
+    /// <summary>终止期.</summary>
+    Termination,
+}
+
+/// <summary>Where the customer stands with us. <c>archived</c> is the soft delete.</summary>
+internal enum CustomerStatus
+{
+    Active,
+    Churned,
+    Blacklisted,
+    Archived,
+}

@@ -1,0 +1,30 @@
+using Crm.Modules.Customers.Data;
+using Crm.Modules.Customers.Domain;
+using Crm.Modules.Identity.Contracts;
+using Crm.SharedKernel.Errors;
+using MediatR;
+using Microsoft.EntityFrameworkCore;
+
+namespace Crm.Modules.Customers.Features.Customers;
+
+internal sealed record GetCustomerRequest(Guid Id) : IRequest<VersionedCustomer>;
+
+internal sealed class GetCustomerHandler(CustomersDbContext db, IAccessScopeProvider access) : IRequestHandler<GetCustomerRequest, VersionedCustomer>
+{
+    public async Task<VersionedCustomer> Handle(GetCustomerRequest request, CancellationToken cancellationToken)
+    {
+        var customer = await CustomerAccess.FindVisibleAsync(db.Customers.AsNoTracking(), access, request.Id, cancellationToken);
+        return CustomerProjection.Versioned(customer);
+    }
+}
+
+internal static class CustomerAccess
+{
+    /// <summary>The customer when the caller may see it; otherwise 404, whether it exists or not.</summary>
+    public static async Task<Customer> FindVisibleAsync(IQueryable<Customer> customers, IAccessScopeProvider access, Guid id, CancellationToken ct)
+    {
+        var scope = await access.GetAsync(ct);
+        return await customers.Where(c => c.Id == id).Where(scope.Filter<Customer>(c => c.OwnerId)).SingleOrDefaultAsync(ct)
+            ?? throw new NotFoundException("Customer", id);
+    }
+}

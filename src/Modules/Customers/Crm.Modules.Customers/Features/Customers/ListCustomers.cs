@@ -1,0 +1,169 @@
+using Crm.Modules.Customers.Data;
+using Crm.Modules.Customers.Domain;
+using Crm.Modules.Identity.Contracts;
+using Crm.SharedKernel.Errors;
+using Crm.SharedKernel.Paging;
+using MediatR;
+using Microsoft.EntityFrameworkCore;
+
+namespace Crm.Modules.Customers.Features.Customers;
+
+/// <summary>The filters of <c>GET /api/v1/customers</c>, parsed (enums typed, q checked).</summary>
+internal sealed record CustomerFilter(
+    string? Q = null,
+    Guid? OwnerId = null,
+    Guid? TeamId = null,
+    CustomerKind? Kind = null,
+    string? Tier = null,
+    LifecycleStage? Stage = null,
+    RelationshipType? RelationshipType = null,
+    CustomerStatus? Status = null,
+    string? Province = null,
+    string? City = null,
+    string? Industry = null,
+    string? Tag = null,
+    bool? IsKeyAccount = null,
+    DateTimeOffset? CreatedFrom = null,
+    DateTimeOffset? CreatedTo = null,
+    DateTimeOffset? UpdatedFrom = null,
+    DateTimeOffset? UpdatedTo = null);
+
+internal sealed record ListCustomersRequest(PageRequest Page, string? Sort, CustomerFilter Filter) : IRequest<Page<CustomerResponse>>;
+
+internal sealed class ListCustomersHandler(CustomersDbContext db, IAccessScopeProvider access) : IRequestHandler<ListCustomersRequest, Page<CustomerResponse>>
+{
+    public async Task<Page<CustomerResponse>> Handle(ListCustomersRequest request, CancellationToken cancellationToken)
+    {
+        var order = CustomerProjection.Sort.Parse(request.Sort);
+        var scope = await access.GetAsync(cancellationToken);
+        var customers = CustomerQuery.Apply(db.Customers.AsNoTracking().Where(scope.Filter<Customer>(c => c.OwnerId)), request.Filter);
+        return await customers.ToPageAsync(CustomerProjection.ToResponse, order, request.Page, cancellationToken);
+    }
+}
+
+/// <summary>The list's WHERE clause; the search EXPLAIN test runs exactly this query.</summary>
+internal static class CustomerQuery
+{
+    public static IQueryable<Customer> Apply(IQueryable<Customer> customers, CustomerFilter filter)
+    {
+        if (!string.IsNullOrWhiteSpace(filter.Q))
+        {
+            customers = Search(customers, filter.Q);
+        }
+
+        // Archived is the soft delete: archived customers are listed only when asked for by status.
+        customers = filter.Status is { } status
+            ? customers.Where(c => c.Status == status)
+            : customers.Where(c => c.Status != CustomerStatus.Archived);
+
+        if (filter.OwnerId is { } owner)
+        {
+            customers = customers.Where(c => c.OwnerId == owner);
+        }
+
+        if (filter.TeamId is { } team)
+        {
+            customers = customers.Where(c => c.TeamId == team);
+        }
+
+        if (filter.Kind is { } kind)
+        {
+            customers = customers.Where(c => c.Kind == kind);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Tier))
+        {
+            var tier = filter.Tier.Trim();
+            customers = customers.Where(c => c.Tier == tier);
+        }
+
+        if (filter.Stage is { } stage)
+        {
+            customers = customers.Where(c => c.LifecycleStage == stage);
+        }
+
+        if (filter.RelationshipType is { } relationship)
+        {
+            customers = customers.Where(c => c.RelationshipType == relationship);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Province))
+        {
+            var province = filter.Province.Trim();
+            customers = customers.Where(c => c.Province == province);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.City))
+        {
+            var city = filter.City.Trim();
+            customers = customers.Where(c => c.City == city);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Industry))
+        {
+            var industry = filter.Industry.Trim();
+            customers = customers.Where(c => c.Industry == industry);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Tag))
+        {
+            // One-element array containment (tags @> ARRAY[tag]) so the GIN index on tags applies.
+            string[] tag = [filter.Tag.Trim()];
+            customers = customers.Where(c => tag.All(t => c.Tags.Contains(t)));
+        }
+
+        if (filter.IsKeyAccount is { } key)
+        {
+            customers = customers.Where(c => c.IsKeyAccount == key);
+        }
+
+        if (filter.CreatedFrom is { } createdFrom)
+        {
+            customers = customers.Where(c => c.CreatedAt >= createdFrom);
+        }
+
+        if (filter.CreatedTo is { } createdTo)
+        {
+            customers = customers.Where(c => c.CreatedAt < createdTo);
+        }
+
+        if (filter.UpdatedFrom is { } updatedFrom)
+        {
+            customers = customers.Where(c => c.UpdatedAt >= updatedFrom);
+        }
+
+        if (filter.UpdatedTo is { } updatedTo)
+        {
+            customers = customers.Where(c => c.UpdatedAt < updatedTo);
+        }
+
+        return customers;
+    }
+
+    /// <summary>
+    /// Two-character Chinese terms go to the bigram array index (<c>name_bigrams @&gt; ARRAY[term]</c>), longer
+    /// terms to the trigram indexes on the search text and the code (<c>LIKE '%term%'</c>).
+    /// </summary>
+    private static IQueryable<Customer> Search(IQueryable<Customer> customers, string q)
+    {
+        var (term, error) = CustomerSearch.Parse(q);
+        if (term is null)
+        {
+            throw ValidationFailedException.For("q", error!);
+        }
+
+        if (CustomerSearch.UsesBigrams(term))
+        {
+            // Npgsql translates "every element of the constant array is in the column" to column @> array;
+            // array.Contains(x) would become x = ANY(column), which no index serves.
+            string[] bigram = [term];
+            return customers.Where(c => bigram.All(b => c.NameBigrams.Contains(b)));
+        }
+
+        var pattern = $"%{EscapeLike(term)}%";
+        return customers.Where(c => EF.Functions.Like(c.SearchText, pattern, "\\") || EF.Functions.ILike(c.Code, pattern, "\\"));
+    }
+
+    private static string EscapeLike(string text) =>
+        text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+}

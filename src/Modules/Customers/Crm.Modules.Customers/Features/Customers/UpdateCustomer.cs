@@ -1,0 +1,108 @@
+using System.Text.Json.Serialization;
+using Crm.Modules.Customers.Data;
+using Crm.Modules.Identity.Contracts;
+using Crm.SharedKernel.Http;
+using Crm.SharedKernel.Time;
+using MediatR;
+
+namespace Crm.Modules.Customers.Features.Customers;
+
+/// <summary>
+/// A JSON merge patch of a customer: absent members stay, <c>null</c> clears (lists become empty, flags and
+/// amounts cannot be null). Kind, code, owner and status are changed by their own actions, not here.
+/// </summary>
+/// <param name="Name">Full name.</param>
+/// <param name="ShortName">Short name.</param>
+/// <param name="ExternalId">ERP id; unique.</param>
+/// <param name="RegistrationNumber">Unified social credit code or resident ID number; unique.</param>
+/// <param name="Industry">Industry.</param>
+/// <param name="SourceChannel">Source channel.</param>
+/// <param name="Province">Province.</param>
+/// <param name="City">City.</param>
+/// <param name="District">District or county.</param>
+/// <param name="Address">Street address.</param>
+/// <param name="Phones">The complete new list of phones.</param>
+/// <param name="Emails">The complete new list of emails.</param>
+/// <param name="Website">Website.</param>
+/// <param name="Tags">The complete new list of tags.</param>
+/// <param name="Tier">Value tier / category.</param>
+/// <param name="RelationshipType">Relationship type.</param>
+/// <param name="LifecycleStage">Lifecycle stage.</param>
+/// <param name="IsKeyAccount">Key account.</param>
+/// <param name="IsPotentialKeyAccount">Potential key account.</param>
+/// <param name="CreditLimit">Credit limit in CNY.</param>
+/// <param name="CreditRating">Credit rating.</param>
+/// <param name="OutstandingBalance">Outstanding balance in CNY.</param>
+internal sealed record UpdateCustomerRequest(
+    Optional<string> Name,
+    Optional<string?> ShortName,
+    Optional<string?> ExternalId,
+    Optional<string?> RegistrationNumber,
+    Optional<string?> Industry,
+    Optional<string?> SourceChannel,
+    Optional<string?> Province,
+    Optional<string?> City,
+    Optional<string?> District,
+    Optional<string?> Address,
+    Optional<IReadOnlyList<string>?> Phones,
+    Optional<IReadOnlyList<string>?> Emails,
+    Optional<string?> Website,
+    Optional<IReadOnlyList<string>?> Tags,
+    Optional<string?> Tier,
+    Optional<Domain.RelationshipType> RelationshipType,
+    Optional<Domain.LifecycleStage> LifecycleStage,
+    Optional<bool> IsKeyAccount,
+    Optional<bool> IsPotentialKeyAccount,
+    Optional<decimal?> CreditLimit,
+    Optional<string?> CreditRating,
+    Optional<decimal> OutstandingBalance) : IRequest<VersionedCustomer>
+{
+    [JsonIgnore]
+    public Guid Id { get; init; }
+
+    [JsonIgnore]
+    public IfMatch IfMatch { get; init; } = IfMatch.None;
+
+    public Domain.CustomerDetails MergeInto(Domain.CustomerDetails current) => new(
+        Name.Or(current.Name) ?? string.Empty,
+        ShortName.Or(current.ShortName),
+        ExternalId.Or(current.ExternalId),
+        RegistrationNumber.Or(current.RegistrationNumber),
+        Industry.Or(current.Industry),
+        SourceChannel.Or(current.SourceChannel),
+        Province.Or(current.Province),
+        City.Or(current.City),
+        District.Or(current.District),
+        Address.Or(current.Address),
+        Phones.Or(current.Phones) ?? [],
+        Emails.Or(current.Emails) ?? [],
+        Website.Or(current.Website),
+        Tags.Or(current.Tags) ?? [],
+        Tier.Or(current.Tier),
+        RelationshipType.Or(current.RelationshipType),
+        LifecycleStage.Or(current.LifecycleStage),
+        IsKeyAccount.Or(current.IsKeyAccount),
+        IsPotentialKeyAccount.Or(current.IsPotentialKeyAccount),
+        CreditLimit.Or(current.CreditLimit),
+        CreditRating.Or(current.CreditRating),
+        OutstandingBalance.Or(current.OutstandingBalance));
+}
+
+internal sealed class UpdateCustomerHandler(CustomersDbContext db, IAccessScopeProvider access, CustomerDetailsValidator validator, TimeProvider time)
+    : IRequestHandler<UpdateCustomerRequest, VersionedCustomer>
+{
+    public async Task<VersionedCustomer> Handle(UpdateCustomerRequest request, CancellationToken cancellationToken)
+    {
+        var customer = await CustomerAccess.FindVisibleAsync(db.Customers, access, request.Id, cancellationToken);
+        request.IfMatch.EnsureMatches(customer.Version);
+
+        // Validated as a whole after merging: the identifier rule depends on the kind, and a patch may only touch part.
+        var details = request.MergeInto(customer.Details());
+        await validator.EnsureValidAsync(new CustomerState(customer.Kind, details), cancellationToken);
+        await CustomerWrites.EnsureUniqueAsync(db, details, customer.Id, cancellationToken);
+
+        customer.Update(details, time.UtcNow());
+        await CustomerWrites.SaveAsync(db, customer, cancellationToken);
+        return CustomerProjection.Versioned(customer);
+    }
+}

@@ -1,0 +1,23 @@
+using Crm.SharedKernel.Errors;
+
+namespace Crm.Modules.Customers.Features;
+
+/// <summary>Problems specific to the customer archive, with stable types (listed in docs/modules/customers.md).</summary>
+internal static class CustomersProblems
+{
+    public const string DuplicateRegistrationNumberType = ProblemTypes.BaseUri + "duplicate-registration-number";
+    public const string DuplicateExternalIdType = ProblemTypes.BaseUri + "duplicate-external-id";
+    public const string UnknownOwnerType = ProblemTypes.BaseUri + "unknown-owner";
+
+    public static ConflictException DuplicateRegistrationNumber(string number) =>
+        new(DuplicateRegistrationNumberType, "Registration number already in use", $"Another customer already has the registration number '{number}'.");
+
+    public static ConflictException DuplicateExternalId(string externalId) =>
+        new(DuplicateExternalIdType, "External id already in use", $"Another customer already has the external id '{externalId}'.");
+
+    public static BusinessRuleException UnknownOwner(Guid ownerId) =>
+        new(UnknownOwnerType, "Unknown owner", $"User '{ownerId}' does not exist or is deactivated, so cannot own customers.");
+
+    public static ProblemException CannotAssignOwner() =>
+        new(403, ProblemTypes.Forbidden, "Forbidden", "Only managers (for their team and its sub-teams) and administrators may make someone else the owner of a customer.");
+}
