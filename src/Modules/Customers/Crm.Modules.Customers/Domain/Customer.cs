@@ -88,9 +88,11 @@ internal sealed class Customer : IAuditable, IOwnedRecord
     public uint Version { get; private set; }
 
     /// <summary>Lower-cased text under the trigram index (see <see cref="CustomerSearch"/>).</summary>
+    [AuditIgnored]
     public string SearchText { get; private set; } = string.Empty;
 
     /// <summary>Character bigrams of the names under the array index (see <see cref="CustomerSearch"/>).</summary>
+    [AuditIgnored]
     public List<string> NameBigrams { get; private set; } = [];
 
     public static Customer Create(CustomerKind kind, CustomerDetails details, Guid? ownerId, Guid? teamId, DateTimeOffset now)
