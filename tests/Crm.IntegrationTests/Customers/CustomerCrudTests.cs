@@ -204,6 +204,19 @@ internal sealed class CustomerCrudTests : IntegrationTest
     }
 
     [Test]
+    public async Task An_archived_customer_is_read_only()
+    {
+        var (customer, etag) = await CreateAsync(_admin, "深圳公司");
+        var delete = new HttpRequestMessage(HttpMethod.Delete, $"/api/v1/customers/{customer.Id}");
+        delete.Headers.TryAddWithoutValidation("If-Match", etag);
+        Assert.That((await _admin.SendAsync(delete)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        var problem = await ReadProblemAsync(await _admin.SendAsync(Patch(customer.Id, """{"name":"改名"}""")), HttpStatusCode.Conflict);
+
+        Assert.That(problem.GetProperty("type").GetString(), Is.EqualTo("https://crm.local/problems/customer-archived"));
+    }
+
+    [Test]
     public async Task An_Idempotency_Key_replays_the_create_instead_of_creating_twice()
     {
         HttpRequestMessage Post()

@@ -8,6 +8,11 @@ internal static class CustomersProblems
     public const string DuplicateRegistrationNumberType = ProblemTypes.BaseUri + "duplicate-registration-number";
     public const string DuplicateExternalIdType = ProblemTypes.BaseUri + "duplicate-external-id";
     public const string UnknownOwnerType = ProblemTypes.BaseUri + "unknown-owner";
+    public const string CustomerArchivedType = ProblemTypes.BaseUri + "customer-archived";
+
+    /// <summary>An archived customer is read-only: its history stays as it was when it was archived.</summary>
+    public static ConflictException CustomerArchived(Guid id) =>
+        new(CustomerArchivedType, "Customer archived", $"Customer '{id}' is archived and can no longer be changed.");
 
     public static ConflictException DuplicateRegistrationNumber(string number) =>
         new(DuplicateRegistrationNumberType, "Registration number already in use", $"Another customer already has the registration number '{number}'.");

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Crm.Modules.Customers.Data;
+using Crm.Modules.Customers.Domain;
 using Crm.Modules.Identity.Contracts;
 using Crm.SharedKernel.Http;
 using Crm.SharedKernel.Time;
@@ -95,6 +96,10 @@ internal sealed class UpdateCustomerHandler(CustomersDbContext db, IAccessScopeP
     {
         var customer = await CustomerAccess.FindVisibleAsync(db.Customers, access, request.Id, cancellationToken);
         request.IfMatch.EnsureMatches(customer.Version);
+        if (customer.Status == CustomerStatus.Archived)
+        {
+            throw CustomersProblems.CustomerArchived(customer.Id);
+        }
 
         // Validated as a whole after merging: the identifier rule depends on the kind, and a patch may only touch part.
         var details = request.MergeInto(customer.Details());
