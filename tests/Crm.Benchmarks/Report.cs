@@ -186,7 +186,7 @@ internal static class ReportWriter
         Line("## Running it");
         Line();
         Line("```bash");
-        Line("eng/bench.sh                          # 200,000 customers, 5 rounds of 3 s per side (about 10 minutes on 2 cores)");
+        Line("eng/bench.sh                          # 200,000 customers, 5 rounds of 3 s per side (about 6 minutes on 2 cores)");
         Line("eng/bench.sh --customers 1000000      # the reference size (seeding alone takes several minutes; give it 8 GB)");
         Line("eng/bench.sh --rounds 7 --seconds 5   # steadier medians on a noisy machine");
         Line("eng/bench.sh --smoke                  # seconds; what the test suite runs");
