@@ -1,0 +1,78 @@
+using System.Globalization;
+
+namespace Crm.Benchmarks;
+
+/// <summary>Command line of the benchmark (see docs/benchmarks.md, "Running it").</summary>
+internal sealed record BenchmarkOptions
+{
+    public required string ConnectionString { get; init; }
+
+    public string OutputDirectory { get; init; } = "docs";
+
+    public bool Smoke { get; init; }
+
+    public int Customers { get; init; } = 200_000;
+
+    public int Users { get; init; } = 400;
+
+    public int Rounds { get; init; } = 5;
+
+    public TimeSpan RoundDuration { get; init; } = TimeSpan.FromSeconds(3);
+
+    public int Concurrency { get; init; } = 8;
+
+    public int Seed { get; init; } = 20261123;
+
+    /// <summary>A tiny data set and short rounds: proves every scenario runs, measures nothing worth reading.</summary>
+    public static BenchmarkOptions ForSmoke(string connectionString, string outputDirectory) => new()
+    {
+        ConnectionString = connectionString,
+        OutputDirectory = outputDirectory,
+        Smoke = true,
+        Customers = 3_000,
+        Users = 24,
+        Rounds = 2,
+        RoundDuration = TimeSpan.FromMilliseconds(250),
+        Concurrency = 4,
+    };
+
+    public static BenchmarkOptions Parse(IReadOnlyList<string> args)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var smoke = false;
+        for (var i = 0; i < args.Count; i++)
+        {
+            if (args[i] == "--smoke")
+            {
+                smoke = true;
+            }
+            else if (args[i].StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Count)
+            {
+                values[args[i][2..]] = args[++i];
+            }
+            else
+            {
+                throw new ArgumentException($"Unknown argument '{args[i]}'. Use --connection, --output, --customers, --users, --rounds, --seconds, --concurrency, --seed, --smoke.");
+            }
+        }
+
+        var connection = values.GetValueOrDefault("connection") ?? Environment.GetEnvironmentVariable("CRM_BENCH_POSTGRES")
+            ?? throw new ArgumentException("Give --connection or CRM_BENCH_POSTGRES (an empty UTF-8 database; eng/bench.sh makes one).");
+        var output = values.GetValueOrDefault("output") ?? "docs";
+        var options = smoke ? ForSmoke(connection, output) : new BenchmarkOptions { ConnectionString = connection, OutputDirectory = output };
+        return options with
+        {
+            Customers = Int(values, "customers") ?? options.Customers,
+            Users = Int(values, "users") ?? options.Users,
+            Rounds = Int(values, "rounds") ?? options.Rounds,
+            Concurrency = Int(values, "concurrency") ?? options.Concurrency,
+            Seed = Int(values, "seed") ?? options.Seed,
+            RoundDuration = values.TryGetValue("seconds", out var seconds)
+                ? TimeSpan.FromSeconds(double.Parse(seconds, CultureInfo.InvariantCulture))
+                : options.RoundDuration,
+        };
+    }
+
+    private static int? Int(Dictionary<string, string> values, string key) =>
+        values.TryGetValue(key, out var text) ? int.Parse(text, CultureInfo.InvariantCulture) : null;
+}

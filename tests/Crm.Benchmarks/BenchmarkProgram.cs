@@ -1,0 +1,24 @@
+namespace Crm.Benchmarks;
+
+/// <summary>Entry point: <c>eng/bench.sh [--customers 1000000] [--rounds 5] [--seconds 3] [--smoke]</c>.</summary>
+internal static class BenchmarkProgram
+{
+    public static async Task<int> Main(string[] args)
+    {
+        BenchmarkOptions options;
+        try
+        {
+            options = BenchmarkOptions.Parse(args);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException)
+        {
+            await Console.Error.WriteLineAsync(ex.Message);
+            return 2;
+        }
+
+        var report = await BenchmarkRunner.RunAsync(options, Console.Out, CancellationToken.None);
+        var (markdown, json) = await ReportWriter.WriteAsync(report, options.OutputDirectory, CancellationToken.None);
+        Console.WriteLine($"Wrote {markdown} and {json}");
+        return 0;
+    }
+}

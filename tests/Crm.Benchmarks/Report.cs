@@ -1,0 +1,201 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Crm.Benchmarks;
+
+internal sealed record MachineInfo(string Host, string Os, string Cpu, int LogicalCores, double MemoryGb, string Runtime, string Postgres, string Topology);
+
+internal sealed record DataInfo(int Customers, int Users, int Teams, double CustomersTableMb, double SeedSeconds, Dictionary<string, long> Matches);
+
+internal sealed record RunSettings(int Rounds, double SecondsPerSide, int Concurrency, int Seed);
+
+/// <summary>Medians over the rounds of one scenario; the ratio is the median of the per-round API/ceiling throughput ratios.</summary>
+internal sealed record ScenarioResult(
+    string Id, string Title, string Ceiling,
+    double ApiRps, double ApiP50Ms, double ApiP95Ms, double ApiP99Ms,
+    double CeilingRps, double CeilingP50Ms, double CeilingP95Ms, double CeilingP99Ms,
+    double Ratio, double RatioSpread, bool Noisy, IReadOnlyList<double> RoundRatios)
+{
+    /// <summary>Rounds are flagged noisy when their ratios spread more than this around the median.</summary>
+    public const double NoiseThreshold = 0.10;
+
+    public static ScenarioResult From(ScenarioPlan plan, IReadOnlyList<(RoundSample Api, RoundSample Raw)> rounds)
+    {
+        var ratios = rounds.Select(r => r.Api.Rps / r.Raw.Rps).ToList();
+        var ratio = Median(ratios);
+        var spread = ratios.Count < 2 ? 0 : (ratios.Max() - ratios.Min()) / ratio;
+        return new ScenarioResult(plan.Id, plan.Title, plan.Ceiling,
+            Median(rounds.Select(r => r.Api.Rps)), Median(rounds.Select(r => r.Api.P50Ms)), Median(rounds.Select(r => r.Api.P95Ms)), Median(rounds.Select(r => r.Api.P99Ms)),
+            Median(rounds.Select(r => r.Raw.Rps)), Median(rounds.Select(r => r.Raw.P50Ms)), Median(rounds.Select(r => r.Raw.P95Ms)), Median(rounds.Select(r => r.Raw.P99Ms)),
+            ratio, spread, spread > NoiseThreshold * 2, ratios);
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}
+
+/// <summary>A stated goal and whether this run met it.</summary>
+internal sealed record GoalResult(string Goal, string Measured, bool Met, string Verdict);
+
+internal sealed record BenchmarkReport
+{
+    public required DateTimeOffset GeneratedAt { get; init; }
+
+    public required bool Smoke { get; init; }
+
+    public required MachineInfo Machine { get; init; }
+
+    public required DataInfo Data { get; init; }
+
+    public required RunSettings Settings { get; init; }
+
+    public required IReadOnlyList<ScenarioResult> Scenarios { get; init; }
+
+    public IReadOnlyList<string> NotYetMeasurable { get; init; } =
+    [
+        "5. Import (bulk customer import through the API): the Integration module's import endpoints do not exist yet.",
+        "6. Bulk transfer (ownership transfer of many customers): comes with the ownership-transfer slice of Customers.",
+    ];
+
+    public IReadOnlyList<GoalResult> Goals => EvaluateGoals();
+
+    public ScenarioResult Scenario(string id) => Scenarios.Single(s => s.Id == id);
+
+    private List<GoalResult> EvaluateGoals()
+    {
+        var goals = new List<GoalResult>();
+        var pipeline = Scenario("pipeline");
+        goals.Add(AtLeast("Pipeline overhead: authenticated GET ≥ 0.6 × bare endpoint throughput", pipeline.Ratio, 0.6));
+        var byId = Scenario("customer-by-id");
+        goals.Add(AtLeast("Customer by id ≥ 0.75 × raw Npgsql throughput", byId.Ratio, 0.75));
+        var deep = Scenario("list-deep-page").ApiP50Ms / Scenario("list-first-page").ApiP50Ms;
+        goals.Add(AtMost("Deep keyset page median latency ≤ 1.5 × first page", deep, 1.5));
+        var search = Scenario("search-cjk-2").ApiP95Ms / Scenario("search-cjk-4").ApiP95Ms;
+        goals.Add(AtMost("2-character Chinese search p95 ≤ 10 × the 3+-character one", search, 10));
+        return goals;
+    }
+
+    private static GoalResult AtLeast(string goal, double value, double target) => value >= target
+        ? new(goal, F(value), true, "met")
+        : new(goal, F(value), false, string.Create(CultureInfo.InvariantCulture, $"MISSED by {target - value:F2} ({(target - value) / target:P0} short)"));
+
+    private static GoalResult AtMost(string goal, double value, double target) => value <= target
+        ? new(goal, F(value), true, "met")
+        : new(goal, F(value), false, string.Create(CultureInfo.InvariantCulture, $"MISSED by {value - target:F2} ({(value - target) / target:P0} over)"));
+
+    internal static string F(double value) => value.ToString("F2", CultureInfo.InvariantCulture);
+}
+
+internal static class ReportWriter
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static async Task<(string Markdown, string Json)> WriteAsync(BenchmarkReport report, string directory, CancellationToken ct)
+    {
+        Directory.CreateDirectory(directory);
+        var markdown = Path.Combine(directory, "benchmarks.md");
+        var json = Path.Combine(directory, "benchmarks.json");
+        await File.WriteAllTextAsync(markdown, Markdown(report), ct);
+        await File.WriteAllTextAsync(json, JsonSerializer.Serialize(report, Json) + "\n", ct);
+        return (markdown, json);
+    }
+
+    public static string Markdown(BenchmarkReport r)
+    {
+        var md = new StringBuilder();
+        void Line(string text = "") => md.Append(text).Append('\n');
+        string I(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+        Line("# Benchmarks");
+        Line();
+        Line("Generated by `tests/Crm.Benchmarks` (`eng/bench.sh`); do not edit by hand. Every scenario is measured against a");
+        Line("ceiling taken in the same run, on the same machine and database, in interleaved rounds; the numbers below are");
+        Line("medians over the rounds. Goals are about the ratio to the ceiling, never about absolute numbers, and are never");
+        Line("met by changing the ceiling.");
+        Line();
+        if (r.Smoke)
+        {
+            Line("> **Smoke run** (tiny data, very short rounds): proves the benchmark works, the numbers mean nothing.");
+            Line();
+        }
+
+        Line("## Goals");
+        Line();
+        Line("| Goal | Measured | Result |");
+        Line("|---|---|---|");
+        foreach (var goal in r.Goals)
+        {
+            Line($"| {goal.Goal} | {goal.Measured} | {(goal.Met ? "met" : "**" + goal.Verdict + "**")} |");
+        }
+
+        Line();
+        Line("## Results");
+        Line();
+        Line("Throughput in requests per second, latency in milliseconds (p50 / p95 / p99), ratio = API throughput ÷ ceiling");
+        Line(I($"throughput, median of the per-round ratios. A scenario is flagged noisy when its round ratios spread more than {ScenarioResult.NoiseThreshold * 2:P0} of the median."));
+        Line();
+        Line("| Scenario | API rps | API p50 / p95 / p99 | Ceiling | Ceiling rps | Ceiling p50 / p95 / p99 | Ratio | Rounds |");
+        Line("|---|---:|---|---|---:|---|---:|---|");
+        foreach (var s in r.Scenarios)
+        {
+            var rounds = string.Join(" ", s.RoundRatios.Select(BenchmarkReport.F)) + (s.Noisy ? " **noisy**" : string.Empty);
+            Line(I($"| {s.Title} | {s.ApiRps:F0} | {s.ApiP50Ms:F2} / {s.ApiP95Ms:F2} / {s.ApiP99Ms:F2} | {s.Ceiling} | {s.CeilingRps:F0} | {s.CeilingP50Ms:F2} / {s.CeilingP95Ms:F2} / {s.CeilingP99Ms:F2} | {s.Ratio:F2} | {rounds} |"));
+        }
+
+        Line();
+        Line("Derived: deep page / first page median latency = " +
+             BenchmarkReport.F(r.Scenario("list-deep-page").ApiP50Ms / r.Scenario("list-first-page").ApiP50Ms) +
+             " (API), " + BenchmarkReport.F(r.Scenario("list-deep-page").CeilingP50Ms / r.Scenario("list-first-page").CeilingP50Ms) +
+             " (raw SQL); 2-character / 3+-character Chinese search p95 = " +
+             BenchmarkReport.F(r.Scenario("search-cjk-2").ApiP95Ms / r.Scenario("search-cjk-4").ApiP95Ms) + " (API).");
+        Line();
+        Line("The API's cheapest authenticated GET, `/api/v1/me`, validates the JWT (the security stamp is cached) and reads the");
+        Line("user row by primary key; the bare endpoint touches no database. So the pipeline ratio prices authentication, every");
+        Line("middleware, MediatR and that one query. Both sides of every other scenario run the same SQL.");
+        Line();
+        Line("### Not yet measurable");
+        Line();
+        foreach (var item in r.NotYetMeasurable)
+        {
+            Line("- " + item);
+        }
+
+        Line();
+        Line("## Machine");
+        Line();
+        Line($"- Host: {r.Machine.Host}; {r.Machine.Os}");
+        Line(I($"- CPU: {r.Machine.Cpu}, {r.Machine.LogicalCores} logical cores; memory available to .NET: {r.Machine.MemoryGb} GB"));
+        Line($"- Runtime: {r.Machine.Runtime}");
+        Line($"- Database: {r.Machine.Postgres}");
+        Line($"- {r.Machine.Topology}");
+        Line();
+        Line("## Data and settings");
+        Line();
+        Line(I($"- {r.Data.Customers:N0} customers ({r.Data.CustomersTableMb} MB with indexes), {r.Data.Users:N0} users, {r.Data.Teams} teams; seeded with binary COPY in {r.Data.SeedSeconds} s (seed {r.Settings.Seed})"));
+        Line("- Rows matching each scenario's filter: " + string.Join(", ", r.Data.Matches.Select(m => I($"{m.Key}: {m.Value:N0}"))));
+        Line(I($"- {r.Settings.Rounds} rounds × {r.Settings.SecondsPerSide} s per side, after one unrecorded warm-up round; {r.Settings.Concurrency} concurrent closed-loop HTTP/1.1 clients over 127.0.0.1"));
+        Line("- The API is the real `Crm.Api` host on Kestrel, Production environment, with the per-user rate limit off and logs below Warning");
+        Line("  dropped; the ceiling host is a bare minimal API in the benchmark process whose endpoints run the API's SQL (mirrored by hand");
+        Line("  from `ListCustomers` / `KeysetPagination`) through raw Npgsql and write the rows with `Utf8JsonWriter`.");
+        Line($"- Generated {r.GeneratedAt:yyyy-MM-dd HH:mm} UTC");
+        Line();
+        Line("## Running it");
+        Line();
+        Line("```bash");
+        Line("eng/bench.sh                          # 200,000 customers, 5 rounds of 3 s per side (about 6 minutes on 2 cores)");
+        Line("eng/bench.sh --customers 1000000      # the reference size (seeding alone takes several minutes; give it 8 GB)");
+        Line("eng/bench.sh --rounds 7 --seconds 5   # steadier medians on a noisy machine");
+        Line("eng/bench.sh --smoke                  # seconds; what the test suite runs");
+        Line("```");
+        Line();
+        Line("`eng/bench.sh` starts a throwaway PostgreSQL from the installed binaries, creates an empty UTF-8 database, runs");
+        Line("`tests/Crm.Benchmarks` in Release and writes this file and `docs/benchmarks.json`. Other flags: `--users`,");
+        Line("`--concurrency`, `--seed`, `--output DIR`. Run it on an otherwise idle machine and commit the report with the change");
+        Line("it measures.");
+        return md.ToString();
+    }
+}

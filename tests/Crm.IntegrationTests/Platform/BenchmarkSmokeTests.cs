@@ -1,0 +1,53 @@
+using System.Text.Json;
+using Crm.Benchmarks;
+using Crm.IntegrationTests.Infrastructure;
+
+namespace Crm.IntegrationTests.Platform;
+
+/// <summary>Runs tests/Crm.Benchmarks in --smoke mode (tiny data, short rounds) so the benchmark code never rots.</summary>
+internal sealed class BenchmarkSmokeTests
+{
+    private static readonly string[] Scenarios =
+    [
+        "pipeline", "customer-by-id", "list-first-page", "list-deep-page",
+        "search-cjk-2", "search-cjk-4", "search-latin", "search-phone",
+    ];
+
+    [Test]
+    public async Task The_benchmark_smoke_run_reports_every_scenario_against_its_ceiling()
+    {
+        var connectionString = await TestDatabase.CreateAsync("bench");
+        var output = Path.Combine(Path.GetTempPath(), $"crm-bench-smoke-{Guid.NewGuid():N}");
+        try
+        {
+            var report = await BenchmarkRunner.RunAsync(BenchmarkOptions.ForSmoke(connectionString, output), TextWriter.Null, CancellationToken.None);
+            var (markdownPath, jsonPath) = await ReportWriter.WriteAsync(report, output, CancellationToken.None);
+
+            var markdown = await File.ReadAllTextAsync(markdownPath);
+            using var json = JsonDocument.Parse(await File.ReadAllTextAsync(jsonPath));
+            Assert.Multiple(() =>
+            {
+                Assert.That(report.Scenarios.Select(s => s.Id), Is.EqualTo(Scenarios));
+                Assert.That(report.Scenarios.Select(s => s.ApiRps), Has.All.GreaterThan(0));
+                Assert.That(report.Scenarios.Select(s => s.CeilingRps), Has.All.GreaterThan(0));
+                Assert.That(report.Goals, Has.Count.EqualTo(4));
+                Assert.That(report.Data.Customers, Is.EqualTo(BenchmarkOptions.ForSmoke(connectionString, output).Customers));
+                Assert.That(markdown, Does.Contain("Smoke run").And.Contain("Not yet measurable").And.Contain("## Machine"));
+                foreach (var scenario in report.Scenarios)
+                {
+                    Assert.That(markdown, Does.Contain(scenario.Title));
+                }
+
+                Assert.That(json.RootElement.GetProperty("scenarios").GetArrayLength(), Is.EqualTo(Scenarios.Length));
+                Assert.That(json.RootElement.GetProperty("goals").GetArrayLength(), Is.EqualTo(4));
+            });
+        }
+        finally
+        {
+            if (Directory.Exists(output))
+            {
+                Directory.Delete(output, recursive: true);
+            }
+        }
+    }
+}
