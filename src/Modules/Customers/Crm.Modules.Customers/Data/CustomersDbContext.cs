@@ -15,6 +15,10 @@ internal sealed class CustomersDbContext(DbContextOptions<CustomersDbContext> op
 
     public DbSet<Customer> Customers => Set<Customer>();
 
+    public DbSet<Contact> Contacts => Set<Contact>();
+
+    public DbSet<ContactConsentChange> ContactConsentChanges => Set<ContactConsentChange>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -63,6 +67,39 @@ internal sealed class CustomersDbContext(DbContextOptions<CustomersDbContext> op
             customer.HasIndex(c => new { c.CreatedAt, c.Id });
             customer.HasIndex(c => new { c.UpdatedAt, c.Id });
             customer.HasIndex(c => new { c.Name, c.Id });
+        });
+
+        modelBuilder.Entity<Contact>(contact =>
+        {
+            contact.ToTable("contacts");
+            contact.HasKey(c => c.Id);
+            contact.HasOne<Customer>().WithMany().HasForeignKey(c => c.CustomerId).OnDelete(DeleteBehavior.Restrict);
+            contact.Property(c => c.Name).HasMaxLength(100);
+            contact.Property(c => c.Title).HasMaxLength(100);
+            contact.Property(c => c.DecisionRole).HasConversion<string>().HasMaxLength(20);
+            contact.Property(c => c.WeChatId).HasMaxLength(50);
+            contact.Property(c => c.PreferredChannel).HasConversion<string>().HasMaxLength(20);
+            contact.Property(c => c.WindowTimeZone).HasMaxLength(64);
+            contact.Property(c => c.Version).IsRowVersion();
+
+            // The customer's contact list seeks on (customer, createdAt, id); transfers update by customer.
+            contact.HasIndex(c => new { c.CustomerId, c.CreatedAt, c.Id });
+            contact.HasIndex(c => new { c.CustomerId, c.Name, c.Id });
+        });
+
+        modelBuilder.Entity<ContactConsentChange>(change =>
+        {
+            change.ToTable("contact_consent_changes");
+            change.HasKey(c => c.Id);
+            change.Property(c => c.Id).UseIdentityAlwaysColumn();
+            change.HasOne<Contact>().WithMany().HasForeignKey(c => c.ContactId).OnDelete(DeleteBehavior.Restrict);
+            change.Property(c => c.Channel).HasConversion<string>().HasMaxLength(20);
+            change.Property(c => c.State).HasConversion<string>().HasMaxLength(20);
+            change.Property(c => c.PreviousState).HasConversion<string>().HasMaxLength(20);
+            change.Property(c => c.Source).HasMaxLength(200);
+
+            // The current state of a channel is its latest row.
+            change.HasIndex(c => new { c.ContactId, c.Channel, c.Id });
         });
     }
 }

@@ -27,6 +27,167 @@ namespace Crm.Modules.Customers.Data.Migrations
             modelBuilder.HasSequence("customer_code_seq")
                 .StartsAt(10000001L);
 
+            modelBuilder.Entity("Crm.Modules.Customers.Domain.Contact", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset?>("ArchivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("archived_at");
+
+                    b.Property<DateOnly?>("Birthday")
+                        .HasColumnType("date")
+                        .HasColumnName("birthday");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("DecisionRole")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("decision_role");
+
+                    b.PrimitiveCollection<List<string>>("Emails")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("emails");
+
+                    b.Property<bool>("IsArchived")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_archived");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<Guid?>("OwnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_id");
+
+                    b.PrimitiveCollection<List<string>>("Phones")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("phones");
+
+                    b.Property<string>("PreferredChannel")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("preferred_channel");
+
+                    b.Property<string>("Title")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("title");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.Property<string>("WeChatId")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("we_chat_id");
+
+                    b.PrimitiveCollection<int[]>("WindowDays")
+                        .IsRequired()
+                        .HasColumnType("integer[]")
+                        .HasColumnName("window_days");
+
+                    b.Property<TimeOnly?>("WindowFrom")
+                        .HasColumnType("time without time zone")
+                        .HasColumnName("window_from");
+
+                    b.Property<string>("WindowTimeZone")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("window_time_zone");
+
+                    b.Property<TimeOnly?>("WindowTo")
+                        .HasColumnType("time without time zone")
+                        .HasColumnName("window_to");
+
+                    b.HasKey("Id")
+                        .HasName("pk_contacts");
+
+                    b.HasIndex("CustomerId", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_contacts_customer_id_created_at_id");
+
+                    b.HasIndex("CustomerId", "Name", "Id")
+                        .HasDatabaseName("ix_contacts_customer_id_name_id");
+
+                    b.ToTable("contacts", "customers");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Customers.Domain.ContactConsentChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid?>("ActorId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("actor_id");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("channel");
+
+                    b.Property<Guid>("ContactId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("contact_id");
+
+                    b.Property<string>("PreviousState")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("previous_state");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("source");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("state");
+
+                    b.HasKey("Id")
+                        .HasName("pk_contact_consent_changes");
+
+                    b.HasIndex("ContactId", "Channel", "Id")
+                        .HasDatabaseName("ix_contact_consent_changes_contact_id_channel_id");
+
+                    b.ToTable("contact_consent_changes", "customers");
+                });
+
             modelBuilder.Entity("Crm.Modules.Customers.Domain.Customer", b =>
                 {
                     b.Property<Guid>("Id")
@@ -403,6 +564,26 @@ namespace Crm.Modules.Customers.Data.Migrations
                         .HasFilter("processed_at IS NULL AND dead_lettered_at IS NULL");
 
                     b.ToTable("outbox_messages", "customers");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Customers.Domain.Contact", b =>
+                {
+                    b.HasOne("Crm.Modules.Customers.Domain.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_contacts_customers_customer_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Customers.Domain.ContactConsentChange", b =>
+                {
+                    b.HasOne("Crm.Modules.Customers.Domain.Contact", null)
+                        .WithMany()
+                        .HasForeignKey("ContactId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_contact_consent_changes_contacts_contact_id");
                 });
 #pragma warning restore 612, 618
         }
