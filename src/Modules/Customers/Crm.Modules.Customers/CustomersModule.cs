@@ -2,6 +2,7 @@ using Crm.Modules.Customers.Contracts;
 using Crm.Modules.Customers.Data;
 using Crm.Modules.Customers.Features.Contacts;
 using Crm.Modules.Customers.Features.Customers;
+using Crm.Modules.Customers.Features.FollowUps;
 using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Messaging;
 using Crm.SharedKernel.Modules;
@@ -28,5 +29,6 @@ public static class CustomersModule
     {
         CustomerEndpoints.Map(api);
         ContactEndpoints.Map(api);
+        FollowUpEndpoints.Map(api);
     }
 }

@@ -19,6 +19,8 @@ internal sealed class CustomersDbContext(DbContextOptions<CustomersDbContext> op
 
     public DbSet<ContactConsentChange> ContactConsentChanges => Set<ContactConsentChange>();
 
+    public DbSet<FollowUp> FollowUps => Set<FollowUp>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -67,6 +69,7 @@ internal sealed class CustomersDbContext(DbContextOptions<CustomersDbContext> op
             customer.HasIndex(c => new { c.CreatedAt, c.Id });
             customer.HasIndex(c => new { c.UpdatedAt, c.Id });
             customer.HasIndex(c => new { c.Name, c.Id });
+            customer.HasIndex(c => c.LastFollowUpAt);
         });
 
         modelBuilder.Entity<Contact>(contact =>
@@ -85,6 +88,20 @@ internal sealed class CustomersDbContext(DbContextOptions<CustomersDbContext> op
             // The customer's contact list seeks on (customer, createdAt, id); transfers update by customer.
             contact.HasIndex(c => new { c.CustomerId, c.CreatedAt, c.Id });
             contact.HasIndex(c => new { c.CustomerId, c.Name, c.Id });
+        });
+
+        modelBuilder.Entity<FollowUp>(followUp =>
+        {
+            followUp.ToTable("follow_ups");
+            followUp.HasKey(f => f.Id);
+            followUp.HasOne<Customer>().WithMany().HasForeignKey(f => f.CustomerId).OnDelete(DeleteBehavior.Restrict);
+            followUp.HasOne<Contact>().WithMany().HasForeignKey(f => f.ContactId).OnDelete(DeleteBehavior.Restrict);
+            followUp.Property(f => f.Kind).HasConversion<string>().HasMaxLength(20);
+            followUp.Property(f => f.Content).HasMaxLength(FollowUp.MaxContentLength);
+
+            // The customer's follow-ups, newest first, seek on (customer, occurredAt, id).
+            followUp.HasIndex(f => new { f.CustomerId, f.OccurredAt, f.Id });
+            followUp.HasIndex(f => f.ContactId);
         });
 
         modelBuilder.Entity<ContactConsentChange>(change =>

@@ -85,6 +85,17 @@ internal sealed class Customer : IAuditable, IOwnedRecord
 
     public DateTimeOffset? ArchivedAt { get; private set; }
 
+    /// <summary>
+    /// When the newest follow-up happened, and the next one it planned. Derived from the follow-ups by a
+    /// set-based update (so concurrent follow-ups cannot move it backwards) and not audited: the follow-ups are the record.
+    /// </summary>
+    [AuditIgnored]
+    public DateTimeOffset? LastFollowUpAt { get; private set; }
+
+    /// <summary>The next follow-up planned by the newest one (see <see cref="LastFollowUpAt"/>).</summary>
+    [AuditIgnored]
+    public DateTimeOffset? NextFollowUpAt { get; private set; }
+
     public uint Version { get; private set; }
 
     /// <summary>Lower-cased text under the trigram index (see <see cref="CustomerSearch"/>).</summary>

@@ -271,6 +271,10 @@ namespace Crm.Modules.Customers.Data.Migrations
                         .HasColumnType("character varying(20)")
                         .HasColumnName("kind");
 
+                    b.Property<DateTimeOffset?>("LastFollowUpAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_follow_up_at");
+
                     b.Property<string>("LifecycleStage")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -287,6 +291,10 @@ namespace Crm.Modules.Customers.Data.Migrations
                         .IsRequired()
                         .HasColumnType("text[]")
                         .HasColumnName("name_bigrams");
+
+                    b.Property<DateTimeOffset?>("NextFollowUpAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_follow_up_at");
 
                     b.Property<decimal>("OutstandingBalance")
                         .HasPrecision(18, 2)
@@ -380,6 +388,9 @@ namespace Crm.Modules.Customers.Data.Migrations
                         .HasDatabaseName("ix_customers_external_id")
                         .HasFilter("external_id IS NOT NULL");
 
+                    b.HasIndex("LastFollowUpAt")
+                        .HasDatabaseName("ix_customers_last_follow_up_at");
+
                     b.HasIndex("OwnerId")
                         .HasDatabaseName("ix_customers_owner_id");
 
@@ -423,6 +434,61 @@ namespace Crm.Modules.Customers.Data.Migrations
                     NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "SearchText" }, "ix_customers_search_text_trgm"), new[] { "gin_trgm_ops" });
 
                     b.ToTable("customers", "customers");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Customers.Domain.FollowUp", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("AuthorId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("author_id");
+
+                    b.Property<Guid?>("ContactId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("contact_id");
+
+                    b.Property<string>("Content")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("content");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTimeOffset?>("NextFollowUpAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_follow_up_at");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_follow_ups");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_follow_ups_contact_id");
+
+                    b.HasIndex("CustomerId", "OccurredAt", "Id")
+                        .HasDatabaseName("ix_follow_ups_customer_id_occurred_at_id");
+
+                    b.ToTable("follow_ups", "customers");
                 });
 
             modelBuilder.Entity("Crm.SharedKernel.Audit.AuditEntry", b =>
@@ -584,6 +650,22 @@ namespace Crm.Modules.Customers.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_contact_consent_changes_contacts_contact_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Customers.Domain.FollowUp", b =>
+                {
+                    b.HasOne("Crm.Modules.Customers.Domain.Contact", null)
+                        .WithMany()
+                        .HasForeignKey("ContactId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_follow_ups_contacts_contact_id");
+
+                    b.HasOne("Crm.Modules.Customers.Domain.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_follow_ups_customers_customer_id");
                 });
 #pragma warning restore 612, 618
         }
