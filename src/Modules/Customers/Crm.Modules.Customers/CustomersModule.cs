@@ -3,6 +3,7 @@ using Crm.Modules.Customers.Data;
 using Crm.Modules.Customers.Features.Contacts;
 using Crm.Modules.Customers.Features.Customers;
 using Crm.Modules.Customers.Features.FollowUps;
+using Crm.Modules.Customers.Features.Transfers;
 using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Messaging;
 using Crm.SharedKernel.Modules;
@@ -30,5 +31,6 @@ public static class CustomersModule
         CustomerEndpoints.Map(api);
         ContactEndpoints.Map(api);
         FollowUpEndpoints.Map(api);
+        TransferEndpoints.Map(api);
     }
 }

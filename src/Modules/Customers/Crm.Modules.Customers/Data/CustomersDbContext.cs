@@ -21,6 +21,8 @@ internal sealed class CustomersDbContext(DbContextOptions<CustomersDbContext> op
 
     public DbSet<FollowUp> FollowUps => Set<FollowUp>();
 
+    public DbSet<CustomerOwnerChange> CustomerOwnerHistory => Set<CustomerOwnerChange>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -88,6 +90,17 @@ internal sealed class CustomersDbContext(DbContextOptions<CustomersDbContext> op
             // The customer's contact list seeks on (customer, createdAt, id); transfers update by customer.
             contact.HasIndex(c => new { c.CustomerId, c.CreatedAt, c.Id });
             contact.HasIndex(c => new { c.CustomerId, c.Name, c.Id });
+        });
+
+        modelBuilder.Entity<CustomerOwnerChange>(change =>
+        {
+            change.ToTable("customer_owner_history");
+            change.HasKey(c => c.Id);
+            change.Property(c => c.Id).UseIdentityAlwaysColumn();
+            change.HasOne<Customer>().WithMany().HasForeignKey(c => c.CustomerId).OnDelete(DeleteBehavior.Restrict);
+            change.Property(c => c.Reason).HasMaxLength(CustomerOwnerChange.MaxReasonLength);
+            change.HasIndex(c => new { c.CustomerId, c.Id });
+            change.HasIndex(c => c.TransferId);
         });
 
         modelBuilder.Entity<FollowUp>(followUp =>

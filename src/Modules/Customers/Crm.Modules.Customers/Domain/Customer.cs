@@ -124,6 +124,14 @@ internal sealed class Customer : IAuditable, IOwnedRecord
     /// <summary>Replaces every editable field (a merge patch is resolved against the current values first).</summary>
     public void Update(CustomerDetails details, DateTimeOffset now) => Apply(details, now);
 
+    /// <summary>Gives the customer to another customer manager; the history row is written by the caller.</summary>
+    public void TransferTo(Guid ownerId, Guid? teamId, DateTimeOffset now)
+    {
+        OwnerId = ownerId;
+        TeamId = teamId;
+        UpdatedAt = now;
+    }
+
     public void Archive(DateTimeOffset now)
     {
         if (Status == CustomerStatus.Archived)

@@ -436,6 +436,57 @@ namespace Crm.Modules.Customers.Data.Migrations
                     b.ToTable("customers", "customers");
                 });
 
+            modelBuilder.Entity("Crm.Modules.Customers.Domain.CustomerOwnerChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid?>("ActorId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("actor_id");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<Guid?>("FromOwnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("from_owner_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reason");
+
+                    b.Property<Guid>("ToOwnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("to_owner_id");
+
+                    b.Property<Guid>("TransferId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("transfer_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_customer_owner_history");
+
+                    b.HasIndex("TransferId")
+                        .HasDatabaseName("ix_customer_owner_history_transfer_id");
+
+                    b.HasIndex("CustomerId", "Id")
+                        .HasDatabaseName("ix_customer_owner_history_customer_id_id");
+
+                    b.ToTable("customer_owner_history", "customers");
+                });
+
             modelBuilder.Entity("Crm.Modules.Customers.Domain.FollowUp", b =>
                 {
                     b.Property<Guid>("Id")
@@ -650,6 +701,16 @@ namespace Crm.Modules.Customers.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_contact_consent_changes_contacts_contact_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Customers.Domain.CustomerOwnerChange", b =>
+                {
+                    b.HasOne("Crm.Modules.Customers.Domain.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_customer_owner_history_customers_customer_id");
                 });
 
             modelBuilder.Entity("Crm.Modules.Customers.Domain.FollowUp", b =>
