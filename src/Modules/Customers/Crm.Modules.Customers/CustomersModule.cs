@@ -1,5 +1,9 @@
+using Crm.Modules.Customers.Contracts;
 using Crm.Modules.Customers.Data;
+using Crm.Modules.Customers.Features.Contacts;
 using Crm.Modules.Customers.Features.Customers;
+using Crm.Modules.Customers.Features.FollowUps;
+using Crm.Modules.Customers.Features.Transfers;
 using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Messaging;
 using Crm.SharedKernel.Modules;
@@ -9,7 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Modules.Customers;
 
-/// <summary>The customer archive (客户档案): customers, their classification, ownership and search.</summary>
+/// <summary>The customer archive (客户档案): customers, their classification, ownership and search, and their contacts.</summary>
 public static class CustomersModule
 {
     public static IServiceCollection AddCustomersModule(this IServiceCollection services, IConfiguration configuration)
@@ -17,9 +21,16 @@ public static class CustomersModule
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddModuleDbContext<CustomersDbContext>(CustomersDbContext.SchemaName);
         services.AddHandlersFromAssembly(typeof(CustomersModule).Assembly);
+        services.AddScoped<IContactConsent, ContactConsentService>();
         services.AddModuleEndpoints("Customers", MapCustomersEndpoints);
         return services;
     }
 
-    public static void MapCustomersEndpoints(IEndpointRouteBuilder api) => CustomerEndpoints.Map(api);
+    public static void MapCustomersEndpoints(IEndpointRouteBuilder api)
+    {
+        CustomerEndpoints.Map(api);
+        ContactEndpoints.Map(api);
+        FollowUpEndpoints.Map(api);
+        TransferEndpoints.Map(api);
+    }
 }

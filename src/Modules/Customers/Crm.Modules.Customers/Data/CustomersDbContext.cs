@@ -15,6 +15,14 @@ internal sealed class CustomersDbContext(DbContextOptions<CustomersDbContext> op
 
     public DbSet<Customer> Customers => Set<Customer>();
 
+    public DbSet<Contact> Contacts => Set<Contact>();
+
+    public DbSet<ContactConsentChange> ContactConsentChanges => Set<ContactConsentChange>();
+
+    public DbSet<FollowUp> FollowUps => Set<FollowUp>();
+
+    public DbSet<CustomerOwnerChange> CustomerOwnerHistory => Set<CustomerOwnerChange>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -63,6 +71,65 @@ internal sealed class CustomersDbContext(DbContextOptions<CustomersDbContext> op
             customer.HasIndex(c => new { c.CreatedAt, c.Id });
             customer.HasIndex(c => new { c.UpdatedAt, c.Id });
             customer.HasIndex(c => new { c.Name, c.Id });
+            customer.HasIndex(c => c.LastFollowUpAt);
+        });
+
+        modelBuilder.Entity<Contact>(contact =>
+        {
+            contact.ToTable("contacts");
+            contact.HasKey(c => c.Id);
+            contact.HasOne<Customer>().WithMany().HasForeignKey(c => c.CustomerId).OnDelete(DeleteBehavior.Restrict);
+            contact.Property(c => c.Name).HasMaxLength(100);
+            contact.Property(c => c.Title).HasMaxLength(100);
+            contact.Property(c => c.DecisionRole).HasConversion<string>().HasMaxLength(20);
+            contact.Property(c => c.WeChatId).HasMaxLength(50);
+            contact.Property(c => c.PreferredChannel).HasConversion<string>().HasMaxLength(20);
+            contact.Property(c => c.WindowTimeZone).HasMaxLength(64);
+            contact.Property(c => c.Version).IsRowVersion();
+
+            // The customer's contact list seeks on (customer, createdAt, id); transfers update by customer.
+            contact.HasIndex(c => new { c.CustomerId, c.CreatedAt, c.Id });
+            contact.HasIndex(c => new { c.CustomerId, c.Name, c.Id });
+        });
+
+        modelBuilder.Entity<CustomerOwnerChange>(change =>
+        {
+            change.ToTable("customer_owner_history");
+            change.HasKey(c => c.Id);
+            change.Property(c => c.Id).UseIdentityAlwaysColumn();
+            change.HasOne<Customer>().WithMany().HasForeignKey(c => c.CustomerId).OnDelete(DeleteBehavior.Restrict);
+            change.Property(c => c.Reason).HasMaxLength(CustomerOwnerChange.MaxReasonLength);
+            change.HasIndex(c => new { c.CustomerId, c.Id });
+            change.HasIndex(c => c.TransferId);
+        });
+
+        modelBuilder.Entity<FollowUp>(followUp =>
+        {
+            followUp.ToTable("follow_ups");
+            followUp.HasKey(f => f.Id);
+            followUp.HasOne<Customer>().WithMany().HasForeignKey(f => f.CustomerId).OnDelete(DeleteBehavior.Restrict);
+            followUp.HasOne<Contact>().WithMany().HasForeignKey(f => f.ContactId).OnDelete(DeleteBehavior.Restrict);
+            followUp.Property(f => f.Kind).HasConversion<string>().HasMaxLength(20);
+            followUp.Property(f => f.Content).HasMaxLength(FollowUp.MaxContentLength);
+
+            // The customer's follow-ups, newest first, seek on (customer, occurredAt, id).
+            followUp.HasIndex(f => new { f.CustomerId, f.OccurredAt, f.Id });
+            followUp.HasIndex(f => f.ContactId);
+        });
+
+        modelBuilder.Entity<ContactConsentChange>(change =>
+        {
+            change.ToTable("contact_consent_changes");
+            change.HasKey(c => c.Id);
+            change.Property(c => c.Id).UseIdentityAlwaysColumn();
+            change.HasOne<Contact>().WithMany().HasForeignKey(c => c.ContactId).OnDelete(DeleteBehavior.Restrict);
+            change.Property(c => c.Channel).HasConversion<string>().HasMaxLength(20);
+            change.Property(c => c.State).HasConversion<string>().HasMaxLength(20);
+            change.Property(c => c.PreviousState).HasConversion<string>().HasMaxLength(20);
+            change.Property(c => c.Source).HasMaxLength(200);
+
+            // The current state of a channel is its latest row.
+            change.HasIndex(c => new { c.ContactId, c.Channel, c.Id });
         });
     }
 }

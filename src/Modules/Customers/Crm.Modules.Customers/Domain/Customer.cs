@@ -85,6 +85,17 @@ internal sealed class Customer : IAuditable, IOwnedRecord
 
     public DateTimeOffset? ArchivedAt { get; private set; }
 
+    /// <summary>
+    /// When the newest follow-up happened, and the next one it planned. Derived from the follow-ups by a
+    /// set-based update (so concurrent follow-ups cannot move it backwards) and not audited: the follow-ups are the record.
+    /// </summary>
+    [AuditIgnored]
+    public DateTimeOffset? LastFollowUpAt { get; private set; }
+
+    /// <summary>The next follow-up planned by the newest one (see <see cref="LastFollowUpAt"/>).</summary>
+    [AuditIgnored]
+    public DateTimeOffset? NextFollowUpAt { get; private set; }
+
     public uint Version { get; private set; }
 
     /// <summary>Lower-cased text under the trigram index (see <see cref="CustomerSearch"/>).</summary>
@@ -112,6 +123,14 @@ internal sealed class Customer : IAuditable, IOwnedRecord
 
     /// <summary>Replaces every editable field (a merge patch is resolved against the current values first).</summary>
     public void Update(CustomerDetails details, DateTimeOffset now) => Apply(details, now);
+
+    /// <summary>Gives the customer to another customer manager; the history row is written by the caller.</summary>
+    public void TransferTo(Guid ownerId, Guid? teamId, DateTimeOffset now)
+    {
+        OwnerId = ownerId;
+        TeamId = teamId;
+        UpdatedAt = now;
+    }
 
     public void Archive(DateTimeOffset now)
     {

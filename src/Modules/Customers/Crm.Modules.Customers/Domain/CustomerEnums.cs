@@ -56,3 +56,43 @@ internal enum CustomerStatus
     Blacklisted,
     Archived,
 }
+
+/// <summary>A contact's role in the buying decision.</summary>
+internal enum DecisionRole
+{
+    /// <summary>决策者: decides.</summary>
+    DecisionMaker,
+
+    /// <summary>影响者: shapes the decision.</summary>
+    Influencer,
+
+    /// <summary>使用者: uses what is bought.</summary>
+    User,
+
+    /// <summary>把关者: controls access to the decision makers.</summary>
+    Gatekeeper,
+}
+
+/// <summary>The channels a contact can be reached on.</summary>
+internal enum ContactChannel
+{
+    Phone,
+    Email,
+    Sms,
+    Wechat,
+    Visit,
+    Mail,
+}
+
+/// <summary>A contact's consent to be reached on a channel.</summary>
+internal enum ConsentState
+{
+    /// <summary>Never asked or never answered: reachable.</summary>
+    Unknown,
+
+    /// <summary>Explicitly agreed.</summary>
+    Granted,
+
+    /// <summary>Explicitly refused: never reached on this channel until they grant it again.</summary>
+    OptedOut,
+}

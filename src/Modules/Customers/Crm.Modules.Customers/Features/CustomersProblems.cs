@@ -9,10 +9,23 @@ internal static class CustomersProblems
     public const string DuplicateExternalIdType = ProblemTypes.BaseUri + "duplicate-external-id";
     public const string UnknownOwnerType = ProblemTypes.BaseUri + "unknown-owner";
     public const string CustomerArchivedType = ProblemTypes.BaseUri + "customer-archived";
+    public const string ContactArchivedType = ProblemTypes.BaseUri + "contact-archived";
+    public const string OptOutSticksType = ProblemTypes.BaseUri + "opt-out-sticks";
+    public const string UnknownContactType = ProblemTypes.BaseUri + "unknown-contact";
 
     /// <summary>An archived customer is read-only: its history stays as it was when it was archived.</summary>
     public static ConflictException CustomerArchived(Guid id) =>
         new(CustomerArchivedType, "Customer archived", $"Customer '{id}' is archived and can no longer be changed.");
+
+    /// <summary>An archived contact is read-only, except for consent changes.</summary>
+    public static ConflictException ContactArchived(Guid id) =>
+        new(ContactArchivedType, "Contact archived", $"Contact '{id}' is archived and can no longer be changed (its consents still can).");
+
+    public static BusinessRuleException OptOutSticks(Guid contactId, Domain.ContactChannel channel) =>
+        new(OptOutSticksType, "Opt-out sticks", $"Contact '{contactId}' opted out of '{channel}'. Only an explicit grant from the contact lifts an opt-out; it cannot be reset to unknown.");
+
+    public static BusinessRuleException UnknownContact(Guid contactId, Guid customerId) =>
+        new(UnknownContactType, "Unknown contact", $"Contact '{contactId}' is not a contact of customer '{customerId}'.");
 
     public static ConflictException DuplicateRegistrationNumber(string number) =>
         new(DuplicateRegistrationNumberType, "Registration number already in use", $"Another customer already has the registration number '{number}'.");

@@ -27,6 +27,167 @@ namespace Crm.Modules.Customers.Data.Migrations
             modelBuilder.HasSequence("customer_code_seq")
                 .StartsAt(10000001L);
 
+            modelBuilder.Entity("Crm.Modules.Customers.Domain.Contact", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset?>("ArchivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("archived_at");
+
+                    b.Property<DateOnly?>("Birthday")
+                        .HasColumnType("date")
+                        .HasColumnName("birthday");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("DecisionRole")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("decision_role");
+
+                    b.PrimitiveCollection<List<string>>("Emails")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("emails");
+
+                    b.Property<bool>("IsArchived")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_archived");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<Guid?>("OwnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_id");
+
+                    b.PrimitiveCollection<List<string>>("Phones")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("phones");
+
+                    b.Property<string>("PreferredChannel")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("preferred_channel");
+
+                    b.Property<string>("Title")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("title");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.Property<string>("WeChatId")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("we_chat_id");
+
+                    b.PrimitiveCollection<int[]>("WindowDays")
+                        .IsRequired()
+                        .HasColumnType("integer[]")
+                        .HasColumnName("window_days");
+
+                    b.Property<TimeOnly?>("WindowFrom")
+                        .HasColumnType("time without time zone")
+                        .HasColumnName("window_from");
+
+                    b.Property<string>("WindowTimeZone")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("window_time_zone");
+
+                    b.Property<TimeOnly?>("WindowTo")
+                        .HasColumnType("time without time zone")
+                        .HasColumnName("window_to");
+
+                    b.HasKey("Id")
+                        .HasName("pk_contacts");
+
+                    b.HasIndex("CustomerId", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_contacts_customer_id_created_at_id");
+
+                    b.HasIndex("CustomerId", "Name", "Id")
+                        .HasDatabaseName("ix_contacts_customer_id_name_id");
+
+                    b.ToTable("contacts", "customers");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Customers.Domain.ContactConsentChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid?>("ActorId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("actor_id");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("channel");
+
+                    b.Property<Guid>("ContactId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("contact_id");
+
+                    b.Property<string>("PreviousState")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("previous_state");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("source");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("state");
+
+                    b.HasKey("Id")
+                        .HasName("pk_contact_consent_changes");
+
+                    b.HasIndex("ContactId", "Channel", "Id")
+                        .HasDatabaseName("ix_contact_consent_changes_contact_id_channel_id");
+
+                    b.ToTable("contact_consent_changes", "customers");
+                });
+
             modelBuilder.Entity("Crm.Modules.Customers.Domain.Customer", b =>
                 {
                     b.Property<Guid>("Id")
@@ -110,6 +271,10 @@ namespace Crm.Modules.Customers.Data.Migrations
                         .HasColumnType("character varying(20)")
                         .HasColumnName("kind");
 
+                    b.Property<DateTimeOffset?>("LastFollowUpAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_follow_up_at");
+
                     b.Property<string>("LifecycleStage")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -126,6 +291,10 @@ namespace Crm.Modules.Customers.Data.Migrations
                         .IsRequired()
                         .HasColumnType("text[]")
                         .HasColumnName("name_bigrams");
+
+                    b.Property<DateTimeOffset?>("NextFollowUpAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_follow_up_at");
 
                     b.Property<decimal>("OutstandingBalance")
                         .HasPrecision(18, 2)
@@ -219,6 +388,9 @@ namespace Crm.Modules.Customers.Data.Migrations
                         .HasDatabaseName("ix_customers_external_id")
                         .HasFilter("external_id IS NOT NULL");
 
+                    b.HasIndex("LastFollowUpAt")
+                        .HasDatabaseName("ix_customers_last_follow_up_at");
+
                     b.HasIndex("OwnerId")
                         .HasDatabaseName("ix_customers_owner_id");
 
@@ -262,6 +434,112 @@ namespace Crm.Modules.Customers.Data.Migrations
                     NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "SearchText" }, "ix_customers_search_text_trgm"), new[] { "gin_trgm_ops" });
 
                     b.ToTable("customers", "customers");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Customers.Domain.CustomerOwnerChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid?>("ActorId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("actor_id");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<Guid?>("FromOwnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("from_owner_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reason");
+
+                    b.Property<Guid>("ToOwnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("to_owner_id");
+
+                    b.Property<Guid>("TransferId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("transfer_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_customer_owner_history");
+
+                    b.HasIndex("TransferId")
+                        .HasDatabaseName("ix_customer_owner_history_transfer_id");
+
+                    b.HasIndex("CustomerId", "Id")
+                        .HasDatabaseName("ix_customer_owner_history_customer_id_id");
+
+                    b.ToTable("customer_owner_history", "customers");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Customers.Domain.FollowUp", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("AuthorId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("author_id");
+
+                    b.Property<Guid?>("ContactId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("contact_id");
+
+                    b.Property<string>("Content")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("content");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTimeOffset?>("NextFollowUpAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_follow_up_at");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_follow_ups");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_follow_ups_contact_id");
+
+                    b.HasIndex("CustomerId", "OccurredAt", "Id")
+                        .HasDatabaseName("ix_follow_ups_customer_id_occurred_at_id");
+
+                    b.ToTable("follow_ups", "customers");
                 });
 
             modelBuilder.Entity("Crm.SharedKernel.Audit.AuditEntry", b =>
@@ -403,6 +681,52 @@ namespace Crm.Modules.Customers.Data.Migrations
                         .HasFilter("processed_at IS NULL AND dead_lettered_at IS NULL");
 
                     b.ToTable("outbox_messages", "customers");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Customers.Domain.Contact", b =>
+                {
+                    b.HasOne("Crm.Modules.Customers.Domain.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_contacts_customers_customer_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Customers.Domain.ContactConsentChange", b =>
+                {
+                    b.HasOne("Crm.Modules.Customers.Domain.Contact", null)
+                        .WithMany()
+                        .HasForeignKey("ContactId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_contact_consent_changes_contacts_contact_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Customers.Domain.CustomerOwnerChange", b =>
+                {
+                    b.HasOne("Crm.Modules.Customers.Domain.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_customer_owner_history_customers_customer_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Customers.Domain.FollowUp", b =>
+                {
+                    b.HasOne("Crm.Modules.Customers.Domain.Contact", null)
+                        .WithMany()
+                        .HasForeignKey("ContactId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_follow_ups_contacts_contact_id");
+
+                    b.HasOne("Crm.Modules.Customers.Domain.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_follow_ups_customers_customer_id");
                 });
 #pragma warning restore 612, 618
         }

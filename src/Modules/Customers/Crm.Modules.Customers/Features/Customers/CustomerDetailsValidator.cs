@@ -63,7 +63,7 @@ internal sealed class CustomerDetailsValidator : AbstractValidator<CustomerState
         }
     }
 
-    private static bool BeAPhone(string? phone)
+    internal static bool BeAPhone(string? phone)
     {
         if (string.IsNullOrWhiteSpace(phone) || phone.Length > 30)
         {

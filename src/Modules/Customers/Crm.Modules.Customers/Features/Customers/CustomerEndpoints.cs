@@ -33,6 +33,8 @@ namespace Crm.Modules.Customers.Features.Customers;
 /// <param name="CreatedTo">Created before (ISO 8601).</param>
 /// <param name="UpdatedFrom">Last changed at or after (ISO 8601).</param>
 /// <param name="UpdatedTo">Last changed before (ISO 8601).</param>
+/// <param name="LastFollowUpBefore">Newest follow-up before this instant (customers never followed up are not included).</param>
+/// <param name="LastFollowUpAfter">Newest follow-up at or after this instant.</param>
 internal sealed record ListCustomersQuery(
     int? Limit,
     string? Cursor,
@@ -54,12 +56,15 @@ internal sealed record ListCustomersQuery(
     DateTimeOffset? CreatedFrom,
     DateTimeOffset? CreatedTo,
     DateTimeOffset? UpdatedFrom,
-    DateTimeOffset? UpdatedTo)
+    DateTimeOffset? UpdatedTo,
+    DateTimeOffset? LastFollowUpBefore,
+    DateTimeOffset? LastFollowUpAfter)
 {
     public CustomerFilter ToFilter() => new(
         Q, OwnerId, TeamId, QueryEnum.Parse<CustomerKind>(Kind, "kind"), Tier, QueryEnum.Parse<LifecycleStage>(Stage, "stage"),
         QueryEnum.Parse<Domain.RelationshipType>(RelationshipType, "relationshipType"), QueryEnum.Parse<CustomerStatus>(Status, "status"),
-        Province, City, Industry, Tag, IsKeyAccount, CreatedFrom, CreatedTo, UpdatedFrom, UpdatedTo);
+        Province, City, Industry, Tag, IsKeyAccount, CreatedFrom, CreatedTo, UpdatedFrom, UpdatedTo,
+        LastFollowUpBefore, LastFollowUpAfter);
 }
 
 internal static class CustomerEndpoints

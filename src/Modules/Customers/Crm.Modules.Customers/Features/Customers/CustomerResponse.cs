@@ -37,6 +37,8 @@ namespace Crm.Modules.Customers.Features.Customers;
 /// <param name="CreatedAt">When the customer was created.</param>
 /// <param name="UpdatedAt">When the customer was last changed.</param>
 /// <param name="ArchivedAt">When the customer was archived, if it is.</param>
+/// <param name="LastFollowUpAt">When the newest follow-up (跟进) happened.</param>
+/// <param name="NextFollowUpAt">The next follow-up the newest one planned.</param>
 internal sealed record CustomerResponse(
     Guid Id,
     string Code,
@@ -69,7 +71,9 @@ internal sealed record CustomerResponse(
     string Currency,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    DateTimeOffset? ArchivedAt);
+    DateTimeOffset? ArchivedAt,
+    DateTimeOffset? LastFollowUpAt,
+    DateTimeOffset? NextFollowUpAt);
 
 /// <summary>A customer with the row version that becomes its ETag.</summary>
 internal sealed record VersionedCustomer(CustomerResponse Customer, uint Version);
@@ -80,7 +84,8 @@ internal static class CustomerProjection
         c.Id, c.Code, c.Kind, c.ExternalId, c.Name, c.ShortName, c.RegistrationNumber, c.Industry, c.SourceChannel,
         c.Province, c.City, c.District, c.Address, c.Phones, c.Emails, c.Website, c.Tags, c.Tier, c.RelationshipType,
         c.LifecycleStage, c.Status, c.OwnerId, c.TeamId, c.IsKeyAccount, c.IsPotentialKeyAccount, c.CreditLimit,
-        c.CreditRating, c.OutstandingBalance, c.Currency, c.CreatedAt, c.UpdatedAt, c.ArchivedAt);
+        c.CreditRating, c.OutstandingBalance, c.Currency, c.CreatedAt, c.UpdatedAt, c.ArchivedAt,
+        c.LastFollowUpAt, c.NextFollowUpAt);
 
     private static readonly Func<Customer, CustomerResponse> Compiled = ToResponse.Compile();
 

@@ -26,7 +26,9 @@ internal sealed record CustomerFilter(
     DateTimeOffset? CreatedFrom = null,
     DateTimeOffset? CreatedTo = null,
     DateTimeOffset? UpdatedFrom = null,
-    DateTimeOffset? UpdatedTo = null);
+    DateTimeOffset? UpdatedTo = null,
+    DateTimeOffset? LastFollowUpBefore = null,
+    DateTimeOffset? LastFollowUpAfter = null);
 
 internal sealed record ListCustomersRequest(PageRequest Page, string? Sort, CustomerFilter Filter) : IRequest<Page<CustomerResponse>>;
 
@@ -135,6 +137,17 @@ internal static class CustomerQuery
         if (filter.UpdatedTo is { } updatedTo)
         {
             customers = customers.Where(c => c.UpdatedAt < updatedTo);
+        }
+
+        // Customers never followed up have no date, so neither filter matches them.
+        if (filter.LastFollowUpBefore is { } lastBefore)
+        {
+            customers = customers.Where(c => c.LastFollowUpAt < lastBefore);
+        }
+
+        if (filter.LastFollowUpAfter is { } lastAfter)
+        {
+            customers = customers.Where(c => c.LastFollowUpAt >= lastAfter);
         }
 
         return customers;
