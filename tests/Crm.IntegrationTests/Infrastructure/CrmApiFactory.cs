@@ -26,6 +26,7 @@ internal sealed class CrmApiFactory(string connectionString, bool withSampleModu
         builder.UseSetting("ConnectionStrings:Crm", connectionString);
         builder.UseSetting("Database:MigrateOnStartup", "true");
         builder.UseSetting("Outbox:Enabled", "false");
+        builder.UseSetting("Customers:Pool:ReclaimEnabled", "false");
         builder.UseSetting("Identity:Jwt:SigningKey", SigningKey);
         // Every request of the run is anonymous without a remote address (one partition) and the fake clock
         // rarely moves (one window): the default 120 would throttle the suite. RateLimitingTests sets its own.

@@ -3,6 +3,7 @@ using Crm.Modules.Customers.Data;
 using Crm.Modules.Customers.Features.Contacts;
 using Crm.Modules.Customers.Features.Customers;
 using Crm.Modules.Customers.Features.FollowUps;
+using Crm.Modules.Customers.Features.Pool;
 using Crm.Modules.Customers.Features.Transfers;
 using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Messaging;
@@ -22,6 +23,14 @@ public static class CustomersModule
         services.AddModuleDbContext<CustomersDbContext>(CustomersDbContext.SchemaName);
         services.AddHandlersFromAssembly(typeof(CustomersModule).Assembly);
         services.AddScoped<IContactConsent, ContactConsentService>();
+        services.AddScoped<PoolReclaimer>();
+        services.AddOptions<PoolOptions>().Bind(configuration.GetSection(PoolOptions.Section))
+            .Validate(o => o.ReclaimInterval > TimeSpan.Zero, "Customers:Pool:ReclaimInterval must be positive.").ValidateOnStart();
+        if (configuration.GetValue($"{PoolOptions.Section}:{nameof(PoolOptions.ReclaimEnabled)}", defaultValue: true))
+        {
+            services.AddHostedService<PoolReclaimService>();
+        }
+
         services.AddModuleEndpoints("Customers", MapCustomersEndpoints);
         return services;
     }
@@ -32,5 +41,6 @@ public static class CustomersModule
         ContactEndpoints.Map(api);
         FollowUpEndpoints.Map(api);
         TransferEndpoints.Map(api);
+        PoolEndpoints.Map(api);
     }
 }

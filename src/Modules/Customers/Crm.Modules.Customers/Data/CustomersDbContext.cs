@@ -23,6 +23,8 @@ internal sealed class CustomersDbContext(DbContextOptions<CustomersDbContext> op
 
     public DbSet<CustomerOwnerChange> CustomerOwnerHistory => Set<CustomerOwnerChange>();
 
+    public DbSet<PoolRule> PoolRules => Set<PoolRule>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -101,6 +103,17 @@ internal sealed class CustomersDbContext(DbContextOptions<CustomersDbContext> op
             change.Property(c => c.Reason).HasMaxLength(CustomerOwnerChange.MaxReasonLength);
             change.HasIndex(c => new { c.CustomerId, c.Id });
             change.HasIndex(c => c.TransferId);
+        });
+
+        modelBuilder.Entity<PoolRule>(rule =>
+        {
+            rule.ToTable("pool_rules");
+            rule.HasKey(r => r.Id);
+            rule.Property(r => r.Id).UseIdentityAlwaysColumn();
+            rule.Property(r => r.Tier).HasMaxLength(20);
+
+            // One rule per tier and one default (tier null): NULLS NOT DISTINCT.
+            rule.HasIndex(r => r.Tier).IsUnique().AreNullsDistinct(false);
         });
 
         modelBuilder.Entity<FollowUp>(followUp =>

@@ -132,6 +132,14 @@ internal sealed class Customer : IAuditable, IOwnedRecord
         UpdatedAt = now;
     }
 
+    /// <summary>Puts the customer in the public pool (公海): no owner, no team; the history row is written by the caller.</summary>
+    public void Release(DateTimeOffset now)
+    {
+        OwnerId = null;
+        TeamId = null;
+        UpdatedAt = now;
+    }
+
     public void Archive(DateTimeOffset now)
     {
         if (Status == CustomerStatus.Archived)

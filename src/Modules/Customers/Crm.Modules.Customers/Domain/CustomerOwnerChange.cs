@@ -18,7 +18,8 @@ internal sealed class CustomerOwnerChange
 
     public Guid? FromOwnerId { get; private set; }
 
-    public Guid ToOwnerId { get; private set; }
+    /// <summary>The new owner; null when the customer went to the public pool (公海).</summary>
+    public Guid? ToOwnerId { get; private set; }
 
     public string Reason { get; private set; } = string.Empty;
 
@@ -30,6 +31,6 @@ internal sealed class CustomerOwnerChange
     /// <summary>Shared by every row of one transfer (one id for a bulk transfer).</summary>
     public Guid TransferId { get; private set; }
 
-    public static CustomerOwnerChange Create(Guid customerId, Guid? from, Guid to, string reason, Guid? actorId, DateTimeOffset at, Guid transferId) =>
+    public static CustomerOwnerChange Create(Guid customerId, Guid? from, Guid? to, string reason, Guid? actorId, DateTimeOffset at, Guid transferId) =>
         new() { CustomerId = customerId, FromOwnerId = from, ToOwnerId = to, Reason = reason.Trim(), ActorId = actorId, At = at, TransferId = transferId };
 }

@@ -12,6 +12,15 @@ internal static class CustomersProblems
     public const string ContactArchivedType = ProblemTypes.BaseUri + "contact-archived";
     public const string OptOutSticksType = ProblemTypes.BaseUri + "opt-out-sticks";
     public const string UnknownContactType = ProblemTypes.BaseUri + "unknown-contact";
+    public const string AlreadyOwnedType = ProblemTypes.BaseUri + "already-owned";
+    public const string ClaimLimitReachedType = ProblemTypes.BaseUri + "claim-limit-reached";
+
+    /// <summary>Only pool customers (without owner) can be claimed or assigned; someone else got there first.</summary>
+    public static ConflictException AlreadyOwned(Guid id) =>
+        new(AlreadyOwnedType, "Customer already owned", $"Customer '{id}' is not in the public pool: it already has an owner.");
+
+    public static ConflictException ClaimLimitReached(int limit, string? tier) =>
+        new(ClaimLimitReachedType, "Claim limit reached", $"You already own {limit} customers of tier '{tier ?? "(none)"}', the most the pool rules allow; release one first.");
 
     /// <summary>An archived customer is read-only: its history stays as it was when it was archived.</summary>
     public static ConflictException CustomerArchived(Guid id) =>

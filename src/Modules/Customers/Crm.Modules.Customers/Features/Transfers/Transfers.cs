@@ -220,12 +220,12 @@ internal sealed class BulkTransferHandler(CustomersDbContext db, IAccessScopePro
 /// <summary>One change of owner.</summary>
 /// <param name="CustomerId">The customer.</param>
 /// <param name="FromOwnerId">The previous owner.</param>
-/// <param name="ToOwnerId">The new owner.</param>
+/// <param name="ToOwnerId">The new owner (null: released or reclaimed to the public pool).</param>
 /// <param name="Reason">Why.</param>
 /// <param name="ActorId">Who transferred it.</param>
 /// <param name="At">When.</param>
 /// <param name="TransferId">Shared by all customers of one bulk transfer.</param>
-internal sealed record OwnerChangeResponse(Guid CustomerId, Guid? FromOwnerId, Guid ToOwnerId, string Reason, Guid? ActorId, DateTimeOffset At, Guid TransferId);
+internal sealed record OwnerChangeResponse(Guid CustomerId, Guid? FromOwnerId, Guid? ToOwnerId, string Reason, Guid? ActorId, DateTimeOffset At, Guid TransferId);
 
 internal sealed record GetOwnerHistoryRequest(Guid CustomerId) : IRequest<IReadOnlyList<OwnerChangeResponse>>;
 

@@ -1,0 +1,36 @@
+using Crm.SharedKernel.Outbox;
+
+namespace Crm.Modules.Customers.Contracts;
+
+/// <summary>One customer was released to the public pool (公海) by its owner, their manager or an administrator.</summary>
+public sealed record CustomerReleased : IntegrationEvent
+{
+    public CustomerReleased(DateTimeOffset occurredAt)
+        : base(occurredAt)
+    {
+    }
+
+    /// <summary>The customer.</summary>
+    public required Guid CustomerId { get; init; }
+
+    /// <summary>The owner it had.</summary>
+    public Guid? FromOwnerId { get; init; }
+
+    /// <summary>Why it was released.</summary>
+    public required string Reason { get; init; }
+}
+
+/// <summary>The automatic reclaim moved customers without recent follow-up to the public pool (公海).</summary>
+public sealed record CustomersReclaimed : IntegrationEvent
+{
+    public CustomersReclaimed(DateTimeOffset occurredAt)
+        : base(occurredAt)
+    {
+    }
+
+    /// <summary>Groups the history rows of this run.</summary>
+    public required Guid TransferId { get; init; }
+
+    /// <summary>Every customer that went to the pool.</summary>
+    public required IReadOnlyList<Guid> CustomerIds { get; init; }
+}
