@@ -42,6 +42,23 @@ internal sealed class PoolTests : IntegrationTest
     }
 
     [Test]
+    public async Task Any_rep_may_read_a_pool_customer_but_must_claim_it_before_changing_it()
+    {
+        var org = await CreateOrganisationAsync();
+        var customer = await PoolCustomerAsync(org, "公海客户");
+        using var repB = Factory.ClientFor(org.RepB);
+
+        var read = await repB.GetAsync($"/api/v1/customers/{customer.Id}");
+        var patch = new HttpRequestMessage(HttpMethod.Patch, $"/api/v1/customers/{customer.Id}")
+        {
+            Content = new StringContent("""{"name":"改名"}""", System.Text.Encoding.UTF8, "application/merge-patch+json"),
+        };
+
+        Assert.That(read.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        await ReadProblemAsync(await repB.SendAsync(patch), HttpStatusCode.NotFound);
+    }
+
+    [Test]
     public async Task The_owner_releases_a_customer_to_the_pool_with_history_contacts_and_an_event()
     {
         var org = await CreateOrganisationAsync();
@@ -63,8 +80,8 @@ internal sealed class PoolTests : IntegrationTest
             Assert.That(await CountAsync("SELECT count(*) FROM customers.outbox_messages WHERE type LIKE '%CustomerReleased%'"), Is.EqualTo(1));
         });
 
-        // The former owner no longer sees it as theirs, and another rep may not release someone else's customer.
-        await ReadProblemAsync(await rep.GetAsync($"/api/v1/customers/{customer.Id}"), HttpStatusCode.NotFound);
+        // The former owner now reads it as a pool customer (no owner), and another rep may not release someone else's customer.
+        Assert.That((await ReadAsync<CustomerResponse>(await rep.GetAsync($"/api/v1/customers/{customer.Id}"), HttpStatusCode.OK)).OwnerId, Is.Null);
         var (other, _) = await CreateAsync(rep, "别人的");
         using var repB = Factory.ClientFor(org.RepB);
         await ReadProblemAsync(await repB.PostAsync($"/api/v1/customers/{other.Id}/release", JsonBody(new { reason = "x" })), HttpStatusCode.NotFound);

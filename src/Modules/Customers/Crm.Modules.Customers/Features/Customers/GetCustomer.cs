@@ -13,7 +13,7 @@ internal sealed class GetCustomerHandler(CustomersDbContext db, IAccessScopeProv
 {
     public async Task<VersionedCustomer> Handle(GetCustomerRequest request, CancellationToken cancellationToken)
     {
-        var customer = await CustomerAccess.FindVisibleAsync(db.Customers.AsNoTracking(), access, request.Id, cancellationToken);
+        var customer = await CustomerAccess.FindVisibleAsync(db.Customers.AsNoTracking(), access, request.Id, cancellationToken, includePool: true);
         return CustomerProjection.Versioned(customer);
     }
 }
@@ -21,10 +21,11 @@ internal sealed class GetCustomerHandler(CustomersDbContext db, IAccessScopeProv
 internal static class CustomerAccess
 {
     /// <summary>The customer when the caller may see it; otherwise 404, whether it exists or not.</summary>
-    public static async Task<Customer> FindVisibleAsync(IQueryable<Customer> customers, IAccessScopeProvider access, Guid id, CancellationToken ct)
+    // includePool: reads also admit pool customers (no owner), which every rep may look at before claiming.
+    public static async Task<Customer> FindVisibleAsync(IQueryable<Customer> customers, IAccessScopeProvider access, Guid id, CancellationToken ct, bool includePool = false)
     {
         var scope = await access.GetAsync(ct);
-        return await customers.Where(c => c.Id == id).Where(scope.Filter<Customer>(c => c.OwnerId)).SingleOrDefaultAsync(ct)
+        return await customers.Where(c => c.Id == id).Where(scope.Filter<Customer>(c => c.OwnerId, includePool)).SingleOrDefaultAsync(ct)
             ?? throw new NotFoundException("Customer", id);
     }
 }
