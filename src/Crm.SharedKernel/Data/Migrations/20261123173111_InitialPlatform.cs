@@ -6,11 +6,17 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Crm.SharedKernel.Data.Migrations
 {
     /// <inheritdoc />
-    public partial class AuditTrail : Migration
+    public partial class InitialPlatform : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.EnsureSchema(
+                name: "platform");
+
+            migrationBuilder.AlterDatabase()
+                .Annotation("Npgsql:PostgresExtension:pg_trgm", ",,");
+
             migrationBuilder.CreateTable(
                 name: "audit_entries",
                 schema: "platform",
@@ -32,6 +38,27 @@ namespace Crm.SharedKernel.Data.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_audit_entries", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "idempotency_keys",
+                schema: "platform",
+                columns: table => new
+                {
+                    scope = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    request_hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    status_code = table.Column<int>(type: "integer", nullable: true),
+                    content_type = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    location = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    e_tag = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    body = table.Column<byte[]>(type: "bytea", nullable: true),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    expires_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_idempotency_keys", x => new { x.scope, x.key });
                 });
 
             migrationBuilder.CreateIndex(
@@ -59,6 +86,12 @@ namespace Crm.SharedKernel.Data.Migrations
                 table: "audit_entries",
                 columns: new[] { "owner_id", "occurred_at", "id" },
                 filter: "owner_id IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_idempotency_keys_expires_at",
+                schema: "platform",
+                table: "idempotency_keys",
+                column: "expires_at");
         }
 
         /// <inheritdoc />
@@ -66,6 +99,10 @@ namespace Crm.SharedKernel.Data.Migrations
         {
             migrationBuilder.DropTable(
                 name: "audit_entries",
+                schema: "platform");
+
+            migrationBuilder.DropTable(
+                name: "idempotency_keys",
                 schema: "platform");
         }
     }

@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Crm.Modules.Customers.Data.Migrations
 {
     [DbContext(typeof(CustomersDbContext))]
-    [Migration("20261123170103_CustomerOwnerHistory")]
-    partial class CustomerOwnerHistory
+    [Migration("20261123172957_InitialCustomers")]
+    partial class InitialCustomers
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -470,7 +470,7 @@ namespace Crm.Modules.Customers.Data.Migrations
                         .HasColumnType("character varying(500)")
                         .HasColumnName("reason");
 
-                    b.Property<Guid>("ToOwnerId")
+                    b.Property<Guid?>("ToOwnerId")
                         .HasColumnType("uuid")
                         .HasColumnName("to_owner_id");
 
@@ -543,6 +543,48 @@ namespace Crm.Modules.Customers.Data.Migrations
                         .HasDatabaseName("ix_follow_ups_customer_id_occurred_at_id");
 
                     b.ToTable("follow_ups", "customers");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Customers.Domain.PoolRule", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<int?>("MaxOwnedPerRep")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_owned_per_rep");
+
+                    b.Property<int?>("ReclaimAfterDaysWithoutFollowUp")
+                        .HasColumnType("integer")
+                        .HasColumnName("reclaim_after_days_without_follow_up");
+
+                    b.Property<int?>("ReclaimAfterDaysWithoutWonDeal")
+                        .HasColumnType("integer")
+                        .HasColumnName("reclaim_after_days_without_won_deal");
+
+                    b.Property<string>("Tier")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("tier");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_pool_rules");
+
+                    b.HasIndex("Tier")
+                        .IsUnique()
+                        .HasDatabaseName("ix_pool_rules_tier");
+
+                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("Tier"), false);
+
+                    b.ToTable("pool_rules", "customers");
                 });
 
             modelBuilder.Entity("Crm.SharedKernel.Audit.AuditEntry", b =>

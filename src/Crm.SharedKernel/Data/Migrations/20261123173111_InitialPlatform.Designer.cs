@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Crm.SharedKernel.Data.Migrations
 {
     [DbContext(typeof(PlatformDbContext))]
-    [Migration("20261123154431_AuditTrail")]
-    partial class AuditTrail
+    [Migration("20261123173111_InitialPlatform")]
+    partial class InitialPlatform
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
