@@ -78,8 +78,13 @@ internal static class ContactProjection
     public static async Task<List<ContactResponse>> WithConsentsAsync(CustomersDbContext db, IReadOnlyList<Contact> contacts, CancellationToken ct)
     {
         var ids = contacts.Select(c => c.Id).ToList();
-        // The whole history of these contacts: it grows only by explicit consent changes, a handful per contact.
-        var changes = await db.ContactConsentChanges.AsNoTracking().Where(c => ids.Contains(c.ContactId)).ToListAsync(ct);
+        // Only the latest change per contact and channel (a window function over the (contact, channel, id) index),
+        // so the read stays the same size however long a contact's consent history grows.
+        var changes = await db.ContactConsentChanges.AsNoTracking()
+            .Where(c => ids.Contains(c.ContactId))
+            .GroupBy(c => new { c.ContactId, c.Channel })
+            .Select(g => g.OrderByDescending(c => c.Id).First())
+            .ToListAsync(ct);
         return contacts.Select(c => From(c, changes)).ToList();
     }
 
