@@ -38,6 +38,7 @@ public static class CustomersModule
     public static void MapCustomersEndpoints(IEndpointRouteBuilder api)
     {
         CustomerEndpoints.Map(api);
+        ExternalIdEndpoints.Map(api);
         ContactEndpoints.Map(api);
         FollowUpEndpoints.Map(api);
         TransferEndpoints.Map(api);
