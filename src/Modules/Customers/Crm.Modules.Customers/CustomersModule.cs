@@ -39,11 +39,11 @@ public static class CustomersModule
     public static void MapCustomersEndpoints(IEndpointRouteBuilder api)
     {
         CustomerEndpoints.Map(api);
-        ExternalIdEndpoints.Map(api);
         ContactEndpoints.Map(api);
         FollowUpEndpoints.Map(api);
         TransferEndpoints.Map(api);
         PoolEndpoints.Map(api);
+        ExternalIdEndpoints.Map(api);
         PrivacyEndpoints.Map(api);
     }
 }
