@@ -131,6 +131,28 @@ internal sealed class PersonalDataTests : IntegrationTest
     }
 
     [Test]
+    public async Task Concurrent_erasures_of_one_person_erase_once_and_answer_the_same()
+    {
+        var customer = await CreatePersonAsync(_adminClient);
+        await CreateContactAsync(_adminClient, customer.Id, new { name = Name });
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => _adminClient.PostAsync($"/api/v1/customers/{customer.Id}/erase", JsonBody(new { reason = "DSR-7" }))));
+        var ids = new List<Guid>();
+        foreach (var response in responses)
+        {
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body);
+            ids.Add(JsonDocument.Parse(body).RootElement.GetProperty("id").GetGuid());
+        }
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(ids.Distinct().Count(), Is.EqualTo(1));
+            Assert.That(await CountAsync("SELECT count(*) FROM customers.outbox_messages WHERE type LIKE '%PersonalDataErased%'"), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
     public async Task Organizations_cannot_be_erased_but_their_contacts_can_and_follow_ups_naming_them_are_scrubbed()
     {
         var (org, _) = await CreateAsync(_adminClient, "华为技术有限公司");

@@ -109,9 +109,10 @@ internal sealed class ErasePersonalDataHandler(CustomersDbContext db, IAccessSco
         {
             return await EraseAsync(request, customer, contacts, cancellationToken);
         }
-        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        catch (DbUpdateException ex) when (ex is DbUpdateConcurrencyException || ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
-            // A concurrent erase of the same person committed first (the unique subject index): its result is this one's.
+            // A concurrent erase of the same person committed first (the rows' xmin moved, or the unique subject index):
+            // its result is this one's. Any other concurrent change is left to the usual concurrency answer.
             db.ChangeTracker.Clear();
             if (await FindAsync(request, cancellationToken) is { } winner)
             {
