@@ -4,6 +4,7 @@ using Crm.Modules.Customers.Features.Contacts;
 using Crm.Modules.Customers.Features.Customers;
 using Crm.Modules.Customers.Features.FollowUps;
 using Crm.Modules.Customers.Features.Pool;
+using Crm.Modules.Customers.Features.Privacy;
 using Crm.Modules.Customers.Features.Transfers;
 using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Messaging;
@@ -42,5 +43,7 @@ public static class CustomersModule
         FollowUpEndpoints.Map(api);
         TransferEndpoints.Map(api);
         PoolEndpoints.Map(api);
+        ExternalIdEndpoints.Map(api);
+        PrivacyEndpoints.Map(api);
     }
 }

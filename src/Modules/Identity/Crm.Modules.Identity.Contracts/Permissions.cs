@@ -22,6 +22,12 @@ public static class Permissions
     public const string ServiceWrite = "service:write";
     public const string AnalyticsRead = "analytics:read";
 
+    /// <summary>Export the personal data held about a person (admins, and managers for their team subtree).</summary>
+    public const string PrivacyExport = "privacy:export";
+
+    /// <summary>Erase (anonymise) a person's personal data (admins only).</summary>
+    public const string PrivacyManage = "privacy:manage";
+
     /// <summary>The scopes an API key may be granted.</summary>
     public static IReadOnlyList<string> ApiKeyScopes { get; } =
     [

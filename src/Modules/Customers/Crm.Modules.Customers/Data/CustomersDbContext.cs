@@ -25,6 +25,8 @@ internal sealed class CustomersDbContext(DbContextOptions<CustomersDbContext> op
 
     public DbSet<PoolRule> PoolRules => Set<PoolRule>();
 
+    public DbSet<PersonalDataErasure> PersonalDataErasures => Set<PersonalDataErasure>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -143,6 +145,18 @@ internal sealed class CustomersDbContext(DbContextOptions<CustomersDbContext> op
 
             // The current state of a channel is its latest row.
             change.HasIndex(c => new { c.ContactId, c.Channel, c.Id });
+        });
+
+        modelBuilder.Entity<PersonalDataErasure>(erasure =>
+        {
+            erasure.ToTable("personal_data_erasures");
+            erasure.HasKey(e => e.Id);
+            erasure.Property(e => e.SubjectType).HasConversion<string>().HasMaxLength(20);
+            erasure.Property(e => e.Reason).HasMaxLength(PersonalDataErasure.MaxReasonLength);
+
+            // One erasure per subject: a second erase finds it (idempotent) and a concurrent one hits the index.
+            erasure.HasIndex(e => new { e.SubjectType, e.SubjectId }).IsUnique();
+            erasure.HasIndex(e => e.CustomerId);
         });
     }
 }

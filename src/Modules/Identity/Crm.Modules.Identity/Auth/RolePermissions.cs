@@ -11,10 +11,10 @@ internal static class RolePermissions
     private static readonly Dictionary<string, string[]> Grants = new(StringComparer.Ordinal)
     {
         [Roles.Admin] = ["*:*"],
-        [Roles.SalesManager] = ["customers:*", "sales:*", "imports:write", "marketing:read", "service:read", "analytics:read", "users:read", "audit:read"],
+        [Roles.SalesManager] = ["customers:*", "privacy:export", "sales:*", "imports:write", "marketing:read", "service:read", "analytics:read", "users:read", "audit:read"],
         [Roles.SalesRep] = ["customers:*", "sales:*", "imports:write", "users:read", "audit:read"],
         [Roles.Marketing] = ["marketing:*", "customers:read", "sales:read", "imports:write", "analytics:read", "users:read", "audit:read"],
-        [Roles.ServiceManager] = ["service:*", "customers:read", "customers:write", "analytics:read", "users:read", "audit:read"],
+        [Roles.ServiceManager] = ["service:*", "privacy:export", "customers:read", "customers:write", "analytics:read", "users:read", "audit:read"],
         [Roles.ServiceAgent] = ["service:*", "customers:read", "users:read", "audit:read"],
         [Roles.Analyst] = ["*:read"],
         [Roles.Integration] = [],

@@ -542,6 +542,71 @@ namespace Crm.Modules.Customers.Data.Migrations
                     b.ToTable("follow_ups", "customers");
                 });
 
+            modelBuilder.Entity("Crm.Modules.Customers.Domain.PersonalDataErasure", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("ActorId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("actor_id");
+
+                    b.Property<int>("AuditEntriesScrubbed")
+                        .HasColumnType("integer")
+                        .HasColumnName("audit_entries_scrubbed");
+
+                    b.PrimitiveCollection<List<Guid>>("ContactIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]")
+                        .HasColumnName("contact_ids");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<DateTimeOffset>("ErasedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("erased_at");
+
+                    b.Property<int>("FollowUpsScrubbed")
+                        .HasColumnType("integer")
+                        .HasColumnName("follow_ups_scrubbed");
+
+                    b.Property<Guid?>("OwnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reason");
+
+                    b.Property<Guid>("SubjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("subject_id");
+
+                    b.Property<string>("SubjectType")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("subject_type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_personal_data_erasures");
+
+                    b.HasIndex("CustomerId")
+                        .HasDatabaseName("ix_personal_data_erasures_customer_id");
+
+                    b.HasIndex("SubjectType", "SubjectId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_personal_data_erasures_subject_type_subject_id");
+
+                    b.ToTable("personal_data_erasures", "customers");
+                });
+
             modelBuilder.Entity("Crm.Modules.Customers.Domain.PoolRule", b =>
                 {
                     b.Property<long>("Id")
