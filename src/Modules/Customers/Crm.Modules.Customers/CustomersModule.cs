@@ -1,9 +1,11 @@
 using Crm.Modules.Customers.Contracts;
 using Crm.Modules.Customers.Data;
 using Crm.Modules.Customers.Features.Contacts;
+using Crm.Modules.Customers.Features.CustomFields;
 using Crm.Modules.Customers.Features.Customers;
 using Crm.Modules.Customers.Features.FollowUps;
 using Crm.Modules.Customers.Features.Pool;
+using Crm.Modules.Customers.Features.Regions;
 using Crm.Modules.Customers.Features.Transfers;
 using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Messaging;
@@ -23,6 +25,9 @@ public static class CustomersModule
         services.AddModuleDbContext<CustomersDbContext>(CustomersDbContext.SchemaName);
         services.AddHandlersFromAssembly(typeof(CustomersModule).Assembly);
         services.AddScoped<IContactConsent, ContactConsentService>();
+        services.AddSingleton<RegionCatalog>();
+        services.AddSingleton<CustomFieldSchemaCache>();
+        services.AddScoped<RecordInputs>();
         services.AddScoped<PoolReclaimer>();
         services.AddOptions<PoolOptions>().Bind(configuration.GetSection(PoolOptions.Section))
             .Validate(o => o.ReclaimInterval > TimeSpan.Zero, "Customers:Pool:ReclaimInterval must be positive.").ValidateOnStart();
@@ -42,5 +47,7 @@ public static class CustomersModule
         FollowUpEndpoints.Map(api);
         TransferEndpoints.Map(api);
         PoolEndpoints.Map(api);
+        CustomFieldEndpoints.Map(api);
+        RegionEndpoints.Map(api);
     }
 }

@@ -25,6 +25,8 @@ internal sealed class CustomersDbContext(DbContextOptions<CustomersDbContext> op
 
     public DbSet<PoolRule> PoolRules => Set<PoolRule>();
 
+    public DbSet<CustomFieldDefinition> CustomFieldDefinitions => Set<CustomFieldDefinition>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -75,6 +77,8 @@ internal sealed class CustomersDbContext(DbContextOptions<CustomersDbContext> op
             customer.HasIndex(c => new { c.Name, c.Id });
             customer.HasIndex(c => c.LastFollowUpAt);
         });
+
+        CustomFieldsModel.Configure(modelBuilder);
 
         modelBuilder.Entity<Contact>(contact =>
         {
