@@ -102,18 +102,14 @@ internal sealed class CustomFieldSchema(IEnumerable<CustomFieldDefinition> defin
             throw ValidationFailedException.For(parameter, $"'{key}' is not a custom field of this record.");
         }
 
-        JsonElement value;
-        using (var document = JsonDocument.Parse(JsonSerializer.Serialize(text)))
+        // Numbers and booleans are read as JSON literals, a multiSelect value as a one-option array, everything else as a string.
+        var probe = definition.Type switch
         {
-            value = definition.Type switch
-            {
-                CustomFieldType.Number or CustomFieldType.Integer or CustomFieldType.Decimal or CustomFieldType.Boolean
-                    when TryParseLiteral(text) is { } literal => literal,
-                _ => document.RootElement.Clone(),
-            };
-        }
-
-        var probe = definition.Type == CustomFieldType.MultiSelect ? JsonSerializer.SerializeToElement(new[] { text }) : value;
+            CustomFieldType.Number or CustomFieldType.Integer or CustomFieldType.Decimal or CustomFieldType.Boolean
+                when TryParseLiteral(text) is { } literal => literal,
+            CustomFieldType.MultiSelect => JsonSerializer.SerializeToElement(new[] { text }),
+            _ => JsonSerializer.SerializeToElement(text),
+        };
         var normalized = Normalize(definition, probe, out var error, checkOptions: false)
             ?? throw ValidationFailedException.For(parameter, error!);
         return new JsonObject { [key] = normalized }.ToJsonString();
