@@ -23,7 +23,7 @@ internal sealed class CeilingHost : IAsyncDisposable
         "c.id, c.code, c.kind, c.external_id, c.name, c.short_name, c.registration_number, c.industry, c.source_channel, " +
         "c.province, c.city, c.district, c.address, c.phones, c.emails, c.website, c.tags, c.tier, c.relationship_type, " +
         "c.lifecycle_stage, c.status, c.owner_id, c.team_id, c.is_key_account, c.is_potential_key_account, c.credit_limit, " +
-        "c.credit_rating, c.outstanding_balance, c.currency, c.created_at, c.updated_at, c.archived_at, c.xmin";
+        "c.credit_rating, c.outstanding_balance, c.currency, c.created_at, c.updated_at, c.archived_at, c.region_code, c.custom_fields, c.xmin";
 
     // Mirrors of the SQL the API runs (ListCustomers, KeysetPagination): archived rows excluded, newest first,
     // limit + 1 rows to know whether there is a next page, and the keyset seek as EF writes it.

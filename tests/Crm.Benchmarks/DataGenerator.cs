@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using Crm.Modules.Customers.Domain;
+using Crm.Modules.Customers.Features.Regions;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -20,19 +21,21 @@ internal static class DataGenerator
     [
         ("广东省", "深圳市", "0755", ["南山区", "福田区", "龙岗区", "宝安区"]),
         ("广东省", "广州市", "020", ["天河区", "越秀区", "海珠区", "番禺区"]),
-        ("广东省", "东莞市", "0769", ["南城街道", "松山湖"]),
+        ("广东省", "佛山市", "0757", ["禅城区", "南海区", "顺德区"]),
         ("北京市", "北京市", "010", ["海淀区", "朝阳区", "东城区", "西城区"]),
         ("上海市", "上海市", "021", ["浦东新区", "徐汇区", "静安区", "闵行区"]),
         ("浙江省", "杭州市", "0571", ["西湖区", "滨江区", "余杭区"]),
         ("浙江省", "宁波市", "0574", ["鄞州区", "海曙区"]),
         ("江苏省", "南京市", "025", ["玄武区", "鼓楼区", "江宁区"]),
-        ("江苏省", "苏州市", "0512", ["工业园区", "姑苏区", "吴中区"]),
-        ("四川省", "成都市", "028", ["武侯区", "锦江区", "高新区"]),
+        ("江苏省", "苏州市", "0512", ["相城区", "姑苏区", "吴中区"]),
+        ("四川省", "成都市", "028", ["武侯区", "锦江区", "青羊区"]),
         ("湖北省", "武汉市", "027", ["洪山区", "江汉区", "武昌区"]),
         ("山东省", "青岛市", "0532", ["市南区", "崂山区"]),
         ("福建省", "厦门市", "0592", ["思明区", "湖里区"]),
         ("陕西省", "西安市", "029", ["雁塔区", "碑林区"]),
     ];
+
+    private static readonly RegionCatalog Catalog = new();
 
     private static readonly (string Hanzi, string Pinyin)[] NameChars =
     [
@@ -149,7 +152,7 @@ internal static class DataGenerator
         await using (var import = await connection.BeginBinaryImportAsync(
             """
             COPY customers.customers (id, kind, external_id, name, short_name, registration_number, industry, source_channel,
-              province, city, district, address, phones, emails, website, tags, tier, relationship_type, lifecycle_stage, status,
+              province, city, district, region_code, address, phones, emails, website, tags, tier, relationship_type, lifecycle_stage, status,
               owner_id, team_id, is_key_account, is_potential_key_account, credit_limit, credit_rating, outstanding_balance, currency,
               created_at, updated_at, search_text, name_bigrams) FROM STDIN (FORMAT BINARY)
             """, ct))
@@ -176,6 +179,7 @@ internal static class DataGenerator
                 await import.WriteAsync(customer.Region.Province, NpgsqlDbType.Varchar, ct);
                 await import.WriteAsync(customer.Region.City, NpgsqlDbType.Varchar, ct);
                 await import.WriteAsync(customer.District, NpgsqlDbType.Varchar, ct);
+                await import.WriteAsync(customer.RegionCode, NpgsqlDbType.Varchar, ct);
                 await import.WriteAsync(customer.Address, NpgsqlDbType.Varchar, ct);
                 await import.WriteAsync(customer.Phones, NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
                 await import.WriteAsync(customer.Emails, NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
@@ -222,7 +226,11 @@ internal static class DataGenerator
     private sealed record GeneratedCustomer(
         string Kind, string Name, string? ShortName, string RegistrationNumber, string? Industry,
         (string Province, string City, string AreaCode, string[] Districts) Region, string District, string Address,
-        string[] Phones, string[] Emails, string? Website);
+        string[] Phones, string[] Emails, string? Website)
+    {
+        /// <summary>The GB/T 2260 code the API would store, from the module's own catalog (which also proves the region valid).</summary>
+        public string RegionCode => Catalog.Resolve(Region.Province, Region.City, District).Code!;
+    }
 
     private static GeneratedCustomer NextCustomer(Random random, int index)
     {

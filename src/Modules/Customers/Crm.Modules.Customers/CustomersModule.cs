@@ -1,10 +1,12 @@
 using Crm.Modules.Customers.Contracts;
 using Crm.Modules.Customers.Data;
 using Crm.Modules.Customers.Features.Contacts;
+using Crm.Modules.Customers.Features.CustomFields;
 using Crm.Modules.Customers.Features.Customers;
 using Crm.Modules.Customers.Features.FollowUps;
 using Crm.Modules.Customers.Features.Pool;
 using Crm.Modules.Customers.Features.Privacy;
+using Crm.Modules.Customers.Features.Regions;
 using Crm.Modules.Customers.Features.Transfers;
 using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Messaging;
@@ -24,6 +26,9 @@ public static class CustomersModule
         services.AddModuleDbContext<CustomersDbContext>(CustomersDbContext.SchemaName);
         services.AddHandlersFromAssembly(typeof(CustomersModule).Assembly);
         services.AddScoped<IContactConsent, ContactConsentService>();
+        services.AddSingleton<RegionCatalog>();
+        services.AddSingleton<CustomFieldSchemaCache>();
+        services.AddScoped<RecordInputs>();
         services.AddScoped<PoolReclaimer>();
         services.AddOptions<PoolOptions>().Bind(configuration.GetSection(PoolOptions.Section))
             .Validate(o => o.ReclaimInterval > TimeSpan.Zero, "Customers:Pool:ReclaimInterval must be positive.").ValidateOnStart();
@@ -43,6 +48,8 @@ public static class CustomersModule
         FollowUpEndpoints.Map(api);
         TransferEndpoints.Map(api);
         PoolEndpoints.Map(api);
+        CustomFieldEndpoints.Map(api);
+        RegionEndpoints.Map(api);
         ExternalIdEndpoints.Map(api);
         PrivacyEndpoints.Map(api);
     }

@@ -13,6 +13,9 @@ public static class Permissions
     public const string AuditRead = "audit:read";
     public const string CustomersRead = "customers:read";
     public const string CustomersWrite = "customers:write";
+
+    /// <summary>Define, change and deactivate the custom fields of customers and contacts (administrators).</summary>
+    public const string CustomFieldsManage = "customFields:manage";
     public const string ImportsWrite = "imports:write";
     public const string SalesRead = "sales:read";
     public const string SalesWrite = "sales:write";

@@ -25,6 +25,7 @@ internal sealed class CustomersDbContext(DbContextOptions<CustomersDbContext> op
 
     public DbSet<PoolRule> PoolRules => Set<PoolRule>();
 
+    public DbSet<CustomFieldDefinition> CustomFieldDefinitions => Set<CustomFieldDefinition>();
     public DbSet<PersonalDataErasure> PersonalDataErasures => Set<PersonalDataErasure>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -77,6 +78,8 @@ internal sealed class CustomersDbContext(DbContextOptions<CustomersDbContext> op
             customer.HasIndex(c => new { c.Name, c.Id });
             customer.HasIndex(c => c.LastFollowUpAt);
         });
+
+        CustomFieldsModel.Configure(modelBuilder);
 
         modelBuilder.Entity<Contact>(contact =>
         {

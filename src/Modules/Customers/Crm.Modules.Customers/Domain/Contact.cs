@@ -57,6 +57,9 @@ internal sealed class Contact : IAuditable, IOwnedRecord
 
     public uint Version { get; private set; }
 
+    /// <summary>The values of the administrator-defined fields, a JSON object (jsonb), validated against their definitions by the writer.</summary>
+    public string CustomFields { get; private set; } = "{}";
+
     public static Contact Create(Guid customerId, Guid? ownerId, ContactDetails details, DateTimeOffset now)
     {
         var contact = new Contact { Id = Guid.CreateVersion7(now), CustomerId = customerId, OwnerId = ownerId, CreatedAt = now };
@@ -66,11 +69,15 @@ internal sealed class Contact : IAuditable, IOwnedRecord
 
     public ContactDetails Details() => new(
         Name, Title, DecisionRole, Phones, Emails, WeChatId, Birthday, PreferredChannel,
-        WindowFrom is { } from && WindowTo is { } to && WindowTimeZone is { } zone ? new ContactWindow(WindowDays, from, to, zone) : null);
+        WindowFrom is { } from && WindowTo is { } to && WindowTimeZone is { } zone ? new ContactWindow(WindowDays, from, to, zone) : null)
+    {
+        CustomFields = CustomFields,
+    };
 
     public void Update(ContactDetails details, DateTimeOffset now)
     {
         Name = details.Name.Trim();
+        CustomFields = details.CustomFields;
         Title = Clean(details.Title);
         DecisionRole = details.DecisionRole;
         Phones = details.Phones.Select(CustomerSearch.NormalizePhone).Where(p => p.Length > 0).Distinct(StringComparer.Ordinal).ToList();
@@ -133,7 +140,11 @@ internal sealed record ContactDetails(
     string? WeChatId,
     DateOnly? Birthday,
     ContactChannel? PreferredChannel,
-    ContactWindow? Window);
+    ContactWindow? Window)
+{
+    /// <summary>The custom field values as a JSON object, already checked against the definitions.</summary>
+    public string CustomFields { get; init; } = "{}";
+}
 
 /// <summary>When the contact prefers to be reached.</summary>
 /// <param name="Days">Days of the week (monday ... sunday), at least one.</param>

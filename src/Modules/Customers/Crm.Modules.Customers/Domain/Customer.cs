@@ -47,6 +47,9 @@ internal sealed class Customer : IAuditable, IOwnedRecord
 
     public string? Address { get; private set; }
 
+    /// <summary>The GB/T 2260 code of the most specific region given (district, else city, else province); null without a region.</summary>
+    public string? RegionCode { get; private set; }
+
     public List<string> Phones { get; private set; } = [];
 
     public List<string> Emails { get; private set; } = [];
@@ -97,6 +100,9 @@ internal sealed class Customer : IAuditable, IOwnedRecord
     public DateTimeOffset? NextFollowUpAt { get; private set; }
 
     public uint Version { get; private set; }
+
+    /// <summary>The values of the administrator-defined fields, a JSON object (jsonb), validated against their definitions by the writer.</summary>
+    public string CustomFields { get; private set; } = "{}";
 
     /// <summary>Lower-cased text under the trigram index (see <see cref="CustomerSearch"/>).</summary>
     [AuditIgnored]
@@ -156,7 +162,11 @@ internal sealed class Customer : IAuditable, IOwnedRecord
     public CustomerDetails Details() => new(
         Name, ShortName, ExternalId, RegistrationNumber, Industry, SourceChannel, Province, City, District, Address,
         Phones, Emails, Website, Tags, Tier, RelationshipType, LifecycleStage, IsKeyAccount, IsPotentialKeyAccount,
-        CreditLimit, CreditRating, OutstandingBalance);
+        CreditLimit, CreditRating, OutstandingBalance)
+    {
+        RegionCode = RegionCode,
+        CustomFields = CustomFields,
+    };
 
     private void Apply(CustomerDetails details, DateTimeOffset now)
     {
@@ -170,6 +180,8 @@ internal sealed class Customer : IAuditable, IOwnedRecord
         City = Clean(details.City);
         District = Clean(details.District);
         Address = Clean(details.Address);
+        RegionCode = details.RegionCode;
+        CustomFields = details.CustomFields;
         Phones = Distinct(details.Phones.Select(CustomerSearch.NormalizePhone));
         Emails = Distinct(details.Emails.Select(CustomerSearch.NormalizeEmail));
         Website = Clean(details.Website);
@@ -221,4 +233,11 @@ internal sealed record CustomerDetails(
     bool IsPotentialKeyAccount,
     decimal? CreditLimit,
     string? CreditRating,
-    decimal OutstandingBalance);
+    decimal OutstandingBalance)
+{
+    /// <summary>The code of the region, set by <c>CustomerWrites.ResolveRegion</c> with the official names.</summary>
+    public string? RegionCode { get; init; }
+
+    /// <summary>The custom field values as a JSON object, already checked against the definitions.</summary>
+    public string CustomFields { get; init; } = "{}";
+}

@@ -46,6 +46,13 @@ namespace Crm.Modules.Customers.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("CustomFields")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("custom_fields")
+                        .HasDefaultValueSql("'{}'::jsonb");
+
                     b.Property<Guid>("CustomerId")
                         .HasColumnType("uuid")
                         .HasColumnName("customer_id");
@@ -188,6 +195,92 @@ namespace Crm.Modules.Customers.Data.Migrations
                     b.ToTable("contact_consent_changes", "customers");
                 });
 
+            modelBuilder.Entity("Crm.Modules.Customers.Domain.CustomFieldDefinition", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("DisplayOrder")
+                        .HasColumnType("integer")
+                        .HasColumnName("display_order");
+
+                    b.Property<string>("Entity")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("entity");
+
+                    b.Property<bool>("IsActive")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_active");
+
+                    b.Property<bool>("IsRequired")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_required");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Label")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("label");
+
+                    b.Property<decimal?>("Max")
+                        .HasPrecision(28, 8)
+                        .HasColumnType("numeric(28,8)")
+                        .HasColumnName("max");
+
+                    b.Property<int?>("MaxLength")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_length");
+
+                    b.Property<decimal?>("Min")
+                        .HasPrecision(28, 8)
+                        .HasColumnType("numeric(28,8)")
+                        .HasColumnName("min");
+
+                    b.Property<string>("Options")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("options");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("type");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_custom_field_definitions");
+
+                    b.HasIndex("Entity", "Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_custom_field_definitions_entity_key");
+
+                    b.ToTable("custom_field_definitions", "customers");
+                });
+
             modelBuilder.Entity("Crm.Modules.Customers.Domain.Customer", b =>
                 {
                     b.Property<Guid>("Id")
@@ -236,6 +329,13 @@ namespace Crm.Modules.Customers.Data.Migrations
                         .HasMaxLength(3)
                         .HasColumnType("character varying(3)")
                         .HasColumnName("currency");
+
+                    b.Property<string>("CustomFields")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("custom_fields")
+                        .HasDefaultValueSql("'{}'::jsonb");
 
                     b.Property<string>("District")
                         .HasMaxLength(50)
@@ -314,6 +414,11 @@ namespace Crm.Modules.Customers.Data.Migrations
                         .HasMaxLength(50)
                         .HasColumnType("character varying(50)")
                         .HasColumnName("province");
+
+                    b.Property<string>("RegionCode")
+                        .HasMaxLength(6)
+                        .HasColumnType("character varying(6)")
+                        .HasColumnName("region_code");
 
                     b.Property<string>("RegistrationNumber")
                         .HasMaxLength(18)
@@ -422,10 +527,21 @@ namespace Crm.Modules.Customers.Data.Migrations
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "Code" }, "ix_customers_code_trgm"), "gin");
                     NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "Code" }, "ix_customers_code_trgm"), new[] { "gin_trgm_ops" });
 
+                    b.HasIndex(new[] { "CustomFields" }, "ix_customers_custom_fields")
+                        .HasDatabaseName("ix_customers_custom_fields");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "CustomFields" }, "ix_customers_custom_fields"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "CustomFields" }, "ix_customers_custom_fields"), new[] { "jsonb_path_ops" });
+
                     b.HasIndex(new[] { "NameBigrams" }, "ix_customers_name_bigrams")
                         .HasDatabaseName("ix_customers_name_bigrams");
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "NameBigrams" }, "ix_customers_name_bigrams"), "gin");
+
+                    b.HasIndex(new[] { "RegionCode" }, "ix_customers_region_code")
+                        .HasDatabaseName("ix_customers_region_code");
+
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "RegionCode" }, "ix_customers_region_code"), new[] { "varchar_pattern_ops" });
 
                     b.HasIndex(new[] { "SearchText" }, "ix_customers_search_text_trgm")
                         .HasDatabaseName("ix_customers_search_text_trgm");

@@ -1,5 +1,7 @@
 using Crm.Modules.Customers.Data;
+using System.Text.Json;
 using Crm.Modules.Customers.Domain;
+using Crm.Modules.Customers.Features.CustomFields;
 using Crm.SharedKernel.Paging;
 using Microsoft.EntityFrameworkCore;
 
@@ -22,6 +24,7 @@ namespace Crm.Modules.Customers.Features.Contacts;
 /// <param name="CreatedAt">When the contact was created.</param>
 /// <param name="UpdatedAt">When the contact or one of its consents last changed.</param>
 /// <param name="ArchivedAt">When the contact was archived, if it is.</param>
+/// <param name="CustomFields">Values of the custom fields, keyed by field key (GET /api/v1/custom-fields/contacts describes them).</param>
 internal sealed record ContactResponse(
     Guid Id,
     Guid CustomerId,
@@ -38,7 +41,8 @@ internal sealed record ContactResponse(
     bool IsArchived,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    DateTimeOffset? ArchivedAt);
+    DateTimeOffset? ArchivedAt,
+    IReadOnlyDictionary<string, JsonElement> CustomFields);
 
 /// <summary>A contact's consent on one channel.</summary>
 /// <param name="Channel">phone, email, sms, wechat, visit or mail.</param>
@@ -71,7 +75,7 @@ internal static class ContactProjection
         return new ContactResponse(
             contact.Id, contact.CustomerId, details.Name, details.Title, details.DecisionRole, details.Phones, details.Emails,
             details.WeChatId, details.Birthday, details.PreferredChannel, details.Window, consents, contact.IsArchived,
-            contact.CreatedAt, contact.UpdatedAt, contact.ArchivedAt);
+            contact.CreatedAt, contact.UpdatedAt, contact.ArchivedAt, CustomFieldJson.Read(contact.CustomFields));
     }
 
     /// <summary>The contacts with their consents, read in one query for all of them.</summary>

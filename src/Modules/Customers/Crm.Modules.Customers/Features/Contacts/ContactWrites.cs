@@ -1,6 +1,8 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using Crm.Modules.Customers.Data;
 using Crm.Modules.Customers.Domain;
+using Crm.Modules.Customers.Features.CustomFields;
 using Crm.Modules.Customers.Features.Customers;
 using Crm.Modules.Identity.Contracts;
 using Crm.SharedKernel.Errors;
@@ -24,6 +26,7 @@ namespace Crm.Modules.Customers.Features.Contacts;
 /// <param name="Birthday">Birthday (yyyy-MM-dd).</param>
 /// <param name="PreferredChannel">phone, email, sms, wechat, visit or mail.</param>
 /// <param name="ContactWindow">Preferred contact time window: days, from, to (local time) and an IANA time zone.</param>
+/// <param name="CustomFields">Values of the custom fields (GET /api/v1/custom-fields/contacts), keyed by field key; every active required field must be given.</param>
 internal sealed record CreateContactRequest(
     string Name,
     string? Title = null,
@@ -33,7 +36,8 @@ internal sealed record CreateContactRequest(
     string? WeChatId = null,
     DateOnly? Birthday = null,
     ContactChannel? PreferredChannel = null,
-    ContactWindow? ContactWindow = null) : IRequest<VersionedContact>
+    ContactWindow? ContactWindow = null,
+    IReadOnlyDictionary<string, JsonElement>? CustomFields = null) : IRequest<VersionedContact>
 {
     [JsonIgnore]
     public Guid CustomerId { get; init; }
@@ -56,7 +60,7 @@ internal sealed class CreateContactValidator : AbstractValidator<CreateContactRe
     }
 }
 
-internal sealed class CreateContactHandler(CustomersDbContext db, IAccessScopeProvider access, TimeProvider time)
+internal sealed class CreateContactHandler(CustomersDbContext db, IAccessScopeProvider access, RecordInputs inputs, TimeProvider time)
     : IRequestHandler<CreateContactRequest, VersionedContact>
 {
     public async Task<VersionedContact> Handle(CreateContactRequest request, CancellationToken cancellationToken)
@@ -67,7 +71,8 @@ internal sealed class CreateContactHandler(CustomersDbContext db, IAccessScopePr
             throw CustomersProblems.CustomerArchived(customer.Id);
         }
 
-        var contact = Contact.Create(customer.Id, customer.OwnerId, request.ToDetails(), time.UtcNow());
+        var details = await inputs.ForNewContactAsync(request.ToDetails(), request.CustomFields, cancellationToken);
+        var contact = Contact.Create(customer.Id, customer.OwnerId, details, time.UtcNow());
         db.Contacts.Add(contact);
         await db.SaveChangesAsync(cancellationToken);
         return await ContactProjection.VersionedAsync(db, contact, cancellationToken);
@@ -117,6 +122,7 @@ internal sealed class ListContactsHandler(CustomersDbContext db, IAccessScopePro
 /// <param name="Birthday">Birthday.</param>
 /// <param name="PreferredChannel">Preferred channel.</param>
 /// <param name="ContactWindow">The complete new contact window, or null to remove it.</param>
+/// <param name="CustomFields">A merge patch of the custom field values: a value sets the key, null removes it, absent keys stay; null removes them all.</param>
 internal sealed record UpdateContactRequest(
     Optional<string> Name,
     Optional<string?> Title,
@@ -126,7 +132,8 @@ internal sealed record UpdateContactRequest(
     Optional<string?> WeChatId,
     Optional<DateOnly?> Birthday,
     Optional<ContactChannel?> PreferredChannel,
-    Optional<ContactWindow?> ContactWindow) : IRequest<VersionedContact>
+    Optional<ContactWindow?> ContactWindow,
+    Optional<IReadOnlyDictionary<string, JsonElement>?> CustomFields) : IRequest<VersionedContact>
 {
     [JsonIgnore]
     public Guid Id { get; init; }
@@ -143,10 +150,14 @@ internal sealed record UpdateContactRequest(
         WeChatId.Or(current.WeChatId),
         Birthday.Or(current.Birthday),
         PreferredChannel.Or(current.PreferredChannel),
-        ContactWindow.Or(current.Window));
+        ContactWindow.Or(current.Window))
+    {
+        CustomFields = current.CustomFields,
+    };
 }
 
-internal sealed class UpdateContactHandler(CustomersDbContext db, IAccessScopeProvider access, ContactDetailsValidator validator, TimeProvider time)
+internal sealed class UpdateContactHandler(
+    CustomersDbContext db, IAccessScopeProvider access, ContactDetailsValidator validator, RecordInputs inputs, TimeProvider time)
     : IRequestHandler<UpdateContactRequest, VersionedContact>
 {
     public async Task<VersionedContact> Handle(UpdateContactRequest request, CancellationToken cancellationToken)
@@ -160,6 +171,7 @@ internal sealed class UpdateContactHandler(CustomersDbContext db, IAccessScopePr
 
         var details = request.MergeInto(contact.Details());
         await validator.EnsureValidAsync(details, cancellationToken);
+        details = await inputs.ForChangedContactAsync(details, request.CustomFields, cancellationToken);
         contact.Update(details, time.UtcNow());
         await db.SaveChangesAsync(cancellationToken);
         return await ContactProjection.VersionedAsync(db, contact, cancellationToken);

@@ -1,9 +1,11 @@
 using Crm.Modules.Customers.Contracts;
 using Crm.Modules.Customers.Data;
 using Crm.Modules.Customers.Domain;
+using Crm.Modules.Customers.Features.CustomFields;
 using Crm.Modules.Identity.Contracts;
 using Crm.SharedKernel.Errors;
 using Crm.SharedKernel.Time;
+using System.Text.Json;
 using FluentValidation;
 using MediatR;
 
@@ -34,6 +36,7 @@ namespace Crm.Modules.Customers.Features.Customers;
 /// <param name="CreditRating">Credit rating.</param>
 /// <param name="OutstandingBalance">Outstanding balance in CNY (default 0).</param>
 /// <param name="OwnerId">Owner; defaults to the caller. Managers may name anyone in their team subtree, administrators anyone.</param>
+/// <param name="CustomFields">Values of the custom fields (GET /api/v1/custom-fields/customers), keyed by field key; every active required field must be given.</param>
 internal sealed record CreateCustomerRequest(
     CustomerKind? Kind,
     string Name,
@@ -58,7 +61,8 @@ internal sealed record CreateCustomerRequest(
     decimal? CreditLimit = null,
     string? CreditRating = null,
     decimal? OutstandingBalance = null,
-    Guid? OwnerId = null) : IRequest<VersionedCustomer>
+    Guid? OwnerId = null,
+    IReadOnlyDictionary<string, JsonElement>? CustomFields = null) : IRequest<VersionedCustomer>
 {
     public CustomerDetails ToDetails() => new(
         Name ?? string.Empty, ShortName, ExternalId, RegistrationNumber, Industry, SourceChannel, Province, City, District, Address,
@@ -84,7 +88,7 @@ internal sealed class CreateCustomerValidator : AbstractValidator<CreateCustomer
     }
 }
 
-internal sealed class CreateCustomerHandler(CustomersDbContext db, IAccessScopeProvider access, IUserDirectory users, TimeProvider time)
+internal sealed class CreateCustomerHandler(CustomersDbContext db, IAccessScopeProvider access, IUserDirectory users, RecordInputs inputs, TimeProvider time)
     : IRequestHandler<CreateCustomerRequest, VersionedCustomer>
 {
     public async Task<VersionedCustomer> Handle(CreateCustomerRequest request, CancellationToken cancellationToken)
@@ -103,7 +107,7 @@ internal sealed class CreateCustomerHandler(CustomersDbContext db, IAccessScopeP
             throw CustomersProblems.UnknownOwner(ownerId);
         }
 
-        var details = request.ToDetails();
+        var details = await inputs.ForNewCustomerAsync(request.ToDetails(), request.CustomFields, cancellationToken);
         await CustomerWrites.EnsureUniqueAsync(db, details, null, cancellationToken);
         var now = time.UtcNow();
         var customer = Customer.Create(request.Kind!.Value, details, owner.Id, owner.TeamId, now);

@@ -1,4 +1,5 @@
 using Crm.Modules.Customers.Domain;
+using Crm.Modules.Customers.Features.Regions;
 using Crm.Modules.Identity.Contracts;
 using Crm.SharedKernel.Http;
 using Crm.SharedKernel.Paging;
@@ -35,6 +36,8 @@ namespace Crm.Modules.Customers.Features.Customers;
 /// <param name="UpdatedTo">Last changed before (ISO 8601).</param>
 /// <param name="LastFollowUpBefore">Newest follow-up before this instant (customers never followed up are not included).</param>
 /// <param name="LastFollowUpAfter">Newest follow-up at or after this instant.</param>
+/// <param name="RegionCode">GB/T 2260 code prefix for roll-ups: 44 or 440000 (广东省), 4403 or 440300 (深圳市), 440305 (南山区).</param>
+/// <param name="CustomField">Custom field filter key:value, e.g. grade:A; repeat for more (all must match). A multiSelect matches when it holds the value.</param>
 internal sealed record ListCustomersQuery(
     int? Limit,
     string? Cursor,
@@ -58,13 +61,19 @@ internal sealed record ListCustomersQuery(
     DateTimeOffset? UpdatedFrom,
     DateTimeOffset? UpdatedTo,
     DateTimeOffset? LastFollowUpBefore,
-    DateTimeOffset? LastFollowUpAfter)
+    DateTimeOffset? LastFollowUpAfter,
+    string? RegionCode,
+    string[]? CustomField)
 {
     public CustomerFilter ToFilter() => new(
         Q, OwnerId, TeamId, QueryEnum.Parse<CustomerKind>(Kind, "kind"), Tier, QueryEnum.Parse<LifecycleStage>(Stage, "stage"),
         QueryEnum.Parse<Domain.RelationshipType>(RelationshipType, "relationshipType"), QueryEnum.Parse<CustomerStatus>(Status, "status"),
         Province, City, Industry, Tag, IsKeyAccount, CreatedFrom, CreatedTo, UpdatedFrom, UpdatedTo,
-        LastFollowUpBefore, LastFollowUpAfter);
+        LastFollowUpBefore, LastFollowUpAfter)
+    {
+        RegionCodePrefix = RegionCodes.Prefix(RegionCode, "regionCode"),
+        CustomFieldFilters = CustomField ?? [],
+    };
 }
 
 internal static class CustomerEndpoints

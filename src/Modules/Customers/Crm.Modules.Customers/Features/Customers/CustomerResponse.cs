@@ -1,5 +1,7 @@
 using System.Linq.Expressions;
+using System.Text.Json;
 using Crm.Modules.Customers.Domain;
+using Crm.Modules.Customers.Features.CustomFields;
 using Crm.SharedKernel.Paging;
 
 namespace Crm.Modules.Customers.Features.Customers;
@@ -39,6 +41,8 @@ namespace Crm.Modules.Customers.Features.Customers;
 /// <param name="ArchivedAt">When the customer was archived, if it is.</param>
 /// <param name="LastFollowUpAt">When the newest follow-up (跟进) happened.</param>
 /// <param name="NextFollowUpAt">The next follow-up the newest one planned.</param>
+/// <param name="RegionCode">GB/T 2260 code of the most specific region given (district, else city, else province).</param>
+/// <param name="CustomFields">Values of the custom fields, keyed by field key (GET /api/v1/custom-fields/customers describes them).</param>
 internal sealed record CustomerResponse(
     Guid Id,
     string Code,
@@ -73,7 +77,9 @@ internal sealed record CustomerResponse(
     DateTimeOffset UpdatedAt,
     DateTimeOffset? ArchivedAt,
     DateTimeOffset? LastFollowUpAt,
-    DateTimeOffset? NextFollowUpAt);
+    DateTimeOffset? NextFollowUpAt,
+    string? RegionCode,
+    IReadOnlyDictionary<string, JsonElement> CustomFields);
 
 /// <summary>A customer with the row version that becomes its ETag.</summary>
 internal sealed record VersionedCustomer(CustomerResponse Customer, uint Version);
@@ -85,7 +91,7 @@ internal static class CustomerProjection
         c.Province, c.City, c.District, c.Address, c.Phones, c.Emails, c.Website, c.Tags, c.Tier, c.RelationshipType,
         c.LifecycleStage, c.Status, c.OwnerId, c.TeamId, c.IsKeyAccount, c.IsPotentialKeyAccount, c.CreditLimit,
         c.CreditRating, c.OutstandingBalance, c.Currency, c.CreatedAt, c.UpdatedAt, c.ArchivedAt,
-        c.LastFollowUpAt, c.NextFollowUpAt);
+        c.LastFollowUpAt, c.NextFollowUpAt, c.RegionCode, CustomFieldJson.Read(c.CustomFields));
 
     private static readonly Func<Customer, CustomerResponse> Compiled = ToResponse.Compile();
 

@@ -1,5 +1,6 @@
 using Crm.Modules.Customers.Data;
 using Crm.Modules.Customers.Domain;
+using Crm.Modules.Customers.Features.CustomFields;
 using Crm.Modules.Identity.Contracts;
 using Crm.SharedKernel.Errors;
 using Crm.SharedKernel.Paging;
@@ -28,17 +29,35 @@ internal sealed record CustomerFilter(
     DateTimeOffset? UpdatedFrom = null,
     DateTimeOffset? UpdatedTo = null,
     DateTimeOffset? LastFollowUpBefore = null,
-    DateTimeOffset? LastFollowUpAfter = null);
+    DateTimeOffset? LastFollowUpAfter = null)
+{
+    /// <summary>Only customers whose region code starts with this (2, 4 or 6 digits).</summary>
+    public string? RegionCodePrefix { get; init; }
+
+    /// <summary>Custom field filters as sent (key:value); the handler turns them into <see cref="CustomFieldContains"/>.</summary>
+    public IReadOnlyList<string> CustomFieldFilters { get; init; } = [];
+
+    /// <summary>jsonb objects the custom fields must contain (<c>custom_fields @&gt; ...</c>), one per filter.</summary>
+    public IReadOnlyList<string> CustomFieldContains { get; init; } = [];
+}
 
 internal sealed record ListCustomersRequest(PageRequest Page, string? Sort, CustomerFilter Filter) : IRequest<Page<CustomerResponse>>;
 
-internal sealed class ListCustomersHandler(CustomersDbContext db, IAccessScopeProvider access) : IRequestHandler<ListCustomersRequest, Page<CustomerResponse>>
+internal sealed class ListCustomersHandler(CustomersDbContext db, IAccessScopeProvider access, CustomFieldSchemaCache schemas)
+    : IRequestHandler<ListCustomersRequest, Page<CustomerResponse>>
 {
     public async Task<Page<CustomerResponse>> Handle(ListCustomersRequest request, CancellationToken cancellationToken)
     {
         var order = CustomerProjection.Sort.Parse(request.Sort);
+        var filter = request.Filter;
+        if (filter.CustomFieldFilters.Count > 0)
+        {
+            var schema = await schemas.GetAsync(db, CustomFieldEntity.Customers, cancellationToken);
+            filter = filter with { CustomFieldContains = filter.CustomFieldFilters.Select(f => schema.Containment(f, "customField")).ToList() };
+        }
+
         var scope = await access.GetAsync(cancellationToken);
-        var customers = CustomerQuery.Apply(db.Customers.AsNoTracking().Where(scope.Filter<Customer>(c => c.OwnerId)), request.Filter);
+        var customers = CustomerQuery.Apply(db.Customers.AsNoTracking().Where(scope.Filter<Customer>(c => c.OwnerId)), filter);
         return await customers.ToPageAsync(CustomerProjection.ToResponse, order, request.Page, cancellationToken);
     }
 }
@@ -112,6 +131,19 @@ internal static class CustomerQuery
             // One-element array containment (tags @> ARRAY[tag]) so the GIN index on tags applies.
             string[] tag = [filter.Tag.Trim()];
             customers = customers.Where(c => tag.All(t => c.Tags.Contains(t)));
+        }
+
+        if (filter.RegionCodePrefix is { } regionPrefix)
+        {
+            // A prefix LIKE on the varchar_pattern_ops index: 44% is the province and everything in it.
+            var pattern = regionPrefix + "%";
+            customers = customers.Where(c => EF.Functions.Like(c.RegionCode, pattern));
+        }
+
+        foreach (var contained in filter.CustomFieldContains)
+        {
+            // custom_fields @> '{"key": value}' on the jsonb_path_ops GIN index.
+            customers = customers.Where(c => EF.Functions.JsonContains(c.CustomFields, contained));
         }
 
         if (filter.IsKeyAccount is { } key)

@@ -1,6 +1,8 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using Crm.Modules.Customers.Data;
 using Crm.Modules.Customers.Domain;
+using Crm.Modules.Customers.Features.CustomFields;
 using Crm.Modules.Identity.Contracts;
 using Crm.SharedKernel.Http;
 using Crm.SharedKernel.Time;
@@ -34,6 +36,7 @@ namespace Crm.Modules.Customers.Features.Customers;
 /// <param name="CreditLimit">Credit limit in CNY.</param>
 /// <param name="CreditRating">Credit rating.</param>
 /// <param name="OutstandingBalance">Outstanding balance in CNY.</param>
+/// <param name="CustomFields">A merge patch of the custom field values: a value sets the key, null removes it, absent keys stay; null removes them all.</param>
 internal sealed record UpdateCustomerRequest(
     Optional<string> Name,
     Optional<string?> ShortName,
@@ -56,7 +59,8 @@ internal sealed record UpdateCustomerRequest(
     Optional<bool> IsPotentialKeyAccount,
     Optional<decimal?> CreditLimit,
     Optional<string?> CreditRating,
-    Optional<decimal> OutstandingBalance) : IRequest<VersionedCustomer>
+    Optional<decimal> OutstandingBalance,
+    Optional<IReadOnlyDictionary<string, JsonElement>?> CustomFields) : IRequest<VersionedCustomer>
 {
     [JsonIgnore]
     public Guid Id { get; init; }
@@ -86,10 +90,19 @@ internal sealed record UpdateCustomerRequest(
         IsPotentialKeyAccount.Or(current.IsPotentialKeyAccount),
         CreditLimit.Or(current.CreditLimit),
         CreditRating.Or(current.CreditRating),
-        OutstandingBalance.Or(current.OutstandingBalance));
+        OutstandingBalance.Or(current.OutstandingBalance))
+    {
+        RegionCode = current.RegionCode,
+        CustomFields = current.CustomFields,
+    };
+
+    /// <summary>Whether the patch names any part of the region, which is then checked again as a whole.</summary>
+    [JsonIgnore]
+    public bool ChangesRegion => Province.HasValue || City.HasValue || District.HasValue;
 }
 
-internal sealed class UpdateCustomerHandler(CustomersDbContext db, IAccessScopeProvider access, CustomerDetailsValidator validator, TimeProvider time)
+internal sealed class UpdateCustomerHandler(
+    CustomersDbContext db, IAccessScopeProvider access, CustomerDetailsValidator validator, RecordInputs inputs, TimeProvider time)
     : IRequestHandler<UpdateCustomerRequest, VersionedCustomer>
 {
     public async Task<VersionedCustomer> Handle(UpdateCustomerRequest request, CancellationToken cancellationToken)
@@ -104,6 +117,7 @@ internal sealed class UpdateCustomerHandler(CustomersDbContext db, IAccessScopeP
         // Validated as a whole after merging: the identifier rule depends on the kind, and a patch may only touch part.
         var details = request.MergeInto(customer.Details());
         await validator.EnsureValidAsync(new CustomerState(customer.Kind, details), cancellationToken);
+        details = await inputs.ForChangedCustomerAsync(details, request.ChangesRegion, request.CustomFields, cancellationToken);
         await CustomerWrites.EnsureUniqueAsync(db, details, customer.Id, cancellationToken);
 
         customer.Update(details, time.UtcNow());

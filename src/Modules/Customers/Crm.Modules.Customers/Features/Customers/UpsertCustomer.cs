@@ -1,5 +1,6 @@
 using Crm.Modules.Customers.Data;
 using Crm.Modules.Customers.Domain;
+using Crm.Modules.Customers.Features.CustomFields;
 using Crm.Modules.Identity.Contracts;
 using Crm.SharedKernel.Errors;
 using Crm.SharedKernel.Http;
@@ -46,7 +47,7 @@ internal sealed class UpsertCustomerValidator : AbstractValidator<UpsertCustomer
     }
 }
 
-internal sealed class UpsertCustomerHandler(CustomersDbContext db, IAccessScopeProvider access, IMediator mediator, TimeProvider time)
+internal sealed class UpsertCustomerHandler(CustomersDbContext db, IAccessScopeProvider access, IMediator mediator, RecordInputs inputs, TimeProvider time)
     : IRequestHandler<UpsertCustomerRequest, UpsertedCustomer>
 {
     public async Task<UpsertedCustomer> Handle(UpsertCustomerRequest request, CancellationToken cancellationToken)
@@ -105,7 +106,8 @@ internal sealed class UpsertCustomerHandler(CustomersDbContext db, IAccessScopeP
             throw ExternalIdPath.KindCannotChange(customer.Id, customer.Kind);
         }
 
-        var details = request.Customer.ToDetails() with { ExternalId = request.ExternalId };
+        // A replace is a full representation: region and custom fields are checked as on create.
+        var details = await inputs.ForNewCustomerAsync(request.Customer.ToDetails() with { ExternalId = request.ExternalId }, request.Customer.CustomFields, ct);
         await CustomerWrites.EnsureUniqueAsync(db, details, customer.Id, ct);
         customer.Update(details, time.UtcNow());
 

@@ -5,6 +5,7 @@ using Crm.Modules.Customers.Contracts;
 using Crm.Modules.Customers.Data;
 using Crm.Modules.Customers.Domain;
 using Crm.Modules.Customers.Features.Contacts;
+using Crm.Modules.Customers.Features.CustomFields;
 using Crm.Modules.Customers.Features.Customers;
 using Crm.Modules.Identity.Contracts;
 using Crm.SharedKernel.Audit;
@@ -74,13 +75,14 @@ internal sealed class ErasePersonalDataHandler(CustomersDbContext db, IAccessSco
     public static readonly string[] CustomerFields =
     [
         nameof(Customer.Name), nameof(Customer.ShortName), nameof(Customer.RegistrationNumber), nameof(Customer.District),
-        nameof(Customer.Address), nameof(Customer.Phones), nameof(Customer.Emails), nameof(Customer.Website),
+        nameof(Customer.Address), nameof(Customer.Phones), nameof(Customer.Emails), nameof(Customer.Website), nameof(Customer.CustomFields),
     ];
 
     /// <summary>The contact fields that hold personal data.</summary>
     public static readonly string[] ContactFields =
     [
         nameof(Contact.Name), nameof(Contact.Title), nameof(Contact.Phones), nameof(Contact.Emails), nameof(Contact.WeChatId), nameof(Contact.Birthday),
+        nameof(Contact.CustomFields),
     ];
 
     public async Task<PersonalDataErasureResponse> Handle(ErasePersonalDataRequest request, CancellationToken cancellationToken)
@@ -195,6 +197,7 @@ internal sealed class ErasePersonalDataHandler(CustomersDbContext db, IAccessSco
         Phones = [],
         Emails = [],
         Website = null,
+        CustomFields = CustomFieldSchema.EmptyObject,
     };
 
     private static ContactDetails Anonymised(Contact contact) => contact.Details() with
@@ -205,6 +208,7 @@ internal sealed class ErasePersonalDataHandler(CustomersDbContext db, IAccessSco
         Emails = [],
         WeChatId = null,
         Birthday = null,
+        CustomFields = CustomFieldSchema.EmptyObject,
     };
 
     /// <summary>
