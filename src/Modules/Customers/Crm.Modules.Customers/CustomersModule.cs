@@ -1,9 +1,11 @@
 using Crm.Modules.Customers.Contracts;
 using Crm.Modules.Customers.Data;
+using Crm.Modules.Customers.Features.Actions;
 using Crm.Modules.Customers.Features.Contacts;
 using Crm.Modules.Customers.Features.Customers;
 using Crm.Modules.Customers.Features.FollowUps;
 using Crm.Modules.Customers.Features.Pool;
+using Crm.Modules.Customers.Features.Timeline;
 using Crm.Modules.Customers.Features.Transfers;
 using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Messaging;
@@ -24,6 +26,8 @@ public static class CustomersModule
         services.AddHandlersFromAssembly(typeof(CustomersModule).Assembly);
         services.AddScoped<IContactConsent, ContactConsentService>();
         services.AddScoped<PoolReclaimer>();
+        services.AddScoped<CustomerActionContext>();
+        AddTimeline(services);
         services.AddOptions<PoolOptions>().Bind(configuration.GetSection(PoolOptions.Section))
             .Validate(o => o.ReclaimInterval > TimeSpan.Zero, "Customers:Pool:ReclaimInterval must be positive.").ValidateOnStart();
         if (configuration.GetValue($"{PoolOptions.Section}:{nameof(PoolOptions.ReclaimEnabled)}", defaultValue: true))
@@ -42,5 +46,27 @@ public static class CustomersModule
         FollowUpEndpoints.Map(api);
         TransferEndpoints.Map(api);
         PoolEndpoints.Map(api);
+        CustomerActionEndpoints.Map(api);
+        CustomerHistoryEndpoints.Map(api);
+        TimelineEndpoints.Map(api);
+    }
+
+    /// <summary>The timeline read model and this module's own events on it; other modules register theirs the same way.</summary>
+    private static void AddTimeline(IServiceCollection services)
+    {
+        services.AddScoped<ICustomerTimelineWriter, CustomerTimelineWriter>();
+        services.AddCustomerTimelineEvent<CustomerCreated>()
+            .AddCustomerTimelineEvent<CustomerOwnerChanged>()
+            .AddCustomerTimelineEvent<CustomersTransferred>()
+            .AddCustomerTimelineEvent<CustomerReleased>()
+            .AddCustomerTimelineEvent<CustomersReclaimed>()
+            .AddCustomerTimelineEvent<CustomerBlacklisted>()
+            .AddCustomerTimelineEvent<CustomerUnblacklisted>()
+            .AddCustomerTimelineEvent<CustomerChurned>()
+            .AddCustomerTimelineEvent<CustomerReactivated>()
+            .AddCustomerTimelineEvent<CustomerKeyAccountChanged>()
+            .AddCustomerTimelineEvent<CustomerCreditLimitChanged>()
+            .AddCustomerTimelineEvent<CustomerLifecycleStageChanged>()
+            .AddCustomerTimelineEvent<FollowUpLogged>();
     }
 }

@@ -39,6 +39,12 @@ namespace Crm.Modules.Customers.Features.Customers;
 /// <param name="ArchivedAt">When the customer was archived, if it is.</param>
 /// <param name="LastFollowUpAt">When the newest follow-up (跟进) happened.</param>
 /// <param name="NextFollowUpAt">The next follow-up the newest one planned.</param>
+/// <param name="BlacklistReason">Why the customer is blacklisted (黑名单), while it is.</param>
+/// <param name="BlacklistedAt">When it was blacklisted, while it is.</param>
+/// <param name="ChurnedAt">When it was lost (流失), while churned.</param>
+/// <param name="ChurnReason">Why it was lost, while churned.</param>
+/// <param name="ChurnCompetitor">The competitor it was lost to, when known.</param>
+/// <param name="ChurnStage">The lifecycle stage it had reached when it churned.</param>
 internal sealed record CustomerResponse(
     Guid Id,
     string Code,
@@ -73,7 +79,13 @@ internal sealed record CustomerResponse(
     DateTimeOffset UpdatedAt,
     DateTimeOffset? ArchivedAt,
     DateTimeOffset? LastFollowUpAt,
-    DateTimeOffset? NextFollowUpAt);
+    DateTimeOffset? NextFollowUpAt,
+    string? BlacklistReason,
+    DateTimeOffset? BlacklistedAt,
+    DateTimeOffset? ChurnedAt,
+    string? ChurnReason,
+    string? ChurnCompetitor,
+    LifecycleStage? ChurnStage);
 
 /// <summary>A customer with the row version that becomes its ETag.</summary>
 internal sealed record VersionedCustomer(CustomerResponse Customer, uint Version);
@@ -85,7 +97,7 @@ internal static class CustomerProjection
         c.Province, c.City, c.District, c.Address, c.Phones, c.Emails, c.Website, c.Tags, c.Tier, c.RelationshipType,
         c.LifecycleStage, c.Status, c.OwnerId, c.TeamId, c.IsKeyAccount, c.IsPotentialKeyAccount, c.CreditLimit,
         c.CreditRating, c.OutstandingBalance, c.Currency, c.CreatedAt, c.UpdatedAt, c.ArchivedAt,
-        c.LastFollowUpAt, c.NextFollowUpAt);
+        c.LastFollowUpAt, c.NextFollowUpAt, c.BlacklistReason, c.BlacklistedAt, c.ChurnedAt, c.ChurnReason, c.ChurnCompetitor, c.ChurnStage);
 
     private static readonly Func<Customer, CustomerResponse> Compiled = ToResponse.Compile();
 

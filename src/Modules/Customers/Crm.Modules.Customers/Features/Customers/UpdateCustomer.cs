@@ -1,8 +1,11 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
+using Crm.Modules.Customers.Contracts;
 using Crm.Modules.Customers.Data;
 using Crm.Modules.Customers.Domain;
 using Crm.Modules.Identity.Contracts;
 using Crm.SharedKernel.Http;
+using Crm.SharedKernel.Security;
 using Crm.SharedKernel.Time;
 using MediatR;
 
@@ -10,7 +13,9 @@ namespace Crm.Modules.Customers.Features.Customers;
 
 /// <summary>
 /// A JSON merge patch of a customer: absent members stay, <c>null</c> clears (lists become empty, flags and
-/// amounts cannot be null). Kind, code, owner and status are changed by their own actions, not here.
+/// amounts cannot be null). Kind, code and owner are not patchable; status, the key-account flags, credit limit and
+/// rating and the outstanding balance belong to their actions (or to payment events) and answer 400 naming the action.
+/// A lifecycle stage change is kept in the customer's history.
 /// </summary>
 /// <param name="Name">Full name.</param>
 /// <param name="ShortName">Short name.</param>
@@ -29,11 +34,12 @@ namespace Crm.Modules.Customers.Features.Customers;
 /// <param name="Tier">Value tier / category.</param>
 /// <param name="RelationshipType">Relationship type.</param>
 /// <param name="LifecycleStage">Lifecycle stage.</param>
-/// <param name="IsKeyAccount">Key account.</param>
-/// <param name="IsPotentialKeyAccount">Potential key account.</param>
-/// <param name="CreditLimit">Credit limit in CNY.</param>
-/// <param name="CreditRating">Credit rating.</param>
-/// <param name="OutstandingBalance">Outstanding balance in CNY.</param>
+/// <param name="IsKeyAccount">Not patchable (400): use POST /api/v1/customers/{id}/key-account.</param>
+/// <param name="IsPotentialKeyAccount">Not patchable (400): use POST /api/v1/customers/{id}/key-account.</param>
+/// <param name="CreditLimit">Not patchable (400): use POST /api/v1/customers/{id}/credit-limit.</param>
+/// <param name="CreditRating">Not patchable (400): use POST /api/v1/customers/{id}/credit-limit.</param>
+/// <param name="OutstandingBalance">Not patchable (400): maintained from payment events.</param>
+/// <param name="Status">Not patchable (400): use the blacklist, unblacklist, churn and reactivate actions, or DELETE to archive.</param>
 internal sealed record UpdateCustomerRequest(
     Optional<string> Name,
     Optional<string?> ShortName,
@@ -52,11 +58,12 @@ internal sealed record UpdateCustomerRequest(
     Optional<string?> Tier,
     Optional<Domain.RelationshipType> RelationshipType,
     Optional<Domain.LifecycleStage> LifecycleStage,
-    Optional<bool> IsKeyAccount,
-    Optional<bool> IsPotentialKeyAccount,
-    Optional<decimal?> CreditLimit,
-    Optional<string?> CreditRating,
-    Optional<decimal> OutstandingBalance) : IRequest<VersionedCustomer>
+    Optional<JsonElement> IsKeyAccount,
+    Optional<JsonElement> IsPotentialKeyAccount,
+    Optional<JsonElement> CreditLimit,
+    Optional<JsonElement> CreditRating,
+    Optional<JsonElement> OutstandingBalance,
+    Optional<JsonElement> Status) : IRequest<VersionedCustomer>
 {
     [JsonIgnore]
     public Guid Id { get; init; }
@@ -82,14 +89,14 @@ internal sealed record UpdateCustomerRequest(
         Tier.Or(current.Tier),
         RelationshipType.Or(current.RelationshipType),
         LifecycleStage.Or(current.LifecycleStage),
-        IsKeyAccount.Or(current.IsKeyAccount),
-        IsPotentialKeyAccount.Or(current.IsPotentialKeyAccount),
-        CreditLimit.Or(current.CreditLimit),
-        CreditRating.Or(current.CreditRating),
-        OutstandingBalance.Or(current.OutstandingBalance));
+        current.IsKeyAccount,
+        current.IsPotentialKeyAccount,
+        current.CreditLimit,
+        current.CreditRating,
+        current.OutstandingBalance);
 }
 
-internal sealed class UpdateCustomerHandler(CustomersDbContext db, IAccessScopeProvider access, CustomerDetailsValidator validator, TimeProvider time)
+internal sealed class UpdateCustomerHandler(CustomersDbContext db, IAccessScopeProvider access, CustomerDetailsValidator validator, ICurrentActor actor, TimeProvider time)
     : IRequestHandler<UpdateCustomerRequest, VersionedCustomer>
 {
     public async Task<VersionedCustomer> Handle(UpdateCustomerRequest request, CancellationToken cancellationToken)
@@ -106,7 +113,17 @@ internal sealed class UpdateCustomerHandler(CustomersDbContext db, IAccessScopeP
         await validator.EnsureValidAsync(new CustomerState(customer.Kind, details), cancellationToken);
         await CustomerWrites.EnsureUniqueAsync(db, details, customer.Id, cancellationToken);
 
-        customer.Update(details, time.UtcNow());
+        var now = time.UtcNow();
+        var stage = customer.LifecycleStage;
+        customer.Update(details, now);
+        if (customer.LifecycleStage != stage)
+        {
+            // The stage history and the timeline event commit with the change (one SaveChanges).
+            string from = JsonNamingPolicy.CamelCase.ConvertName(stage.ToString()), to = JsonNamingPolicy.CamelCase.ConvertName(customer.LifecycleStage.ToString());
+            db.CustomerHistory.Add(CustomerHistoryEntry.Create(customer.Id, CustomerHistoryField.LifecycleStage, from, to, null, actor.Id, now));
+            db.AddIntegrationEvent(new CustomerLifecycleStageChanged(now) { CustomerId = customer.Id, FromStage = from, ToStage = to });
+        }
+
         await CustomerWrites.SaveAsync(db, customer, cancellationToken);
         return CustomerProjection.Versioned(customer);
     }
