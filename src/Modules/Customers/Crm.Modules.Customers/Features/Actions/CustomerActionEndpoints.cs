@@ -44,7 +44,9 @@ internal static class CustomerActionEndpoints
             .RequirePermission(Permissions.CustomersWrite)
             .WithName(name)
             .WithSummary(summary)
-            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
+            // 422: an Idempotency-Key reused with another body.
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed,
+                StatusCodes.Status422UnprocessableEntity);
 
     // Reps hold customers:write too, so the permission alone does not decide the manager-only actions.
     private static bool IsManagerOrAdmin(ClaimsPrincipal user) =>
