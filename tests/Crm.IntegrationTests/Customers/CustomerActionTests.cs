@@ -189,18 +189,23 @@ internal sealed class CustomerActionTests : IntegrationTest
     [TestCase("blacklist")]
     [TestCase("churn")]
     [TestCase("key-account")]
+    [TestCase("credit-limit")]
     public async Task Actions_on_customers_the_caller_cannot_see_are_404(string action)
     {
-        var (customer, _) = await CreateAsync(_rep, "别人的");
+        // The other rep's customer is outside the sales manager's subtree, and outside the rep's own customers.
         using var other = Factory.ClientFor(_org.OtherRep);
-        object body = action == "key-account" ? new { isKeyAccount = true, isPotentialKeyAccount = false, reason = "x" } : new { reason = "x" };
-        using var admin = Factory.ClientFor(_org.Admin);
-
-        await ReadProblemAsync(await (action == "key-account" ? admin : other).SendAsync(Action(Guid.NewGuid(), action, body)), HttpStatusCode.NotFound);
-        if (action != "key-account")
+        var (customer, _) = await CreateAsync(other, "别人的");
+        object body = action switch
         {
-            await ReadProblemAsync(await other.SendAsync(Action(customer.Id, action, body)), HttpStatusCode.NotFound);
-        }
+            "key-account" => new { isKeyAccount = true, isPotentialKeyAccount = false, reason = "x" },
+            "credit-limit" => new { creditLimit = 100m, reason = "x" },
+            _ => new { reason = "x" },
+        };
+        var caller = action is "key-account" or "credit-limit" ? _manager : _rep;
+
+        await ReadProblemAsync(await caller.SendAsync(Action(customer.Id, action, body)), HttpStatusCode.NotFound);
+        await ReadProblemAsync(await caller.SendAsync(Action(Guid.NewGuid(), action, body)), HttpStatusCode.NotFound);
+        Assert.That(await CountAsync("SELECT count(*) FROM customers.customer_history"), Is.Zero);
     }
 
     [Test]
