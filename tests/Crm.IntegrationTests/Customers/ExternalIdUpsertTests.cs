@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Crm.IntegrationTests.Infrastructure;
+using Crm.Modules.Customers.Domain;
 using Crm.Modules.Customers.Features.Customers;
 using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Identity.Domain;
@@ -207,6 +208,31 @@ internal sealed class ExternalIdUpsertTests : IntegrationTest
             Assert.That(responses.Count(r => r.StatusCode == HttpStatusCode.Created), Is.EqualTo(1));
             Assert.That(responses.Count(r => r.StatusCode == HttpStatusCode.OK), Is.EqualTo(5));
             Assert.That(await CountAsync("SELECT count(*) FROM customers.customers WHERE external_id = 'ERP-RACE'"), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task A_replace_checks_the_region_keeps_action_owned_fields_and_records_a_stage_change()
+    {
+        using var admin = Factory.ClientFor(await TestUsers.CreateAsync(Factory, Roles.Admin));
+        var body = new { kind = "organization", name = "比亚迪股份有限公司", province = "广东省", city = "深圳市", lifecycleStage = "potential", creditLimit = 1000m, isKeyAccount = true };
+        var customer = await ReadAsync<CustomerResponse>(await admin.SendAsync(Put("ERP-BYD", body)), HttpStatusCode.Created);
+
+        var badRegion = await admin.SendAsync(Put("ERP-BYD", new { kind = "organization", name = "比亚迪", province = "浙江省", city = "深圳市" }));
+        Assert.That((await ReadProblemAsync(badRegion, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("city", out _), Is.True);
+
+        // The ERP's view of credit and key-account status does not undo the CRM's decisions; the stage it sends is history.
+        var replaced = await ReadAsync<CustomerResponse>(
+            await admin.SendAsync(Put("ERP-BYD", new { kind = "organization", name = "比亚迪", province = "广东", city = "深圳", lifecycleStage = "growth", creditLimit = 5m, isKeyAccount = false })),
+            HttpStatusCode.OK);
+        var history = JsonDocument.Parse(await (await admin.GetAsync($"/api/v1/customers/{customer.Id}/history?field=lifecycleStage")).Content.ReadAsStringAsync())
+            .RootElement.GetProperty("items");
+        Assert.Multiple(() =>
+        {
+            Assert.That((replaced.Province, replaced.City, replaced.RegionCode), Is.EqualTo(("广东省", "深圳市", "440300")));
+            Assert.That((replaced.CreditLimit, replaced.IsKeyAccount, replaced.LifecycleStage), Is.EqualTo(((decimal?)1000m, true, LifecycleStage.Growth)));
+            Assert.That(history.GetArrayLength(), Is.EqualTo(1));
+            Assert.That(history[0].GetProperty("to").GetString(), Is.EqualTo("growth"));
         });
     }
 }

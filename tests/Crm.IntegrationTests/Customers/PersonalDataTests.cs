@@ -1,12 +1,15 @@
 using System.Net;
 using System.Text.Json;
 using Crm.IntegrationTests.Infrastructure;
+using Crm.IntegrationTests.Sample;
 using Crm.Modules.Customers.Features.Contacts;
 using Crm.Modules.Customers.Features.Customers;
 using Crm.Modules.Customers.Features.FollowUps;
 using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Identity.Domain;
 using Crm.SharedKernel.Paging;
+using Crm.SharedKernel.Time;
+using Microsoft.Extensions.DependencyInjection;
 using static Crm.IntegrationTests.Customers.CustomerApi;
 
 namespace Crm.IntegrationTests.Customers;
@@ -269,6 +272,37 @@ internal sealed class PersonalDataTests : IntegrationTest
             Assert.That(after.GetProperty("auditEntries").EnumerateArray().Select(a => a.GetProperty("entityType").GetString()), Does.Contain("personalDataErasure"));
             Assert.That(StringsOf(document), Does.Contain(Name).And.Contain(Phone).And.Contain(IdNumber));
             Assert.That(StringsOf(after), Does.Not.Contain(Name).And.Not.Contain(Phone).And.Not.Contain(IdNumber));
+        });
+    }
+
+    [Test]
+    public async Task Erase_scrubs_the_timeline_and_events_delivered_after_it_land_without_their_words()
+    {
+        var customer = await CreatePersonAsync(_adminClient);
+        await LogAsync(_adminClient, customer.Id, $"拜访{Name}，电话 {Phone}");
+        await DispatchOutboxAsync();
+        Assert.That(await RowsHoldingAsync("customers.timeline_entries", "timeline_entries", Name), Is.Positive);
+
+        // Published before the erase, delivered after: a follow-up of this module, an order quoting the name from another.
+        await LogAsync(_adminClient, customer.Id, $"再次拜访{Name}");
+        await using (var scope = Factory.Services.CreateAsyncScope())
+        {
+            var notes = scope.ServiceProvider.GetRequiredService<NotesDbContext>();
+            notes.AddIntegrationEvent(new SampleOrderPlaced(Factory.Time.UtcNow()) { CustomerId = customer.Id, OrderNumber = $"SO-{Name}", Amount = 88m });
+            await notes.SaveChangesAsync();
+        }
+
+        var erasure = await _adminClient.PostAsync($"/api/v1/customers/{customer.Id}/erase", JsonBody(new { reason = "DSR-2026-007" }));
+        Assert.That(erasure.StatusCode, Is.EqualTo(HttpStatusCode.OK), await erasure.Content.ReadAsStringAsync());
+        await DispatchOutboxAsync();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await CountAsync($"SELECT count(*) FROM customers.timeline_entries WHERE customer_id = '{customer.Id}' AND kind IN ('followUp', 'order')"), Is.EqualTo(3));
+            foreach (var value in new[] { Name, Phone })
+            {
+                Assert.That(await RowsHoldingAsync("customers.timeline_entries", "timeline_entries", value), Is.Zero, $"the timeline holds {value}");
+            }
         });
     }
 }

@@ -1,4 +1,5 @@
 using Crm.IntegrationTests.Sample;
+using Crm.Modules.Customers.Contracts;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -44,6 +45,7 @@ internal sealed class CrmApiFactory(string connectionString, bool withSampleModu
             {
                 services.AddNotesSampleModule();
                 services.AddOutboxTestConsumers();
+                services.AddCustomerTimelineEvent<SampleOrderPlaced>();
             }
         });
     }

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Crm.IntegrationTests;
+using Crm.SharedKernel.Outbox;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Crm.IntegrationTests.Infrastructure;
@@ -53,6 +55,17 @@ internal abstract class IntegrationTest
     };
 
     protected static JsonContent JsonBody(object value) => JsonContent.Create(value, options: Json);
+
+    /// <summary>What the outbox processor does in production (it is off in tests): drains every module's outbox.</summary>
+    protected static async Task DispatchOutboxAsync()
+    {
+        foreach (var dispatcher in Factory.Services.GetServices<IOutboxDispatcher>())
+        {
+            while (await dispatcher.DispatchBatchAsync(CancellationToken.None) > 0)
+            {
+            }
+        }
+    }
 
     protected static async Task<long> CountAsync(string sql)
     {

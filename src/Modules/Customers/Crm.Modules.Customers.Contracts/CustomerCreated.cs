@@ -3,7 +3,7 @@ using Crm.SharedKernel.Outbox;
 namespace Crm.Modules.Customers.Contracts;
 
 /// <summary>A customer was added to the archive (客户档案), by hand, by API or by import.</summary>
-public sealed record CustomerCreated : IntegrationEvent
+public sealed record CustomerCreated : IntegrationEvent, ICustomerTimelineEvent
 {
     public CustomerCreated(DateTimeOffset occurredAt)
         : base(occurredAt)
@@ -30,4 +30,10 @@ public sealed record CustomerCreated : IntegrationEvent
 
     /// <summary>The ERP id, when one was given.</summary>
     public string? ExternalId { get; init; }
+
+    IReadOnlyCollection<Guid> ICustomerTimelineEvent.TimelineCustomerIds => [CustomerId];
+
+    string ICustomerTimelineEvent.TimelineKind => CustomerTimelineKinds.Created;
+
+    string ICustomerTimelineEvent.TimelineSummary => $"Customer {Code} created: {Name}";
 }

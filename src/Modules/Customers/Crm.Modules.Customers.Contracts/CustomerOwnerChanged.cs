@@ -3,7 +3,7 @@ using Crm.SharedKernel.Outbox;
 namespace Crm.Modules.Customers.Contracts;
 
 /// <summary>One customer was transferred to another customer manager (客户经理).</summary>
-public sealed record CustomerOwnerChanged : IntegrationEvent
+public sealed record CustomerOwnerChanged : IntegrationEvent, ICustomerTimelineEvent
 {
     public CustomerOwnerChanged(DateTimeOffset occurredAt)
         : base(occurredAt)
@@ -24,10 +24,16 @@ public sealed record CustomerOwnerChanged : IntegrationEvent
 
     /// <summary>Why it was transferred.</summary>
     public required string Reason { get; init; }
+
+    IReadOnlyCollection<Guid> ICustomerTimelineEvent.TimelineCustomerIds => [CustomerId];
+
+    string ICustomerTimelineEvent.TimelineKind => CustomerTimelineKinds.Ownership;
+
+    string ICustomerTimelineEvent.TimelineSummary => FromOwnerId is null ? $"Taken from the public pool: {Reason}" : $"Transferred to another owner: {Reason}";
 }
 
 /// <summary>Many customers were transferred to one new owner in one bulk transfer.</summary>
-public sealed record CustomersTransferred : IntegrationEvent
+public sealed record CustomersTransferred : IntegrationEvent, ICustomerTimelineEvent
 {
     public CustomersTransferred(DateTimeOffset occurredAt)
         : base(occurredAt)
@@ -48,4 +54,13 @@ public sealed record CustomersTransferred : IntegrationEvent
 
     /// <summary>Why they were transferred.</summary>
     public required string Reason { get; init; }
+
+    IReadOnlyCollection<Guid> ICustomerTimelineEvent.TimelineCustomerIds => CustomerIds;
+
+    string ICustomerTimelineEvent.TimelineKind => CustomerTimelineKinds.Ownership;
+
+    string ICustomerTimelineEvent.TimelineSummary => $"Transferred to another owner in a bulk transfer: {Reason}";
+
+    // Every entry would otherwise repeat all the ids of the transfer.
+    object ICustomerTimelineEvent.TimelineData => new { TransferId, ToOwnerId, ToTeamId, Reason };
 }

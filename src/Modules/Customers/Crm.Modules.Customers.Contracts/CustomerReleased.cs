@@ -3,7 +3,7 @@ using Crm.SharedKernel.Outbox;
 namespace Crm.Modules.Customers.Contracts;
 
 /// <summary>One customer was released to the public pool (公海) by its owner, their manager or an administrator.</summary>
-public sealed record CustomerReleased : IntegrationEvent
+public sealed record CustomerReleased : IntegrationEvent, ICustomerTimelineEvent
 {
     public CustomerReleased(DateTimeOffset occurredAt)
         : base(occurredAt)
@@ -18,10 +18,16 @@ public sealed record CustomerReleased : IntegrationEvent
 
     /// <summary>Why it was released.</summary>
     public required string Reason { get; init; }
+
+    IReadOnlyCollection<Guid> ICustomerTimelineEvent.TimelineCustomerIds => [CustomerId];
+
+    string ICustomerTimelineEvent.TimelineKind => CustomerTimelineKinds.Ownership;
+
+    string ICustomerTimelineEvent.TimelineSummary => $"Released to the public pool: {Reason}";
 }
 
 /// <summary>The automatic reclaim moved customers without recent follow-up to the public pool (公海).</summary>
-public sealed record CustomersReclaimed : IntegrationEvent
+public sealed record CustomersReclaimed : IntegrationEvent, ICustomerTimelineEvent
 {
     public CustomersReclaimed(DateTimeOffset occurredAt)
         : base(occurredAt)
@@ -33,4 +39,12 @@ public sealed record CustomersReclaimed : IntegrationEvent
 
     /// <summary>Every customer that went to the pool.</summary>
     public required IReadOnlyList<Guid> CustomerIds { get; init; }
+
+    IReadOnlyCollection<Guid> ICustomerTimelineEvent.TimelineCustomerIds => CustomerIds;
+
+    string ICustomerTimelineEvent.TimelineKind => CustomerTimelineKinds.Ownership;
+
+    string ICustomerTimelineEvent.TimelineSummary => "Reclaimed to the public pool: no follow-up within the pool rule";
+
+    object ICustomerTimelineEvent.TimelineData => new { TransferId };
 }

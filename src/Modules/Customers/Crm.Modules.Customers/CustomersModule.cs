@@ -1,5 +1,6 @@
 using Crm.Modules.Customers.Contracts;
 using Crm.Modules.Customers.Data;
+using Crm.Modules.Customers.Features.Actions;
 using Crm.Modules.Customers.Features.Contacts;
 using Crm.Modules.Customers.Features.CustomFields;
 using Crm.Modules.Customers.Features.Customers;
@@ -7,6 +8,7 @@ using Crm.Modules.Customers.Features.FollowUps;
 using Crm.Modules.Customers.Features.Pool;
 using Crm.Modules.Customers.Features.Privacy;
 using Crm.Modules.Customers.Features.Regions;
+using Crm.Modules.Customers.Features.Timeline;
 using Crm.Modules.Customers.Features.Transfers;
 using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Messaging;
@@ -30,6 +32,8 @@ public static class CustomersModule
         services.AddSingleton<CustomFieldSchemaCache>();
         services.AddScoped<RecordInputs>();
         services.AddScoped<PoolReclaimer>();
+        services.AddScoped<CustomerActionContext>();
+        AddTimeline(services);
         services.AddOptions<PoolOptions>().Bind(configuration.GetSection(PoolOptions.Section))
             .Validate(o => o.ReclaimInterval > TimeSpan.Zero, "Customers:Pool:ReclaimInterval must be positive.").ValidateOnStart();
         if (configuration.GetValue($"{PoolOptions.Section}:{nameof(PoolOptions.ReclaimEnabled)}", defaultValue: true))
@@ -48,9 +52,31 @@ public static class CustomersModule
         FollowUpEndpoints.Map(api);
         TransferEndpoints.Map(api);
         PoolEndpoints.Map(api);
+        CustomerActionEndpoints.Map(api);
+        CustomerHistoryEndpoints.Map(api);
+        TimelineEndpoints.Map(api);
         CustomFieldEndpoints.Map(api);
         RegionEndpoints.Map(api);
         ExternalIdEndpoints.Map(api);
         PrivacyEndpoints.Map(api);
+    }
+
+    /// <summary>The timeline read model and this module's own events on it; other modules register theirs the same way.</summary>
+    private static void AddTimeline(IServiceCollection services)
+    {
+        services.AddScoped<ICustomerTimelineWriter, CustomerTimelineWriter>();
+        services.AddCustomerTimelineEvent<CustomerCreated>()
+            .AddCustomerTimelineEvent<CustomerOwnerChanged>()
+            .AddCustomerTimelineEvent<CustomersTransferred>()
+            .AddCustomerTimelineEvent<CustomerReleased>()
+            .AddCustomerTimelineEvent<CustomersReclaimed>()
+            .AddCustomerTimelineEvent<CustomerBlacklisted>()
+            .AddCustomerTimelineEvent<CustomerUnblacklisted>()
+            .AddCustomerTimelineEvent<CustomerChurned>()
+            .AddCustomerTimelineEvent<CustomerReactivated>()
+            .AddCustomerTimelineEvent<CustomerKeyAccountChanged>()
+            .AddCustomerTimelineEvent<CustomerCreditLimitChanged>()
+            .AddCustomerTimelineEvent<CustomerLifecycleStageChanged>()
+            .AddCustomerTimelineEvent<FollowUpLogged>();
     }
 }

@@ -28,6 +28,10 @@ internal sealed class CustomersDbContext(DbContextOptions<CustomersDbContext> op
     public DbSet<CustomFieldDefinition> CustomFieldDefinitions => Set<CustomFieldDefinition>();
     public DbSet<PersonalDataErasure> PersonalDataErasures => Set<PersonalDataErasure>();
 
+    public DbSet<CustomerHistoryEntry> CustomerHistory => Set<CustomerHistoryEntry>();
+
+    public DbSet<TimelineEntry> TimelineEntries => Set<TimelineEntry>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -65,6 +69,10 @@ internal sealed class CustomersDbContext(DbContextOptions<CustomersDbContext> op
             customer.Property(c => c.OutstandingBalance).HasPrecision(18, 2);
             customer.Property(c => c.Currency).HasMaxLength(3);
             customer.Property(c => c.Version).IsRowVersion();
+            customer.Property(c => c.BlacklistReason).HasMaxLength(CustomerHistoryEntry.MaxReasonLength);
+            customer.Property(c => c.ChurnReason).HasMaxLength(CustomerHistoryEntry.MaxReasonLength);
+            customer.Property(c => c.ChurnCompetitor).HasMaxLength(200);
+            customer.Property(c => c.ChurnStage).HasConversion<string>().HasMaxLength(20);
 
             customer.HasIndex(c => c.SearchText, SearchTextIndex).HasDatabaseName(SearchTextIndex).HasMethod("gin").HasOperators("gin_trgm_ops");
             customer.HasIndex(c => c.NameBigrams, NameBigramsIndex).HasDatabaseName(NameBigramsIndex).HasMethod("gin");
@@ -109,6 +117,8 @@ internal sealed class CustomersDbContext(DbContextOptions<CustomersDbContext> op
             change.HasIndex(c => new { c.CustomerId, c.Id });
             change.HasIndex(c => c.TransferId);
         });
+
+        CustomerActionsModel.Configure(modelBuilder);
 
         modelBuilder.Entity<PoolRule>(rule =>
         {

@@ -88,6 +88,22 @@ internal sealed class Customer : IAuditable, IOwnedRecord
 
     public DateTimeOffset? ArchivedAt { get; private set; }
 
+    /// <summary>Why the customer is blacklisted (黑名单); set by the blacklist action, cleared when lifted.</summary>
+    public string? BlacklistReason { get; private set; }
+
+    public DateTimeOffset? BlacklistedAt { get; private set; }
+
+    /// <summary>When the customer was lost (流失); set by the churn action, cleared on reactivation.</summary>
+    public DateTimeOffset? ChurnedAt { get; private set; }
+
+    public string? ChurnReason { get; private set; }
+
+    /// <summary>The competitor the customer was lost to, when known.</summary>
+    public string? ChurnCompetitor { get; private set; }
+
+    /// <summary>The lifecycle stage the customer had reached when it churned.</summary>
+    public LifecycleStage? ChurnStage { get; private set; }
+
     /// <summary>
     /// When the newest follow-up happened, and the next one it planned. Derived from the follow-ups by a
     /// set-based update (so concurrent follow-ups cannot move it backwards) and not audited: the follow-ups are the record.
@@ -143,6 +159,64 @@ internal sealed class Customer : IAuditable, IOwnedRecord
     {
         OwnerId = null;
         TeamId = null;
+        UpdatedAt = now;
+    }
+
+    /// <summary>Puts the customer on the blacklist; the rules (which statuses may) are the action's.</summary>
+    public void Blacklist(string reason, DateTimeOffset now)
+    {
+        Status = CustomerStatus.Blacklisted;
+        BlacklistReason = reason.Trim();
+        BlacklistedAt = now;
+        UpdatedAt = now;
+    }
+
+    /// <summary>Lifts the blacklisting: the customer is active again and the reason and date move to the history.</summary>
+    public void Unblacklist(DateTimeOffset now)
+    {
+        Status = CustomerStatus.Active;
+        BlacklistReason = null;
+        BlacklistedAt = null;
+        UpdatedAt = now;
+    }
+
+    public void Churn(string reason, string? competitor, DateTimeOffset churnedAt, DateTimeOffset now)
+    {
+        Status = CustomerStatus.Churned;
+        ChurnedAt = churnedAt;
+        ChurnReason = reason.Trim();
+        ChurnCompetitor = string.IsNullOrWhiteSpace(competitor) ? null : competitor.Trim();
+        ChurnStage = LifecycleStage;
+        UpdatedAt = now;
+    }
+
+    /// <summary>A churned customer won back: active again, the churn details move to the history.</summary>
+    public void Reactivate(DateTimeOffset now)
+    {
+        Status = CustomerStatus.Active;
+        ChurnedAt = null;
+        ChurnReason = null;
+        ChurnCompetitor = null;
+        ChurnStage = null;
+        UpdatedAt = now;
+    }
+
+    public void SetKeyAccount(bool isKeyAccount, bool isPotentialKeyAccount, DateTimeOffset now)
+    {
+        IsKeyAccount = isKeyAccount;
+        IsPotentialKeyAccount = isPotentialKeyAccount;
+        UpdatedAt = now;
+    }
+
+    /// <summary>Sets the credit limit and, when given, the rating (upper-cased).</summary>
+    public void SetCredit(decimal creditLimit, string? creditRating, DateTimeOffset now)
+    {
+        CreditLimit = creditLimit;
+        if (!string.IsNullOrWhiteSpace(creditRating))
+        {
+            CreditRating = creditRating.Trim().ToUpperInvariant();
+        }
+
         UpdatedAt = now;
     }
 

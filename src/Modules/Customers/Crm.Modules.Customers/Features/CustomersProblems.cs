@@ -14,6 +14,30 @@ internal static class CustomersProblems
     public const string UnknownContactType = ProblemTypes.BaseUri + "unknown-contact";
     public const string AlreadyOwnedType = ProblemTypes.BaseUri + "already-owned";
     public const string ClaimLimitReachedType = ProblemTypes.BaseUri + "claim-limit-reached";
+    public const string AlreadyBlacklistedType = ProblemTypes.BaseUri + "already-blacklisted";
+    public const string NotBlacklistedType = ProblemTypes.BaseUri + "not-blacklisted";
+    public const string AlreadyChurnedType = ProblemTypes.BaseUri + "already-churned";
+    public const string NotChurnedType = ProblemTypes.BaseUri + "not-churned";
+    public const string CustomerBlacklistedType = ProblemTypes.BaseUri + "customer-blacklisted";
+    public const string CustomerNotActiveType = ProblemTypes.BaseUri + "customer-not-active";
+
+    public static ConflictException AlreadyBlacklisted(Guid id) =>
+        new(AlreadyBlacklistedType, "Customer already blacklisted", $"Customer '{id}' is already on the blacklist.");
+
+    public static ConflictException NotBlacklisted(Guid id) =>
+        new(NotBlacklistedType, "Customer not blacklisted", $"Customer '{id}' is not on the blacklist.");
+
+    public static ConflictException AlreadyChurned(Guid id) =>
+        new(AlreadyChurnedType, "Customer already churned", $"Customer '{id}' is already marked churned.");
+
+    public static ConflictException NotChurned(Guid id) =>
+        new(NotChurnedType, "Customer not churned", $"Customer '{id}' is not churned; only churned customers are reactivated.");
+
+    public static ConflictException CustomerBlacklisted(Guid id, string consequence) =>
+        new(CustomerBlacklistedType, "Customer blacklisted", $"Customer '{id}' is blacklisted and {consequence}.");
+
+    public static ConflictException CustomerNotActive(Guid id, Domain.CustomerStatus status, string consequence) =>
+        new(CustomerNotActiveType, "Customer not active", $"Customer '{id}' is {status.ToString().ToLowerInvariant()} and {consequence}.");
 
     /// <summary>Only pool customers (without owner) can be claimed or assigned; someone else got there first.</summary>
     public static ConflictException AlreadyOwned(Guid id) =>

@@ -43,6 +43,12 @@ namespace Crm.Modules.Customers.Features.Customers;
 /// <param name="NextFollowUpAt">The next follow-up the newest one planned.</param>
 /// <param name="RegionCode">GB/T 2260 code of the most specific region given (district, else city, else province).</param>
 /// <param name="CustomFields">Values of the custom fields, keyed by field key (GET /api/v1/custom-fields/customers describes them).</param>
+/// <param name="BlacklistReason">Why the customer is blacklisted (黑名单), while it is.</param>
+/// <param name="BlacklistedAt">When it was blacklisted, while it is.</param>
+/// <param name="ChurnedAt">When it was lost (流失), while churned.</param>
+/// <param name="ChurnReason">Why it was lost, while churned.</param>
+/// <param name="ChurnCompetitor">The competitor it was lost to, when known.</param>
+/// <param name="ChurnStage">The lifecycle stage it had reached when it churned.</param>
 internal sealed record CustomerResponse(
     Guid Id,
     string Code,
@@ -79,7 +85,13 @@ internal sealed record CustomerResponse(
     DateTimeOffset? LastFollowUpAt,
     DateTimeOffset? NextFollowUpAt,
     string? RegionCode,
-    IReadOnlyDictionary<string, JsonElement> CustomFields);
+    IReadOnlyDictionary<string, JsonElement> CustomFields,
+    string? BlacklistReason,
+    DateTimeOffset? BlacklistedAt,
+    DateTimeOffset? ChurnedAt,
+    string? ChurnReason,
+    string? ChurnCompetitor,
+    LifecycleStage? ChurnStage);
 
 /// <summary>A customer with the row version that becomes its ETag.</summary>
 internal sealed record VersionedCustomer(CustomerResponse Customer, uint Version);
@@ -91,7 +103,8 @@ internal static class CustomerProjection
         c.Province, c.City, c.District, c.Address, c.Phones, c.Emails, c.Website, c.Tags, c.Tier, c.RelationshipType,
         c.LifecycleStage, c.Status, c.OwnerId, c.TeamId, c.IsKeyAccount, c.IsPotentialKeyAccount, c.CreditLimit,
         c.CreditRating, c.OutstandingBalance, c.Currency, c.CreatedAt, c.UpdatedAt, c.ArchivedAt,
-        c.LastFollowUpAt, c.NextFollowUpAt, c.RegionCode, CustomFieldJson.Read(c.CustomFields));
+        c.LastFollowUpAt, c.NextFollowUpAt, c.RegionCode, CustomFieldJson.Read(c.CustomFields),
+        c.BlacklistReason, c.BlacklistedAt, c.ChurnedAt, c.ChurnReason, c.ChurnCompetitor, c.ChurnStage);
 
     private static readonly Func<Customer, CustomerResponse> Compiled = ToResponse.Compile();
 

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Crm.Modules.Customers.Contracts;
 using Crm.Modules.Customers.Data;
 using Crm.Modules.Customers.Domain;
 using Microsoft.EntityFrameworkCore;
@@ -5,7 +7,7 @@ using Npgsql;
 
 namespace Crm.Modules.Customers.Features.Customers;
 
-/// <summary>What creates and updates share: the uniqueness of the identifiers, checked up front for a clear 409.</summary>
+/// <summary>What creates and updates share: the uniqueness of the identifiers (checked up front for a clear 409) and the stage history.</summary>
 internal static class CustomerWrites
 {
     /// <summary>A friendly pre-check; the partial unique indexes still decide under concurrency (see <see cref="SaveAsync"/>).</summary>
@@ -40,5 +42,21 @@ internal static class CustomerWrites
                 _ => ex,
             };
         }
+    }
+
+    /// <summary>
+    /// After a write that may have moved the lifecycle stage: its history row and timeline event, added to the context
+    /// so they commit with the change (one SaveChanges).
+    /// </summary>
+    public static void RecordStageChange(CustomersDbContext db, Customer customer, LifecycleStage previous, Guid? actorId, DateTimeOffset now)
+    {
+        if (customer.LifecycleStage == previous)
+        {
+            return;
+        }
+
+        string from = JsonNamingPolicy.CamelCase.ConvertName(previous.ToString()), to = JsonNamingPolicy.CamelCase.ConvertName(customer.LifecycleStage.ToString());
+        db.CustomerHistory.Add(CustomerHistoryEntry.Create(customer.Id, CustomerHistoryField.LifecycleStage, from, to, null, actorId, now));
+        db.AddIntegrationEvent(new CustomerLifecycleStageChanged(now) { CustomerId = customer.Id, FromStage = from, ToStage = to });
     }
 }

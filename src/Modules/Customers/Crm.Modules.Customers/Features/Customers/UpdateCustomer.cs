@@ -1,10 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Crm.Modules.Customers.Contracts;
 using Crm.Modules.Customers.Data;
 using Crm.Modules.Customers.Domain;
 using Crm.Modules.Customers.Features.CustomFields;
 using Crm.Modules.Identity.Contracts;
 using Crm.SharedKernel.Http;
+using Crm.SharedKernel.Security;
 using Crm.SharedKernel.Time;
 using MediatR;
 
@@ -12,7 +14,9 @@ namespace Crm.Modules.Customers.Features.Customers;
 
 /// <summary>
 /// A JSON merge patch of a customer: absent members stay, <c>null</c> clears (lists become empty, flags and
-/// amounts cannot be null). Kind, code, owner and status are changed by their own actions, not here.
+/// amounts cannot be null). Kind, code and owner are not patchable; status, the key-account flags, credit limit and
+/// rating and the outstanding balance belong to their actions (or to payment events) and answer 400 naming the action.
+/// A lifecycle stage change is kept in the customer's history.
 /// </summary>
 /// <param name="Name">Full name.</param>
 /// <param name="ShortName">Short name.</param>
@@ -31,11 +35,12 @@ namespace Crm.Modules.Customers.Features.Customers;
 /// <param name="Tier">Value tier / category.</param>
 /// <param name="RelationshipType">Relationship type.</param>
 /// <param name="LifecycleStage">Lifecycle stage.</param>
-/// <param name="IsKeyAccount">Key account.</param>
-/// <param name="IsPotentialKeyAccount">Potential key account.</param>
-/// <param name="CreditLimit">Credit limit in CNY.</param>
-/// <param name="CreditRating">Credit rating.</param>
-/// <param name="OutstandingBalance">Outstanding balance in CNY.</param>
+/// <param name="IsKeyAccount">Not patchable (400): use POST /api/v1/customers/{id}/key-account.</param>
+/// <param name="IsPotentialKeyAccount">Not patchable (400): use POST /api/v1/customers/{id}/key-account.</param>
+/// <param name="CreditLimit">Not patchable (400): use POST /api/v1/customers/{id}/credit-limit.</param>
+/// <param name="CreditRating">Not patchable (400): use POST /api/v1/customers/{id}/credit-limit.</param>
+/// <param name="OutstandingBalance">Not patchable (400): maintained from payment events.</param>
+/// <param name="Status">Not patchable (400): use the blacklist, unblacklist, churn and reactivate actions, or DELETE to archive.</param>
 /// <param name="CustomFields">A merge patch of the custom field values: a value sets the key, null removes it, absent keys stay; null removes them all.</param>
 internal sealed record UpdateCustomerRequest(
     Optional<string> Name,
@@ -55,11 +60,12 @@ internal sealed record UpdateCustomerRequest(
     Optional<string?> Tier,
     Optional<Domain.RelationshipType> RelationshipType,
     Optional<Domain.LifecycleStage> LifecycleStage,
-    Optional<bool> IsKeyAccount,
-    Optional<bool> IsPotentialKeyAccount,
-    Optional<decimal?> CreditLimit,
-    Optional<string?> CreditRating,
-    Optional<decimal> OutstandingBalance,
+    Optional<JsonElement> IsKeyAccount,
+    Optional<JsonElement> IsPotentialKeyAccount,
+    Optional<JsonElement> CreditLimit,
+    Optional<JsonElement> CreditRating,
+    Optional<JsonElement> OutstandingBalance,
+    Optional<JsonElement> Status,
     Optional<IReadOnlyDictionary<string, JsonElement>?> CustomFields) : IRequest<VersionedCustomer>
 {
     [JsonIgnore]
@@ -86,11 +92,11 @@ internal sealed record UpdateCustomerRequest(
         Tier.Or(current.Tier),
         RelationshipType.Or(current.RelationshipType),
         LifecycleStage.Or(current.LifecycleStage),
-        IsKeyAccount.Or(current.IsKeyAccount),
-        IsPotentialKeyAccount.Or(current.IsPotentialKeyAccount),
-        CreditLimit.Or(current.CreditLimit),
-        CreditRating.Or(current.CreditRating),
-        OutstandingBalance.Or(current.OutstandingBalance))
+        current.IsKeyAccount,
+        current.IsPotentialKeyAccount,
+        current.CreditLimit,
+        current.CreditRating,
+        current.OutstandingBalance)
     {
         RegionCode = current.RegionCode,
         CustomFields = current.CustomFields,
@@ -102,7 +108,7 @@ internal sealed record UpdateCustomerRequest(
 }
 
 internal sealed class UpdateCustomerHandler(
-    CustomersDbContext db, IAccessScopeProvider access, CustomerDetailsValidator validator, RecordInputs inputs, TimeProvider time)
+    CustomersDbContext db, IAccessScopeProvider access, CustomerDetailsValidator validator, RecordInputs inputs, ICurrentActor actor, TimeProvider time)
     : IRequestHandler<UpdateCustomerRequest, VersionedCustomer>
 {
     public async Task<VersionedCustomer> Handle(UpdateCustomerRequest request, CancellationToken cancellationToken)
@@ -120,7 +126,11 @@ internal sealed class UpdateCustomerHandler(
         details = await inputs.ForChangedCustomerAsync(details, request.ChangesRegion, request.CustomFields, cancellationToken);
         await CustomerWrites.EnsureUniqueAsync(db, details, customer.Id, cancellationToken);
 
-        customer.Update(details, time.UtcNow());
+        var now = time.UtcNow();
+        var stage = customer.LifecycleStage;
+        customer.Update(details, now);
+        CustomerWrites.RecordStageChange(db, customer, stage, actor.Id, now);
+
         await CustomerWrites.SaveAsync(db, customer, cancellationToken);
         return CustomerProjection.Versioned(customer);
     }

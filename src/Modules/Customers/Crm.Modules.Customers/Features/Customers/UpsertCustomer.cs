@@ -4,6 +4,7 @@ using Crm.Modules.Customers.Features.CustomFields;
 using Crm.Modules.Identity.Contracts;
 using Crm.SharedKernel.Errors;
 using Crm.SharedKernel.Http;
+using Crm.SharedKernel.Security;
 using Crm.SharedKernel.Time;
 using FluentValidation;
 using MediatR;
@@ -47,7 +48,7 @@ internal sealed class UpsertCustomerValidator : AbstractValidator<UpsertCustomer
     }
 }
 
-internal sealed class UpsertCustomerHandler(CustomersDbContext db, IAccessScopeProvider access, IMediator mediator, RecordInputs inputs, TimeProvider time)
+internal sealed class UpsertCustomerHandler(CustomersDbContext db, IAccessScopeProvider access, IMediator mediator, RecordInputs inputs, ICurrentActor actor, TimeProvider time)
     : IRequestHandler<UpsertCustomerRequest, UpsertedCustomer>
 {
     public async Task<UpsertedCustomer> Handle(UpsertCustomerRequest request, CancellationToken cancellationToken)
@@ -107,9 +108,23 @@ internal sealed class UpsertCustomerHandler(CustomersDbContext db, IAccessScopeP
         }
 
         // A replace is a full representation: region and custom fields are checked as on create.
-        var details = await inputs.ForNewCustomerAsync(request.Customer.ToDetails() with { ExternalId = request.ExternalId }, request.Customer.CustomFields, ct);
+        // Status, key-account flags, credit and balance belong to their actions and to payment events, as they do for
+        // PATCH: a replace keeps them, so an ERP resending its old view cannot undo a blacklisting or a credit decision.
+        var current = customer.Details();
+        var replacement = request.Customer.ToDetails() with
+        {
+            ExternalId = request.ExternalId,
+            IsKeyAccount = current.IsKeyAccount,
+            IsPotentialKeyAccount = current.IsPotentialKeyAccount,
+            CreditLimit = current.CreditLimit,
+            CreditRating = current.CreditRating,
+            OutstandingBalance = current.OutstandingBalance,
+        };
+        var details = await inputs.ForNewCustomerAsync(replacement, request.Customer.CustomFields, ct);
         await CustomerWrites.EnsureUniqueAsync(db, details, customer.Id, ct);
-        customer.Update(details, time.UtcNow());
+        var now = time.UtcNow();
+        var stage = customer.LifecycleStage;
+        customer.Update(details, now);
 
         // The same body again changes nothing: no write, no audit entry, the ETag stays. Update always moves
         // updatedAt, so "changed" means any other property the tracker sees modified (lists compare by content).
@@ -122,6 +137,7 @@ internal sealed class UpsertCustomerHandler(CustomersDbContext db, IAccessScopeP
             return CustomerProjection.Versioned(customer);
         }
 
+        CustomerWrites.RecordStageChange(db, customer, stage, actor.Id, now);
         await CustomerWrites.SaveAsync(db, customer, ct);
         return CustomerProjection.Versioned(customer);
     }

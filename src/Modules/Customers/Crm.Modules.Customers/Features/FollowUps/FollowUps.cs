@@ -1,4 +1,6 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
+using Crm.Modules.Customers.Contracts;
 using Crm.Modules.Customers.Data;
 using Crm.Modules.Customers.Domain;
 using Crm.Modules.Customers.Features.Customers;
@@ -102,6 +104,11 @@ internal sealed class CreateFollowUpHandler(CustomersDbContext db, IAccessScopeP
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         db.FollowUps.Add(followUp);
+        db.AddIntegrationEvent(new FollowUpLogged(followUp.CreatedAt)
+        {
+            CustomerId = customer.Id, FollowUpId = followUp.Id, ContactId = followUp.ContactId, Kind = JsonNamingPolicy.CamelCase.ConvertName(followUp.Kind.ToString()),
+            Content = followUp.Content, FollowUpAt = followUp.OccurredAt, NextFollowUpAt = followUp.NextFollowUpAt, AuthorId = followUp.AuthorId,
+        });
         await db.SaveChangesAsync(cancellationToken);
         // One conditional UPDATE, so concurrent follow-ups cannot move lastFollowUpAt backwards, and a follow-up
         // logged late for an earlier date leaves the newer one's plan in place.

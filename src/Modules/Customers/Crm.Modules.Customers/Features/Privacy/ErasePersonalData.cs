@@ -142,10 +142,14 @@ internal sealed class ErasePersonalDataHandler(CustomersDbContext db, IAccessSco
         {
             followUps = await db.FollowUps.Where(f => f.CustomerId == customer.Id)
                 .ExecuteUpdateAsync(s => s.SetProperty(f => f.Content, ErasedText), ct);
+            await ScrubCustomerTimelineAsync(customer.Id, ct);
         }
         else
         {
-            followUps = await ScrubFollowUpsAboutAsync(contacts[0], ct);
+            var terms = ContactTerms.Of(contacts[0]);
+            followUps = await ScrubFollowUpsAboutAsync(terms, ct);
+            await ScrubContactTimelineAsync(terms, ct);
+            await ScrubContactOutboxAsync(terms, ct);
         }
 
         if (request.Type == ErasureSubject.Customer)
@@ -215,24 +219,16 @@ internal sealed class ErasePersonalDataHandler(CustomersDbContext db, IAccessSco
     /// The contact's own follow-ups lose their text; the customer's other follow-ups that name the contact, or hold
     /// one of their phones or emails as stored, have those replaced. One statement each.
     /// </summary>
-    private async Task<int> ScrubFollowUpsAboutAsync(Contact contact, CancellationToken ct)
+    private async Task<int> ScrubFollowUpsAboutAsync(ContactTerms contact, CancellationToken ct)
     {
-        var own = await db.FollowUps.Where(f => f.ContactId == contact.Id).ExecuteUpdateAsync(s => s.SetProperty(f => f.Content, ErasedText), ct);
-        var terms = contact.Phones.Concat(contact.Emails)
-            .Append(contact.Name.Length >= PersonalDataScope.MinNameLengthInText ? contact.Name : string.Empty)
-            .Where(t => t.Length > 0)
-            .Distinct(StringComparer.Ordinal)
-            .OrderByDescending(t => t.Length)
-            .ToList();
-        if (terms.Count == 0)
+        var own = await db.FollowUps.Where(f => f.ContactId == contact.ContactId).ExecuteUpdateAsync(s => s.SetProperty(f => f.Content, ErasedText), ct);
+        if (contact.Pattern is not { } pattern)
         {
             return own;
         }
 
-        // Longest first, so a name inside an email address does not leave half the address behind.
-        var pattern = string.Join('|', terms.Select(Regex.Escape));
         var customerId = contact.CustomerId;
-        var contactId = contact.Id;
+        var contactId = contact.ContactId;
         var mentions = await db.Database.ExecuteSqlAsync(
             $"""
             UPDATE customers.follow_ups
@@ -244,18 +240,107 @@ internal sealed class ErasePersonalDataHandler(CustomersDbContext db, IAccessSco
     }
 
     /// <summary>
-    /// Events already written keep a copy of the name (<c>CustomerCreated</c>); the copy in the outbox is replaced by
-    /// the placeholder. Consumers that stored their own copy scrub it on <see cref="PersonalDataErased"/>.
+    /// The timeline (a read model of events that quote names and follow-up texts) and the reasons typed for the
+    /// customer's status changes: every entry keeps its kind and time and loses its words.
     /// </summary>
-    private Task<int> ScrubOutboxAsync(Customer customer, CancellationToken ct)
+    private async Task ScrubCustomerTimelineAsync(Guid customerId, CancellationToken ct)
+    {
+        await db.Database.ExecuteSqlAsync(
+            $"UPDATE customers.timeline_entries SET summary = {ErasedText}, data = '{{}}'::jsonb WHERE customer_id = {customerId}", ct);
+        await db.CustomerHistory.Where(h => h.CustomerId == customerId && h.Reason != null)
+            .ExecuteUpdateAsync(s => s.SetProperty(h => h.Reason, ErasedText), ct);
+    }
+
+    /// <summary>
+    /// Timeline entries of the contact's own follow-ups lose their words; the customer's other entries that quote the
+    /// contact's name, phones or emails have those replaced, as in <see cref="ScrubFollowUpsAboutAsync"/>.
+    /// </summary>
+    private async Task ScrubContactTimelineAsync(ContactTerms contact, CancellationToken ct)
+    {
+        var contactId = contact.ContactId.ToString();
+        await db.Database.ExecuteSqlAsync(
+            $"UPDATE customers.timeline_entries SET summary = {ErasedText}, data = '{{}}'::jsonb WHERE customer_id = {contact.CustomerId} AND data ->> 'contactId' = {contactId}",
+            ct);
+        if (contact.Pattern is not { } pattern)
+        {
+            return;
+        }
+
+        await db.Database.ExecuteSqlAsync(
+            $"""
+            UPDATE customers.timeline_entries
+            SET summary = regexp_replace(summary, {pattern}, {ErasedText}, 'g'),
+                data = regexp_replace(data::text, {pattern}, {ErasedText}, 'g')::jsonb
+            WHERE customer_id = {contact.CustomerId} AND (summary ~ {pattern} OR data::text ~ {pattern})
+            """,
+            ct);
+    }
+
+    /// <summary>What identifies a contact inside free text: its name (when long enough to be specific), phones and emails.</summary>
+    private sealed record ContactTerms(Guid ContactId, Guid CustomerId, string? Pattern)
+    {
+        public static ContactTerms Of(Contact contact)
+        {
+            var terms = contact.Phones.Concat(contact.Emails)
+                .Append(contact.Name.Length >= PersonalDataScope.MinNameLengthInText ? contact.Name : string.Empty)
+                .Where(t => t.Length > 0)
+                .Distinct(StringComparer.Ordinal)
+                .OrderByDescending(t => t.Length)
+                .ToList();
+
+            // Longest first, so a name inside an email address does not leave half the address behind.
+            return new(contact.Id, contact.CustomerId, terms.Count == 0 ? null : string.Join('|', terms.Select(Regex.Escape)));
+        }
+    }
+
+    /// <summary>
+    /// Events already written keep a copy of the name (<c>CustomerCreated</c>) and of follow-up texts (<c>FollowUpLogged</c>);
+    /// the copies in the outbox are replaced by the placeholder. Consumers that stored their own copy scrub it on <see cref="PersonalDataErased"/>.
+    /// </summary>
+    private async Task ScrubOutboxAsync(Customer customer, CancellationToken ct)
     {
         var id = customer.Id.ToString();
         var name = customer.Name;
-        return db.Database.ExecuteSqlAsync(
+        await db.Database.ExecuteSqlAsync(
             $$"""
             UPDATE customers.outbox_messages
             SET payload = jsonb_set(payload, '{name}', to_jsonb({{name}}::text))
             WHERE payload ? 'customerId' AND (payload ->> 'customerId') = {{id}} AND payload ? 'name'
+            """,
+            ct);
+        await db.Database.ExecuteSqlAsync(
+            $$"""
+            UPDATE customers.outbox_messages
+            SET payload = jsonb_set(payload, '{content}', to_jsonb({{ErasedText}}::text))
+            WHERE payload ? 'customerId' AND (payload ->> 'customerId') = {{id}} AND payload ? 'content'
+            """,
+            ct);
+    }
+
+    /// <summary>
+    /// Undelivered events about the contact's own follow-ups lose their text; other events of the customer that quote
+    /// the contact's name, phones or emails have those replaced.
+    /// </summary>
+    private async Task ScrubContactOutboxAsync(ContactTerms contact, CancellationToken ct)
+    {
+        string customerId = contact.CustomerId.ToString(), contactId = contact.ContactId.ToString();
+        await db.Database.ExecuteSqlAsync(
+            $$"""
+            UPDATE customers.outbox_messages
+            SET payload = jsonb_set(payload, '{content}', to_jsonb({{ErasedText}}::text))
+            WHERE payload ? 'customerId' AND (payload ->> 'customerId') = {{customerId}} AND (payload ->> 'contactId') = {{contactId}} AND payload ? 'content'
+            """,
+            ct);
+        if (contact.Pattern is not { } pattern)
+        {
+            return;
+        }
+
+        await db.Database.ExecuteSqlAsync(
+            $"""
+            UPDATE customers.outbox_messages
+            SET payload = regexp_replace(payload::text, {pattern}, {ErasedText}, 'g')::jsonb
+            WHERE payload ? 'customerId' AND (payload ->> 'customerId') = {customerId} AND payload::text ~ {pattern}
             """,
             ct);
     }

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Crm.Modules.Customers.Contracts;
+using Crm.Modules.Customers.Data;
+using Crm.Modules.Customers.Domain;
+using Crm.Modules.Customers.Features.Privacy;
+using Crm.SharedKernel.Outbox;
+using Crm.SharedKernel.Time;
+using Microsoft.EntityFrameworkCore;
+
+namespace Crm.Modules.Customers.Features.Timeline;
+
+/// <summary>
+/// Projects a timeline event into <c>customers.timeline_entries</c>: one set-based INSERT for all the customers the
+/// event names (a bulk transfer of 2,000 customers is one statement), skipping ids that are not customers, and
+/// ON CONFLICT DO NOTHING on (source event, customer) so a redelivered event adds nothing.
+/// </summary>
+internal sealed class CustomerTimelineWriter(CustomersDbContext db, TimeProvider time) : ICustomerTimelineWriter
+{
+    public async Task AppendAsync(ICustomerTimelineEvent integrationEvent, CancellationToken ct)
+    {
+        var kind = integrationEvent.TimelineKind;
+        if (string.IsNullOrWhiteSpace(kind) || kind.Length > TimelineEntry.MaxKindLength)
+        {
+            throw new ArgumentException($"The timeline kind of {integrationEvent.GetType().Name} must be 1 to {TimelineEntry.MaxKindLength} characters.", nameof(integrationEvent));
+        }
+
+        var customerIds = integrationEvent.TimelineCustomerIds.Distinct().ToArray();
+        if (customerIds.Length == 0)
+        {
+            return;
+        }
+
+        var at = integrationEvent.TimelineAt.ToUniversalTime();
+        var entryIds = customerIds.Select(_ => Guid.CreateVersion7(at)).ToArray();
+        var summary = integrationEvent.TimelineSummary is { Length: > TimelineEntry.MaxSummaryLength } longer
+            ? longer[..(TimelineEntry.MaxSummaryLength - 1)] + "…"
+            : integrationEvent.TimelineSummary;
+        var data = JsonSerializer.Serialize(integrationEvent.TimelineData, IntegrationEventSerializer.Options);
+        var source = SourceModule(integrationEvent.GetType());
+        var type = integrationEvent.GetType().FullName!;
+        var eventId = integrationEvent.EventId;
+        var now = time.UtcNow();
+
+        // An event about an erased individual customer lands without its words: erase scrubs this module's outbox, but
+        // another module's event published before the erase and delivered after it may still quote the person.
+        const string erased = ErasePersonalDataHandler.ErasedText;
+        var erasedSubject = nameof(ErasureSubject.Customer);
+        const string noData = "{}";
+        await db.Database.ExecuteSqlAsync(
+            $"""
+            INSERT INTO customers.timeline_entries (id, customer_id, occurred_at, kind, source_module, summary, data, source_event_id, source_event_type, recorded_at)
+            SELECT u.id, u.customer_id, {at}, {kind}, {source},
+                   CASE WHEN e.id IS NULL THEN {summary} ELSE {erased} END,
+                   CAST(CASE WHEN e.id IS NULL THEN {data} ELSE {noData} END AS jsonb),
+                   {eventId}, {type}, {now}
+            FROM unnest({entryIds}, {customerIds}) AS u(id, customer_id)
+            JOIN customers.customers c ON c.id = u.customer_id
+            LEFT JOIN customers.personal_data_erasures e ON e.subject_type = {erasedSubject} AND e.subject_id = u.customer_id
+            ON CONFLICT (source_event_id, customer_id) DO NOTHING
+            """,
+            ct);
+    }
+
+    /// <summary><c>Crm.Modules.Sales.Contracts</c> is <c>sales</c>; elsewhere the last namespace segment.</summary>
+    internal static string SourceModule(Type eventType)
+    {
+        var parts = (eventType.Namespace ?? eventType.Assembly.GetName().Name ?? "unknown").Split('.');
+        var name = parts is ["Crm", "Modules", var module, ..] ? module : parts[^1];
+        return JsonNamingPolicy.CamelCase.ConvertName(name);
+    }
+}
