@@ -13,6 +13,9 @@ public static class Permissions
     public const string AuditRead = "audit:read";
     public const string CustomersRead = "customers:read";
     public const string CustomersWrite = "customers:write";
+
+    /// <summary>Merge duplicate customers: managers and administrators, not reps, and no API key scope.</summary>
+    public const string CustomersMerge = "customers:merge";
     public const string ImportsWrite = "imports:write";
     public const string SalesRead = "sales:read";
     public const string SalesWrite = "sales:write";

@@ -1,3 +1,4 @@
+using Crm.Modules.Customers.Contracts;
 using Crm.SharedKernel.Audit;
 
 namespace Crm.Modules.Customers.Domain;
@@ -96,7 +97,20 @@ internal sealed class Customer : IAuditable, IOwnedRecord
     [AuditIgnored]
     public DateTimeOffset? NextFollowUpAt { get; private set; }
 
+    /// <summary>The survivor this customer was merged into (status <c>merged</c>); always the final one of a chain.</summary>
+    public Guid? MergedIntoId { get; private set; }
+
+    public DateTimeOffset? MergedAt { get; private set; }
+
     public uint Version { get; private set; }
+
+    /// <summary>The duplicate-detection key of the name (see <see cref="CustomerMatchKeys.NameKey"/>), under a B-tree index.</summary>
+    [AuditIgnored]
+    public string NameKey { get; private set; } = string.Empty;
+
+    /// <summary>The duplicate-detection keys of the phones (see <see cref="CustomerMatchKeys.PhoneKey"/>), under a GIN index.</summary>
+    [AuditIgnored]
+    public List<string> PhoneKeys { get; private set; } = [];
 
     /// <summary>Lower-cased text under the trigram index (see <see cref="CustomerSearch"/>).</summary>
     [AuditIgnored]
@@ -152,6 +166,57 @@ internal sealed class Customer : IAuditable, IOwnedRecord
         UpdatedAt = now;
     }
 
+    /// <summary>
+    /// Takes in a duplicate (see docs/adr/0011-customer-duplicates-and-merge.md): empty fields are filled from it,
+    /// phones, emails and tags are unioned (this customer's first), flags are or-ed, outstanding balances added, and
+    /// the follow-up dates become those of the later newest follow-up. Identifiers are taken only when this customer
+    /// has none; the caller releases them on the loser first (they are unique).
+    /// </summary>
+    public void Absorb(MergeSource loser, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(loser);
+        var other = loser.Details;
+        var details = new CustomerDetails(
+            Name, ShortName ?? other.ShortName, ExternalId ?? other.ExternalId, RegistrationNumber ?? other.RegistrationNumber,
+            Industry ?? other.Industry, SourceChannel ?? other.SourceChannel, Province ?? other.Province, City ?? other.City,
+            District ?? other.District, Address ?? other.Address, [.. Phones, .. other.Phones], [.. Emails, .. other.Emails],
+            Website ?? other.Website, [.. Tags, .. other.Tags], Tier ?? other.Tier, RelationshipType, LifecycleStage,
+            IsKeyAccount || other.IsKeyAccount, IsPotentialKeyAccount || other.IsPotentialKeyAccount, CreditLimit ?? other.CreditLimit,
+            CreditRating ?? other.CreditRating, OutstandingBalance + other.OutstandingBalance);
+        if (loser.LastFollowUpAt is { } last && (LastFollowUpAt is null || last > LastFollowUpAt))
+        {
+            LastFollowUpAt = last;
+            NextFollowUpAt = loser.NextFollowUpAt;
+        }
+
+        Apply(details, now);
+    }
+
+    /// <summary>What a survivor takes from a loser, read before the loser releases its identifiers.</summary>
+    public MergeSource AsMergeSource() => new(Details(), LastFollowUpAt, NextFollowUpAt);
+
+    /// <summary>
+    /// Becomes a redirect to <paramref name="survivorId"/>: status merged, read-only. Its unique identifiers are
+    /// released when the survivor takes them (<paramref name="releaseRegistrationNumber"/>, <paramref name="releaseExternalId"/>).
+    /// </summary>
+    public void MergeInto(Guid survivorId, bool releaseRegistrationNumber, bool releaseExternalId, DateTimeOffset now)
+    {
+        Status = CustomerStatus.Merged;
+        MergedIntoId = survivorId;
+        MergedAt = now;
+        UpdatedAt = now;
+        if (releaseRegistrationNumber)
+        {
+            RegistrationNumber = null;
+        }
+
+        if (releaseExternalId)
+        {
+            ExternalId = null;
+            RefreshSearch();
+        }
+    }
+
     /// <summary>The current editable fields, the starting point of a merge patch.</summary>
     public CustomerDetails Details() => new(
         Name, ShortName, ExternalId, RegistrationNumber, Industry, SourceChannel, Province, City, District, Address,
@@ -190,6 +255,8 @@ internal sealed class Customer : IAuditable, IOwnedRecord
     {
         SearchText = CustomerSearch.SearchText(Name, ShortName, ExternalId, Phones, Emails);
         NameBigrams = CustomerSearch.NameBigrams(Name, ShortName);
+        NameKey = CustomerMatchKeys.NameKey(Name);
+        PhoneKeys = CustomerMatchKeys.PhoneKeys(Phones);
     }
 
     private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
@@ -222,3 +289,6 @@ internal sealed record CustomerDetails(
     decimal? CreditLimit,
     string? CreditRating,
     decimal OutstandingBalance);
+
+/// <summary>A loser's fields as they were before the merge (see <see cref="Customer.Absorb"/>).</summary>
+internal sealed record MergeSource(CustomerDetails Details, DateTimeOffset? LastFollowUpAt, DateTimeOffset? NextFollowUpAt);

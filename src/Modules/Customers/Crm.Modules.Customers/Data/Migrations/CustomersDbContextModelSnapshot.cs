@@ -281,6 +281,14 @@ namespace Crm.Modules.Customers.Data.Migrations
                         .HasColumnType("character varying(20)")
                         .HasColumnName("lifecycle_stage");
 
+                    b.Property<DateTimeOffset?>("MergedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("merged_at");
+
+                    b.Property<Guid?>("MergedIntoId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("merged_into_id");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -291,6 +299,14 @@ namespace Crm.Modules.Customers.Data.Migrations
                         .IsRequired()
                         .HasColumnType("text[]")
                         .HasColumnName("name_bigrams");
+
+                    b.Property<string>("NameKey")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasDefaultValue("")
+                        .HasColumnName("name_key");
 
                     b.Property<DateTimeOffset?>("NextFollowUpAt")
                         .HasColumnType("timestamp with time zone")
@@ -304,6 +320,13 @@ namespace Crm.Modules.Customers.Data.Migrations
                     b.Property<Guid?>("OwnerId")
                         .HasColumnType("uuid")
                         .HasColumnName("owner_id");
+
+                    b.PrimitiveCollection<List<string>>("PhoneKeys")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text[]")
+                        .HasColumnName("phone_keys")
+                        .HasDefaultValueSql("'{}'::text[]");
 
                     b.PrimitiveCollection<List<string>>("Phones")
                         .IsRequired()
@@ -391,6 +414,10 @@ namespace Crm.Modules.Customers.Data.Migrations
                     b.HasIndex("LastFollowUpAt")
                         .HasDatabaseName("ix_customers_last_follow_up_at");
 
+                    b.HasIndex("MergedIntoId")
+                        .HasDatabaseName("ix_customers_merged_into_id")
+                        .HasFilter("merged_into_id IS NOT NULL");
+
                     b.HasIndex("OwnerId")
                         .HasDatabaseName("ix_customers_owner_id");
 
@@ -422,10 +449,23 @@ namespace Crm.Modules.Customers.Data.Migrations
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "Code" }, "ix_customers_code_trgm"), "gin");
                     NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "Code" }, "ix_customers_code_trgm"), new[] { "gin_trgm_ops" });
 
+                    b.HasIndex(new[] { "Emails" }, "ix_customers_emails")
+                        .HasDatabaseName("ix_customers_emails");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "Emails" }, "ix_customers_emails"), "gin");
+
                     b.HasIndex(new[] { "NameBigrams" }, "ix_customers_name_bigrams")
                         .HasDatabaseName("ix_customers_name_bigrams");
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "NameBigrams" }, "ix_customers_name_bigrams"), "gin");
+
+                    b.HasIndex(new[] { "NameKey" }, "ix_customers_name_key")
+                        .HasDatabaseName("ix_customers_name_key");
+
+                    b.HasIndex(new[] { "PhoneKeys" }, "ix_customers_phone_keys")
+                        .HasDatabaseName("ix_customers_phone_keys");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "PhoneKeys" }, "ix_customers_phone_keys"), "gin");
 
                     b.HasIndex(new[] { "SearchText" }, "ix_customers_search_text_trgm")
                         .HasDatabaseName("ix_customers_search_text_trgm");

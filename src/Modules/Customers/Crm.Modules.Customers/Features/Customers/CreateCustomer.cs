@@ -1,6 +1,7 @@
 using Crm.Modules.Customers.Contracts;
 using Crm.Modules.Customers.Data;
 using Crm.Modules.Customers.Domain;
+using Crm.Modules.Customers.Features.Duplicates;
 using Crm.Modules.Identity.Contracts;
 using Crm.SharedKernel.Errors;
 using Crm.SharedKernel.Time;
@@ -34,6 +35,7 @@ namespace Crm.Modules.Customers.Features.Customers;
 /// <param name="CreditRating">Credit rating.</param>
 /// <param name="OutstandingBalance">Outstanding balance in CNY (default 0).</param>
 /// <param name="OwnerId">Owner; defaults to the caller. Managers may name anyone in their team subtree, administrators anyone.</param>
+/// <param name="ConfirmDuplicate">Create it even though existing customers share its name, phone, email or registration number (the 409 duplicate-customer listed them). Not stored.</param>
 internal sealed record CreateCustomerRequest(
     CustomerKind? Kind,
     string Name,
@@ -58,7 +60,8 @@ internal sealed record CreateCustomerRequest(
     decimal? CreditLimit = null,
     string? CreditRating = null,
     decimal? OutstandingBalance = null,
-    Guid? OwnerId = null) : IRequest<VersionedCustomer>
+    Guid? OwnerId = null,
+    bool? ConfirmDuplicate = null) : IRequest<VersionedCustomer>
 {
     public CustomerDetails ToDetails() => new(
         Name ?? string.Empty, ShortName, ExternalId, RegistrationNumber, Industry, SourceChannel, Province, City, District, Address,
@@ -84,7 +87,7 @@ internal sealed class CreateCustomerValidator : AbstractValidator<CreateCustomer
     }
 }
 
-internal sealed class CreateCustomerHandler(CustomersDbContext db, IAccessScopeProvider access, IUserDirectory users, TimeProvider time)
+internal sealed class CreateCustomerHandler(CustomersDbContext db, IAccessScopeProvider access, IUserDirectory users, DuplicateGuard duplicates, TimeProvider time)
     : IRequestHandler<CreateCustomerRequest, VersionedCustomer>
 {
     public async Task<VersionedCustomer> Handle(CreateCustomerRequest request, CancellationToken cancellationToken)
@@ -105,6 +108,7 @@ internal sealed class CreateCustomerHandler(CustomersDbContext db, IAccessScopeP
 
         var details = request.ToDetails();
         await CustomerWrites.EnsureUniqueAsync(db, details, null, cancellationToken);
+        await duplicates.EnsureNoneAsync(DuplicateKeys.Of(details), request.ConfirmDuplicate ?? false, cancellationToken);
         var now = time.UtcNow();
         var customer = Customer.Create(request.Kind!.Value, details, owner.Id, owner.TeamId, now);
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Crm.Modules.Customers.Data;
 using Crm.Modules.Customers.Domain;
+using Crm.Modules.Customers.Features.Duplicates;
 using Crm.Modules.Identity.Contracts;
 using Crm.SharedKernel.Http;
 using Crm.SharedKernel.Time;
@@ -58,6 +59,9 @@ internal sealed record UpdateCustomerRequest(
     Optional<string?> CreditRating,
     Optional<decimal> OutstandingBalance) : IRequest<VersionedCustomer>
 {
+    /// <summary>Apply it even though the changed name, phones, emails or registration number match existing customers (the 409 duplicate-customer listed them). Not stored.</summary>
+    public bool? ConfirmDuplicate { get; init; }
+
     [JsonIgnore]
     public Guid Id { get; init; }
 
@@ -89,7 +93,7 @@ internal sealed record UpdateCustomerRequest(
         OutstandingBalance.Or(current.OutstandingBalance));
 }
 
-internal sealed class UpdateCustomerHandler(CustomersDbContext db, IAccessScopeProvider access, CustomerDetailsValidator validator, TimeProvider time)
+internal sealed class UpdateCustomerHandler(CustomersDbContext db, IAccessScopeProvider access, CustomerDetailsValidator validator, DuplicateGuard duplicates, TimeProvider time)
     : IRequestHandler<UpdateCustomerRequest, VersionedCustomer>
 {
     public async Task<VersionedCustomer> Handle(UpdateCustomerRequest request, CancellationToken cancellationToken)
@@ -105,6 +109,10 @@ internal sealed class UpdateCustomerHandler(CustomersDbContext db, IAccessScopeP
         var details = request.MergeInto(customer.Details());
         await validator.EnsureValidAsync(new CustomerState(customer.Kind, details), cancellationToken);
         await CustomerWrites.EnsureUniqueAsync(db, details, customer.Id, cancellationToken);
+        if (DuplicateKeys.Changed(customer, details) is { } changed)
+        {
+            await duplicates.EnsureNoneAsync(changed, request.ConfirmDuplicate ?? false, cancellationToken);
+        }
 
         customer.Update(details, time.UtcNow());
         await CustomerWrites.SaveAsync(db, customer, cancellationToken);
