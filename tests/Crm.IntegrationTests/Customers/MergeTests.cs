@@ -4,6 +4,7 @@ using Crm.IntegrationTests.Infrastructure;
 using Crm.Modules.Customers.Features.Contacts;
 using Crm.Modules.Customers.Features.Customers;
 using Crm.Modules.Customers.Features.Duplicates;
+using Crm.Modules.Customers.Features.Transfers;
 using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Identity.Domain;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -168,6 +169,33 @@ internal sealed class MergeTests : IntegrationTest
             Assert.That(problem.GetProperty("type").GetString(), Is.EqualTo(MergedType));
             Assert.That(problem.GetProperty("survivorId").GetGuid(), Is.EqualTo(survivor.Id));
         }
+    }
+
+    [Test]
+    public async Task A_merged_pool_customer_cannot_be_claimed_and_bulk_transfers_by_id_report_merged_customers_as_not_found()
+    {
+        var (survivor, _) = await CreateForAsync(_org.RepA, new { kind = "organization", name = "甲" });
+        var (pooled, _) = await CreateForAsync(_org.RepB, new { kind = "organization", name = "乙" });
+        var (owned, _) = await CreateForAsync(_org.RepB, new { kind = "organization", name = "丙" });
+        using var manager = Factory.ClientFor(_org.Manager);
+        await ReadAsync<CustomerResponse>(await manager.PostAsync($"/api/v1/customers/{pooled.Id}/release", JsonBody(new { reason = "公海" })), HttpStatusCode.OK);
+        await MergeAsync(_org.Manager, survivor.Id, pooled.Id);
+        await MergeAsync(_org.Manager, survivor.Id, owned.Id);
+        using var repB = Factory.ClientFor(_org.RepB);
+
+        var claim = await ReadProblemAsync(await repB.PostAsync($"/api/v1/customers/{pooled.Id}/claim", null), HttpStatusCode.Conflict);
+        var bulk = await ReadAsync<BulkTransferResponse>(
+            await manager.PostAsync("/api/v1/customers/transfer", JsonBody(new { customerIds = new[] { owned.Id, survivor.Id }, newOwnerId = _org.RepB.Id, reason = "x" })),
+            HttpStatusCode.OK);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(claim.GetProperty("type").GetString(), Is.EqualTo(MergedType));
+            Assert.That(bulk.Transferred, Is.EqualTo(1));
+            Assert.That(bulk.NotFound, Is.EqualTo(new[] { owned.Id }));
+            Assert.That(await CountAsync($"SELECT count(*) FROM customers.customers WHERE id = '{pooled.Id}' AND owner_id IS NULL"), Is.EqualTo(1));
+            Assert.That(await CountAsync($"SELECT count(*) FROM customers.customers WHERE id = '{owned.Id}' AND owner_id = '{_org.RepB.Id}'"), Is.EqualTo(1));
+        });
     }
 
     [Test]

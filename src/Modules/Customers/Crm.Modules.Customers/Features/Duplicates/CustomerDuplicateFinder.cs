@@ -19,7 +19,18 @@ internal sealed class CustomerDuplicateFinder(CustomersDbContext db) : ICustomer
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, MaxLimit);
+        if (Query(db.Customers.AsNoTracking(), keys, limit) is not { } query)
+        {
+            return [];
+        }
 
+        var rows = await query.ToListAsync(ct);
+        return rows.Select(r => new CustomerDuplicateCandidate(r.Id, r.Code, r.Name, r.OwnerId, MatchedOn(r.ByName, r.ByPhone, r.ByEmail, r.ByNumber))).ToList();
+    }
+
+    /// <summary>The candidates query (null when no key is usable); the plan test EXPLAINs exactly this.</summary>
+    internal static IQueryable<CandidateRow>? Query(IQueryable<Customer> customers, CustomerDuplicateKeys keys, int limit)
+    {
         var nameKey = CustomerMatchKeys.NameKey(keys.Name);
         var phoneKeys = CustomerMatchKeys.PhoneKeys(keys.Phones ?? []).ToArray();
         var emails = (keys.Emails ?? []).Select(CustomerMatchKeys.EmailKey).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
@@ -29,6 +40,7 @@ internal sealed class CustomerDuplicateFinder(CustomersDbContext db) : ICustomer
         var byEmail = emails.Length > 0;
         var byNumber = number is not null;
 
+        // Only the keys given go into the WHERE, so each OR branch is one index scan.
         var conditions = new List<Expression<Func<Customer, bool>>>();
         if (byName)
         {
@@ -52,10 +64,10 @@ internal sealed class CustomerDuplicateFinder(CustomersDbContext db) : ICustomer
 
         if (conditions.Count == 0)
         {
-            return [];
+            return null;
         }
 
-        var customers = db.Customers.AsNoTracking()
+        customers = customers
             .Where(AnyOf(conditions))
             .Where(c => c.Status != CustomerStatus.Archived && c.Status != CustomerStatus.Merged);
         if (keys.ExceptCustomerId is { } except)
@@ -63,7 +75,7 @@ internal sealed class CustomerDuplicateFinder(CustomersDbContext db) : ICustomer
             customers = customers.Where(c => c.Id != except);
         }
 
-        var rows = await customers
+        return customers
             .Select(c => new
             {
                 c.Id,
@@ -80,9 +92,7 @@ internal sealed class CustomerDuplicateFinder(CustomersDbContext db) : ICustomer
             .ThenBy(r => r.CreatedAt)
             .ThenBy(r => r.Id)
             .Take(limit)
-            .ToListAsync(ct);
-
-        return rows.Select(r => new CustomerDuplicateCandidate(r.Id, r.Code, r.Name, r.OwnerId, MatchedOn(r.ByName, r.ByPhone, r.ByEmail, r.ByNumber))).ToList();
+            .Select(r => new CandidateRow(r.Id, r.Code, r.Name, r.OwnerId, r.ByName, r.ByPhone, r.ByEmail, r.ByNumber));
     }
 
     private static List<string> MatchedOn(bool name, bool phone, bool email, bool number)
@@ -123,3 +133,6 @@ internal sealed class CustomerDuplicateFinder(CustomersDbContext db) : ICustomer
         protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : base.VisitParameter(node);
     }
 }
+
+/// <summary>One candidate with the keys it matched.</summary>
+internal sealed record CandidateRow(Guid Id, string Code, string Name, Guid? OwnerId, bool ByName, bool ByPhone, bool ByEmail, bool ByNumber);
