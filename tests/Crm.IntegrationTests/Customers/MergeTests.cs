@@ -4,6 +4,7 @@ using Crm.IntegrationTests.Infrastructure;
 using Crm.Modules.Customers.Features.Contacts;
 using Crm.Modules.Customers.Features.Customers;
 using Crm.Modules.Customers.Features.Duplicates;
+using Crm.Modules.Customers.Features.Pool;
 using Crm.Modules.Customers.Features.Transfers;
 using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Identity.Domain;
@@ -196,6 +197,24 @@ internal sealed class MergeTests : IntegrationTest
             Assert.That(await CountAsync($"SELECT count(*) FROM customers.customers WHERE id = '{pooled.Id}' AND owner_id IS NULL"), Is.EqualTo(1));
             Assert.That(await CountAsync($"SELECT count(*) FROM customers.customers WHERE id = '{owned.Id}' AND owner_id = '{_org.RepB.Id}'"), Is.EqualTo(1));
         });
+    }
+
+    [Test]
+    public async Task Merged_customers_a_rep_still_owns_do_not_count_towards_the_claim_limit()
+    {
+        using var admin = Factory.ClientFor(_org.Admin);
+        await ReadAsync<PoolRulesDto>(await admin.PutAsync("/api/v1/customers/pool/rules", JsonBody(new { rules = new object[] { new { tier = (string?)null, maxOwnedPerRep = 1 } } })), HttpStatusCode.OK);
+        var (survivor, _) = await CreateForAsync(_org.Admin, new { kind = "organization", name = "甲", ownerId = _org.Admin.Id });
+        var (owned, _) = await CreateForAsync(_org.RepA, new { kind = "organization", name = "乙" });
+        var (pooled, _) = await CreateForAsync(_org.RepB, new { kind = "organization", name = "丙" });
+        using var manager = Factory.ClientFor(_org.Manager);
+        await ReadAsync<CustomerResponse>(await manager.PostAsync($"/api/v1/customers/{pooled.Id}/release", JsonBody(new { reason = "公海" })), HttpStatusCode.OK);
+        await MergeAsync(_org.Admin, survivor.Id, owned.Id);
+        using var repA = Factory.ClientFor(_org.RepA);
+
+        var claimed = await ReadAsync<CustomerResponse>(await repA.PostAsync($"/api/v1/customers/{pooled.Id}/claim", null), HttpStatusCode.OK);
+
+        Assert.That(claimed.OwnerId, Is.EqualTo(_org.RepA.Id));
     }
 
     [Test]
