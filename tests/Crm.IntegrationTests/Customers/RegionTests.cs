@@ -21,8 +21,10 @@ internal sealed class RegionTests : IntegrationTest
     [TearDown]
     public void DisposeRep() => _rep.Dispose();
 
-    private async Task<CustomerResponse> CreateInAsync(string? province, string? city, string? district, string name = "客户")
+    private async Task<CustomerResponse> CreateInAsync(string? province, string? city, string? district, string? name = null)
     {
+        // Each its own name: customers sharing one are possible duplicates (409).
+        name ??= $"客户{string.Join('-', province, city, district)}";
         var (customer, _) = await CreateAsync(_rep, new { kind = "organization", name, province, city, district });
         return customer;
     }

@@ -13,6 +13,7 @@ public static class CustomerTimelineKinds
     public const string KeyAccount = "keyAccount";
     public const string Credit = "credit";
     public const string FollowUp = "followUp";
+    public const string Merge = "merge";
 }
 
 /// <summary>A customer was put on the blacklist (黑名单).</summary>

@@ -4,7 +4,9 @@ using Crm.Modules.Customers.Features.Actions;
 using Crm.Modules.Customers.Features.Contacts;
 using Crm.Modules.Customers.Features.CustomFields;
 using Crm.Modules.Customers.Features.Customers;
+using Crm.Modules.Customers.Features.Duplicates;
 using Crm.Modules.Customers.Features.FollowUps;
+using Crm.Modules.Customers.Features.Merge;
 using Crm.Modules.Customers.Features.Pool;
 using Crm.Modules.Customers.Features.Privacy;
 using Crm.Modules.Customers.Features.Regions;
@@ -13,6 +15,7 @@ using Crm.Modules.Customers.Features.Transfers;
 using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Messaging;
 using Crm.SharedKernel.Modules;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -34,6 +37,8 @@ public static class CustomersModule
         services.AddScoped<PoolReclaimer>();
         services.AddScoped<CustomerActionContext>();
         AddTimeline(services);
+        services.AddScoped<ICustomerDuplicateCheck, CustomerDuplicateFinder>();
+        services.AddScoped<DuplicateGuard>();
         services.AddOptions<PoolOptions>().Bind(configuration.GetSection(PoolOptions.Section))
             .Validate(o => o.ReclaimInterval > TimeSpan.Zero, "Customers:Pool:ReclaimInterval must be positive.").ValidateOnStart();
         if (configuration.GetValue($"{PoolOptions.Section}:{nameof(PoolOptions.ReclaimEnabled)}", defaultValue: true))
@@ -47,18 +52,21 @@ public static class CustomersModule
 
     public static void MapCustomersEndpoints(IEndpointRouteBuilder api)
     {
-        CustomerEndpoints.Map(api);
-        ContactEndpoints.Map(api);
-        FollowUpEndpoints.Map(api);
-        TransferEndpoints.Map(api);
-        PoolEndpoints.Map(api);
-        CustomerActionEndpoints.Map(api);
-        CustomerHistoryEndpoints.Map(api);
-        TimelineEndpoints.Map(api);
-        CustomFieldEndpoints.Map(api);
-        RegionEndpoints.Map(api);
-        ExternalIdEndpoints.Map(api);
-        PrivacyEndpoints.Map(api);
+        // Every endpoint of the module answers for merged customers the same way: 308 for reads, 409 for writes.
+        var customers = CustomerMergedRedirect.Apply(api.MapGroup(string.Empty));
+        CustomerEndpoints.Map(customers);
+        ContactEndpoints.Map(customers);
+        FollowUpEndpoints.Map(customers);
+        TransferEndpoints.Map(customers);
+        PoolEndpoints.Map(customers);
+        MergeEndpoints.Map(customers);
+        CustomerActionEndpoints.Map(customers);
+        CustomerHistoryEndpoints.Map(customers);
+        TimelineEndpoints.Map(customers);
+        CustomFieldEndpoints.Map(customers);
+        RegionEndpoints.Map(customers);
+        ExternalIdEndpoints.Map(customers);
+        PrivacyEndpoints.Map(customers);
     }
 
     /// <summary>The timeline read model and this module's own events on it; other modules register theirs the same way.</summary>
@@ -77,6 +85,7 @@ public static class CustomersModule
             .AddCustomerTimelineEvent<CustomerKeyAccountChanged>()
             .AddCustomerTimelineEvent<CustomerCreditLimitChanged>()
             .AddCustomerTimelineEvent<CustomerLifecycleStageChanged>()
-            .AddCustomerTimelineEvent<FollowUpLogged>();
+            .AddCustomerTimelineEvent<FollowUpLogged>()
+            .AddCustomerTimelineEvent<CustomersMerged>();
     }
 }

@@ -16,6 +16,9 @@ public static class Permissions
 
     /// <summary>Define, change and deactivate the custom fields of customers and contacts (administrators).</summary>
     public const string CustomFieldsManage = "customFields:manage";
+
+    /// <summary>Merge duplicate customers: managers and administrators, not reps, and no API key scope.</summary>
+    public const string CustomersMerge = "customers:merge";
     public const string ImportsWrite = "imports:write";
     public const string SalesRead = "sales:read";
     public const string SalesWrite = "sales:write";

@@ -12,6 +12,9 @@ internal sealed class CustomersDbContext(DbContextOptions<CustomersDbContext> op
     public const string SearchTextIndex = "ix_customers_search_text_trgm";
     public const string CodeTrigramIndex = "ix_customers_code_trgm";
     public const string NameBigramsIndex = "ix_customers_name_bigrams";
+    public const string NameKeyIndex = "ix_customers_name_key";
+    public const string PhoneKeysIndex = "ix_customers_phone_keys";
+    public const string EmailsIndex = "ix_customers_emails";
 
     public DbSet<Customer> Customers => Set<Customer>();
 
@@ -85,6 +88,17 @@ internal sealed class CustomersDbContext(DbContextOptions<CustomersDbContext> op
             customer.HasIndex(c => new { c.UpdatedAt, c.Id });
             customer.HasIndex(c => new { c.Name, c.Id });
             customer.HasIndex(c => c.LastFollowUpAt);
+
+            // Duplicate detection (docs/adr/0011-customer-duplicates-and-merge.md): name_key = @k, phone_keys && @k,
+            // emails && @k and registration_number = @k, OR-ed into one BitmapOr. Defaults keep raw bulk inserts valid.
+            customer.Property(c => c.NameKey).HasMaxLength(200).HasDefaultValue(string.Empty);
+            customer.Property(c => c.PhoneKeys).HasDefaultValueSql("'{}'::text[]");
+            customer.HasIndex(c => c.NameKey, NameKeyIndex).HasDatabaseName(NameKeyIndex);
+            customer.HasIndex(c => c.PhoneKeys, PhoneKeysIndex).HasDatabaseName(PhoneKeysIndex).HasMethod("gin");
+            customer.HasIndex(c => c.Emails, EmailsIndex).HasDatabaseName(EmailsIndex).HasMethod("gin");
+
+            // A merge re-points the earlier losers of its loser (chains resolve to the final survivor in one hop).
+            customer.HasIndex(c => c.MergedIntoId).HasFilter("merged_into_id IS NOT NULL");
         });
 
         CustomFieldsModel.Configure(modelBuilder);

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using Crm.Modules.Customers.Contracts;
 using Crm.SharedKernel.Audit;
 
 namespace Crm.Modules.Customers.Domain;
@@ -115,10 +117,23 @@ internal sealed class Customer : IAuditable, IOwnedRecord
     [AuditIgnored]
     public DateTimeOffset? NextFollowUpAt { get; private set; }
 
+    /// <summary>The survivor this customer was merged into (status <c>merged</c>); always the final one of a chain.</summary>
+    public Guid? MergedIntoId { get; private set; }
+
+    public DateTimeOffset? MergedAt { get; private set; }
+
     public uint Version { get; private set; }
 
     /// <summary>The values of the administrator-defined fields, a JSON object (jsonb), validated against their definitions by the writer.</summary>
     public string CustomFields { get; private set; } = "{}";
+
+    /// <summary>The duplicate-detection key of the name (see <see cref="CustomerMatchKeys.NameKey"/>), under a B-tree index.</summary>
+    [AuditIgnored]
+    public string NameKey { get; private set; } = string.Empty;
+
+    /// <summary>The duplicate-detection keys of the phones (see <see cref="CustomerMatchKeys.PhoneKey"/>), under a GIN index.</summary>
+    [AuditIgnored]
+    public List<string> PhoneKeys { get; private set; } = [];
 
     /// <summary>Lower-cased text under the trigram index (see <see cref="CustomerSearch"/>).</summary>
     [AuditIgnored]
@@ -232,6 +247,79 @@ internal sealed class Customer : IAuditable, IOwnedRecord
         UpdatedAt = now;
     }
 
+    /// <summary>
+    /// Takes in a duplicate (see docs/adr/0011-customer-duplicates-and-merge.md): empty fields are filled from it,
+    /// phones, emails and tags are unioned (this customer's first), flags are or-ed, outstanding balances added, and
+    /// the follow-up dates become those of the later newest follow-up. Identifiers are taken only when this customer
+    /// has none; the caller releases them on the loser first (they are unique).
+    /// </summary>
+    public void Absorb(MergeSource loser, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(loser);
+        var other = loser.Details;
+
+        // The region is taken whole (province, city, district and code) so the survivor's stays a consistent hierarchy.
+        var region = Province is not null || City is not null || District is not null ? Details() : other;
+        var details = new CustomerDetails(
+            Name, ShortName ?? other.ShortName, ExternalId ?? other.ExternalId, RegistrationNumber ?? other.RegistrationNumber,
+            Industry ?? other.Industry, SourceChannel ?? other.SourceChannel, region.Province, region.City,
+            region.District, Address ?? other.Address, [.. Phones, .. other.Phones], [.. Emails, .. other.Emails],
+            Website ?? other.Website, [.. Tags, .. other.Tags], Tier ?? other.Tier, RelationshipType, LifecycleStage,
+            IsKeyAccount || other.IsKeyAccount, IsPotentialKeyAccount || other.IsPotentialKeyAccount, CreditLimit ?? other.CreditLimit,
+            CreditRating ?? other.CreditRating, OutstandingBalance + other.OutstandingBalance)
+        {
+            RegionCode = region.RegionCode,
+            CustomFields = FillMissingKeys(CustomFields, other.CustomFields),
+        };
+        if (loser.LastFollowUpAt is { } last && (LastFollowUpAt is null || last > LastFollowUpAt))
+        {
+            LastFollowUpAt = last;
+            NextFollowUpAt = loser.NextFollowUpAt;
+        }
+
+        Apply(details, now);
+    }
+
+    /// <summary>The survivor's custom field values, plus the loser's for the keys the survivor has no value for.</summary>
+    private static string FillMissingKeys(string survivor, string loser)
+    {
+        var values = JsonNode.Parse(survivor)!.AsObject();
+        foreach (var (key, value) in JsonNode.Parse(loser)!.AsObject())
+        {
+            if (!values.ContainsKey(key))
+            {
+                values[key] = value?.DeepClone();
+            }
+        }
+
+        return values.ToJsonString();
+    }
+
+    /// <summary>What a survivor takes from a loser, read before the loser releases its identifiers.</summary>
+    public MergeSource AsMergeSource() => new(Details(), LastFollowUpAt, NextFollowUpAt);
+
+    /// <summary>
+    /// Becomes a redirect to <paramref name="survivorId"/>: status merged, read-only. Its unique identifiers are
+    /// released when the survivor takes them (<paramref name="releaseRegistrationNumber"/>, <paramref name="releaseExternalId"/>).
+    /// </summary>
+    public void MergeInto(Guid survivorId, bool releaseRegistrationNumber, bool releaseExternalId, DateTimeOffset now)
+    {
+        Status = CustomerStatus.Merged;
+        MergedIntoId = survivorId;
+        MergedAt = now;
+        UpdatedAt = now;
+        if (releaseRegistrationNumber)
+        {
+            RegistrationNumber = null;
+        }
+
+        if (releaseExternalId)
+        {
+            ExternalId = null;
+            RefreshSearch();
+        }
+    }
+
     /// <summary>The current editable fields, the starting point of a merge patch.</summary>
     public CustomerDetails Details() => new(
         Name, ShortName, ExternalId, RegistrationNumber, Industry, SourceChannel, Province, City, District, Address,
@@ -276,6 +364,8 @@ internal sealed class Customer : IAuditable, IOwnedRecord
     {
         SearchText = CustomerSearch.SearchText(Name, ShortName, ExternalId, Phones, Emails);
         NameBigrams = CustomerSearch.NameBigrams(Name, ShortName);
+        NameKey = CustomerMatchKeys.NameKey(Name);
+        PhoneKeys = CustomerMatchKeys.PhoneKeys(Phones);
     }
 
     private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
@@ -315,3 +405,6 @@ internal sealed record CustomerDetails(
     /// <summary>The custom field values as a JSON object, already checked against the definitions.</summary>
     public string CustomFields { get; init; } = "{}";
 }
+
+/// <summary>A loser's fields as they were before the merge (see <see cref="Customer.Absorb"/>).</summary>
+internal sealed record MergeSource(CustomerDetails Details, DateTimeOffset? LastFollowUpAt, DateTimeOffset? NextFollowUpAt);

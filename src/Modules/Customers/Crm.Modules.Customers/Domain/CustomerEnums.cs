@@ -48,13 +48,14 @@ internal enum LifecycleStage
     Termination,
 }
 
-/// <summary>Where the customer stands with us. <c>archived</c> is the soft delete.</summary>
+/// <summary>Where the customer stands with us. <c>archived</c> is the soft delete; <c>merged</c> only redirects to its survivor.</summary>
 internal enum CustomerStatus
 {
     Active,
     Churned,
     Blacklisted,
     Archived,
+    Merged,
 }
 
 /// <summary>A contact's role in the buying decision.</summary>

@@ -39,6 +39,31 @@ internal static class CustomersProblems
     public static ConflictException CustomerNotActive(Guid id, Domain.CustomerStatus status, string consequence) =>
         new(CustomerNotActiveType, "Customer not active", $"Customer '{id}' is {status.ToString().ToLowerInvariant()} and {consequence}.");
 
+    public const string DuplicateCustomerType = ProblemTypes.BaseUri + "duplicate-customer";
+    public const string CustomerMergedType = ProblemTypes.BaseUri + "customer-merged";
+    public const string MergeIntoItselfType = ProblemTypes.BaseUri + "merge-into-itself";
+    public const string MergeTooManyValuesType = ProblemTypes.BaseUri + "merge-too-many-values";
+
+    /// <summary>Other customers look like the same party; the caller repeats the request with <c>confirmDuplicate: true</c> to go ahead.</summary>
+    public static ConflictException DuplicateCustomer(IReadOnlyList<Duplicates.DuplicateCandidateResponse> candidates)
+    {
+        var problem = new ConflictException(
+            DuplicateCustomerType,
+            "Possible duplicate customer",
+            $"{candidates.Count} existing customer(s) share a name, phone, email or registration number with this one; see candidates. Merge them, or repeat the request with \"confirmDuplicate\": true to keep both.");
+        problem.Extensions["candidates"] = candidates;
+        return problem;
+    }
+
+    /// <summary>A merged customer only redirects to its survivor: it can no longer be changed.</summary>
+    public static CustomerMergedException CustomerMerged(Guid loserId, Guid survivorId) => new(loserId, survivorId);
+
+    public static BusinessRuleException MergeIntoItself(Guid id) =>
+        new(MergeIntoItselfType, "Cannot merge a customer into itself", $"loserId '{id}' is the survivor itself; name another customer.");
+
+    public static BusinessRuleException MergeTooManyValues(string field, int count, int max) =>
+        new(MergeTooManyValuesType, "Merged customer would exceed a limit", $"Together the two customers have {count} {field}, more than the {max} a customer may have; remove some from one of them first.");
+
     /// <summary>Only pool customers (without owner) can be claimed or assigned; someone else got there first.</summary>
     public static ConflictException AlreadyOwned(Guid id) =>
         new(AlreadyOwnedType, "Customer already owned", $"Customer '{id}' is not in the public pool: it already has an owner.");
@@ -71,4 +96,20 @@ internal static class CustomersProblems
 
     public static ProblemException CannotAssignOwner() =>
         new(403, ProblemTypes.Forbidden, "Forbidden", "Only managers (for their team and its sub-teams) and administrators may make someone else the owner of a customer.");
+}
+
+/// <summary>409 <c>customer-merged</c> naming the survivor; reads of the merged customer turn it into a 308 redirect.</summary>
+internal sealed class CustomerMergedException : ProblemException
+{
+    public CustomerMergedException(Guid loserId, Guid survivorId)
+        : base(409, CustomersProblems.CustomerMergedType, "Customer merged", $"Customer '{loserId}' was merged into customer '{survivorId}'; use that one instead.")
+    {
+        LoserId = loserId;
+        SurvivorId = survivorId;
+        Extensions["survivorId"] = survivorId;
+    }
+
+    public Guid LoserId { get; }
+
+    public Guid SurvivorId { get; }
 }

@@ -410,6 +410,14 @@ namespace Crm.Modules.Customers.Data.Migrations
                         .HasColumnType("character varying(20)")
                         .HasColumnName("lifecycle_stage");
 
+                    b.Property<DateTimeOffset?>("MergedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("merged_at");
+
+                    b.Property<Guid?>("MergedIntoId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("merged_into_id");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -420,6 +428,14 @@ namespace Crm.Modules.Customers.Data.Migrations
                         .IsRequired()
                         .HasColumnType("text[]")
                         .HasColumnName("name_bigrams");
+
+                    b.Property<string>("NameKey")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasDefaultValue("")
+                        .HasColumnName("name_key");
 
                     b.Property<DateTimeOffset?>("NextFollowUpAt")
                         .HasColumnType("timestamp with time zone")
@@ -433,6 +449,13 @@ namespace Crm.Modules.Customers.Data.Migrations
                     b.Property<Guid?>("OwnerId")
                         .HasColumnType("uuid")
                         .HasColumnName("owner_id");
+
+                    b.PrimitiveCollection<List<string>>("PhoneKeys")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text[]")
+                        .HasColumnName("phone_keys")
+                        .HasDefaultValueSql("'{}'::text[]");
 
                     b.PrimitiveCollection<List<string>>("Phones")
                         .IsRequired()
@@ -525,6 +548,10 @@ namespace Crm.Modules.Customers.Data.Migrations
                     b.HasIndex("LastFollowUpAt")
                         .HasDatabaseName("ix_customers_last_follow_up_at");
 
+                    b.HasIndex("MergedIntoId")
+                        .HasDatabaseName("ix_customers_merged_into_id")
+                        .HasFilter("merged_into_id IS NOT NULL");
+
                     b.HasIndex("OwnerId")
                         .HasDatabaseName("ix_customers_owner_id");
 
@@ -562,10 +589,23 @@ namespace Crm.Modules.Customers.Data.Migrations
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "CustomFields" }, "ix_customers_custom_fields"), "gin");
                     NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "CustomFields" }, "ix_customers_custom_fields"), new[] { "jsonb_path_ops" });
 
+                    b.HasIndex(new[] { "Emails" }, "ix_customers_emails")
+                        .HasDatabaseName("ix_customers_emails");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "Emails" }, "ix_customers_emails"), "gin");
+
                     b.HasIndex(new[] { "NameBigrams" }, "ix_customers_name_bigrams")
                         .HasDatabaseName("ix_customers_name_bigrams");
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "NameBigrams" }, "ix_customers_name_bigrams"), "gin");
+
+                    b.HasIndex(new[] { "NameKey" }, "ix_customers_name_key")
+                        .HasDatabaseName("ix_customers_name_key");
+
+                    b.HasIndex(new[] { "PhoneKeys" }, "ix_customers_phone_keys")
+                        .HasDatabaseName("ix_customers_phone_keys");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "PhoneKeys" }, "ix_customers_phone_keys"), "gin");
 
                     b.HasIndex(new[] { "RegionCode" }, "ix_customers_region_code")
                         .HasDatabaseName("ix_customers_region_code");

@@ -2,6 +2,7 @@ using Crm.Modules.Customers.Contracts;
 using Crm.Modules.Customers.Data;
 using Crm.Modules.Customers.Domain;
 using Crm.Modules.Customers.Features.CustomFields;
+using Crm.Modules.Customers.Features.Duplicates;
 using Crm.Modules.Identity.Contracts;
 using Crm.SharedKernel.Errors;
 using Crm.SharedKernel.Time;
@@ -37,6 +38,7 @@ namespace Crm.Modules.Customers.Features.Customers;
 /// <param name="OutstandingBalance">Outstanding balance in CNY (default 0).</param>
 /// <param name="OwnerId">Owner; defaults to the caller. Managers may name anyone in their team subtree, administrators anyone.</param>
 /// <param name="CustomFields">Values of the custom fields (GET /api/v1/custom-fields/customers), keyed by field key; every active required field must be given.</param>
+/// <param name="ConfirmDuplicate">Create it even though existing customers share its name, phone, email or registration number (the 409 duplicate-customer listed them). Not stored.</param>
 internal sealed record CreateCustomerRequest(
     CustomerKind? Kind,
     string Name,
@@ -62,7 +64,8 @@ internal sealed record CreateCustomerRequest(
     string? CreditRating = null,
     decimal? OutstandingBalance = null,
     Guid? OwnerId = null,
-    IReadOnlyDictionary<string, JsonElement>? CustomFields = null) : IRequest<VersionedCustomer>
+    IReadOnlyDictionary<string, JsonElement>? CustomFields = null,
+    bool? ConfirmDuplicate = null) : IRequest<VersionedCustomer>
 {
     public CustomerDetails ToDetails() => new(
         Name ?? string.Empty, ShortName, ExternalId, RegistrationNumber, Industry, SourceChannel, Province, City, District, Address,
@@ -88,7 +91,7 @@ internal sealed class CreateCustomerValidator : AbstractValidator<CreateCustomer
     }
 }
 
-internal sealed class CreateCustomerHandler(CustomersDbContext db, IAccessScopeProvider access, IUserDirectory users, RecordInputs inputs, TimeProvider time)
+internal sealed class CreateCustomerHandler(CustomersDbContext db, IAccessScopeProvider access, IUserDirectory users, RecordInputs inputs, DuplicateGuard duplicates, TimeProvider time)
     : IRequestHandler<CreateCustomerRequest, VersionedCustomer>
 {
     public async Task<VersionedCustomer> Handle(CreateCustomerRequest request, CancellationToken cancellationToken)
@@ -109,6 +112,7 @@ internal sealed class CreateCustomerHandler(CustomersDbContext db, IAccessScopeP
 
         var details = await inputs.ForNewCustomerAsync(request.ToDetails(), request.CustomFields, cancellationToken);
         await CustomerWrites.EnsureUniqueAsync(db, details, null, cancellationToken);
+        await duplicates.EnsureNoneAsync(DuplicateKeys.Of(details), request.ConfirmDuplicate ?? false, cancellationToken);
         var now = time.UtcNow();
         var customer = Customer.Create(request.Kind!.Value, details, owner.Id, owner.TeamId, now);
 

@@ -72,10 +72,11 @@ internal static class CustomerQuery
             customers = Search(customers, filter.Q);
         }
 
-        // Archived is the soft delete: archived customers are listed only when asked for by status.
+        // Archived is the soft delete: archived customers are listed only when asked for by status. Merged customers
+        // are only redirects to their survivor and are never listed.
         customers = filter.Status is { } status
-            ? customers.Where(c => c.Status == status)
-            : customers.Where(c => c.Status != CustomerStatus.Archived);
+            ? customers.Where(c => c.Status == status && c.Status != CustomerStatus.Merged)
+            : customers.Where(c => c.Status != CustomerStatus.Archived && c.Status != CustomerStatus.Merged);
 
         if (filter.OwnerId is { } owner)
         {

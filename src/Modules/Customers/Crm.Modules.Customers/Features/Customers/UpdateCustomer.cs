@@ -4,6 +4,7 @@ using Crm.Modules.Customers.Contracts;
 using Crm.Modules.Customers.Data;
 using Crm.Modules.Customers.Domain;
 using Crm.Modules.Customers.Features.CustomFields;
+using Crm.Modules.Customers.Features.Duplicates;
 using Crm.Modules.Identity.Contracts;
 using Crm.SharedKernel.Http;
 using Crm.SharedKernel.Security;
@@ -68,6 +69,9 @@ internal sealed record UpdateCustomerRequest(
     Optional<JsonElement> Status,
     Optional<IReadOnlyDictionary<string, JsonElement>?> CustomFields) : IRequest<VersionedCustomer>
 {
+    /// <summary>Apply it even though the changed name, phones, emails or registration number match existing customers (the 409 duplicate-customer listed them). Not stored.</summary>
+    public bool? ConfirmDuplicate { get; init; }
+
     [JsonIgnore]
     public Guid Id { get; init; }
 
@@ -108,7 +112,7 @@ internal sealed record UpdateCustomerRequest(
 }
 
 internal sealed class UpdateCustomerHandler(
-    CustomersDbContext db, IAccessScopeProvider access, CustomerDetailsValidator validator, RecordInputs inputs, ICurrentActor actor, TimeProvider time)
+    CustomersDbContext db, IAccessScopeProvider access, CustomerDetailsValidator validator, RecordInputs inputs, DuplicateGuard duplicates, ICurrentActor actor, TimeProvider time)
     : IRequestHandler<UpdateCustomerRequest, VersionedCustomer>
 {
     public async Task<VersionedCustomer> Handle(UpdateCustomerRequest request, CancellationToken cancellationToken)
@@ -125,6 +129,10 @@ internal sealed class UpdateCustomerHandler(
         await validator.EnsureValidAsync(new CustomerState(customer.Kind, details), cancellationToken);
         details = await inputs.ForChangedCustomerAsync(details, request.ChangesRegion, request.CustomFields, cancellationToken);
         await CustomerWrites.EnsureUniqueAsync(db, details, customer.Id, cancellationToken);
+        if (DuplicateKeys.Changed(customer, details) is { } changed)
+        {
+            await duplicates.EnsureNoneAsync(changed, request.ConfirmDuplicate ?? false, cancellationToken);
+        }
 
         var now = time.UtcNow();
         var stage = customer.LifecycleStage;

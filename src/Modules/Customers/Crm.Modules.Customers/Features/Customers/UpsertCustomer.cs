@@ -67,9 +67,10 @@ internal sealed class UpsertCustomerHandler(CustomersDbContext db, IAccessScopeP
                 var created = await mediator.Send(request.Customer with { ExternalId = request.ExternalId }, cancellationToken);
                 return new UpsertedCustomer(created, Created: true);
             }
-            catch (ConflictException conflict) when (conflict.Type == CustomersProblems.DuplicateExternalIdType && !request.CreateOnly)
+            catch (ConflictException conflict) when (conflict.Type is CustomersProblems.DuplicateExternalIdType or CustomersProblems.DuplicateCustomerType && !request.CreateOnly)
             {
-                // A concurrent upsert created it first: this one becomes the replace it would have been a moment later.
+                // A concurrent upsert created it first (its external id is taken, or its name now matches): this one
+                // becomes the replace it would have been a moment later. A genuine duplicate of another customer is rethrown.
                 db.ChangeTracker.Clear();
                 existing = await db.Customers.SingleOrDefaultAsync(c => c.ExternalId == request.ExternalId, cancellationToken);
                 if (existing is null)

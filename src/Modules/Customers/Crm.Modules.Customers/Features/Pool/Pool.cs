@@ -149,6 +149,11 @@ internal static class PoolWrites
             throw CustomersProblems.CustomerArchived(customerId);
         }
 
+        if (customer is { Status: CustomerStatus.Merged, MergedIntoId: { } survivorId })
+        {
+            throw CustomersProblems.CustomerMerged(customerId, survivorId);
+        }
+
         if (customer.OwnerId is not null)
         {
             throw CustomersProblems.AlreadyOwned(customerId);
@@ -160,7 +165,7 @@ internal static class PoolWrites
             // One rep's claims queue on a transaction lock, so two concurrent claims cannot both pass the count.
             await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"customers.claim:" + owner.Id}, 0))", ct);
             var tier = customer.Tier;
-            var owned = await db.Customers.CountAsync(c => c.OwnerId == owner.Id && c.Status != CustomerStatus.Archived && c.Tier == tier, ct);
+            var owned = await db.Customers.CountAsync(c => c.OwnerId == owner.Id && c.Status != CustomerStatus.Archived && c.Status != CustomerStatus.Merged && c.Tier == tier, ct);
             if (owned >= limit)
             {
                 throw CustomersProblems.ClaimLimitReached(limit, tier);
@@ -169,7 +174,7 @@ internal static class PoolWrites
 
         var ownerId = owner.Id;
         var teamId = owner.TeamId;
-        var taken = await db.Customers.Where(c => c.Id == customerId && c.OwnerId == null && c.Status != CustomerStatus.Archived)
+        var taken = await db.Customers.Where(c => c.Id == customerId && c.OwnerId == null && c.Status != CustomerStatus.Archived && c.Status != CustomerStatus.Merged)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.OwnerId, ownerId).SetProperty(c => c.TeamId, teamId).SetProperty(c => c.UpdatedAt, now), ct);
         if (taken == 0)
         {

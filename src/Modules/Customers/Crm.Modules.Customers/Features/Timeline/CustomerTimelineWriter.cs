@@ -11,7 +11,8 @@ namespace Crm.Modules.Customers.Features.Timeline;
 
 /// <summary>
 /// Projects a timeline event into <c>customers.timeline_entries</c>: one set-based INSERT for all the customers the
-/// event names (a bulk transfer of 2,000 customers is one statement), skipping ids that are not customers, and
+/// event names (a bulk transfer of 2,000 customers is one statement), skipping ids that are not customers, putting
+/// an entry about a merged customer on its survivor's timeline, and
 /// ON CONFLICT DO NOTHING on (source event, customer) so a redelivered event adds nothing.
 /// </summary>
 internal sealed class CustomerTimelineWriter(CustomersDbContext db, TimeProvider time) : ICustomerTimelineWriter
@@ -49,13 +50,13 @@ internal sealed class CustomerTimelineWriter(CustomersDbContext db, TimeProvider
         await db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO customers.timeline_entries (id, customer_id, occurred_at, kind, source_module, summary, data, source_event_id, source_event_type, recorded_at)
-            SELECT u.id, u.customer_id, {at}, {kind}, {source},
+            SELECT u.id, COALESCE(c.merged_into_id, c.id), {at}, {kind}, {source},
                    CASE WHEN e.id IS NULL THEN {summary} ELSE {erased} END,
                    CAST(CASE WHEN e.id IS NULL THEN {data} ELSE {noData} END AS jsonb),
                    {eventId}, {type}, {now}
             FROM unnest({entryIds}, {customerIds}) AS u(id, customer_id)
             JOIN customers.customers c ON c.id = u.customer_id
-            LEFT JOIN customers.personal_data_erasures e ON e.subject_type = {erasedSubject} AND e.subject_id = u.customer_id
+            LEFT JOIN customers.personal_data_erasures e ON e.subject_type = {erasedSubject} AND e.subject_id = COALESCE(c.merged_into_id, c.id)
             ON CONFLICT (source_event_id, customer_id) DO NOTHING
             """,
             ct);

@@ -178,7 +178,7 @@ internal sealed class BulkTransferHandler(CustomersDbContext db, IAccessScopePro
         if (request.CustomerIds is { } requested)
         {
             var wanted = requested.Distinct().ToList();
-            var found = await visible.Where(c => wanted.Contains(c.Id) && c.Status != CustomerStatus.Archived)
+            var found = await visible.Where(c => wanted.Contains(c.Id) && c.Status != CustomerStatus.Archived && c.Status != CustomerStatus.Merged)
                 .Select(c => new { c.Id, c.OwnerId }).ToListAsync(cancellationToken);
             notFound = wanted.Except(found.Select(f => f.Id)).ToList();
             ids = found.Where(f => f.OwnerId != to).Select(f => f.Id).ToList();

@@ -1,5 +1,6 @@
 ﻿using System;
 using System.Collections.Generic;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
@@ -22,6 +23,32 @@ namespace Crm.Modules.Customers.Data.Migrations
                 startValue: 10000001L);
 
             migrationBuilder.CreateTable(
+                name: "custom_field_definitions",
+                schema: "customers",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    entity = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    key = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    type = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    label = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    is_required = table.Column<bool>(type: "boolean", nullable: false),
+                    options = table.Column<string>(type: "jsonb", nullable: false),
+                    max_length = table.Column<int>(type: "integer", nullable: true),
+                    min = table.Column<decimal>(type: "numeric(28,8)", precision: 28, scale: 8, nullable: true),
+                    max = table.Column<decimal>(type: "numeric(28,8)", precision: 28, scale: 8, nullable: true),
+                    is_active = table.Column<bool>(type: "boolean", nullable: false),
+                    display_order = table.Column<int>(type: "integer", nullable: false),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    xmin = table.Column<uint>(type: "xid", rowVersion: true, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_custom_field_definitions", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "customers",
                 schema: "customers",
                 columns: table => new
@@ -39,6 +66,7 @@ namespace Crm.Modules.Customers.Data.Migrations
                     city = table.Column<string>(type: "character varying(50)", maxLength: 50, nullable: true),
                     district = table.Column<string>(type: "character varying(50)", maxLength: 50, nullable: true),
                     address = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: true),
+                    region_code = table.Column<string>(type: "character varying(6)", maxLength: 6, nullable: true),
                     phones = table.Column<List<string>>(type: "text[]", nullable: false),
                     emails = table.Column<List<string>>(type: "text[]", nullable: false),
                     website = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: true),
@@ -58,9 +86,20 @@ namespace Crm.Modules.Customers.Data.Migrations
                     created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     archived_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    blacklist_reason = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    blacklisted_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    churned_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    churn_reason = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    churn_competitor = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    churn_stage = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: true),
                     last_follow_up_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     next_follow_up_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    merged_into_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    merged_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     xmin = table.Column<uint>(type: "xid", rowVersion: true, nullable: false),
+                    custom_fields = table.Column<string>(type: "jsonb", nullable: false, defaultValueSql: "'{}'::jsonb"),
+                    name_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false, defaultValue: ""),
+                    phone_keys = table.Column<List<string>>(type: "text[]", nullable: false, defaultValueSql: "'{}'::text[]"),
                     search_text = table.Column<string>(type: "text", nullable: false),
                     name_bigrams = table.Column<List<string>>(type: "text[]", nullable: false)
                 },
@@ -101,6 +140,28 @@ namespace Crm.Modules.Customers.Data.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_outbox_messages", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "personal_data_erasures",
+                schema: "customers",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    subject_type = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    subject_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    customer_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    owner_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    reason = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    actor_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    erased_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    contact_ids = table.Column<List<Guid>>(type: "uuid[]", nullable: false),
+                    follow_ups_scrubbed = table.Column<int>(type: "integer", nullable: false),
+                    audit_entries_scrubbed = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_personal_data_erasures", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -145,13 +206,40 @@ namespace Crm.Modules.Customers.Data.Migrations
                     created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     archived_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    xmin = table.Column<uint>(type: "xid", rowVersion: true, nullable: false)
+                    xmin = table.Column<uint>(type: "xid", rowVersion: true, nullable: false),
+                    custom_fields = table.Column<string>(type: "jsonb", nullable: false, defaultValueSql: "'{}'::jsonb")
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_contacts", x => x.id);
                     table.ForeignKey(
                         name: "fk_contacts_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalSchema: "customers",
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "customer_history",
+                schema: "customers",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    customer_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    field = table.Column<string>(type: "character varying(30)", maxLength: 30, nullable: false),
+                    from_value = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    to_value = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    reason = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    actor_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_customer_history", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_customer_history_customers_customer_id",
                         column: x => x.customer_id,
                         principalSchema: "customers",
                         principalTable: "customers",
@@ -179,6 +267,34 @@ namespace Crm.Modules.Customers.Data.Migrations
                     table.PrimaryKey("pk_customer_owner_history", x => x.id);
                     table.ForeignKey(
                         name: "fk_customer_owner_history_customers_customer_id",
+                        column: x => x.customer_id,
+                        principalSchema: "customers",
+                        principalTable: "customers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "timeline_entries",
+                schema: "customers",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    customer_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    occurred_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    kind = table.Column<string>(type: "character varying(50)", maxLength: 50, nullable: false),
+                    source_module = table.Column<string>(type: "character varying(50)", maxLength: 50, nullable: false),
+                    summary = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    data = table.Column<JsonElement>(type: "jsonb", nullable: false),
+                    source_event_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    source_event_type = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    recorded_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_timeline_entries", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_timeline_entries_customers_customer_id",
                         column: x => x.customer_id,
                         principalSchema: "customers",
                         principalTable: "customers",
@@ -266,6 +382,25 @@ namespace Crm.Modules.Customers.Data.Migrations
                 columns: new[] { "customer_id", "name", "id" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_custom_field_definitions_entity_key",
+                schema: "customers",
+                table: "custom_field_definitions",
+                columns: new[] { "entity", "key" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_customer_history_customer_id_at_id",
+                schema: "customers",
+                table: "customer_history",
+                columns: new[] { "customer_id", "at", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_customer_history_customer_id_field_at_id",
+                schema: "customers",
+                table: "customer_history",
+                columns: new[] { "customer_id", "field", "at", "id" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_customer_owner_history_customer_id_id",
                 schema: "customers",
                 table: "customer_owner_history",
@@ -299,6 +434,21 @@ namespace Crm.Modules.Customers.Data.Migrations
                 columns: new[] { "created_at", "id" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_customers_custom_fields",
+                schema: "customers",
+                table: "customers",
+                column: "custom_fields")
+                .Annotation("Npgsql:IndexMethod", "gin")
+                .Annotation("Npgsql:IndexOperators", new[] { "jsonb_path_ops" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_customers_emails",
+                schema: "customers",
+                table: "customers",
+                column: "emails")
+                .Annotation("Npgsql:IndexMethod", "gin");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_customers_external_id",
                 schema: "customers",
                 table: "customers",
@@ -311,6 +461,13 @@ namespace Crm.Modules.Customers.Data.Migrations
                 schema: "customers",
                 table: "customers",
                 column: "last_follow_up_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_customers_merged_into_id",
+                schema: "customers",
+                table: "customers",
+                column: "merged_into_id",
+                filter: "merged_into_id IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "ix_customers_name_bigrams",
@@ -326,10 +483,30 @@ namespace Crm.Modules.Customers.Data.Migrations
                 columns: new[] { "name", "id" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_customers_name_key",
+                schema: "customers",
+                table: "customers",
+                column: "name_key");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_customers_owner_id",
                 schema: "customers",
                 table: "customers",
                 column: "owner_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_customers_phone_keys",
+                schema: "customers",
+                table: "customers",
+                column: "phone_keys")
+                .Annotation("Npgsql:IndexMethod", "gin");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_customers_region_code",
+                schema: "customers",
+                table: "customers",
+                column: "region_code")
+                .Annotation("Npgsql:IndexOperators", new[] { "varchar_pattern_ops" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_customers_registration_number",
@@ -386,19 +563,65 @@ namespace Crm.Modules.Customers.Data.Migrations
                 filter: "processed_at IS NULL AND dead_lettered_at IS NULL");
 
             migrationBuilder.CreateIndex(
+                name: "ix_personal_data_erasures_customer_id",
+                schema: "customers",
+                table: "personal_data_erasures",
+                column: "customer_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_personal_data_erasures_subject_type_subject_id",
+                schema: "customers",
+                table: "personal_data_erasures",
+                columns: new[] { "subject_type", "subject_id" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_pool_rules_tier",
                 schema: "customers",
                 table: "pool_rules",
                 column: "tier",
                 unique: true)
                 .Annotation("Npgsql:NullsDistinct", false);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_timeline_entries_customer_id_kind_occurred_at_id",
+                schema: "customers",
+                table: "timeline_entries",
+                columns: new[] { "customer_id", "kind", "occurred_at", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_timeline_entries_customer_id_occurred_at_id",
+                schema: "customers",
+                table: "timeline_entries",
+                columns: new[] { "customer_id", "occurred_at", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_timeline_entries_source_event_id_customer_id",
+                schema: "customers",
+                table: "timeline_entries",
+                columns: new[] { "source_event_id", "customer_id" },
+                unique: true);
+
+            // Erasure rewrites undelivered events about a customer (ADR 0014): found by the customer id in the payload.
+            migrationBuilder.Sql(
+                "CREATE INDEX ix_outbox_messages_customer_id ON customers.outbox_messages ((payload ->> 'customerId')) WHERE payload ? 'customerId';");
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.Sql("DROP INDEX customers.ix_outbox_messages_customer_id;");
+
             migrationBuilder.DropTable(
                 name: "contact_consent_changes",
+                schema: "customers");
+
+            migrationBuilder.DropTable(
+                name: "custom_field_definitions",
+                schema: "customers");
+
+            migrationBuilder.DropTable(
+                name: "customer_history",
                 schema: "customers");
 
             migrationBuilder.DropTable(
@@ -418,7 +641,15 @@ namespace Crm.Modules.Customers.Data.Migrations
                 schema: "customers");
 
             migrationBuilder.DropTable(
+                name: "personal_data_erasures",
+                schema: "customers");
+
+            migrationBuilder.DropTable(
                 name: "pool_rules",
+                schema: "customers");
+
+            migrationBuilder.DropTable(
+                name: "timeline_entries",
                 schema: "customers");
 
             migrationBuilder.DropTable(
