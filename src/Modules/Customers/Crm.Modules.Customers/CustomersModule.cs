@@ -2,9 +2,12 @@ using Crm.Modules.Customers.Contracts;
 using Crm.Modules.Customers.Data;
 using Crm.Modules.Customers.Features.Contacts;
 using Crm.Modules.Customers.Features.Customers;
+using Crm.Modules.Customers.Features.Export;
 using Crm.Modules.Customers.Features.FollowUps;
+using Crm.Modules.Customers.Features.Import;
 using Crm.Modules.Customers.Features.Pool;
 using Crm.Modules.Customers.Features.Transfers;
+using Crm.Modules.Integration.Contracts;
 using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Messaging;
 using Crm.SharedKernel.Modules;
@@ -24,6 +27,10 @@ public static class CustomersModule
         services.AddHandlersFromAssembly(typeof(CustomersModule).Assembly);
         services.AddScoped<IContactConsent, ContactConsentService>();
         services.AddScoped<PoolReclaimer>();
+        services.AddScoped<IImportTarget, CustomerImportTarget>();
+        services.AddScoped<IImportTarget, ContactImportTarget>();
+        services.AddScoped<CustomerExport>();
+        services.AddScoped<ContactExport>();
         services.AddOptions<PoolOptions>().Bind(configuration.GetSection(PoolOptions.Section))
             .Validate(o => o.ReclaimInterval > TimeSpan.Zero, "Customers:Pool:ReclaimInterval must be positive.").ValidateOnStart();
         if (configuration.GetValue($"{PoolOptions.Section}:{nameof(PoolOptions.ReclaimEnabled)}", defaultValue: true))
@@ -42,5 +49,6 @@ public static class CustomersModule
         FollowUpEndpoints.Map(api);
         TransferEndpoints.Map(api);
         PoolEndpoints.Map(api);
+        ExportEndpoints.Map(api);
     }
 }

@@ -67,6 +67,10 @@ internal sealed class CustomersDbContext(DbContextOptions<CustomersDbContext> op
             customer.HasIndex(c => c.NameBigrams, NameBigramsIndex).HasDatabaseName(NameBigramsIndex).HasMethod("gin");
             customer.HasIndex(c => c.Tags).HasMethod("gin");
 
+            // Imports match customers on a phone or an email (phones && ARRAY[...]).
+            customer.HasIndex(c => c.Phones).HasMethod("gin");
+            customer.HasIndex(c => c.Emails).HasMethod("gin");
+
             // Visibility filters by owner; keyset lists seek on (sort key, id).
             customer.HasIndex(c => c.OwnerId);
             customer.HasIndex(c => c.TeamId);

@@ -383,6 +383,11 @@ namespace Crm.Modules.Customers.Data.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_customers_code");
 
+                    b.HasIndex("Emails")
+                        .HasDatabaseName("ix_customers_emails");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Emails"), "gin");
+
                     b.HasIndex("ExternalId")
                         .IsUnique()
                         .HasDatabaseName("ix_customers_external_id")
@@ -393,6 +398,11 @@ namespace Crm.Modules.Customers.Data.Migrations
 
                     b.HasIndex("OwnerId")
                         .HasDatabaseName("ix_customers_owner_id");
+
+                    b.HasIndex("Phones")
+                        .HasDatabaseName("ix_customers_phones");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Phones"), "gin");
 
                     b.HasIndex("RegistrationNumber")
                         .IsUnique()
