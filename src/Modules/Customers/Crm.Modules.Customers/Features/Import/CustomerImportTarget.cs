@@ -6,6 +6,7 @@ using Crm.Modules.Customers.Features.Customers;
 using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Integration.Contracts;
 using Crm.SharedKernel.Audit;
+using Crm.SharedKernel.Outbox;
 using Crm.SharedKernel.Time;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -142,23 +143,19 @@ internal sealed class CustomerImportTarget(CustomersDbContext db, IAccessScopePr
             created = created.Where(c => inserted.ContainsKey(c.Id)).ToList();
             createdCount = created.Count;
             updatedCount = changed.Count;
-            foreach (var customer in created)
+            await OutboxBulkWriter.CopyAsync(connection, CustomersDbContext.SchemaName, created.Select(customer => new CustomerCreated(now)
             {
-                db.AddIntegrationEvent(new CustomerCreated(now)
-                {
-                    CustomerId = customer.Id,
-                    Code = inserted[customer.Id],
-                    Name = customer.Name,
-                    Kind = customer.Kind == CustomerKind.Organization ? "organization" : "individual",
-                    OwnerId = customer.OwnerId,
-                    TeamId = customer.TeamId,
-                    ExternalId = customer.ExternalId,
-                });
-            }
+                CustomerId = customer.Id,
+                Code = inserted[customer.Id],
+                Name = customer.Name,
+                Kind = customer.Kind == CustomerKind.Organization ? "organization" : "individual",
+                OwnerId = customer.OwnerId,
+                TeamId = customer.TeamId,
+                ExternalId = customer.ExternalId,
+            }), ct);
 
             // One audit summary per action and owner instead of a field-level entry per row (docs/adr/0015-bulk-import-export.md).
             // Summaries get their key when saved, so each is saved on its own (same transaction, a few owners per chunk).
-            await db.SaveChangesAsync(ct);
             foreach (var group in created.GroupBy(c => c.OwnerId))
             {
                 db.AddAuditSummary<Customer>(AuditAction.Created, group.Count(), new Dictionary<string, object?> { ["ownerId"] = group.Key }, group.Key);
