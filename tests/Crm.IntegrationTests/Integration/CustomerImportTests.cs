@@ -281,6 +281,33 @@ internal sealed class CustomerImportTests : IntegrationTest
     }
 
     [Test]
+    public async Task An_api_key_with_the_imports_scope_imports_rows_that_name_their_owner()
+    {
+        using var admin = Factory.ClientFor(await TestUsers.CreateAsync(Factory, Roles.Admin));
+        async Task<HttpClient> KeyAsync(params string[] scopes)
+        {
+            var created = await admin.PostAsync("/api/v1/api-keys", JsonBody(new { name = "ERP", scopes }));
+            var body = System.Text.Json.JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement;
+            var client = Factory.CreateClient();
+            client.DefaultRequestHeaders.Add("X-Api-Key", body.GetProperty("key").GetString());
+            return client;
+        }
+
+        using var importer = await KeyAsync(Permissions.ImportsWrite);
+        using var reader = await KeyAsync(Permissions.CustomersRead);
+
+        var report = await ImportCsvAsync(importer, $"kind,name,externalId,ownerEmail\norganization,甲,K-1,{_rep.Email}\norganization,乙,K-2,\n");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((report.Created, report.Rejected), Is.EqualTo((1L, 1L)));
+            Assert.That(report.Errors.Single().Message, Does.Contain("ownerEmail is required"));
+            Assert.That(await CountAsync($"SELECT count(*) FROM customers.customers WHERE external_id = 'K-1' AND owner_id = '{_rep.Id}'"), Is.EqualTo(1));
+        });
+        await ReadProblemAsync(await reader.PostAsync("/api/v1/imports/customers", Csv("name\nx\n")), HttpStatusCode.Forbidden);
+    }
+
+    [Test]
     public async Task Files_that_cannot_be_imported_are_clear_problems()
     {
         await ReadProblemAsync(await _client.PostAsync("/api/v1/imports/customers", Csv("kind,name,colour\norganization,x,red\n")), HttpStatusCode.BadRequest);
