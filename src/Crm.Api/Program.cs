@@ -1,6 +1,7 @@
 using Crm.Api.Hosting;
 using Crm.Modules.Customers;
 using Crm.Modules.Identity;
+using Crm.Modules.Integration;
 using Crm.SharedKernel.Data;
 
 // `dotnet run --project src/Crm.Api -- migrate` applies every module's migrations and exits (for production deploys).
@@ -12,6 +13,7 @@ builder.AddCrmApi();
 // Modules: one AddXModule(...) call each, in dependency order.
 builder.Services.AddIdentityModule(builder.Configuration);
 builder.Services.AddCustomersModule(builder.Configuration);
+builder.Services.AddIntegrationModule(builder.Configuration);
 
 var app = builder.Build();
 

@@ -23,6 +23,11 @@ internal sealed record BenchmarkOptions
 
     public int Seed { get; init; } = 20261123;
 
+    /// <summary>Customers imported per round of the import scenario (and COPYed for its ceiling).</summary>
+    public int ImportRows { get; init; } = 1_000_000;
+
+    public int ImportRounds { get; init; } = 3;
+
     /// <summary>A tiny data set and short rounds: proves every scenario runs, measures nothing worth reading.</summary>
     public static BenchmarkOptions ForSmoke(string connectionString, string outputDirectory) => new()
     {
@@ -34,6 +39,8 @@ internal sealed record BenchmarkOptions
         Rounds = 2,
         RoundDuration = TimeSpan.FromMilliseconds(250),
         Concurrency = 4,
+        ImportRows = 2_000,
+        ImportRounds = 1,
     };
 
     public static BenchmarkOptions Parse(IReadOnlyList<string> args)
@@ -52,7 +59,7 @@ internal sealed record BenchmarkOptions
             }
             else
             {
-                throw new ArgumentException($"Unknown argument '{args[i]}'. Use --connection, --output, --customers, --users, --rounds, --seconds, --concurrency, --seed, --smoke.");
+                throw new ArgumentException($"Unknown argument '{args[i]}'. Use --connection, --output, --customers, --users, --rounds, --seconds, --concurrency, --seed, --import-rows, --import-rounds, --smoke.");
             }
         }
 
@@ -67,6 +74,8 @@ internal sealed record BenchmarkOptions
             Rounds = Int(values, "rounds") ?? options.Rounds,
             Concurrency = Int(values, "concurrency") ?? options.Concurrency,
             Seed = Int(values, "seed") ?? options.Seed,
+            ImportRows = Int(values, "import-rows") ?? options.ImportRows,
+            ImportRounds = Int(values, "import-rounds") ?? options.ImportRounds,
             RoundDuration = values.TryGetValue("seconds", out var seconds)
                 ? TimeSpan.FromSeconds(double.Parse(seconds, CultureInfo.InvariantCulture))
                 : options.RoundDuration,

@@ -48,7 +48,7 @@ internal static class BenchmarkRunner
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
             UseCookies = false,
         };
-        using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(60) };
+        using var http = new HttpClient(handler) { Timeout = TimeSpan.FromHours(2) };
         var token = await SignInAsync(http, api.BaseAddress, ct);
 
         var plans = await PlanAsync(db, http, api.BaseAddress, ceiling.BaseAddress, token, ct);
@@ -85,8 +85,12 @@ internal static class BenchmarkRunner
             }
         }
 
+        log.WriteLine($"Import: {options.ImportRows:N0} customers per side, {options.ImportRounds} rounds...");
+        var import = await ImportBenchmark.RunAsync(db, http, api.BaseAddress, token, options, log, ct);
+
         return new BenchmarkReport
         {
+            Import = import,
             GeneratedAt = DateTimeOffset.UtcNow,
             Smoke = options.Smoke,
             Machine = await DescribeMachineAsync(db, ct),

@@ -28,6 +28,10 @@ internal sealed class CrmApiFactory(string connectionString, bool withSampleModu
         builder.UseSetting("Database:MigrateOnStartup", "true");
         builder.UseSetting("Outbox:Enabled", "false");
         builder.UseSetting("Customers:Pool:ReclaimEnabled", "false");
+        // The import worker wakes when this host queues a job; it never polls, so it cannot take the jobs that
+        // ImportRecoveryTests queue through their own host to run them step by step.
+        builder.UseSetting("Integration:Imports:PollInterval", "1.00:00:00");
+        builder.UseSetting("Integration:Imports:SpoolDirectory", Path.Combine(Path.GetTempPath(), "crm-imports-tests"));
         builder.UseSetting("Identity:Jwt:SigningKey", SigningKey);
         // Every request of the run is anonymous without a remote address (one partition) and the fake clock
         // rarely moves (one window): the default 120 would throttle the suite. RateLimitingTests sets its own.

@@ -5,13 +5,16 @@ using Crm.Modules.Customers.Features.Contacts;
 using Crm.Modules.Customers.Features.CustomFields;
 using Crm.Modules.Customers.Features.Customers;
 using Crm.Modules.Customers.Features.Duplicates;
+using Crm.Modules.Customers.Features.Export;
 using Crm.Modules.Customers.Features.FollowUps;
+using Crm.Modules.Customers.Features.Import;
 using Crm.Modules.Customers.Features.Merge;
 using Crm.Modules.Customers.Features.Pool;
 using Crm.Modules.Customers.Features.Privacy;
 using Crm.Modules.Customers.Features.Regions;
 using Crm.Modules.Customers.Features.Timeline;
 using Crm.Modules.Customers.Features.Transfers;
+using Crm.Modules.Integration.Contracts;
 using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Messaging;
 using Crm.SharedKernel.Modules;
@@ -39,6 +42,10 @@ public static class CustomersModule
         AddTimeline(services);
         services.AddScoped<ICustomerDuplicateCheck, CustomerDuplicateFinder>();
         services.AddScoped<DuplicateGuard>();
+        services.AddScoped<IImportTarget, CustomerImportTarget>();
+        services.AddScoped<IImportTarget, ContactImportTarget>();
+        services.AddScoped<CustomerExport>();
+        services.AddScoped<ContactExport>();
         services.AddOptions<PoolOptions>().Bind(configuration.GetSection(PoolOptions.Section))
             .Validate(o => o.ReclaimInterval > TimeSpan.Zero, "Customers:Pool:ReclaimInterval must be positive.").ValidateOnStart();
         if (configuration.GetValue($"{PoolOptions.Section}:{nameof(PoolOptions.ReclaimEnabled)}", defaultValue: true))
@@ -67,6 +74,7 @@ public static class CustomersModule
         RegionEndpoints.Map(customers);
         ExternalIdEndpoints.Map(customers);
         PrivacyEndpoints.Map(customers);
+        ExportEndpoints.Map(customers);
     }
 
     /// <summary>The timeline read model and this module's own events on it; other modules register theirs the same way.</summary>

@@ -10,4 +10,7 @@ public interface IUserDirectory
 
     /// <summary>Looks users up by email (case-insensitive) in one query.</summary>
     Task<IReadOnlyDictionary<string, UserSummary>> FindByEmailsAsync(IReadOnlyCollection<string> emails, CancellationToken ct);
+
+    /// <summary>Looks users up by id in one query (exports name owners by email).</summary>
+    Task<IReadOnlyDictionary<Guid, UserSummary>> FindByIdsAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct);
 }

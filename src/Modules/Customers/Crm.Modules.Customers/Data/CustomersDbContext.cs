@@ -90,7 +90,8 @@ internal sealed class CustomersDbContext(DbContextOptions<CustomersDbContext> op
             customer.HasIndex(c => c.LastFollowUpAt);
 
             // Duplicate detection (docs/adr/0011-customer-duplicates-and-merge.md): name_key = @k, phone_keys && @k,
-            // emails && @k and registration_number = @k, OR-ed into one BitmapOr. Defaults keep raw bulk inserts valid.
+            // emails && @k and registration_number = @k, OR-ed into one BitmapOr; imports match on phone_keys and emails the
+            // same way. Defaults keep raw bulk inserts valid.
             customer.Property(c => c.NameKey).HasMaxLength(200).HasDefaultValue(string.Empty);
             customer.Property(c => c.PhoneKeys).HasDefaultValueSql("'{}'::text[]");
             customer.HasIndex(c => c.NameKey, NameKeyIndex).HasDatabaseName(NameKeyIndex);

@@ -21,4 +21,14 @@ internal sealed class UserDirectory(IdentityDbContext db) : IUserDirectory
             .ToListAsync(ct);
         return users.ToDictionary(u => u.NormalizedEmail, u => u.Summary, StringComparer.OrdinalIgnoreCase);
     }
+
+    public async Task<IReadOnlyDictionary<Guid, UserSummary>> FindByIdsAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct)
+    {
+        var wanted = ids.Distinct().ToList();
+        var users = await db.Users.AsNoTracking()
+            .Where(u => wanted.Contains(u.Id))
+            .Select(u => new UserSummary(u.Id, u.Email, u.Name, u.Active, u.TeamId, u.Roles))
+            .ToListAsync(ct);
+        return users.ToDictionary(u => u.Id);
+    }
 }

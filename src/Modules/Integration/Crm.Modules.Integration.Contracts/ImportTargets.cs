@@ -1,0 +1,118 @@
+using System.Data.Common;
+
+namespace Crm.Modules.Integration.Contracts;
+
+/// <summary>What an import does with a row whose match key finds an existing record.</summary>
+public enum ImportMode
+{
+    /// <summary>Update the matching record, create a record when none matches (the default).</summary>
+    Upsert,
+
+    /// <summary>Only create; a row matching an existing record is rejected as a duplicate.</summary>
+    Create,
+
+    /// <summary>Only update; a row matching no record is rejected.</summary>
+    Update,
+}
+
+/// <summary>
+/// An entity that can be imported (<c>POST /api/v1/imports/{entity}</c>). A module registers one per entity
+/// (scoped); the Integration module parses and chunks the file, the target validates and writes each chunk.
+/// </summary>
+public interface IImportTarget
+{
+    /// <summary>The route name (<c>customers</c>, <c>contacts</c>).</summary>
+    string Entity { get; }
+
+    /// <summary>Columns, aliases and match keys.</summary>
+    ImportSchema Schema { get; }
+
+    /// <summary>
+    /// Validates and writes one chunk in its own transaction. Before committing (never on a dry run, which rolls
+    /// back) it calls <paramref name="beforeCommit"/> with its open connection, so the job's progress commits
+    /// atomically with the rows.
+    /// </summary>
+    Task<ImportChunkResult> ImportChunkAsync(ImportChunk chunk, ImportBeforeCommit beforeCommit, CancellationToken ct);
+}
+
+/// <summary>Runs inside the chunk's transaction, on its connection, just before the commit.</summary>
+public delegate Task ImportBeforeCommit(DbConnection connection, ImportChunkResult result, CancellationToken ct);
+
+/// <summary>The fields of an importable entity.</summary>
+/// <param name="Fields">Importable fields by API name (camelCase).</param>
+/// <param name="Aliases">Other header names (e.g. Chinese ones) mapped to an API field name; compared case-insensitively.</param>
+/// <param name="ReadOnlyFields">Fields an export writes that an import skips (id, status, timestamps): a re-imported export stays valid.</param>
+/// <param name="MatchKeys">The fields <c>matchOn</c> accepts; the first is the default.</param>
+/// <param name="ListFields">Fields holding several values, separated by <c>;</c> in a CSV cell.</param>
+public sealed record ImportSchema(
+    IReadOnlyList<string> Fields,
+    IReadOnlyDictionary<string, string> Aliases,
+    IReadOnlyList<string> ReadOnlyFields,
+    IReadOnlyList<string> MatchKeys,
+    IReadOnlyList<string> ListFields)
+{
+    /// <summary>Separator of the values of a list field in a CSV cell.</summary>
+    public const char ListSeparator = ';';
+
+    /// <summary>The API field name a header names, or null when it names none.</summary>
+    public string? Resolve(string header)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        var name = header.Trim();
+        var field = Fields.FirstOrDefault(f => string.Equals(f, name, StringComparison.OrdinalIgnoreCase));
+        if (field is not null)
+        {
+            return field;
+        }
+
+        return Aliases.FirstOrDefault(a => string.Equals(a.Key, name, StringComparison.OrdinalIgnoreCase)).Value;
+    }
+
+    public bool IsReadOnly(string header) => ReadOnlyFields.Any(f => string.Equals(f, header.Trim(), StringComparison.OrdinalIgnoreCase));
+}
+
+/// <summary>One data row of the file.</summary>
+/// <param name="Row">The row number in the file: the line of a CSV record or NDJSON line (the CSV header is row 1), the 1-based position in a JSON array.</param>
+/// <param name="Values">The cells present in the file, by API field name; empty cells are null (a merge patch's null: the field is cleared).</param>
+public sealed record ImportRow(int Row, IReadOnlyDictionary<string, string?> Values)
+{
+    public bool Has(string field) => Values.ContainsKey(field);
+
+    public string? this[string field] => Values.TryGetValue(field, out var value) ? value : null;
+
+    /// <summary>The values of a list field (split on <see cref="ImportSchema.ListSeparator"/>, trimmed, empties dropped).</summary>
+    public IReadOnlyList<string> List(string field) =>
+        this[field] is { } text
+            ? text.Split(ImportSchema.ListSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : [];
+}
+
+/// <summary>How the caller asked to import.</summary>
+/// <param name="Mode">create, update or upsert.</param>
+/// <param name="MatchOn">The API field that identifies an existing record.</param>
+/// <param name="DryRun">Validate and report, change nothing.</param>
+/// <param name="JobId">The import job the chunk belongs to.</param>
+public sealed record ImportSettings(ImportMode Mode, string MatchOn, bool DryRun, Guid JobId);
+
+/// <summary>A chunk of rows with the job-wide duplicate registry.</summary>
+public sealed record ImportChunk(IReadOnlyList<ImportRow> Rows, ImportSettings Settings, IImportKeyRegistry Keys);
+
+/// <summary>
+/// Remembers the unique keys (match key, registration number, ...) of the rows accepted so far in the whole file,
+/// so a key that appears twice is a duplicate even when the two rows are in different chunks.
+/// </summary>
+public interface IImportKeyRegistry
+{
+    /// <summary>Claims <paramref name="key"/> for <paramref name="row"/>; false with the first row when already claimed.</summary>
+    bool TryClaim(string key, int row, out int firstRow);
+}
+
+/// <summary>A rejected row: the row number, the column (API field name, or null for the whole row) and why.</summary>
+public sealed record ImportRowError(int Row, string? Column, string Message);
+
+/// <summary>What a chunk did.</summary>
+public sealed record ImportChunkResult(int Created, int Updated, int Unchanged, IReadOnlyList<ImportRowError> Errors)
+{
+    /// <summary>Rows rejected (a row with several errors counts once).</summary>
+    public int Rejected => Errors.Select(e => e.Row).Distinct().Count();
+}

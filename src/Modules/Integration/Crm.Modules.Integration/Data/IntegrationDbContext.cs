@@ -1,0 +1,58 @@
+using Crm.Modules.Integration.Domain;
+using Crm.SharedKernel.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace Crm.Modules.Integration.Data;
+
+internal sealed class IntegrationDbContext(DbContextOptions<IntegrationDbContext> options) : ModuleDbContext(options, SchemaName)
+{
+    public const string SchemaName = "integration";
+
+    public DbSet<ImportJob> ImportJobs => Set<ImportJob>();
+
+    public DbSet<ImportError> ImportErrors => Set<ImportError>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+
+        modelBuilder.Entity<ImportJob>(job =>
+        {
+            job.ToTable("import_jobs");
+            job.HasKey(j => j.Id);
+            job.Property(j => j.Entity).HasMaxLength(50);
+            job.Property(j => j.Mode).HasConversion<string>().HasMaxLength(20);
+            job.Property(j => j.MatchOn).HasMaxLength(50);
+            job.Property(j => j.FileName).HasMaxLength(300);
+            job.Property(j => j.ContentType).HasMaxLength(200);
+            job.Property(j => j.SpoolPath).HasMaxLength(1000);
+            job.Property(j => j.Status).HasConversion<string>().HasMaxLength(20);
+            job.Property(j => j.Error).HasMaxLength(2000);
+            job.Property(j => j.ActorKind).HasMaxLength(20);
+            job.Property(j => j.Caller).HasColumnType("jsonb");
+            job.Property(j => j.Version).IsRowVersion();
+
+            // The worker looks for queued jobs and running ones whose heartbeat stopped.
+            job.HasIndex(j => new { j.Status, j.CreatedAt }).HasFilter("status IN ('Queued', 'Running')");
+        });
+
+        modelBuilder.Entity<ImportError>(error =>
+        {
+            error.ToTable("import_errors");
+            error.HasKey(e => e.Id);
+            error.Property(e => e.Id).UseIdentityAlwaysColumn();
+            error.HasOne<ImportJob>().WithMany().HasForeignKey(e => e.JobId).OnDelete(DeleteBehavior.Cascade);
+            error.Property(e => e.ColumnName).HasMaxLength(200);
+            error.Property(e => e.Message).HasMaxLength(1000);
+
+            // A job's errors are read in the order they were written, in keyset batches.
+            error.HasIndex(e => new { e.JobId, e.Id });
+        });
+    }
+}
+
+internal sealed class IntegrationDbContextDesignTimeFactory : IDesignTimeDbContextFactory<IntegrationDbContext>
+{
+    public IntegrationDbContext CreateDbContext(string[] args) => new(DesignTimeContextOptions.For<IntegrationDbContext>(IntegrationDbContext.SchemaName));
+}

@@ -1,0 +1,122 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Crm.Modules.Integration.Data;
+using Crm.Modules.Integration.Domain;
+using Crm.SharedKernel.Errors;
+using Crm.SharedKernel.Time;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Crm.Modules.Integration.Features.Imports;
+
+/// <summary>
+/// Runs asynchronous imports: claims queued jobs, and running jobs whose heartbeat stopped (the instance running
+/// them crashed or restarted), one at a time with <c>FOR UPDATE SKIP LOCKED</c>, so several instances share the queue.
+/// </summary>
+internal sealed class ImportWorker(IServiceScopeFactory scopes, ImportSignal signal, IOptions<ImportOptions> options, ILogger<ImportWorker> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                bool ran;
+                do
+                {
+                    await using var scope = scopes.CreateAsyncScope();
+                    ran = await scope.ServiceProvider.GetRequiredService<ImportJobProcessor>().RunNextAsync(stoppingToken);
+                }
+                while (ran && !stoppingToken.IsCancellationRequested);
+
+                await signal.WaitAsync(options.Value.PollInterval, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "The import worker failed; it retries after {Interval} or when a job is queued.", options.Value.PollInterval);
+                await signal.WaitAsync(options.Value.PollInterval, stoppingToken);
+            }
+        }
+    }
+}
+
+/// <summary>Claims and runs one job (scoped: one per job, so the caller's visibility is resolved for that job).</summary>
+internal sealed class ImportJobProcessor(
+    IntegrationDbContext db, ImportRunner runner, IHttpContextAccessor http, IServiceProvider services, IOptions<ImportOptions> options,
+    TimeProvider time, ILogger<ImportJobProcessor> logger)
+{
+    /// <summary>Runs the oldest queued (or interrupted) job; false when there was none.</summary>
+    public async Task<bool> RunNextAsync(CancellationToken ct)
+    {
+        var now = time.UtcNow();
+        var stale = now - options.Value.StaleAfter;
+        var claimed = await db.Database.SqlQuery<Guid>($"""
+            UPDATE integration.import_jobs
+               SET status = 'Running', started_at = coalesce(started_at, {now}), heartbeat_at = {now}
+             WHERE id = (SELECT id FROM integration.import_jobs
+                          WHERE status = 'Queued' OR (status = 'Running' AND heartbeat_at < {stale})
+                          ORDER BY created_at
+                          LIMIT 1
+                          FOR UPDATE SKIP LOCKED)
+            RETURNING id AS "Value"
+            """).ToListAsync(ct);
+        if (claimed is not [var id])
+        {
+            return false;
+        }
+
+        var job = await db.ImportJobs.SingleAsync(j => j.Id == id, ct);
+        if (job.SpoolPath is not { } spool || !File.Exists(spool))
+        {
+            // A synchronous import streams from its request: when its instance dies, there is nothing to resume
+            // from. Its committed chunks stay; re-sending the file (upsert) completes it without duplicates.
+            job.Finish(ImportJobStatus.Failed, "The import was interrupted (the API restarted) and its file was not spooled; committed rows are kept, send the file again to finish it.", time.UtcNow());
+            await db.SaveChangesAsync(ct);
+            return true;
+        }
+
+        if (job.CancelRequested)
+        {
+            job.Finish(ImportJobStatus.Cancelled, null, time.UtcNow());
+            await db.SaveChangesAsync(ct);
+            File.Delete(spool);
+            return true;
+        }
+
+        var claims = JsonSerializer.Deserialize<List<string[]>>(job.Caller) ?? [];
+        http.HttpContext = new DefaultHttpContext
+        {
+            User = new ClaimsPrincipal(new ClaimsIdentity(claims.Select(c => new Claim(c[0], c[1])), "import-job")),
+            RequestServices = services,
+        };
+        try
+        {
+            await using var body = new FileStream(spool, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true);
+            var reader = ImportFileReader.Open(job.ContentType, body, runner.Target(job.Entity).Schema);
+            await reader.StartAsync(ct);
+            var report = await runner.RunAsync(job.Id, reader, ct);
+            logger.LogInformation("Import {JobId} finished: {Status}, {Rows} rows.", job.Id, report.Status, report.RowsProcessed);
+        }
+        catch (ProblemException ex)
+        {
+            job.Finish(ImportJobStatus.Failed, ex.Message, time.UtcNow());
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        finally
+        {
+            http.HttpContext = null;
+        }
+
+        File.Delete(spool);
+        return true;
+    }
+}

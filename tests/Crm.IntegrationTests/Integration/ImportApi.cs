@@ -1,0 +1,87 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Crm.Modules.Integration.Contracts;
+using Crm.Modules.Integration.Features.Imports;
+
+namespace Crm.IntegrationTests.Integration;
+
+/// <summary>Request helpers for imports and exports.</summary>
+internal static class ImportApi
+{
+    public static readonly JsonSerializerOptions Json = Crm.IntegrationTests.Customers.CustomerApi.Json;
+
+    public static Encoding Gb18030 => ImportEncodings.Resolve("gb18030")!;
+
+    public static HttpContent Csv(string text, Encoding? encoding = null, bool bom = false)
+    {
+        encoding ??= new UTF8Encoding(false);
+        var bytes = (bom ? encoding.GetPreamble() : []).Concat(encoding.GetBytes(text)).ToArray();
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new MediaTypeHeaderValue("text/csv") { CharSet = encoding is UTF8Encoding ? "utf-8" : encoding.WebName };
+        return content;
+    }
+
+    public static HttpContent Body(string text, string mediaType)
+    {
+        var content = new ByteArrayContent(new UTF8Encoding(false).GetBytes(text));
+        content.Headers.TryAddWithoutValidation("Content-Type", mediaType);
+        return content;
+    }
+
+    public static async Task<ImportReport> ImportAsync(HttpClient client, string entity, HttpContent content, string query = "")
+    {
+        var response = await client.PostAsync($"/api/v1/imports/{entity}{(query.Length > 0 ? "?" + query : string.Empty)}", content);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body);
+        return JsonSerializer.Deserialize<ImportReport>(body, Json)!;
+    }
+
+    public static Task<ImportReport> ImportCsvAsync(HttpClient client, string csv, string query = "", string entity = "customers") =>
+        ImportAsync(client, entity, Csv(csv), query);
+
+    public static async Task<ImportJobResponse> StartAsync(HttpClient client, string entity, HttpContent content, string query = "")
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/imports/{entity}{(query.Length > 0 ? "?" + query : string.Empty)}") { Content = content };
+        request.Headers.TryAddWithoutValidation("Prefer", "respond-async");
+        var response = await client.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), body);
+        var job = JsonSerializer.Deserialize<ImportJobResponse>(body, Json)!;
+        Assert.That(response.Headers.Location?.ToString(), Is.EqualTo($"/api/v1/imports/{job.Id}"));
+        return job;
+    }
+
+    public static async Task<ImportJobResponse> GetJobAsync(HttpClient client, Guid id)
+    {
+        var response = await client.GetAsync($"/api/v1/imports/{id}");
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body);
+        return JsonSerializer.Deserialize<ImportJobResponse>(body, Json)!;
+    }
+
+    /// <summary>Polls the job until it finishes (the background worker runs it).</summary>
+    public static async Task<ImportJobResponse> WaitAsync(HttpClient client, Guid id)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var job = await GetJobAsync(client, id);
+            if (job.FinishedAt is not null || DateTime.UtcNow > deadline)
+            {
+                return job;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    public static async Task<string> ExportAsync(HttpClient client, string path, Encoding? encoding = null)
+    {
+        var response = await client.GetAsync(path);
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), Encoding.UTF8.GetString(bytes));
+        return (encoding ?? Encoding.UTF8).GetString(bytes);
+    }
+}
