@@ -43,14 +43,19 @@ internal sealed class CeilingHost : IAsyncDisposable
         $"SELECT {Columns} FROM customers.customers c WHERE (c.search_text LIKE @pattern ESCAPE '\\' OR c.code ILIKE @pattern ESCAPE '\\') AND c.status <> 'Archived' ORDER BY c.created_at DESC, c.id DESC LIMIT @take";
 
     private readonly WebApplication _app;
+    private readonly BarePayload _bare;
 
-    private CeilingHost(WebApplication app, Uri baseAddress)
+    private CeilingHost(WebApplication app, Uri baseAddress, BarePayload bare)
     {
         _app = app;
         BaseAddress = baseAddress;
+        _bare = bare;
     }
 
     public Uri BaseAddress { get; }
+
+    /// <summary>What <c>/bare</c> answers: the bytes of the API response it is the ceiling of, so both sides write the same JSON.</summary>
+    public void ServeAsBare(byte[] json) => _bare.Json = json;
 
     public static async Task<CeilingHost> StartAsync(NpgsqlDataSource db, CancellationToken ct)
     {
@@ -59,7 +64,8 @@ internal sealed class CeilingHost : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
 
-        app.MapGet("/bare", () => Results.Json(new BareResponse("ok", DateTimeOffset.UtcNow)));
+        var bare = new BarePayload();
+        app.MapGet("/bare", () => Results.Bytes(bare.Json, "application/json; charset=utf-8"));
         app.MapGet("/raw/customers/{id:guid}", (Guid id, HttpContext http, CancellationToken token) =>
             WriteRowsAsync(db, ByIdSql, http, single: true, token, ("id", id)));
         app.MapGet("/raw/customers", (string province, int take, DateTimeOffset? at, Guid? id, HttpContext http, CancellationToken token) =>
@@ -73,7 +79,7 @@ internal sealed class CeilingHost : IAsyncDisposable
 
         await app.StartAsync(ct);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new CeilingHost(app, new Uri(address));
+        return new CeilingHost(app, new Uri(address), bare);
     }
 
     public async ValueTask DisposeAsync()
@@ -154,5 +160,8 @@ internal sealed class CeilingHost : IAsyncDisposable
         }
     }
 
-    private sealed record BareResponse(string Status, DateTimeOffset Time);
+    private sealed class BarePayload
+    {
+        public byte[] Json { get; set; } = "{}"u8.ToArray();
+    }
 }
