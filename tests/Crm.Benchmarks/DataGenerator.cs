@@ -1,3 +1,4 @@
+using Crm.Modules.Customers.Contracts;
 using System.Buffers.Binary;
 using System.Globalization;
 using Crm.Modules.Customers.Domain;
@@ -154,7 +155,7 @@ internal static class DataGenerator
             COPY customers.customers (id, kind, external_id, name, short_name, registration_number, industry, source_channel,
               province, city, district, region_code, address, phones, emails, website, tags, tier, relationship_type, lifecycle_stage, status,
               owner_id, team_id, is_key_account, is_potential_key_account, credit_limit, credit_rating, outstanding_balance, currency,
-              created_at, updated_at, search_text, name_bigrams) FROM STDIN (FORMAT BINARY)
+              created_at, updated_at, search_text, name_bigrams, name_key, phone_keys) FROM STDIN (FORMAT BINARY)
             """, ct))
         {
             var span = TimeSpan.FromDays(3 * 365).Ticks / 10;
@@ -201,6 +202,8 @@ internal static class DataGenerator
                 await import.WriteAsync(updatedAt, NpgsqlDbType.TimestampTz, ct);
                 await import.WriteAsync(CustomerSearch.SearchText(customer.Name, customer.ShortName, null, customer.Phones, customer.Emails), NpgsqlDbType.Text, ct);
                 await import.WriteAsync(CustomerSearch.NameBigrams(customer.Name, customer.ShortName), NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
+                await import.WriteAsync(CustomerMatchKeys.NameKey(customer.Name), NpgsqlDbType.Varchar, ct);
+                await import.WriteAsync(CustomerMatchKeys.PhoneKeys(customer.Phones), NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
             }
 
             await import.CompleteAsync(ct);

@@ -33,10 +33,12 @@ internal sealed class SimilarCustomers
             return similar;
         }
 
-        var found = await db.Customers.AsNoTracking()
-            .Where(c => c.Status != CustomerStatus.Archived && c.Status != CustomerStatus.Merged)
-            .Where(c => names.Contains(c.NameKey) || c.PhoneKeys.Any(p => phones.Contains(p)) || c.Emails.Any(e => emails.Contains(e)))
-            .Select(c => new { c.Code, c.NameKey, c.PhoneKeys, c.Emails })
+        // One query per key, each on its own index: OR-ed over thousands of keys a chunk's arrays would make the planner
+        // give up the indexes for a scan that compares every row with every key.
+        var live = db.Customers.AsNoTracking().Where(c => c.Status != CustomerStatus.Archived && c.Status != CustomerStatus.Merged);
+        var found = await live.Where(c => names.Contains(c.NameKey)).Select(c => new { c.Code, c.NameKey, c.PhoneKeys, c.Emails })
+            .Concat(live.Where(c => c.PhoneKeys.Any(p => phones.Contains(p))).Select(c => new { c.Code, c.NameKey, c.PhoneKeys, c.Emails }))
+            .Concat(live.Where(c => c.Emails.Any(e => emails.Contains(e))).Select(c => new { c.Code, c.NameKey, c.PhoneKeys, c.Emails }))
             .ToListAsync(ct);
         foreach (var customer in found)
         {
