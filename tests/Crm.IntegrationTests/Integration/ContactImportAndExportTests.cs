@@ -83,6 +83,10 @@ internal sealed class ContactImportAndExportTests : IntegrationTest
             Assert.That(text, Does.Contain("code,externalId,kind,name,").And.Contain("\"华为, 深圳\"").And.Contain("13800138000;0101234567").And.Contain(_rep.Email));
             Assert.That(text, Does.Not.Contain("京东").And.Not.Contain("别人的"));
         });
+
+        // Every list filter applies, the region code roll-up included.
+        var beijing = await (await _client.GetAsync("/api/v1/customers/export?format=ndjson&regionCode=11")).Content.ReadAsStringAsync();
+        Assert.That((beijing.Contains("京东", StringComparison.Ordinal), beijing.Contains("华为", StringComparison.Ordinal)), Is.EqualTo((true, false)), "the NDJSON export keeps Chinese text as it is");
     }
 
     [Test]

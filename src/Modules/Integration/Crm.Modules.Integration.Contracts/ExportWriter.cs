@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Crm.SharedKernel.Errors;
 
@@ -80,7 +81,7 @@ public sealed class ExportWriter : IAsyncDisposable
         }
 
         var buffer = new MemoryStream();
-        await using (var json = new Utf8JsonWriter(buffer))
+        await using (var json = new Utf8JsonWriter(buffer, Ndjson))
         {
             json.WriteStartObject();
             for (var i = 0; i < _columns.Count; i++)
@@ -98,6 +99,9 @@ public sealed class ExportWriter : IAsyncDisposable
     public Task FlushAsync(CancellationToken ct) => _writer.FlushAsync(ct);
 
     public async ValueTask DisposeAsync() => await _writer.DisposeAsync();
+
+    /// <summary>Chinese text stays readable in the file (only what JSON requires is escaped); the file is data, never HTML.</summary>
+    private static readonly JsonWriterOptions Ndjson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static void WriteJsonValue(Utf8JsonWriter json, object? value, bool isList)
     {

@@ -33,6 +33,8 @@ namespace Crm.Modules.Customers.Features.Export;
 /// <param name="UpdatedTo">Changed before.</param>
 /// <param name="LastFollowUpBefore">Newest follow-up before this instant.</param>
 /// <param name="LastFollowUpAfter">Newest follow-up at or after this instant.</param>
+/// <param name="RegionCode">GB/T 2260 code prefix: 44 (广东省), 4403 (深圳市), 440305 (南山区).</param>
+/// <param name="CustomField">Custom field filter key:value, e.g. grade:A; repeat for more (all must match).</param>
 internal sealed record ExportCustomersQuery(
     string? Format,
     string? Charset,
@@ -54,12 +56,14 @@ internal sealed record ExportCustomersQuery(
     DateTimeOffset? UpdatedFrom,
     DateTimeOffset? UpdatedTo,
     DateTimeOffset? LastFollowUpBefore,
-    DateTimeOffset? LastFollowUpAfter)
+    DateTimeOffset? LastFollowUpAfter,
+    string? RegionCode,
+    string[]? CustomField)
 {
-    public CustomerFilter ToFilter() => new(
-        Q, OwnerId, TeamId, QueryEnum.Parse<CustomerKind>(Kind, "kind"), Tier, QueryEnum.Parse<LifecycleStage>(Stage, "stage"),
-        QueryEnum.Parse<Domain.RelationshipType>(RelationshipType, "relationshipType"), QueryEnum.Parse<CustomerStatus>(Status, "status"),
-        Province, City, Industry, Tag, IsKeyAccount, CreatedFrom, CreatedTo, UpdatedFrom, UpdatedTo, LastFollowUpBefore, LastFollowUpAfter);
+    /// <summary>The list's filter, read by the list's own rules (one place parses and checks them).</summary>
+    public CustomerFilter ToFilter() => new ListCustomersQuery(
+        null, null, null, null, Q, OwnerId, TeamId, Kind, Tier, Stage, RelationshipType, Status, Province, City, Industry, Tag,
+        IsKeyAccount, CreatedFrom, CreatedTo, UpdatedFrom, UpdatedTo, LastFollowUpBefore, LastFollowUpAfter, RegionCode, CustomField).ToFilter();
 }
 
 /// <summary>Query string of <c>GET /api/v1/contacts/export</c>.</summary>

@@ -93,7 +93,7 @@ internal sealed class CustomerImportTarget(CustomersDbContext db, IAccessScopePr
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         var existing = await FindExistingAsync(settings.MatchOn, rows, ct);
         var taken = await FindTakenAsync(rows, ct);
-        var similar = await SimilarCustomers.FindAsync(db, rows, ct);
+        var similar = await SimilarCustomers.FindAsync(connection, rows, ct);
 
         var created = new List<Customer>();
         var updated = new List<Customer>();
@@ -453,8 +453,11 @@ internal sealed class CustomerImportTarget(CustomersDbContext db, IAccessScopePr
             S.ExternalId => db.Customers.FromSql($"SELECT *, xmin FROM customers.customers WHERE external_id = ANY({keys}) FOR UPDATE"),
             S.Code => db.Customers.FromSql($"SELECT *, xmin FROM customers.customers WHERE code = ANY({keys}) FOR UPDATE"),
             S.RegistrationNumber => db.Customers.FromSql($"SELECT *, xmin FROM customers.customers WHERE registration_number = ANY({keys}) FOR UPDATE"),
-            S.Emails => db.Customers.FromSql($"SELECT *, xmin FROM customers.customers WHERE emails && {keys} FOR UPDATE"),
-            _ => db.Customers.FromSql($"SELECT *, xmin FROM customers.customers WHERE phone_keys && {keys} FOR UPDATE"),
+            // Array keys are looked up one by one through the GIN index (see SimilarCustomers for why not `&&` on thousands).
+            S.Emails => db.Customers.FromSql(
+                $"SELECT *, xmin FROM customers.customers WHERE id IN (SELECT c.id FROM unnest({keys}) AS k(key) JOIN customers.customers c ON c.emails @> ARRAY[k.key]) FOR UPDATE"),
+            _ => db.Customers.FromSql(
+                $"SELECT *, xmin FROM customers.customers WHERE id IN (SELECT c.id FROM unnest({keys}) AS k(key) JOIN customers.customers c ON c.phone_keys @> ARRAY[k.key]) FOR UPDATE"),
         };
         var wanted = keys.ToHashSet(StringComparer.Ordinal);
         // A merged customer only redirects to its survivor: it is never the one a row updates.

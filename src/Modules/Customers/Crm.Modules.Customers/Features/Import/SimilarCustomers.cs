@@ -1,7 +1,7 @@
 using Crm.Modules.Customers.Contracts;
-using Crm.Modules.Customers.Data;
 using Crm.Modules.Customers.Domain;
-using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
 using S = Crm.Modules.Customers.Features.Import.CustomerImportSchema;
 
 namespace Crm.Modules.Customers.Features.Import;
@@ -18,7 +18,7 @@ internal sealed class SimilarCustomers
     private readonly Dictionary<string, string> _phones = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _emails = new(StringComparer.Ordinal);
 
-    public static async Task<SimilarCustomers> FindAsync(CustomersDbContext db, IReadOnlyCollection<CustomerRow> rows, CancellationToken ct)
+    public static async Task<SimilarCustomers> FindAsync(NpgsqlConnection connection, IReadOnlyCollection<CustomerRow> rows, CancellationToken ct)
     {
         var candidates = rows.Where(r => !r.ConfirmDuplicate).ToList();
         var names = candidates.Select(r => r.Values.Text(S.Name)).Where(n => !string.IsNullOrWhiteSpace(n))
@@ -33,18 +33,48 @@ internal sealed class SimilarCustomers
             return similar;
         }
 
-        // One query per key, each on its own index: OR-ed over thousands of keys a chunk's arrays would make the planner
-        // give up the indexes for a scan that compares every row with every key.
-        var live = db.Customers.AsNoTracking().Where(c => c.Status != CustomerStatus.Archived && c.Status != CustomerStatus.Merged);
-        var found = await live.Where(c => names.Contains(c.NameKey)).Select(c => new { c.Code, c.NameKey, c.PhoneKeys, c.Emails })
-            .Concat(live.Where(c => c.PhoneKeys.Any(p => phones.Contains(p))).Select(c => new { c.Code, c.NameKey, c.PhoneKeys, c.Emails }))
-            .Concat(live.Where(c => c.Emails.Any(e => emails.Contains(e))).Select(c => new { c.Code, c.NameKey, c.PhoneKeys, c.Emails }))
-            .ToListAsync(ct);
+        // One lookup per key on its own index. An array element is looked up through a join on unnest(...) with @>:
+        // planned with a chunk's thousands of keys, `column && @keys` is estimated to match most rows and runs as a scan
+        // comparing every row with every key (seconds per chunk at a million customers), the join stays on the index.
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT c.code, c.name_key, c.phone_keys, c.emails
+            FROM customers.customers c
+            WHERE c.name_key = ANY(@names) AND c.status NOT IN ('Archived', 'Merged')
+            UNION ALL
+            SELECT c.code, c.name_key, c.phone_keys, c.emails
+            FROM unnest(@phones) AS k(key) JOIN customers.customers c ON c.phone_keys @> ARRAY[k.key]
+            WHERE c.status NOT IN ('Archived', 'Merged')
+            UNION ALL
+            SELECT c.code, c.name_key, c.phone_keys, c.emails
+            FROM unnest(@emails) AS k(key) JOIN customers.customers c ON c.emails @> ARRAY[k.key]
+            WHERE c.status NOT IN ('Archived', 'Merged')
+            """,
+            connection);
+        command.Parameters.Add(new NpgsqlParameter<string[]>("names", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = names });
+        command.Parameters.Add(new NpgsqlParameter<string[]>("phones", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = phones });
+        command.Parameters.Add(new NpgsqlParameter<string[]>("emails", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = emails });
+        var found = new List<Match>();
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                found.Add(new Match(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<string[]>(2), reader.GetFieldValue<string[]>(3)));
+            }
+        }
+
         foreach (var customer in found)
         {
             similar._names.TryAdd(customer.NameKey, customer.Code);
-            customer.PhoneKeys.ForEach(p => similar._phones.TryAdd(p, customer.Code));
-            customer.Emails.ForEach(e => similar._emails.TryAdd(e, customer.Code));
+            foreach (var phone in customer.PhoneKeys)
+            {
+                similar._phones.TryAdd(phone, customer.Code);
+            }
+
+            foreach (var email in customer.Emails)
+            {
+                similar._emails.TryAdd(email, customer.Code);
+            }
         }
 
         return similar;
@@ -80,4 +110,7 @@ internal sealed class SimilarCustomers
 
         return !row.Values.Failed;
     }
+
+    /// <summary>An existing customer one of the keys found.</summary>
+    private sealed record Match(string Code, string NameKey, string[] PhoneKeys, string[] Emails);
 }
