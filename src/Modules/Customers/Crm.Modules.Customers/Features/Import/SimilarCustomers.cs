@@ -33,14 +33,14 @@ internal sealed class SimilarCustomers
             return similar;
         }
 
-        // One lookup per key on its own index. An array element is looked up through a join on unnest(...) with @>:
-        // planned with a chunk's thousands of keys, `column && @keys` is estimated to match most rows and runs as a scan
-        // comparing every row with every key (seconds per chunk at a million customers), the join stays on the index.
+        // One index lookup per key, through a join on unnest(...): planned with a chunk's thousands of keys,
+        // `name_key = ANY(@keys)` and `column && @keys` are estimated to match much of the table and run as scans (seconds
+        // per chunk at a million customers; measured 0.55 s against 14 ms for the join on a narrow 1M-row table).
         await using var command = new NpgsqlCommand(
             """
             SELECT c.code, c.name_key, c.phone_keys, c.emails
-            FROM customers.customers c
-            WHERE c.name_key = ANY(@names) AND c.status NOT IN ('Archived', 'Merged')
+            FROM unnest(@names) AS k(key) JOIN customers.customers c ON c.name_key = k.key
+            WHERE c.status NOT IN ('Archived', 'Merged')
             UNION ALL
             SELECT c.code, c.name_key, c.phone_keys, c.emails
             FROM unnest(@phones) AS k(key) JOIN customers.customers c ON c.phone_keys @> ARRAY[k.key]
