@@ -276,9 +276,11 @@ internal sealed class PersonalDataTests : IntegrationTest
     }
 
     [Test]
-    public async Task Erase_scrubs_the_timeline_and_events_delivered_after_it_land_without_their_words()
+    public async Task Erase_scrubs_custom_fields_the_timeline_and_events_delivered_after_it_land_without_their_words()
     {
         var customer = await CreatePersonAsync(_adminClient);
+        await ReadAsync<object>(await _adminClient.PostAsync("/api/v1/custom-fields/customers", JsonBody(new { key = "nickname", label = "昵称", type = "text" })), HttpStatusCode.Created);
+        await ReadAsync<CustomerResponse>(await _adminClient.SendAsync(Patch(customer.Id, $$$"""{"customFields":{"nickname":"{{{Name}}}"}}""")), HttpStatusCode.OK);
         await LogAsync(_adminClient, customer.Id, $"拜访{Name}，电话 {Phone}");
         await DispatchOutboxAsync();
         Assert.That(await RowsHoldingAsync("customers.timeline_entries", "timeline_entries", Name), Is.Positive);
@@ -299,6 +301,7 @@ internal sealed class PersonalDataTests : IntegrationTest
         Assert.Multiple(async () =>
         {
             Assert.That(await CountAsync($"SELECT count(*) FROM customers.timeline_entries WHERE customer_id = '{customer.Id}' AND kind IN ('followUp', 'order')"), Is.EqualTo(3));
+            Assert.That(await CountAsync($"SELECT count(*) FROM customers.customers WHERE id = '{customer.Id}' AND custom_fields = '{{}}'::jsonb"), Is.EqualTo(1), "custom field values are erased");
             foreach (var value in new[] { Name, Phone })
             {
                 Assert.That(await RowsHoldingAsync("customers.timeline_entries", "timeline_entries", value), Is.Zero, $"the timeline holds {value}");
