@@ -2,6 +2,7 @@ using Crm.Api.Hosting;
 using Crm.Modules.Customers;
 using Crm.Modules.Identity;
 using Crm.Modules.Integration;
+using Crm.Modules.Sales;
 using Crm.SharedKernel.Data;
 
 // `dotnet run --project src/Crm.Api -- migrate` applies every module's migrations and exits (for production deploys).
@@ -14,6 +15,7 @@ builder.AddCrmApi();
 builder.Services.AddIdentityModule(builder.Configuration);
 builder.Services.AddCustomersModule(builder.Configuration);
 builder.Services.AddIntegrationModule(builder.Configuration);
+builder.Services.AddSalesModule(builder.Configuration);
 
 var app = builder.Build();
 

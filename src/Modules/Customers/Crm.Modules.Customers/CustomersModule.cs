@@ -3,6 +3,7 @@ using Crm.Modules.Customers.Data;
 using Crm.Modules.Customers.Features.Actions;
 using Crm.Modules.Customers.Features.Contacts;
 using Crm.Modules.Customers.Features.CustomFields;
+using Crm.Modules.Customers.Features.Directory;
 using Crm.Modules.Customers.Features.Customers;
 using Crm.Modules.Customers.Features.Duplicates;
 using Crm.Modules.Customers.Features.Export;
@@ -41,6 +42,7 @@ public static class CustomersModule
         services.AddScoped<CustomerActionContext>();
         AddTimeline(services);
         services.AddScoped<ICustomerDuplicateCheck, CustomerDuplicateFinder>();
+        services.AddScoped<ICustomerDirectory, CustomerDirectory>();
         services.AddScoped<DuplicateGuard>();
         services.AddScoped<IImportTarget, CustomerImportTarget>();
         services.AddScoped<IImportTarget, ContactImportTarget>();

@@ -1,0 +1,62 @@
+using System.Text.Json;
+using Crm.Modules.Customers.Contracts;
+using Crm.Modules.Customers.Data;
+using Crm.Modules.Customers.Domain;
+using Microsoft.EntityFrameworkCore;
+
+namespace Crm.Modules.Customers.Features.Directory;
+
+/// <summary>
+/// <see cref="ICustomerDirectory"/> over the archive: one indexed query per hop of merge redirects (a merged
+/// customer's survivor may itself have been merged later), so at most a handful of round trips per call.
+/// </summary>
+internal sealed class CustomerDirectory(CustomersDbContext db) : ICustomerDirectory
+{
+    public const int MaxIds = 1000;
+    private const int MaxMergeHops = 5;
+
+    public async Task<IReadOnlyDictionary<Guid, CustomerSnapshot>> FindAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(ids.Count, MaxIds);
+        var found = new Dictionary<Guid, CustomerSnapshot>();
+
+        // Each id asked for, and the record it currently resolves to.
+        var pending = ids.Distinct().ToDictionary(id => id, id => id);
+        for (var hop = 0; hop < MaxMergeHops && pending.Count > 0; hop++)
+        {
+            var lookup = pending.Values.Distinct().ToList();
+            var rows = await db.Customers.AsNoTracking()
+                .Where(c => lookup.Contains(c.Id))
+                .Select(c => new
+                {
+                    c.Id, c.Code, c.Name, c.OwnerId, c.TeamId, c.Status, c.Tier, c.Province, c.Industry,
+                    c.CreditLimit, c.OutstandingBalance, c.Currency, c.MergedIntoId,
+                })
+                .ToDictionaryAsync(c => c.Id, ct);
+
+            var next = new Dictionary<Guid, Guid>();
+            foreach (var (asked, current) in pending)
+            {
+                if (!rows.TryGetValue(current, out var row))
+                {
+                    continue;
+                }
+
+                if (row is { Status: CustomerStatus.Merged, MergedIntoId: { } survivor })
+                {
+                    next[asked] = survivor;
+                    continue;
+                }
+
+                found[asked] = new CustomerSnapshot(
+                    row.Id, row.Code, row.Name, row.OwnerId, row.TeamId, JsonNamingPolicy.CamelCase.ConvertName(row.Status.ToString()),
+                    row.Tier, row.Province, row.Industry, row.CreditLimit, row.OutstandingBalance, row.Currency);
+            }
+
+            pending = next;
+        }
+
+        return found;
+    }
+}

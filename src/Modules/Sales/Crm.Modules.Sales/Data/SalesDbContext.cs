@@ -1,0 +1,106 @@
+using Crm.Modules.Sales.Domain;
+using Crm.SharedKernel.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace Crm.Modules.Sales.Data;
+
+internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) : ModuleDbContext(options, SchemaName)
+{
+    public const string SchemaName = "sales";
+
+    public DbSet<Pipeline> Pipelines => Set<Pipeline>();
+
+    public DbSet<PipelineStage> PipelineStages => Set<PipelineStage>();
+
+    public DbSet<Opportunity> Opportunities => Set<Opportunity>();
+
+    public DbSet<Product> Products => Set<Product>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        ConfigurePipelines(modelBuilder);
+        ConfigureOpportunities(modelBuilder);
+        ConfigureProducts(modelBuilder);
+    }
+
+    private static void ConfigurePipelines(ModelBuilder modelBuilder)
+    {
+        var seededAt = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        modelBuilder.Entity<Pipeline>(pipeline =>
+        {
+            pipeline.ToTable("pipelines");
+            pipeline.HasKey(p => p.Id);
+            pipeline.Property(p => p.Name).HasMaxLength(100);
+            pipeline.HasIndex(p => p.Name).IsUnique();
+
+            // At most one default pipeline.
+            pipeline.HasIndex(p => p.IsDefault).IsUnique().HasFilter("is_default");
+            pipeline.Property(p => p.Version).IsRowVersion();
+            pipeline.HasData(new
+            {
+                Id = Pipeline.DefaultId,
+                Name = "默认销售流程 Default pipeline",
+                IsDefault = true,
+                Active = true,
+                CreatedAt = seededAt,
+                UpdatedAt = seededAt,
+            });
+        });
+
+        modelBuilder.Entity<PipelineStage>(stage =>
+        {
+            stage.ToTable("pipeline_stages", t => t.HasCheckConstraint("ck_pipeline_stages_probability", "probability BETWEEN 0 AND 100"));
+            stage.HasKey(s => s.Id);
+            stage.HasOne<Pipeline>().WithMany().HasForeignKey(s => s.PipelineId).OnDelete(DeleteBehavior.Cascade);
+            stage.Property(s => s.Code).HasMaxLength(50);
+            stage.Property(s => s.Name).HasMaxLength(100);
+            stage.Property(s => s.Kind).HasConversion<string>().HasMaxLength(10);
+            stage.HasIndex(s => new { s.PipelineId, s.Code }).IsUnique();
+            stage.HasIndex(s => new { s.PipelineId, s.Position }).IsUnique();
+            stage.HasData(PipelineStage.DefaultStagesSeed());
+        });
+    }
+
+    private static void ConfigureOpportunities(ModelBuilder modelBuilder) =>
+        modelBuilder.Entity<Opportunity>(opportunity =>
+        {
+            opportunity.ToTable("opportunities", t => t.HasCheckConstraint("ck_opportunities_amount", "amount >= 0"));
+            opportunity.HasKey(o => o.Id);
+            opportunity.Property(o => o.Name).HasMaxLength(200);
+            opportunity.HasOne<Pipeline>().WithMany().HasForeignKey(o => o.PipelineId).OnDelete(DeleteBehavior.Restrict);
+            opportunity.HasOne<PipelineStage>().WithMany().HasForeignKey(o => o.StageId).OnDelete(DeleteBehavior.Restrict);
+            opportunity.Property(o => o.Status).HasConversion<string>().HasMaxLength(10);
+            opportunity.Property(o => o.Amount).HasPrecision(18, 2);
+            opportunity.Property(o => o.Currency).HasMaxLength(3);
+            opportunity.Property(o => o.Version).IsRowVersion();
+
+            // Lists and the funnel: by owner and by customer, newest first; by stage for the pipeline board.
+            opportunity.HasIndex(o => new { o.OwnerId, o.CreatedAt, o.Id });
+            opportunity.HasIndex(o => new { o.CustomerId, o.CreatedAt, o.Id });
+            opportunity.HasIndex(o => new { o.PipelineId, o.StageId });
+        });
+
+    private static void ConfigureProducts(ModelBuilder modelBuilder) =>
+        modelBuilder.Entity<Product>(product =>
+        {
+            product.ToTable("products", t => t.HasCheckConstraint("ck_products_list_price", "list_price >= 0"));
+            product.HasKey(p => p.Id);
+            product.Property(p => p.Sku).HasMaxLength(64);
+            product.HasIndex(p => p.Sku).IsUnique();
+            product.Property(p => p.Name).HasMaxLength(200);
+            product.Property(p => p.Unit).HasMaxLength(20);
+            product.Property(p => p.Category).HasMaxLength(100);
+            product.Property(p => p.Description).HasMaxLength(4000);
+            product.Property(p => p.ListPrice).HasPrecision(18, 2);
+            product.Property(p => p.Currency).HasMaxLength(3);
+            product.Property(p => p.Version).IsRowVersion();
+            product.HasIndex(p => p.Category);
+        });
+}
+
+internal sealed class SalesDbContextDesignTimeFactory : IDesignTimeDbContextFactory<SalesDbContext>
+{
+    public SalesDbContext CreateDbContext(string[] args) => new(DesignTimeContextOptions.For<SalesDbContext>(SalesDbContext.SchemaName));
+}

@@ -1,0 +1,98 @@
+using Crm.SharedKernel.Audit;
+
+namespace Crm.Modules.Sales.Domain;
+
+/// <summary>
+/// A sales opportunity (商业机会): a possible deal with a customer, moving through the stages of a pipeline until
+/// it is won or lost. Amounts are <c>numeric(18,2)</c> in <see cref="Currency"/>.
+/// </summary>
+[AuditEntityType("opportunity")]
+internal sealed class Opportunity : IAuditable, IOwnedRecord
+{
+    public const string DefaultCurrency = "CNY";
+
+    private Opportunity()
+    {
+    }
+
+    public Guid Id { get; private set; }
+
+    public string Name { get; private set; } = string.Empty;
+
+    public Guid CustomerId { get; private set; }
+
+    public Guid? ContactId { get; private set; }
+
+    /// <summary>The lead it was converted from, if any.</summary>
+    public Guid? LeadId { get; private set; }
+
+    public Guid PipelineId { get; private set; }
+
+    public Guid StageId { get; private set; }
+
+    public OpportunityStatus Status { get; private set; }
+
+    public decimal Amount { get; private set; }
+
+    public string Currency { get; private set; } = DefaultCurrency;
+
+    /// <summary>Win probability in percent: the stage's default unless set on the opportunity.</summary>
+    public int Probability { get; private set; }
+
+    public DateOnly? ExpectedCloseDate { get; private set; }
+
+    public Guid? OwnerId { get; private set; }
+
+    public Guid? TeamId { get; private set; }
+
+    public DateTimeOffset StageEnteredAt { get; private set; }
+
+    public DateTimeOffset? ClosedAt { get; private set; }
+
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    public uint Version { get; private set; }
+
+    public static Opportunity Create(
+        string name,
+        Guid customerId,
+        Guid? contactId,
+        Guid? leadId,
+        PipelineStage stage,
+        decimal amount,
+        string currency,
+        DateOnly? expectedCloseDate,
+        Guid? ownerId,
+        Guid? teamId,
+        DateTimeOffset now) =>
+        new()
+        {
+            Id = Guid.CreateVersion7(now),
+            Name = name.Trim(),
+            CustomerId = customerId,
+            ContactId = contactId,
+            LeadId = leadId,
+            PipelineId = stage.PipelineId,
+            StageId = stage.Id,
+            Status = OpportunityStatus.Open,
+            Amount = amount,
+            Currency = currency,
+            Probability = stage.Probability,
+            ExpectedCloseDate = expectedCloseDate,
+            OwnerId = ownerId,
+            TeamId = teamId,
+            StageEnteredAt = now,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+}
+
+/// <summary>Open until it reaches a closing stage.</summary>
+internal enum OpportunityStatus
+{
+    Open,
+    Won,
+    Lost,
+}
