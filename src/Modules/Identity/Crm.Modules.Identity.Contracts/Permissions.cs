@@ -22,6 +22,12 @@ public static class Permissions
     public const string ImportsWrite = "imports:write";
     public const string SalesRead = "sales:read";
     public const string SalesWrite = "sales:write";
+
+    /// <summary>
+    /// Configure sales (pipelines, assignment rules, territories, price books, quotas, commission rules) and decide
+    /// approvals (discounts, credit overrides, expenses): sales managers and administrators, not reps.
+    /// </summary>
+    public const string SalesManage = "sales:manage";
     public const string MarketingRead = "marketing:read";
     public const string MarketingWrite = "marketing:write";
     public const string ServiceRead = "service:read";

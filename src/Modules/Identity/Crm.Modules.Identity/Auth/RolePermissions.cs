@@ -12,7 +12,7 @@ internal static class RolePermissions
     {
         [Roles.Admin] = ["*:*"],
         [Roles.SalesManager] = ["customers:*", "privacy:export", "sales:*", "imports:write", "marketing:read", "service:read", "analytics:read", "users:read", "audit:read"],
-        [Roles.SalesRep] = ["customers:read", "customers:write", "sales:*", "imports:write", "users:read", "audit:read"],
+        [Roles.SalesRep] = ["customers:read", "customers:write", "sales:read", "sales:write", "imports:write", "users:read", "audit:read"],
         [Roles.Marketing] = ["marketing:*", "customers:read", "sales:read", "imports:write", "analytics:read", "users:read", "audit:read"],
         [Roles.ServiceManager] = ["service:*", "privacy:export", "customers:read", "customers:write", "customers:merge", "analytics:read", "users:read", "audit:read"],
         [Roles.ServiceAgent] = ["service:*", "customers:read", "users:read", "audit:read"],

@@ -15,7 +15,11 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
 
     public DbSet<Opportunity> Opportunities => Set<Opportunity>();
 
+    public DbSet<OpportunityStageChange> OpportunityStageChanges => Set<OpportunityStageChange>();
+
     public DbSet<Product> Products => Set<Product>();
+
+    public DbSet<Partner> Partners => Set<Partner>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -23,6 +27,7 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
         ConfigurePipelines(modelBuilder);
         ConfigureOpportunities(modelBuilder);
         ConfigureProducts(modelBuilder);
+        ConfigurePartners(modelBuilder);
     }
 
     private static void ConfigurePipelines(ModelBuilder modelBuilder)
@@ -63,7 +68,8 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
         });
     }
 
-    private static void ConfigureOpportunities(ModelBuilder modelBuilder) =>
+    private static void ConfigureOpportunities(ModelBuilder modelBuilder)
+    {
         modelBuilder.Entity<Opportunity>(opportunity =>
         {
             opportunity.ToTable("opportunities", t => t.HasCheckConstraint("ck_opportunities_amount", "amount >= 0"));
@@ -80,7 +86,20 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
             opportunity.HasIndex(o => new { o.OwnerId, o.CreatedAt, o.Id });
             opportunity.HasIndex(o => new { o.CustomerId, o.CreatedAt, o.Id });
             opportunity.HasIndex(o => new { o.PipelineId, o.StageId });
+            opportunity.HasOne<Partner>().WithMany().HasForeignKey(o => o.PartnerId).OnDelete(DeleteBehavior.Restrict);
+            opportunity.HasIndex(o => o.PartnerId);
         });
+
+        modelBuilder.Entity<OpportunityStageChange>(change =>
+        {
+            change.ToTable("opportunity_stage_changes");
+            change.HasKey(c => c.Id);
+            change.HasOne<Opportunity>().WithMany().HasForeignKey(c => c.OpportunityId).OnDelete(DeleteBehavior.Cascade);
+            change.HasOne<PipelineStage>().WithMany().HasForeignKey(c => c.FromStageId).OnDelete(DeleteBehavior.Restrict);
+            change.HasOne<PipelineStage>().WithMany().HasForeignKey(c => c.ToStageId).OnDelete(DeleteBehavior.Restrict);
+            change.HasIndex(c => new { c.OpportunityId, c.ChangedAt });
+        });
+    }
 
     private static void ConfigureProducts(ModelBuilder modelBuilder) =>
         modelBuilder.Entity<Product>(product =>
@@ -97,6 +116,21 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
             product.Property(p => p.Currency).HasMaxLength(3);
             product.Property(p => p.Version).IsRowVersion();
             product.HasIndex(p => p.Category);
+        });
+
+    private static void ConfigurePartners(ModelBuilder modelBuilder) =>
+        modelBuilder.Entity<Partner>(partner =>
+        {
+            partner.ToTable("partners");
+            partner.HasKey(p => p.Id);
+            partner.Property(p => p.Name).HasMaxLength(200);
+            partner.HasIndex(p => p.Name).IsUnique();
+            partner.Property(p => p.Kind).HasConversion<string>().HasMaxLength(20);
+            partner.Property(p => p.Province).HasMaxLength(50);
+            partner.Property(p => p.ContactName).HasMaxLength(100);
+            partner.Property(p => p.Phone).HasMaxLength(30);
+            partner.Property(p => p.Email).HasMaxLength(254);
+            partner.Property(p => p.Version).IsRowVersion();
         });
 }
 

@@ -45,6 +45,9 @@ internal sealed class Opportunity : IAuditable, IOwnedRecord
 
     public Guid? TeamId { get; private set; }
 
+    /// <summary>The agent or distributor (代理商) or partner who brought or handles the deal.</summary>
+    public Guid? PartnerId { get; private set; }
+
     public DateTimeOffset StageEnteredAt { get; private set; }
 
     public DateTimeOffset? ClosedAt { get; private set; }
@@ -86,6 +89,77 @@ internal sealed class Opportunity : IAuditable, IOwnedRecord
             StageEnteredAt = now,
             CreatedAt = now,
             UpdatedAt = now,
+        };
+
+    /// <summary>
+    /// Moves the opportunity to <paramref name="stage"/> of its pipeline: the probability becomes the stage's default,
+    /// a closing stage closes it (won or lost) and reopening clears the close. Returns the history entry to store, or
+    /// null when it is already in that stage.
+    /// </summary>
+    public OpportunityStageChange? MoveTo(PipelineStage stage, Guid? changedBy, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(stage);
+        if (stage.PipelineId != PipelineId)
+        {
+            throw new InvalidOperationException("A stage of another pipeline.");
+        }
+
+        if (stage.Id == StageId)
+        {
+            return null;
+        }
+
+        var change = OpportunityStageChange.Create(Id, StageId, stage.Id, StageEnteredAt, changedBy, now);
+        StageId = stage.Id;
+        Probability = stage.Probability;
+        StageEnteredAt = now;
+        Status = stage.Kind switch
+        {
+            StageKind.Won => OpportunityStatus.Won,
+            StageKind.Lost => OpportunityStatus.Lost,
+            _ => OpportunityStatus.Open,
+        };
+        ClosedAt = Status == OpportunityStatus.Open ? null : now;
+        UpdatedAt = now;
+        return change;
+    }
+}
+
+/// <summary>
+/// One move of an opportunity between stages (stage history): the funnel derives stage-to-stage conversion and
+/// the days spent in each stage from these rows. Append-only.
+/// </summary>
+internal sealed class OpportunityStageChange
+{
+    private OpportunityStageChange()
+    {
+    }
+
+    public Guid Id { get; private set; }
+
+    public Guid OpportunityId { get; private set; }
+
+    public Guid FromStageId { get; private set; }
+
+    public Guid ToStageId { get; private set; }
+
+    /// <summary>When the opportunity entered the stage it left, so time in stage needs no self-join.</summary>
+    public DateTimeOffset FromStageEnteredAt { get; private set; }
+
+    public DateTimeOffset ChangedAt { get; private set; }
+
+    public Guid? ChangedBy { get; private set; }
+
+    public static OpportunityStageChange Create(Guid opportunityId, Guid fromStageId, Guid toStageId, DateTimeOffset fromStageEnteredAt, Guid? changedBy, DateTimeOffset now) =>
+        new()
+        {
+            Id = Guid.CreateVersion7(now),
+            OpportunityId = opportunityId,
+            FromStageId = fromStageId,
+            ToStageId = toStageId,
+            FromStageEnteredAt = fromStageEnteredAt,
+            ChangedAt = now,
+            ChangedBy = changedBy,
         };
 }
 

@@ -22,7 +22,7 @@ internal sealed record VersionedCurrentUser(CurrentUserResponse Response, uint V
 internal sealed class GetCurrentUserHandler(IdentityDbContext db, ICurrentActor actor) : IRequestHandler<GetCurrentUserRequest, VersionedCurrentUser>
 {
     private static readonly string[] KnownPermissions =
-        [.. Permissions.ApiKeyScopes, Permissions.CustomersMerge, Permissions.UsersWrite, Permissions.TeamsWrite, Permissions.ApiKeysManage, Permissions.PrivacyExport, Permissions.PrivacyManage, Permissions.CustomFieldsManage];
+        [.. Permissions.ApiKeyScopes, Permissions.CustomersMerge, Permissions.UsersWrite, Permissions.TeamsWrite, Permissions.ApiKeysManage, Permissions.PrivacyExport, Permissions.PrivacyManage, Permissions.CustomFieldsManage, Permissions.SalesManage];
 
     public async Task<VersionedCurrentUser> Handle(GetCurrentUserRequest request, CancellationToken cancellationToken)
     {

@@ -75,6 +75,10 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("owner_id");
 
+                    b.Property<Guid?>("PartnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("partner_id");
+
                     b.Property<Guid>("PipelineId")
                         .HasColumnType("uuid")
                         .HasColumnName("pipeline_id");
@@ -114,6 +118,9 @@ namespace Crm.Modules.Sales.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_opportunities");
 
+                    b.HasIndex("PartnerId")
+                        .HasDatabaseName("ix_opportunities_partner_id");
+
                     b.HasIndex("StageId")
                         .HasDatabaseName("ix_opportunities_stage_id");
 
@@ -130,6 +137,123 @@ namespace Crm.Modules.Sales.Data.Migrations
                         {
                             t.HasCheckConstraint("ck_opportunities_amount", "amount >= 0");
                         });
+                });
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.OpportunityStageChange", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<Guid?>("ChangedBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("changed_by");
+
+                    b.Property<DateTimeOffset>("FromStageEnteredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("from_stage_entered_at");
+
+                    b.Property<Guid>("FromStageId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("from_stage_id");
+
+                    b.Property<Guid>("OpportunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("opportunity_id");
+
+                    b.Property<Guid>("ToStageId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("to_stage_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_opportunity_stage_changes");
+
+                    b.HasIndex("FromStageId")
+                        .HasDatabaseName("ix_opportunity_stage_changes_from_stage_id");
+
+                    b.HasIndex("ToStageId")
+                        .HasDatabaseName("ix_opportunity_stage_changes_to_stage_id");
+
+                    b.HasIndex("OpportunityId", "ChangedAt")
+                        .HasDatabaseName("ix_opportunity_stage_changes_opportunity_id_changed_at");
+
+                    b.ToTable("opportunity_stage_changes", "sales");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.Partner", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("boolean")
+                        .HasColumnName("active");
+
+                    b.Property<string>("ContactName")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("contact_name");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Email")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("email");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<Guid?>("OwnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_id");
+
+                    b.Property<string>("Phone")
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("phone");
+
+                    b.Property<string>("Province")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("province");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_partners");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_partners_name");
+
+                    b.ToTable("partners", "sales");
                 });
 
             modelBuilder.Entity("Crm.Modules.Sales.Domain.Pipeline", b =>
@@ -532,6 +656,12 @@ namespace Crm.Modules.Sales.Data.Migrations
 
             modelBuilder.Entity("Crm.Modules.Sales.Domain.Opportunity", b =>
                 {
+                    b.HasOne("Crm.Modules.Sales.Domain.Partner", null)
+                        .WithMany()
+                        .HasForeignKey("PartnerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_opportunities_partners_partner_id");
+
                     b.HasOne("Crm.Modules.Sales.Domain.Pipeline", null)
                         .WithMany()
                         .HasForeignKey("PipelineId")
@@ -545,6 +675,30 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_opportunities_pipeline_stages_stage_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.OpportunityStageChange", b =>
+                {
+                    b.HasOne("Crm.Modules.Sales.Domain.PipelineStage", null)
+                        .WithMany()
+                        .HasForeignKey("FromStageId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_opportunity_stage_changes_pipeline_stages_from_stage_id");
+
+                    b.HasOne("Crm.Modules.Sales.Domain.Opportunity", null)
+                        .WithMany()
+                        .HasForeignKey("OpportunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_opportunity_stage_changes_opportunities_opportunity_id");
+
+                    b.HasOne("Crm.Modules.Sales.Domain.PipelineStage", null)
+                        .WithMany()
+                        .HasForeignKey("ToStageId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_opportunity_stage_changes_pipeline_stages_to_stage_id");
                 });
 
             modelBuilder.Entity("Crm.Modules.Sales.Domain.PipelineStage", b =>

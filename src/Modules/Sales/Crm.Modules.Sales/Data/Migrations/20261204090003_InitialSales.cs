@@ -51,6 +51,29 @@ namespace Crm.Modules.Sales.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "partners",
+                schema: "sales",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    kind = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    province = table.Column<string>(type: "character varying(50)", maxLength: 50, nullable: true),
+                    contact_name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    phone = table.Column<string>(type: "character varying(30)", maxLength: 30, nullable: true),
+                    email = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: true),
+                    active = table.Column<bool>(type: "boolean", nullable: false),
+                    owner_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    xmin = table.Column<uint>(type: "xid", rowVersion: true, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_partners", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "pipelines",
                 schema: "sales",
                 columns: table => new
@@ -137,6 +160,7 @@ namespace Crm.Modules.Sales.Data.Migrations
                     expected_close_date = table.Column<DateOnly>(type: "date", nullable: true),
                     owner_id = table.Column<Guid>(type: "uuid", nullable: true),
                     team_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    partner_id = table.Column<Guid>(type: "uuid", nullable: true),
                     stage_entered_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     closed_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
@@ -147,6 +171,13 @@ namespace Crm.Modules.Sales.Data.Migrations
                 {
                     table.PrimaryKey("pk_opportunities", x => x.id);
                     table.CheckConstraint("ck_opportunities_amount", "amount >= 0");
+                    table.ForeignKey(
+                        name: "fk_opportunities_partners_partner_id",
+                        column: x => x.partner_id,
+                        principalSchema: "sales",
+                        principalTable: "partners",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
                     table.ForeignKey(
                         name: "fk_opportunities_pipeline_stages_stage_id",
                         column: x => x.stage_id,
@@ -159,6 +190,45 @@ namespace Crm.Modules.Sales.Data.Migrations
                         column: x => x.pipeline_id,
                         principalSchema: "sales",
                         principalTable: "pipelines",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "opportunity_stage_changes",
+                schema: "sales",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    opportunity_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    from_stage_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    to_stage_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    from_stage_entered_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    changed_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    changed_by = table.Column<Guid>(type: "uuid", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_opportunity_stage_changes", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_opportunity_stage_changes_opportunities_opportunity_id",
+                        column: x => x.opportunity_id,
+                        principalSchema: "sales",
+                        principalTable: "opportunities",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_opportunity_stage_changes_pipeline_stages_from_stage_id",
+                        column: x => x.from_stage_id,
+                        principalSchema: "sales",
+                        principalTable: "pipeline_stages",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "fk_opportunity_stage_changes_pipeline_stages_to_stage_id",
+                        column: x => x.to_stage_id,
+                        principalSchema: "sales",
+                        principalTable: "pipeline_stages",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Restrict);
                 });
@@ -196,6 +266,12 @@ namespace Crm.Modules.Sales.Data.Migrations
                 columns: new[] { "owner_id", "created_at", "id" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_opportunities_partner_id",
+                schema: "sales",
+                table: "opportunities",
+                column: "partner_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_opportunities_pipeline_id_stage_id",
                 schema: "sales",
                 table: "opportunities",
@@ -208,11 +284,36 @@ namespace Crm.Modules.Sales.Data.Migrations
                 column: "stage_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_opportunity_stage_changes_from_stage_id",
+                schema: "sales",
+                table: "opportunity_stage_changes",
+                column: "from_stage_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_opportunity_stage_changes_opportunity_id_changed_at",
+                schema: "sales",
+                table: "opportunity_stage_changes",
+                columns: new[] { "opportunity_id", "changed_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_opportunity_stage_changes_to_stage_id",
+                schema: "sales",
+                table: "opportunity_stage_changes",
+                column: "to_stage_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_outbox_messages_pending",
                 schema: "sales",
                 table: "outbox_messages",
                 columns: new[] { "next_attempt_at", "id" },
                 filter: "processed_at IS NULL AND dead_lettered_at IS NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_partners_name",
+                schema: "sales",
+                table: "partners",
+                column: "name",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "ix_pipeline_stages_pipeline_id_code",
@@ -261,7 +362,7 @@ namespace Crm.Modules.Sales.Data.Migrations
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
-                name: "opportunities",
+                name: "opportunity_stage_changes",
                 schema: "sales");
 
             migrationBuilder.DropTable(
@@ -274,6 +375,14 @@ namespace Crm.Modules.Sales.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "products",
+                schema: "sales");
+
+            migrationBuilder.DropTable(
+                name: "opportunities",
+                schema: "sales");
+
+            migrationBuilder.DropTable(
+                name: "partners",
                 schema: "sales");
 
             migrationBuilder.DropTable(

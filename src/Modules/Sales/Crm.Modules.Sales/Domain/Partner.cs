@@ -1,0 +1,53 @@
+using Crm.SharedKernel.Audit;
+
+namespace Crm.Modules.Sales.Domain;
+
+/// <summary>An agent, distributor (代理商) or other partner (合作伙伴) who brings or handles leads, deals and orders.</summary>
+[AuditEntityType("partner")]
+internal sealed class Partner : IAuditable, IOwnedRecord
+{
+    private Partner()
+    {
+    }
+
+    public Guid Id { get; private set; }
+
+    public string Name { get; private set; } = string.Empty;
+
+    public PartnerKind Kind { get; private set; }
+
+    public string? Province { get; private set; }
+
+    public string? ContactName { get; private set; }
+
+    public string? Phone { get; private set; }
+
+    public string? Email { get; private set; }
+
+    public bool Active { get; private set; }
+
+    /// <summary>The channel manager responsible for the partner.</summary>
+    public Guid? OwnerId { get; private set; }
+
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    public uint Version { get; private set; }
+
+    public static Partner Create(string name, PartnerKind kind, Guid? ownerId, DateTimeOffset now) =>
+        new() { Id = Guid.CreateVersion7(now), Name = name.Trim(), Kind = kind, OwnerId = ownerId, Active = true, CreatedAt = now, UpdatedAt = now };
+}
+
+/// <summary>What the partner is to us.</summary>
+internal enum PartnerKind
+{
+    /// <summary>代理商: sells on our behalf for a commission.</summary>
+    Agent,
+
+    /// <summary>经销商: buys and resells.</summary>
+    Distributor,
+
+    /// <summary>合作伙伴: implementation, technology or referral partner.</summary>
+    Partner,
+}
