@@ -152,10 +152,11 @@ internal static class FunnelSql
                 SELECT stage_id, count(*)::int AS n, sum(amount) AS amount, round(sum(amount * probability) / 100, 2) AS weighted
                 FROM scoped GROUP BY stage_id
             )
-            SELECT st.id AS "StageId", st.code AS "Code", st.name AS "Name", st.position AS "Position", st.kind AS "Kind",
-                   coalesce(p.n, 0) AS "Count", coalesce(p.amount, 0) AS "Amount", coalesce(p.weighted, 0) AS "WeightedAmount",
-                   (SELECT count(*)::int FROM reached r WHERE r.position >= st.position) AS "Reached",
-                   (SELECT avg(y.days) FROM stays y WHERE y.stage_id = st.id) AS "AverageDays"
+            -- Snake-case aliases: the module's naming convention maps FunnelStageRow's properties to them.
+            SELECT st.id AS stage_id, st.code, st.name, st.position, st.kind,
+                   coalesce(p.n, 0) AS count, coalesce(p.amount, 0) AS amount, coalesce(p.weighted, 0) AS weighted_amount,
+                   (SELECT count(*)::int FROM reached r WHERE r.position >= st.position) AS reached,
+                   (SELECT avg(y.days) FROM stays y WHERE y.stage_id = st.id) AS average_days
             FROM stages st LEFT JOIN per_stage p ON p.stage_id = st.id
             ORDER BY st.position
             """;
