@@ -15,28 +15,6 @@ internal sealed class FunnelTests : IntegrationTest
     private static readonly TimeSpan Step = TimeSpan.FromDays(5);
 
     /// <summary>
-    /// Respawn empties every table before each test, the migration-seeded default pipeline included, so it is put
-    /// back from the same seed the migration uses.
-    /// </summary>
-    [SetUp]
-    public async Task RestoreDefaultPipelineAsync()
-    {
-        await CountAsync($"""
-            INSERT INTO sales.pipelines (id, name, is_default, active, created_at, updated_at)
-            VALUES ('{Pipeline.DefaultId}', '默认销售流程 Default pipeline', true, true, now(), now()) ON CONFLICT DO NOTHING RETURNING 1
-            """);
-        foreach (var seed in PipelineStage.DefaultStagesSeed())
-        {
-            string Value(string name) => seed.GetType().GetProperty(name)!.GetValue(seed)!.ToString()!;
-            await CountAsync($"""
-                INSERT INTO sales.pipeline_stages (id, pipeline_id, code, name, position, probability, kind)
-                VALUES ('{Value("Id")}', '{Value("PipelineId")}', '{Value("Code")}', '{Value("Name")}', {Value("Position")}, {Value("Probability")}, '{Value("Kind")}')
-                ON CONFLICT DO NOTHING RETURNING 1
-                """);
-        }
-    }
-
-    /// <summary>
     /// Inserts <paramref name="count"/> opportunities of <paramref name="owner"/> created 20 days before the test
     /// clock in initial contact and moved one stage every 5 days up to <paramref name="stageCode"/>; their amounts
     /// add up to exactly <paramref name="total"/> (equal cents, the remainder on the last one).
