@@ -32,5 +32,6 @@ public static class SalesModule
         ArgumentNullException.ThrowIfNull(api);
         ActivityEndpoints.Map(api);
         api.MapFunnelEndpoints();
+        Features.Expenses.ExpenseReportEndpoints.Map(api);
     }
 }

@@ -177,4 +177,26 @@ internal sealed class ActivityTests : IntegrationTest
         Assert.That(reminders.Select(r => (r.ActivityId, r.RemindAt)), Is.EqualTo(new[] { (inTen.Id, inTen.StartAt.AddMinutes(-15)) }));
         await ReadProblemAsync(await _rep.GetAsync("/api/v1/sales/activities/reminders"), HttpStatusCode.BadRequest);
     }
+
+    [Test]
+    public async Task An_Idempotency_Key_replays_the_create_instead_of_scheduling_twice()
+    {
+        var start = Now.AddDays(1);
+        HttpRequestMessage Post()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/sales/activities") { Content = JsonBody(Meeting("只建一次", start)) };
+            request.Headers.TryAddWithoutValidation("Idempotency-Key", "create-activity-1");
+            return request;
+        }
+
+        var one = await ReadAsync<ActivityResponse>(await _rep.SendAsync(Post()), HttpStatusCode.Created);
+        var second = await _rep.SendAsync(Post());
+        var two = await ReadAsync<ActivityResponse>(second, HttpStatusCode.Created);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(two.Id, Is.EqualTo(one.Id));
+            Assert.That(second.Headers.GetValues("Idempotent-Replayed"), Is.EqualTo(new[] { "true" }));
+            Assert.That(await CountAsync("SELECT count(*) FROM sales.activities"), Is.EqualTo(1));
+        });
+    }
 }

@@ -23,6 +23,10 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
 
     public DbSet<Activity> Activities => Set<Activity>();
 
+    public DbSet<ExpenseReport> ExpenseReports => Set<ExpenseReport>();
+
+    public DbSet<ExpenseDecision> ExpenseDecisions => Set<ExpenseDecision>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -31,6 +35,7 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
         ConfigureProducts(modelBuilder);
         ConfigurePartners(modelBuilder);
         ActivitiesModel.Configure(modelBuilder);
+        ExpenseReportsModel.Configure(modelBuilder);
     }
 
     private static void ConfigurePipelines(ModelBuilder modelBuilder)

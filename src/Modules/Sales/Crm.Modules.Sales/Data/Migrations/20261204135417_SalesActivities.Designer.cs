@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Crm.Modules.Sales.Data.Migrations
 {
     [DbContext(typeof(SalesDbContext))]
-    [Migration("20261204100731_SalesActivities")]
+    [Migration("20261204135417_SalesActivities")]
     partial class SalesActivities
     {
         /// <inheritdoc />
@@ -163,6 +163,186 @@ namespace Crm.Modules.Sales.Data.Migrations
                             t.HasCheckConstraint("ck_activities_end_after_start", "end_at IS NULL OR (end_at > start_at AND end_at <= start_at + interval '31 days')");
 
                             t.HasCheckConstraint("ck_activities_reminder", "reminder_minutes_before IS NULL OR reminder_minutes_before BETWEEN 0 AND 40320");
+                        });
+                });
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.ExpenseDecision", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("action");
+
+                    b.Property<Guid?>("ActorId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("actor_id");
+
+                    b.Property<string>("Comment")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("comment");
+
+                    b.Property<DateTimeOffset>("DecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("FromStatus")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("from_status");
+
+                    b.Property<Guid>("ReportId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("report_id");
+
+                    b.Property<string>("ToStatus")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("to_status");
+
+                    b.HasKey("Id")
+                        .HasName("pk_expense_decisions");
+
+                    b.HasIndex("ReportId", "DecidedAt")
+                        .HasDatabaseName("ix_expense_decisions_report_id_decided_at");
+
+                    b.ToTable("expense_decisions", "sales");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.ExpenseLine", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("ActivityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("activity_id");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("amount");
+
+                    b.Property<string>("Category")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("category");
+
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("date")
+                        .HasColumnName("date");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("description");
+
+                    b.Property<Guid?>("OpportunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("opportunity_id");
+
+                    b.PrimitiveCollection<List<string>>("Receipts")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("receipts");
+
+                    b.Property<Guid>("ReportId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("report_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_expense_lines");
+
+                    b.HasIndex("ActivityId")
+                        .HasDatabaseName("ix_expense_lines_activity_id");
+
+                    b.HasIndex("OpportunityId")
+                        .HasDatabaseName("ix_expense_lines_opportunity_id");
+
+                    b.HasIndex("ReportId")
+                        .HasDatabaseName("ix_expense_lines_report_id");
+
+                    b.ToTable("expense_lines", "sales", t =>
+                        {
+                            t.HasCheckConstraint("ck_expense_lines_amount", "amount > 0");
+                        });
+                });
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.ExpenseReport", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<Guid?>("OwnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_id");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("status");
+
+                    b.Property<DateTimeOffset?>("SubmittedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("submitted_at");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title");
+
+                    b.Property<decimal>("Total")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("total");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_expense_reports");
+
+                    b.HasIndex("OwnerId", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_expense_reports_owner_id_created_at_id");
+
+                    b.HasIndex("Status", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_expense_reports_status_created_at_id");
+
+                    b.ToTable("expense_reports", "sales", t =>
+                        {
+                            t.HasCheckConstraint("ck_expense_reports_total", "total >= 0");
                         });
                 });
 
@@ -806,6 +986,38 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasConstraintName("fk_activities_opportunities_opportunity_id");
                 });
 
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.ExpenseDecision", b =>
+                {
+                    b.HasOne("Crm.Modules.Sales.Domain.ExpenseReport", null)
+                        .WithMany()
+                        .HasForeignKey("ReportId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_expense_decisions_expense_reports_report_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.ExpenseLine", b =>
+                {
+                    b.HasOne("Crm.Modules.Sales.Domain.Activity", null)
+                        .WithMany()
+                        .HasForeignKey("ActivityId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_expense_lines_activities_activity_id");
+
+                    b.HasOne("Crm.Modules.Sales.Domain.Opportunity", null)
+                        .WithMany()
+                        .HasForeignKey("OpportunityId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_expense_lines_opportunities_opportunity_id");
+
+                    b.HasOne("Crm.Modules.Sales.Domain.ExpenseReport", null)
+                        .WithMany("Lines")
+                        .HasForeignKey("ReportId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_expense_lines_expense_reports_report_id");
+                });
+
             modelBuilder.Entity("Crm.Modules.Sales.Domain.Opportunity", b =>
                 {
                     b.HasOne("Crm.Modules.Sales.Domain.Partner", null)
@@ -861,6 +1073,11 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_pipeline_stages_pipelines_pipeline_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.ExpenseReport", b =>
+                {
+                    b.Navigation("Lines");
                 });
 #pragma warning restore 612, 618
         }
