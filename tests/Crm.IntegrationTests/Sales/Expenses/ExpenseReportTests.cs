@@ -75,6 +75,28 @@ internal sealed class ExpenseReportTests : IntegrationTest
     }
 
     [Test]
+    public async Task An_Idempotency_Key_replays_the_create_instead_of_filing_the_report_twice()
+    {
+        HttpRequestMessage Post()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/sales/expense-reports") { Content = JsonBody(new { title = "只报一次", lines = new[] { Line(42m) } }) };
+            request.Headers.TryAddWithoutValidation("Idempotency-Key", "create-expense-report-1");
+            return request;
+        }
+
+        var one = await ReadAsync<ExpenseReportResponse>(await _rep.SendAsync(Post()), HttpStatusCode.Created);
+        var second = await _rep.SendAsync(Post());
+        var two = await ReadAsync<ExpenseReportResponse>(second, HttpStatusCode.Created);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(two.Id, Is.EqualTo(one.Id));
+            Assert.That(second.Headers.GetValues("Idempotent-Replayed"), Is.EqualTo(new[] { "true" }));
+            Assert.That(await CountAsync("SELECT count(*) FROM sales.expense_reports"), Is.EqualTo(1));
+            Assert.That(await CountAsync("SELECT count(*) FROM sales.expense_lines"), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
     public async Task Bad_reports_are_400_with_field_errors_and_unknown_links_422()
     {
         var bad = await ReadProblemAsync(await _rep.PostAsync("/api/v1/sales/expense-reports", JsonBody(new
