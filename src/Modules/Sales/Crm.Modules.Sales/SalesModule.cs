@@ -1,4 +1,7 @@
+using Crm.Modules.Customers.Contracts;
+using Crm.Modules.Sales.Contracts;
 using Crm.Modules.Sales.Data;
+using Crm.Modules.Sales.Features.Activities;
 using Crm.Modules.Sales.Features.Funnel;
 using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Messaging;
@@ -19,12 +22,16 @@ public static class SalesModule
         services.AddModuleDbContext<SalesDbContext>(SalesDbContext.SchemaName);
         services.AddHandlersFromAssembly(typeof(SalesModule).Assembly);
         services.AddModuleEndpoints("Sales", MapSalesEndpoints);
+        services.AddScoped<ActivityWrites>();
+        services.AddCustomerTimelineEvent<ActivityCompleted>();
         return services;
     }
 
     public static void MapSalesEndpoints(IEndpointRouteBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
+        ActivityEndpoints.Map(api);
         api.MapFunnelEndpoints();
+        Features.Expenses.ExpenseReportEndpoints.Map(api);
     }
 }

@@ -21,6 +21,12 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
 
     public DbSet<Partner> Partners => Set<Partner>();
 
+    public DbSet<Activity> Activities => Set<Activity>();
+
+    public DbSet<ExpenseReport> ExpenseReports => Set<ExpenseReport>();
+
+    public DbSet<ExpenseDecision> ExpenseDecisions => Set<ExpenseDecision>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -28,6 +34,8 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
         ConfigureOpportunities(modelBuilder);
         ConfigureProducts(modelBuilder);
         ConfigurePartners(modelBuilder);
+        ActivitiesModel.Configure(modelBuilder);
+        ExpenseReportsModel.Configure(modelBuilder);
     }
 
     private static void ConfigurePipelines(ModelBuilder modelBuilder)
