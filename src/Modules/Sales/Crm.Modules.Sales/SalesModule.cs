@@ -1,5 +1,6 @@
 using Crm.Modules.Sales.Data;
 using Crm.Modules.Sales.Features.Funnel;
+using Crm.Modules.Sales.Features.Leads;
 using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Messaging;
 using Crm.SharedKernel.Modules;
@@ -26,5 +27,6 @@ public static class SalesModule
     {
         ArgumentNullException.ThrowIfNull(api);
         api.MapFunnelEndpoints();
+        api.MapLeadEndpoints();
     }
 }

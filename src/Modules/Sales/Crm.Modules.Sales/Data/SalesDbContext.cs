@@ -21,6 +21,10 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
 
     public DbSet<Partner> Partners => Set<Partner>();
 
+    public DbSet<Lead> Leads => Set<Lead>();
+
+    public DbSet<LeadFollowUp> LeadFollowUps => Set<LeadFollowUp>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -28,6 +32,7 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
         ConfigureOpportunities(modelBuilder);
         ConfigureProducts(modelBuilder);
         ConfigurePartners(modelBuilder);
+        LeadsModel.Configure(modelBuilder);
     }
 
     private static void ConfigurePipelines(ModelBuilder modelBuilder)
