@@ -1,4 +1,5 @@
 using Crm.Modules.Sales.Data;
+using Crm.Modules.Sales.Features.Assignment;
 using Crm.Modules.Sales.Features.Funnel;
 using Crm.Modules.Sales.Features.Leads;
 using Crm.SharedKernel.Data;
@@ -19,6 +20,7 @@ public static class SalesModule
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddModuleDbContext<SalesDbContext>(SalesDbContext.SchemaName);
         services.AddHandlersFromAssembly(typeof(SalesModule).Assembly);
+        services.AddScoped<LeadAssigner>();
         services.AddModuleEndpoints("Sales", MapSalesEndpoints);
         return services;
     }
@@ -28,5 +30,6 @@ public static class SalesModule
         ArgumentNullException.ThrowIfNull(api);
         api.MapFunnelEndpoints();
         api.MapLeadEndpoints();
+        api.MapAssignmentEndpoints();
     }
 }

@@ -69,6 +69,17 @@ internal static class LeadApi
         return request;
     }
 
+    public static HttpRequestMessage Put(string path, object body, string? ifMatch = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = JsonContent.Create(body, options: Json) };
+        if (ifMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+
+        return request;
+    }
+
     /// <summary>Inserts an active partner directly (the partner API is another slice of work).</summary>
     public static async Task<Guid> SeedPartnerAsync(IServiceProvider services, string name, PartnerKind kind = PartnerKind.Agent)
     {

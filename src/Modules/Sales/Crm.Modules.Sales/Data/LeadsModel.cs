@@ -51,5 +51,26 @@ internal static class LeadsModel
             followUp.Property(f => f.Content).HasMaxLength(LeadFollowUp.MaxContentLength);
             followUp.HasIndex(f => new { f.LeadId, f.OccurredAt, f.Id });
         });
+
+        modelBuilder.Entity<Territory>(territory =>
+        {
+            territory.ToTable("territories");
+            territory.HasKey(t => t.Id);
+            territory.Property(t => t.Name).HasMaxLength(100);
+            territory.HasIndex(t => t.Name).IsUnique();
+            territory.Property(t => t.Version).IsRowVersion();
+        });
+
+        modelBuilder.Entity<AssignmentRule>(rule =>
+        {
+            rule.ToTable("assignment_rules");
+            rule.HasKey(r => r.Id);
+            rule.Property(r => r.Name).HasMaxLength(100);
+            rule.HasIndex(r => r.Position).IsUnique();
+            rule.Property(r => r.Strategy).HasConversion<string>().HasMaxLength(15);
+            rule.HasOne<Territory>().WithMany().HasForeignKey(r => r.TerritoryId).OnDelete(DeleteBehavior.Restrict);
+            rule.HasIndex(r => r.TerritoryId);
+            rule.Property(r => r.Version).IsRowVersion();
+        });
     }
 }

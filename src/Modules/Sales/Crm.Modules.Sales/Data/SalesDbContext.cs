@@ -25,6 +25,10 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
 
     public DbSet<LeadFollowUp> LeadFollowUps => Set<LeadFollowUp>();
 
+    public DbSet<Territory> Territories => Set<Territory>();
+
+    public DbSet<AssignmentRule> AssignmentRules => Set<AssignmentRule>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);

@@ -24,6 +24,88 @@ namespace Crm.Modules.Sales.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.AssignmentRule", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("boolean")
+                        .HasColumnName("active");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.PrimitiveCollection<List<string>>("Industries")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("industries");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.PrimitiveCollection<List<string>>("Provinces")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("provinces");
+
+                    b.Property<long>("Rotation")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rotation");
+
+                    b.PrimitiveCollection<List<string>>("Sources")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("sources");
+
+                    b.Property<string>("Strategy")
+                        .IsRequired()
+                        .HasMaxLength(15)
+                        .HasColumnType("character varying(15)")
+                        .HasColumnName("strategy");
+
+                    b.Property<Guid?>("TerritoryId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("territory_id");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.PrimitiveCollection<List<Guid>>("UserIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]")
+                        .HasColumnName("user_ids");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_assignment_rules");
+
+                    b.HasIndex("Position")
+                        .IsUnique()
+                        .HasDatabaseName("ix_assignment_rules_position");
+
+                    b.HasIndex("TerritoryId")
+                        .HasDatabaseName("ix_assignment_rules_territory_id");
+
+                    b.ToTable("assignment_rules", "sales");
+                });
+
             modelBuilder.Entity("Crm.Modules.Sales.Domain.Lead", b =>
                 {
                     b.Property<Guid>("Id")
@@ -740,6 +822,58 @@ namespace Crm.Modules.Sales.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.Territory", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.PrimitiveCollection<List<string>>("Industries")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("industries");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.PrimitiveCollection<List<string>>("Provinces")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("provinces");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.PrimitiveCollection<List<Guid>>("UserIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]")
+                        .HasColumnName("user_ids");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_territories");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_territories_name");
+
+                    b.ToTable("territories", "sales");
+                });
+
             modelBuilder.Entity("Crm.SharedKernel.Audit.AuditEntry", b =>
                 {
                     b.Property<Guid>("Id")
@@ -879,6 +1013,15 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasFilter("processed_at IS NULL AND dead_lettered_at IS NULL");
 
                     b.ToTable("outbox_messages", "sales");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.AssignmentRule", b =>
+                {
+                    b.HasOne("Crm.Modules.Sales.Domain.Territory", null)
+                        .WithMany()
+                        .HasForeignKey("TerritoryId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_assignment_rules_territories_territory_id");
                 });
 
             modelBuilder.Entity("Crm.Modules.Sales.Domain.Lead", b =>

@@ -1,6 +1,7 @@
 using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Sales.Data;
 using Crm.Modules.Sales.Domain;
+using Crm.Modules.Sales.Features.Assignment;
 using Crm.SharedKernel.Time;
 using FluentValidation;
 using MediatR;
@@ -61,7 +62,7 @@ internal sealed class CreateLeadValidator : AbstractValidator<CreateLeadRequest>
         });
 }
 
-internal sealed class CreateLeadHandler(SalesDbContext db, IAccessScopeProvider access, IUserDirectory users, TimeProvider time)
+internal sealed class CreateLeadHandler(SalesDbContext db, IAccessScopeProvider access, IUserDirectory users, LeadAssigner assigner, TimeProvider time)
     : IRequestHandler<CreateLeadRequest, VersionedLead>
 {
     public async Task<VersionedLead> Handle(CreateLeadRequest request, CancellationToken cancellationToken)
@@ -71,8 +72,16 @@ internal sealed class CreateLeadHandler(SalesDbContext db, IAccessScopeProvider 
         var owner = request.OwnerId is { } ownerId ? await LeadAccess.ResolveOwnerAsync(ownerId, access, users, cancellationToken) : null;
 
         var lead = Lead.Create(details, owner?.Id, owner?.TeamId, time.UtcNow());
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (owner is null)
+        {
+            // Inside the transaction: a rule's rotation moves only if the lead is saved.
+            await assigner.AssignAsync([lead], cancellationToken);
+        }
+
         db.Leads.Add(lead);
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return LeadProjection.Versioned(lead);
     }
 }

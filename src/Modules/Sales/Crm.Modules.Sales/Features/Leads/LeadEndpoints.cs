@@ -111,6 +111,20 @@ internal static class LeadEndpoints
             .WithSummary("Disqualify an open lead with a reason (无效线索; honours If-Match and Idempotency-Key)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
 
+        leads.MapPost("/{id:guid}/assign", async Task<Ok<LeadResponse>> (Guid id, AssignLeadRequest request, IMediator mediator, HttpRequest http, CancellationToken ct) =>
+                Versioned(http.HttpContext.Response, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
+            .RequirePermission(Permissions.SalesWrite)
+            .WithName("AssignLead")
+            .WithSummary("Give an open lead to an owner: a rep may take it, managers assign within their team subtree (honours If-Match and Idempotency-Key)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity);
+
+        leads.MapPost("/reassign", async Task<Ok<ReassignLeadsResponse>> (ReassignLeadsRequest request, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(request, ct)))
+            .RequirePermission(Permissions.SalesManage)
+            .WithName("ReassignLeads")
+            .WithSummary("Reassign many open leads by ids or by filter in one set-based update (managers and administrators; honours Idempotency-Key)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status422UnprocessableEntity);
+
         var followUps = leads.MapGroup("/{leadId:guid}/follow-ups").WithTags("Leads");
 
         followUps.MapPost("/", async Task<Created<LeadFollowUpResponse>> (Guid leadId, CreateLeadFollowUpRequest request, IMediator mediator, CancellationToken ct) =>

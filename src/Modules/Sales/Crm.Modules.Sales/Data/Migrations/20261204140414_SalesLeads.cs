@@ -64,6 +64,25 @@ namespace Crm.Modules.Sales.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "territories",
+                schema: "sales",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    provinces = table.Column<List<string>>(type: "text[]", nullable: false),
+                    industries = table.Column<List<string>>(type: "text[]", nullable: false),
+                    user_ids = table.Column<List<Guid>>(type: "uuid[]", nullable: false),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    xmin = table.Column<uint>(type: "xid", rowVersion: true, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_territories", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "lead_follow_ups",
                 schema: "sales",
                 columns: table => new
@@ -88,6 +107,51 @@ namespace Crm.Modules.Sales.Data.Migrations
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
                 });
+
+            migrationBuilder.CreateTable(
+                name: "assignment_rules",
+                schema: "sales",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    position = table.Column<int>(type: "integer", nullable: false),
+                    active = table.Column<bool>(type: "boolean", nullable: false),
+                    territory_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    provinces = table.Column<List<string>>(type: "text[]", nullable: false),
+                    industries = table.Column<List<string>>(type: "text[]", nullable: false),
+                    sources = table.Column<List<string>>(type: "text[]", nullable: false),
+                    strategy = table.Column<string>(type: "character varying(15)", maxLength: 15, nullable: false),
+                    user_ids = table.Column<List<Guid>>(type: "uuid[]", nullable: false),
+                    rotation = table.Column<long>(type: "bigint", nullable: false),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    xmin = table.Column<uint>(type: "xid", rowVersion: true, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_assignment_rules", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_assignment_rules_territories_territory_id",
+                        column: x => x.territory_id,
+                        principalSchema: "sales",
+                        principalTable: "territories",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_assignment_rules_position",
+                schema: "sales",
+                table: "assignment_rules",
+                column: "position",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_assignment_rules_territory_id",
+                schema: "sales",
+                table: "assignment_rules",
+                column: "territory_id");
 
             migrationBuilder.CreateIndex(
                 name: "ix_lead_follow_ups_lead_id_occurred_at_id",
@@ -132,13 +196,28 @@ namespace Crm.Modules.Sales.Data.Migrations
                 schema: "sales",
                 table: "leads",
                 columns: new[] { "status", "created_at", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_territories_name",
+                schema: "sales",
+                table: "territories",
+                column: "name",
+                unique: true);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "assignment_rules",
+                schema: "sales");
+
+            migrationBuilder.DropTable(
                 name: "lead_follow_ups",
+                schema: "sales");
+
+            migrationBuilder.DropTable(
+                name: "territories",
                 schema: "sales");
 
             migrationBuilder.DropTable(
