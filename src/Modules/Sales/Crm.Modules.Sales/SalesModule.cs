@@ -2,6 +2,7 @@ using Crm.Modules.Sales.Data;
 using Crm.Modules.Sales.Features.Assignment;
 using Crm.Modules.Sales.Features.Funnel;
 using Crm.Modules.Sales.Features.Leads;
+using Crm.Modules.Sales.Features.Partners;
 using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Messaging;
 using Crm.SharedKernel.Modules;
@@ -31,5 +32,6 @@ public static class SalesModule
         api.MapFunnelEndpoints();
         api.MapLeadEndpoints();
         api.MapAssignmentEndpoints();
+        api.MapPartnerEndpoints();
     }
 }
