@@ -2,7 +2,10 @@ using Crm.Modules.Customers.Contracts;
 using Crm.Modules.Sales.Contracts;
 using Crm.Modules.Sales.Data;
 using Crm.Modules.Sales.Features.Activities;
+using Crm.Modules.Sales.Features.Assignment;
 using Crm.Modules.Sales.Features.Funnel;
+using Crm.Modules.Sales.Features.Leads;
+using Crm.Modules.Sales.Features.Partners;
 using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Messaging;
 using Crm.SharedKernel.Modules;
@@ -21,6 +24,7 @@ public static class SalesModule
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddModuleDbContext<SalesDbContext>(SalesDbContext.SchemaName);
         services.AddHandlersFromAssembly(typeof(SalesModule).Assembly);
+        services.AddScoped<LeadAssigner>();
         services.AddModuleEndpoints("Sales", MapSalesEndpoints);
         services.AddScoped<ActivityWrites>();
         services.AddCustomerTimelineEvent<ActivityCompleted>();
@@ -33,5 +37,8 @@ public static class SalesModule
         ActivityEndpoints.Map(api);
         api.MapFunnelEndpoints();
         Features.Expenses.ExpenseReportEndpoints.Map(api);
+        api.MapLeadEndpoints();
+        api.MapAssignmentEndpoints();
+        api.MapPartnerEndpoints();
     }
 }

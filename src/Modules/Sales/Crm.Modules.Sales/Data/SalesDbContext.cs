@@ -27,6 +27,14 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
 
     public DbSet<ExpenseDecision> ExpenseDecisions => Set<ExpenseDecision>();
 
+    public DbSet<Lead> Leads => Set<Lead>();
+
+    public DbSet<LeadFollowUp> LeadFollowUps => Set<LeadFollowUp>();
+
+    public DbSet<Territory> Territories => Set<Territory>();
+
+    public DbSet<AssignmentRule> AssignmentRules => Set<AssignmentRule>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -36,6 +44,7 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
         ConfigurePartners(modelBuilder);
         ActivitiesModel.Configure(modelBuilder);
         ExpenseReportsModel.Configure(modelBuilder);
+        LeadsModel.Configure(modelBuilder);
     }
 
     private static void ConfigurePipelines(ModelBuilder modelBuilder)

@@ -37,6 +37,22 @@ internal sealed class Partner : IAuditable, IOwnedRecord
 
     public static Partner Create(string name, PartnerKind kind, Guid? ownerId, DateTimeOffset now) =>
         new() { Id = Guid.CreateVersion7(now), Name = name.Trim(), Kind = kind, OwnerId = ownerId, Active = true, CreatedAt = now, UpdatedAt = now };
+
+    /// <summary>Replaces the editable fields (blank strings become null).</summary>
+    public void Update(string name, PartnerKind kind, string? province, string? contactName, string? phone, string? email, bool active, Guid? ownerId, DateTimeOffset now)
+    {
+        Name = name.Trim();
+        Kind = kind;
+        Province = Clean(province);
+        ContactName = Clean(contactName);
+        Phone = Clean(phone);
+        Email = Clean(email)?.ToLowerInvariant();
+        Active = active;
+        OwnerId = ownerId;
+        UpdatedAt = now;
+    }
+
+    private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }
 
 /// <summary>What the partner is to us.</summary>

@@ -1,0 +1,122 @@
+using Crm.Modules.Identity.Contracts;
+using Crm.Modules.Sales.Data;
+using Crm.Modules.Sales.Domain;
+using Crm.SharedKernel.Errors;
+using Crm.SharedKernel.Paging;
+using MediatR;
+using Microsoft.EntityFrameworkCore;
+
+namespace Crm.Modules.Sales.Features.Leads;
+
+/// <summary>The filters of <c>GET /api/v1/sales/leads</c>, parsed.</summary>
+internal sealed record LeadFilter(
+    string? Q = null,
+    LeadStatus? Status = null,
+    Guid? OwnerId = null,
+    bool? Unassigned = null,
+    string? Source = null,
+    string? Province = null,
+    string? Industry = null,
+    Guid? PartnerId = null,
+    Guid? CampaignId = null,
+    DateTimeOffset? CreatedFrom = null,
+    DateTimeOffset? CreatedTo = null);
+
+internal sealed record ListLeadsRequest(PageRequest Page, string? Sort, LeadFilter Filter) : IRequest<Page<LeadResponse>>;
+
+internal sealed class ListLeadsHandler(SalesDbContext db, IAccessScopeProvider access) : IRequestHandler<ListLeadsRequest, Page<LeadResponse>>
+{
+    public async Task<Page<LeadResponse>> Handle(ListLeadsRequest request, CancellationToken cancellationToken)
+    {
+        var order = LeadProjection.Sort.Parse(request.Sort);
+        var scope = await access.GetAsync(cancellationToken);
+        var leads = LeadQuery.Apply(db.Leads.AsNoTracking().Where(scope.Filter<Lead>(l => l.OwnerId, includeUnowned: true)), request.Filter);
+        return await leads.ToPageAsync(LeadProjection.ToResponse, order, request.Page, cancellationToken);
+    }
+}
+
+/// <summary>The list's WHERE clause, shared by the list and the bulk reassign by filter.</summary>
+internal static class LeadQuery
+{
+    public const int MinQueryLength = 2;
+
+    public static IQueryable<Lead> Apply(IQueryable<Lead> leads, LeadFilter filter)
+    {
+        if (filter.Q is { } q && !string.IsNullOrWhiteSpace(q))
+        {
+            var term = q.Trim().ToLowerInvariant();
+            if (term.Length < MinQueryLength)
+            {
+                throw ValidationFailedException.For("q", $"q needs at least {MinQueryLength} characters.");
+            }
+
+            // A phone typed with dashes or spaces is stored as digits: search the digits when that is all it is.
+            if (term.All(c => char.IsAsciiDigit(c) || c is ' ' or '-' or '+' or '(' or ')') && term.Any(char.IsAsciiDigit))
+            {
+                term = Lead.NormalizePhone(term).TrimStart('+');
+            }
+
+            // LIKE '%term%' on the trigram GIN index of search_text.
+            var pattern = $"%{EscapeLike(term)}%";
+            leads = leads.Where(l => EF.Functions.Like(l.SearchText, pattern, "\\"));
+        }
+
+        if (filter.Status is { } status)
+        {
+            leads = leads.Where(l => l.Status == status);
+        }
+
+        if (filter.OwnerId is { } owner)
+        {
+            leads = leads.Where(l => l.OwnerId == owner);
+        }
+
+        if (filter.Unassigned is { } unassigned)
+        {
+            leads = unassigned ? leads.Where(l => l.OwnerId == null) : leads.Where(l => l.OwnerId != null);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Source))
+        {
+            var source = filter.Source.Trim();
+            leads = leads.Where(l => l.Source == source);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Province))
+        {
+            var province = filter.Province.Trim();
+            leads = leads.Where(l => l.Province == province);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Industry))
+        {
+            var industry = filter.Industry.Trim();
+            leads = leads.Where(l => l.Industry == industry);
+        }
+
+        if (filter.PartnerId is { } partner)
+        {
+            leads = leads.Where(l => l.PartnerId == partner);
+        }
+
+        if (filter.CampaignId is { } campaign)
+        {
+            leads = leads.Where(l => l.CampaignId == campaign);
+        }
+
+        if (filter.CreatedFrom is { } from)
+        {
+            leads = leads.Where(l => l.CreatedAt >= from);
+        }
+
+        if (filter.CreatedTo is { } to)
+        {
+            leads = leads.Where(l => l.CreatedAt < to);
+        }
+
+        return leads;
+    }
+
+    private static string EscapeLike(string text) =>
+        text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+}
