@@ -1,4 +1,7 @@
+using Crm.Modules.Customers.Contracts;
+using Crm.Modules.Sales.Contracts;
 using Crm.Modules.Sales.Data;
+using Crm.Modules.Sales.Features.Opportunities;
 using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Messaging;
 using Crm.SharedKernel.Modules;
@@ -18,11 +21,14 @@ public static class SalesModule
         services.AddModuleDbContext<SalesDbContext>(SalesDbContext.SchemaName);
         services.AddHandlersFromAssembly(typeof(SalesModule).Assembly);
         services.AddModuleEndpoints("Sales", MapSalesEndpoints);
+        services.AddCustomerTimelineEvent<OpportunityWon>();
+        services.AddCustomerTimelineEvent<OpportunityLost>();
         return services;
     }
 
     public static void MapSalesEndpoints(IEndpointRouteBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
+        OpportunityEndpoints.Map(api);
     }
 }

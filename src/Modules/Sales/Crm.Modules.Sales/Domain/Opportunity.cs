@@ -91,6 +91,26 @@ internal sealed class Opportunity : IAuditable, IOwnedRecord
             UpdatedAt = now,
         };
 
+    /// <summary>Names the partner or distributor on the deal (null for none).</summary>
+    public void AssignPartner(Guid? partnerId) => PartnerId = partnerId;
+
+    /// <summary>
+    /// Sets this opportunity's own win probability (0 to 100), overriding its stage's default until the next move.
+    /// Closed opportunities keep the probability of their closing stage.
+    /// </summary>
+    public void OverrideProbability(int probability, DateTimeOffset now)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(probability);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(probability, 100);
+        if (Status != OpportunityStatus.Open)
+        {
+            throw new InvalidOperationException("A closed opportunity keeps its closing stage's probability.");
+        }
+
+        Probability = probability;
+        UpdatedAt = now;
+    }
+
     /// <summary>
     /// Moves the opportunity to <paramref name="stage"/> of its pipeline: the probability becomes the stage's default,
     /// a closing stage closes it (won or lost) and reopening clears the close. Returns the history entry to store, or
