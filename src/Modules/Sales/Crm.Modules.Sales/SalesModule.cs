@@ -2,6 +2,7 @@ using Crm.Modules.Customers.Contracts;
 using Crm.Modules.Sales.Contracts;
 using Crm.Modules.Sales.Data;
 using Crm.Modules.Sales.Features.Opportunities;
+using Crm.Modules.Sales.Features.Funnel;
 using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Messaging;
 using Crm.SharedKernel.Modules;
@@ -30,5 +31,6 @@ public static class SalesModule
     {
         ArgumentNullException.ThrowIfNull(api);
         OpportunityEndpoints.Map(api);
+        api.MapFunnelEndpoints();
     }
 }
