@@ -125,3 +125,51 @@ internal sealed class OpportunityDomainTests
         Assert.Throws<InvalidOperationException>(() => opportunity.OverrideProbability(50, Start.AddDays(2)));
     }
 }
+
+internal sealed class OpportunityClosingTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 1, 9, 0, 0, TimeSpan.Zero);
+    private static readonly Guid PipelineId = Guid.CreateVersion7();
+    private static readonly PipelineStage First = PipelineStage.Create(PipelineId, "initialContact", "Initial contact", 1, 10, StageKind.Open, Start);
+    private static readonly PipelineStage Won = PipelineStage.Create(PipelineId, "closedWon", "Won", 2, 100, StageKind.Won, Start);
+    private static readonly PipelineStage Lost = PipelineStage.Create(PipelineId, "closedLost", "Lost", 3, 0, StageKind.Lost, Start);
+
+    private static Opportunity NewOpportunity() =>
+        Opportunity.Create("项目", Guid.CreateVersion7(), null, null, First, 1000m, "CNY", null, null, null, Start);
+
+    [Test]
+    public void Losing_keeps_the_trimmed_reason_and_reopening_clears_it()
+    {
+        var opportunity = NewOpportunity();
+        opportunity.Lose(Lost, "  budget cut ", null, Start.AddDays(1));
+        Assert.That((opportunity.Status, opportunity.LostReason), Is.EqualTo((OpportunityStatus.Lost, "budget cut")));
+
+        opportunity.Reopen(First, null, Start.AddDays(2));
+        Assert.That((opportunity.Status, opportunity.LostReason), Is.EqualTo((OpportunityStatus.Open, (string?)null)));
+    }
+
+    [Test]
+    public void A_closed_opportunity_cannot_be_closed_again_until_reopened()
+    {
+        var opportunity = NewOpportunity();
+        opportunity.Win(Won, null, Start.AddDays(1));
+        Assert.Throws<InvalidOperationException>(() => opportunity.Lose(Lost, "late", null, Start.AddDays(2)));
+        Assert.Throws<InvalidOperationException>(() => opportunity.Win(Won, null, Start.AddDays(2)));
+    }
+
+    [Test]
+    public void Losing_needs_a_reason_and_the_lost_stage() => Assert.Multiple(() =>
+    {
+        Assert.Throws<ArgumentException>(() => NewOpportunity().Lose(Lost, " ", null, Start));
+        Assert.Throws<InvalidOperationException>(() => NewOpportunity().Lose(Won, "x", null, Start));
+    });
+
+    [Test]
+    public void Only_a_closed_opportunity_reopens_and_only_in_an_open_stage()
+    {
+        Assert.Throws<InvalidOperationException>(() => NewOpportunity().Reopen(First, null, Start));
+        var lost = NewOpportunity();
+        lost.Lose(Lost, "x", null, Start);
+        Assert.Throws<InvalidOperationException>(() => lost.Reopen(Won, null, Start));
+    }
+}

@@ -113,6 +113,9 @@ public sealed record OpportunityLost : IntegrationEvent, ICustomerTimelineEvent
     /// <summary>Its name.</summary>
     public required string Name { get; init; }
 
+    /// <summary>Why it was lost.</summary>
+    public string? Reason { get; init; }
+
     /// <summary>The amount that was at stake.</summary>
     public required decimal Amount { get; init; }
 
@@ -126,5 +129,7 @@ public sealed record OpportunityLost : IntegrationEvent, ICustomerTimelineEvent
 
     string ICustomerTimelineEvent.TimelineKind => "opportunityLost";
 
-    string ICustomerTimelineEvent.TimelineSummary => FormattableString.Invariant($"Opportunity lost: {Name}, {Amount:N2} {Currency}");
+    string ICustomerTimelineEvent.TimelineSummary => Reason is null
+        ? FormattableString.Invariant($"Opportunity lost: {Name}, {Amount:N2} {Currency}")
+        : FormattableString.Invariant($"Opportunity lost: {Name}, {Amount:N2} {Currency} ({Reason})");
 }

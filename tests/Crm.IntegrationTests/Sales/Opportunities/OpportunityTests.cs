@@ -173,25 +173,75 @@ internal sealed class OpportunityTests : IntegrationTest
     }
 
     [Test]
-    public async Task Reopening_a_lost_opportunity_clears_its_close()
+    public async Task Losing_needs_a_reason_which_lands_on_the_timeline_and_reopening_returns_to_the_stage_it_was_closed_from()
     {
         var customerId = await CustomerAsync(_repClient, "重新打开");
         var (created, _) = await OpenAsync(_repClient, new { name = "重开", customerId });
-        var lost = await ReadAsync<OpportunityResponse>(await _repClient.SendAsync(Move(created.Id, new { stageCode = "closedLost" })), HttpStatusCode.OK);
-        Assert.That(lost.Status, Is.EqualTo(OpportunityStatus.Lost));
+        await ReadAsync<OpportunityResponse>(await _repClient.SendAsync(Move(created.Id, new { stageCode = "businessNegotiation" })), HttpStatusCode.OK);
 
-        var reopened = await ReadAsync<OpportunityResponse>(await _repClient.SendAsync(Move(created.Id, new { stageCode = "intentReached" })), HttpStatusCode.OK);
+        var noReason = await ReadProblemAsync(await _repClient.PostAsync($"/api/v1/sales/opportunities/{created.Id}/lose", JsonBody(new { reason = " " })), HttpStatusCode.BadRequest);
+        Assert.That(noReason.GetProperty("errors").TryGetProperty("reason", out _), Is.True);
+        var viaStage = await ReadProblemAsync(await _repClient.SendAsync(Move(created.Id, new { stageCode = "closedLost" })), HttpStatusCode.BadRequest);
+        Assert.That(viaStage.GetProperty("errors").TryGetProperty("stageCode", out _), Is.True);
+
+        var lost = await ReadAsync<OpportunityResponse>(
+            await _repClient.PostAsync($"/api/v1/sales/opportunities/{created.Id}/lose", JsonBody(new { reason = "价格太高 price too high" })), HttpStatusCode.OK);
         Assert.Multiple(() =>
         {
-            Assert.That(reopened.Status, Is.EqualTo(OpportunityStatus.Open));
-            Assert.That(reopened.ClosedAt, Is.Null);
-            Assert.That(reopened.Probability, Is.EqualTo(30));
+            Assert.That(lost.Status, Is.EqualTo(OpportunityStatus.Lost));
+            Assert.That(lost.LostReason, Is.EqualTo("价格太高 price too high"));
+            Assert.That(lost.Probability, Is.Zero);
+            Assert.That(lost.ClosedAt, Is.Not.Null);
         });
+
+        // Closed is final until reopened: neither a second loss nor a win rewrites the outcome.
+        await ReadProblemAsync(await _repClient.PostAsync($"/api/v1/sales/opportunities/{created.Id}/win", null), HttpStatusCode.Conflict);
+        await ReadProblemAsync(await _repClient.PostAsync($"/api/v1/sales/opportunities/{created.Id}/lose", JsonBody(new { reason = "again" })), HttpStatusCode.Conflict);
 
         await DispatchOutboxAsync();
         var timeline = await ReadAsync<TimelinePage>(await _repClient.GetAsync($"/api/v1/customers/{customerId}/timeline"), HttpStatusCode.OK);
-        Assert.That(timeline.Items.Select(e => e.Kind), Does.Contain("opportunityLost"));
-        Assert.That(await CountAsync($"SELECT count(*) FROM sales.opportunity_stage_changes WHERE opportunity_id = '{created.Id}'"), Is.EqualTo(2));
+        Assert.That(timeline.Items.Single(e => e.Kind == "opportunityLost").Summary, Does.Contain("价格太高"));
+
+        var reopened = await ReadAsync<OpportunityResponse>(
+            await _repClient.PostAsync($"/api/v1/sales/opportunities/{created.Id}/reopen", JsonBody(new { })), HttpStatusCode.OK);
+        Assert.Multiple(() =>
+        {
+            Assert.That(reopened.Status, Is.EqualTo(OpportunityStatus.Open));
+            Assert.That(reopened.StageId, Is.EqualTo(OpportunityApi.StageId("businessNegotiation")));
+            Assert.That(reopened.ClosedAt, Is.Null);
+            Assert.That(reopened.LostReason, Is.Null);
+            Assert.That(reopened.Probability, Is.EqualTo(60));
+        });
+        await ReadProblemAsync(await _repClient.PostAsync($"/api/v1/sales/opportunities/{created.Id}/reopen", JsonBody(new { })), HttpStatusCode.Conflict);
+        Assert.That(await CountAsync($"SELECT count(*) FROM sales.opportunity_stage_changes WHERE opportunity_id = '{created.Id}'"), Is.EqualTo(3));
+    }
+
+    [Test]
+    public async Task Winning_honours_If_Match_and_reopening_in_a_named_stage_checks_it_is_open()
+    {
+        var customerId = await CustomerAsync(_repClient, "赢单客户");
+        var (created, etag) = await OpenAsync(_repClient, new { name = "赢单", customerId, amount = 8800m });
+        await _repClient.SendAsync(Move(created.Id, new { stageCode = "intentReached" }));
+
+        var stale = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/sales/opportunities/{created.Id}/win");
+        stale.Headers.IfMatch.Add(EntityTagHeaderValue.Parse(etag));
+        await ReadProblemAsync(await _repClient.SendAsync(stale), HttpStatusCode.PreconditionFailed);
+
+        var won = await ReadAsync<OpportunityResponse>(await _repClient.PostAsync($"/api/v1/sales/opportunities/{created.Id}/win", null), HttpStatusCode.OK);
+        Assert.That((won.Status, won.Probability, won.StageId), Is.EqualTo((OpportunityStatus.Won, 100, OpportunityApi.StageId("closedWon"))));
+
+        var closing = await ReadProblemAsync(
+            await _repClient.PostAsync($"/api/v1/sales/opportunities/{created.Id}/reopen", JsonBody(new { stageCode = "closedLost" })), HttpStatusCode.BadRequest);
+        Assert.That(closing.GetProperty("errors").TryGetProperty("stageCode", out _), Is.True);
+        var reopened = await ReadAsync<OpportunityResponse>(
+            await _repClient.PostAsync($"/api/v1/sales/opportunities/{created.Id}/reopen", JsonBody(new { stageCode = "contractSigned" })), HttpStatusCode.OK);
+        Assert.That(reopened.StageId, Is.EqualTo(OpportunityApi.StageId("contractSigned")));
+
+        using var other = Factory.ClientFor(_otherRep);
+        await ReadProblemAsync(await other.PostAsync($"/api/v1/sales/opportunities/{created.Id}/win", null), HttpStatusCode.NotFound);
+        await DispatchOutboxAsync();
+        var timeline = await ReadAsync<TimelinePage>(await _repClient.GetAsync($"/api/v1/customers/{customerId}/timeline"), HttpStatusCode.OK);
+        Assert.That(timeline.Items.Count(e => e.Kind == "opportunityWon"), Is.EqualTo(1));
     }
 
     [Test]

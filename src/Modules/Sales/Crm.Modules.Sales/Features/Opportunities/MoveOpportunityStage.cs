@@ -13,8 +13,8 @@ namespace Crm.Modules.Sales.Features.Opportunities;
 
 /// <summary>
 /// Move an opportunity to another stage of its pipeline, named by <c>stageId</c> or <c>stageCode</c> (exactly one).
-/// Reaching the won or lost stage closes it; moving a closed one to an open stage reopens it. Every move is kept in
-/// the stage history.
+/// Reaching the won stage wins it (losing needs a reason: <c>POST .../lose</c>); moving a closed one to an open stage
+/// reopens it. Every move is kept in the stage history.
 /// </summary>
 /// <param name="StageId">The target stage.</param>
 /// <param name="StageCode">The target stage's code (<c>businessNegotiation</c>).</param>
@@ -49,9 +49,14 @@ internal sealed class MoveOpportunityStageHandler(SalesDbContext db, IAccessScop
                 ?? throw ValidationFailedException.For("stageId", $"No stage {stageId} in the opportunity's pipeline.")
             : await stages.SingleOrDefaultAsync(s => s.Code == request.StageCode!.Trim(), cancellationToken)
                 ?? throw ValidationFailedException.For("stageCode", $"No stage '{request.StageCode}' in the opportunity's pipeline.");
+        if (stage.Kind == StageKind.Lost)
+        {
+            throw ValidationFailedException.For(request.StageId is null ? "stageCode" : "stageId", "Losing needs a reason: POST .../lose.");
+        }
+
         if (request.Probability is not null && stage.Kind != StageKind.Open)
         {
-            throw ValidationFailedException.For("probability", "A closing stage sets the probability itself (won 100, lost 0).");
+            throw ValidationFailedException.For("probability", "The won stage sets the probability itself.");
         }
 
         var now = time.UtcNow();
@@ -64,47 +69,10 @@ internal sealed class MoveOpportunityStageHandler(SalesDbContext db, IAccessScop
         if (change is not null)
         {
             db.OpportunityStageChanges.Add(change);
-            RaiseEvents(opportunity, change, stage, now);
+            OpportunityStageEvents.Raise(db, opportunity, change, stage, now);
         }
 
         await db.SaveChangesAsync(cancellationToken);
         return VersionedOpportunity.From(opportunity);
-    }
-
-    private void RaiseEvents(Opportunity opportunity, OpportunityStageChange change, PipelineStage stage, DateTimeOffset now)
-    {
-        db.AddIntegrationEvent(new OpportunityStageChanged(now)
-        {
-            OpportunityId = opportunity.Id,
-            CustomerId = opportunity.CustomerId,
-            FromStageId = change.FromStageId,
-            ToStageId = change.ToStageId,
-            ToStageCode = stage.Code,
-            Status = opportunity.Status.ToString().ToLowerInvariant(),
-        });
-        if (opportunity.Status == OpportunityStatus.Won)
-        {
-            db.AddIntegrationEvent(new OpportunityWon(now)
-            {
-                OpportunityId = opportunity.Id,
-                CustomerId = opportunity.CustomerId,
-                Name = opportunity.Name,
-                Amount = opportunity.Amount,
-                Currency = opportunity.Currency,
-                OwnerId = opportunity.OwnerId,
-            });
-        }
-        else if (opportunity.Status == OpportunityStatus.Lost)
-        {
-            db.AddIntegrationEvent(new OpportunityLost(now)
-            {
-                OpportunityId = opportunity.Id,
-                CustomerId = opportunity.CustomerId,
-                Name = opportunity.Name,
-                Amount = opportunity.Amount,
-                Currency = opportunity.Currency,
-                OwnerId = opportunity.OwnerId,
-            });
-        }
     }
 }

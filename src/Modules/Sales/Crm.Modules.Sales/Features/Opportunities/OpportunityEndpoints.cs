@@ -39,6 +39,27 @@ internal static class OpportunityEndpoints
             .WithSummary("Move an opportunity to another stage (won / lost stages close it; honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status412PreconditionFailed);
 
+        opportunities.MapPost("/{id:guid}/win", async Task<Ok<OpportunityResponse>> (Guid id, IMediator mediator, HttpRequest http, CancellationToken ct) =>
+                Versioned(http.HttpContext.Response, await mediator.Send(new WinOpportunityRequest(id, IfMatch.From(http)), ct)))
+            .RequirePermission(Permissions.SalesWrite)
+            .WithName("WinOpportunity")
+            .WithSummary("Win an open opportunity (moves it to the won stage; honours If-Match)")
+            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
+
+        opportunities.MapPost("/{id:guid}/lose", async Task<Ok<OpportunityResponse>> (Guid id, LoseOpportunityRequest request, IMediator mediator, HttpRequest http, CancellationToken ct) =>
+                Versioned(http.HttpContext.Response, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
+            .RequirePermission(Permissions.SalesWrite)
+            .WithName("LoseOpportunity")
+            .WithSummary("Lose an open opportunity with a reason (moves it to the lost stage; honours If-Match)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
+
+        opportunities.MapPost("/{id:guid}/reopen", async Task<Ok<OpportunityResponse>> (Guid id, ReopenOpportunityRequest request, IMediator mediator, HttpRequest http, CancellationToken ct) =>
+                Versioned(http.HttpContext.Response, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
+            .RequirePermission(Permissions.SalesWrite)
+            .WithName("ReopenOpportunity")
+            .WithSummary("Reopen a won or lost opportunity (by default in the stage it was closed from; honours If-Match)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
+
         opportunities.MapGet("/{id:guid}/history", async Task<Ok<IReadOnlyList<OpportunityStageChangeResponse>>> (Guid id, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new GetOpportunityHistoryRequest(id), ct)))
             .RequirePermission(Permissions.SalesRead)

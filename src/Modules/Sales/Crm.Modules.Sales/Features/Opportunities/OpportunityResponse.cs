@@ -20,6 +20,7 @@ namespace Crm.Modules.Sales.Features.Opportunities;
 /// <param name="PartnerId">The partner or distributor on the deal.</param>
 /// <param name="StageEnteredAt">When it entered its current stage.</param>
 /// <param name="ClosedAt">When it was won or lost.</param>
+/// <param name="LostReason">Why it was lost (lost ones only).</param>
 /// <param name="CreatedAt">When it was created.</param>
 /// <param name="UpdatedAt">When it last changed.</param>
 internal sealed record OpportunityResponse(
@@ -40,12 +41,13 @@ internal sealed record OpportunityResponse(
     Guid? PartnerId,
     DateTimeOffset StageEnteredAt,
     DateTimeOffset? ClosedAt,
+    string? LostReason,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
 {
     public static OpportunityResponse From(Opportunity o) => new(
         o.Id, o.Name, o.CustomerId, o.ContactId, o.LeadId, o.PipelineId, o.StageId, o.Status, o.Amount, o.Currency, o.Probability,
-        o.ExpectedCloseDate, o.OwnerId, o.TeamId, o.PartnerId, o.StageEnteredAt, o.ClosedAt, o.CreatedAt, o.UpdatedAt);
+        o.ExpectedCloseDate, o.OwnerId, o.TeamId, o.PartnerId, o.StageEnteredAt, o.ClosedAt, o.LostReason, o.CreatedAt, o.UpdatedAt);
 }
 
 /// <summary>An opportunity with the version its ETag carries.</summary>
