@@ -1,5 +1,6 @@
 using Crm.Modules.Identity.Contracts;
 using Crm.SharedKernel.Http;
+using Crm.SharedKernel.Paging;
 using Crm.SharedKernel.Security;
 using MediatR;
 using Microsoft.AspNetCore.Builder;
@@ -24,6 +25,13 @@ internal static class OpportunityEndpoints
             .WithName("CreateOpportunity")
             .WithSummary("Open an opportunity with a customer")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status422UnprocessableEntity);
+
+        opportunities.MapGet("/", async Task<Ok<Page<OpportunityResponse>>> ([AsParameters] ListOpportunitiesQuery query, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(query.ToRequest(), ct)))
+            .RequirePermission(Permissions.SalesRead)
+            .WithName("ListOpportunities")
+            .WithSummary("List the opportunities the caller may see (keyset pages, filters, q on the name)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden);
 
         opportunities.MapGet("/{id:guid}", async Task<Ok<OpportunityResponse>> (Guid id, IMediator mediator, HttpResponse response, CancellationToken ct) =>
                 Versioned(response, await mediator.Send(new GetOpportunityRequest(id), ct)))
