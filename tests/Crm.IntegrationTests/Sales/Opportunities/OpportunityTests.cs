@@ -197,6 +197,7 @@ internal sealed class OpportunityTests : IntegrationTest
         // Closed is final until reopened: neither a second loss nor a win rewrites the outcome.
         await ReadProblemAsync(await _repClient.PostAsync($"/api/v1/sales/opportunities/{created.Id}/win", null), HttpStatusCode.Conflict);
         await ReadProblemAsync(await _repClient.PostAsync($"/api/v1/sales/opportunities/{created.Id}/lose", JsonBody(new { reason = "again" })), HttpStatusCode.Conflict);
+        await ReadProblemAsync(await _repClient.SendAsync(Move(created.Id, new { stageCode = "closedWon" })), HttpStatusCode.Conflict);
 
         await DispatchOutboxAsync();
         var timeline = await ReadAsync<TimelinePage>(await _repClient.GetAsync($"/api/v1/customers/{customerId}/timeline"), HttpStatusCode.OK);

@@ -54,6 +54,12 @@ internal sealed class MoveOpportunityStageHandler(SalesDbContext db, IAccessScop
             throw ValidationFailedException.For(request.StageId is null ? "stageCode" : "stageId", "Losing needs a reason: POST .../lose.");
         }
 
+        // Like POST .../win: a closed outcome is not flipped in place (lost straight to won); reopen first.
+        if (stage.Kind == StageKind.Won && stage.Id != opportunity.StageId && opportunity.Status != OpportunityStatus.Open)
+        {
+            throw new ConflictException(ProblemTypes.Conflict, "Opportunity is closed", $"Opportunity {opportunity.Id} is {opportunity.Status.ToString().ToLowerInvariant()}: reopen it first.");
+        }
+
         if (request.Probability is not null && stage.Kind != StageKind.Open)
         {
             throw ValidationFailedException.For("probability", "The won stage sets the probability itself.");

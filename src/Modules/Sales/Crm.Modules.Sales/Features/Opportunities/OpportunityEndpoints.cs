@@ -44,8 +44,8 @@ internal static class OpportunityEndpoints
                 Versioned(http.HttpContext.Response, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
             .RequirePermission(Permissions.SalesWrite)
             .WithName("MoveOpportunityStage")
-            .WithSummary("Move an opportunity to another stage (won / lost stages close it; honours If-Match)")
-            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status412PreconditionFailed);
+            .WithSummary("Move an opportunity to another stage (the won stage wins it, an open stage reopens a closed one; honours If-Match)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
 
         opportunities.MapPost("/{id:guid}/win", async Task<Ok<OpportunityResponse>> (Guid id, IMediator mediator, HttpRequest http, CancellationToken ct) =>
                 Versioned(http.HttpContext.Response, await mediator.Send(new WinOpportunityRequest(id, IfMatch.From(http)), ct)))
