@@ -3,6 +3,7 @@ using Crm.Modules.Sales.Contracts;
 using Crm.Modules.Sales.Data;
 using Crm.Modules.Sales.Features.Activities;
 using Crm.Modules.Sales.Features.Assignment;
+using Crm.Modules.Sales.Features.Opportunities;
 using Crm.Modules.Sales.Features.Funnel;
 using Crm.Modules.Sales.Features.Leads;
 using Crm.Modules.Sales.Features.Partners;
@@ -28,6 +29,8 @@ public static class SalesModule
         services.AddModuleEndpoints("Sales", MapSalesEndpoints);
         services.AddScoped<ActivityWrites>();
         services.AddCustomerTimelineEvent<ActivityCompleted>();
+        services.AddCustomerTimelineEvent<OpportunityWon>();
+        services.AddCustomerTimelineEvent<OpportunityLost>();
         return services;
     }
 
@@ -35,6 +38,7 @@ public static class SalesModule
     {
         ArgumentNullException.ThrowIfNull(api);
         ActivityEndpoints.Map(api);
+        OpportunityEndpoints.Map(api);
         api.MapFunnelEndpoints();
         Features.Expenses.ExpenseReportEndpoints.Map(api);
         api.MapLeadEndpoints();

@@ -97,6 +97,7 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
             opportunity.Property(o => o.Status).HasConversion<string>().HasMaxLength(10);
             opportunity.Property(o => o.Amount).HasPrecision(18, 2);
             opportunity.Property(o => o.Currency).HasMaxLength(3);
+            opportunity.Property(o => o.LostReason).HasMaxLength(500);
             opportunity.Property(o => o.Version).IsRowVersion();
 
             // Lists and the funnel: by owner and by customer, newest first; by stage for the pipeline board.

@@ -52,6 +52,9 @@ internal sealed class Opportunity : IAuditable, IOwnedRecord
 
     public DateTimeOffset? ClosedAt { get; private set; }
 
+    /// <summary>Why it was lost (required to lose one); cleared when it is reopened.</summary>
+    public string? LostReason { get; private set; }
+
     public DateTimeOffset CreatedAt { get; private set; }
 
     public DateTimeOffset UpdatedAt { get; private set; }
@@ -91,6 +94,26 @@ internal sealed class Opportunity : IAuditable, IOwnedRecord
             UpdatedAt = now,
         };
 
+    /// <summary>Names the partner or distributor on the deal (null for none).</summary>
+    public void AssignPartner(Guid? partnerId) => PartnerId = partnerId;
+
+    /// <summary>
+    /// Sets this opportunity's own win probability (0 to 100), overriding its stage's default until the next move.
+    /// Closed opportunities keep the probability of their closing stage.
+    /// </summary>
+    public void OverrideProbability(int probability, DateTimeOffset now)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(probability);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(probability, 100);
+        if (Status != OpportunityStatus.Open)
+        {
+            throw new InvalidOperationException("A closed opportunity keeps its closing stage's probability.");
+        }
+
+        Probability = probability;
+        UpdatedAt = now;
+    }
+
     /// <summary>
     /// Moves the opportunity to <paramref name="stage"/> of its pipeline: the probability becomes the stage's default,
     /// a closing stage closes it (won or lost) and reopening clears the close. Returns the history entry to store, or
@@ -120,8 +143,56 @@ internal sealed class Opportunity : IAuditable, IOwnedRecord
             _ => OpportunityStatus.Open,
         };
         ClosedAt = Status == OpportunityStatus.Open ? null : now;
+        LostReason = null;
         UpdatedAt = now;
         return change;
+    }
+
+    /// <summary>Wins an open opportunity: moves it to <paramref name="wonStage"/>, its pipeline's won stage.</summary>
+    public OpportunityStageChange Win(PipelineStage wonStage, Guid? changedBy, DateTimeOffset now) =>
+        Close(wonStage, StageKind.Won, changedBy, now);
+
+    /// <summary>Loses an open opportunity for <paramref name="reason"/>: moves it to its pipeline's lost stage.</summary>
+    public OpportunityStageChange Lose(PipelineStage lostStage, string reason, Guid? changedBy, DateTimeOffset now)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        var change = Close(lostStage, StageKind.Lost, changedBy, now);
+        LostReason = reason.Trim();
+        return change;
+    }
+
+    /// <summary>Reopens a won or lost opportunity in the open stage <paramref name="stage"/>.</summary>
+    public OpportunityStageChange Reopen(PipelineStage stage, Guid? changedBy, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(stage);
+        if (Status == OpportunityStatus.Open)
+        {
+            throw new InvalidOperationException("The opportunity is open already.");
+        }
+
+        if (stage.Kind != StageKind.Open)
+        {
+            throw new InvalidOperationException("An opportunity reopens in an open stage.");
+        }
+
+        return MoveTo(stage, changedBy, now)!;
+    }
+
+    private OpportunityStageChange Close(PipelineStage stage, StageKind kind, Guid? changedBy, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(stage);
+        if (stage.Kind != kind)
+        {
+            throw new InvalidOperationException($"Not a {kind} stage.");
+        }
+
+        // Closing twice (or won to lost directly) would rewrite the outcome the reports already counted: reopen first.
+        if (Status != OpportunityStatus.Open)
+        {
+            throw new InvalidOperationException("The opportunity is closed already: reopen it first.");
+        }
+
+        return MoveTo(stage, changedBy, now)!;
     }
 }
 

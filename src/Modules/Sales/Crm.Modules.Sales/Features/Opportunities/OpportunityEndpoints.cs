@@ -1,0 +1,81 @@
+using Crm.Modules.Identity.Contracts;
+using Crm.SharedKernel.Http;
+using Crm.SharedKernel.Paging;
+using Crm.SharedKernel.Security;
+using MediatR;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace Crm.Modules.Sales.Features.Opportunities;
+
+internal static class OpportunityEndpoints
+{
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        var opportunities = api.MapGroup("/sales/opportunities").WithTags("Opportunities");
+
+        opportunities.MapPost("/", async Task<Created<OpportunityResponse>> (CreateOpportunityRequest request, IMediator mediator, HttpResponse response, CancellationToken ct) =>
+            {
+                var created = await mediator.Send(request, ct);
+                return response.CreatedWithETag($"/api/v1/sales/opportunities/{created.Opportunity.Id}", created.Opportunity, created.Version);
+            })
+            .RequirePermission(Permissions.SalesWrite)
+            .WithName("CreateOpportunity")
+            .WithSummary("Open an opportunity with a customer")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status422UnprocessableEntity);
+
+        opportunities.MapGet("/", async Task<Ok<Page<OpportunityResponse>>> ([AsParameters] ListOpportunitiesQuery query, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(query.ToRequest(), ct)))
+            .RequirePermission(Permissions.SalesRead)
+            .WithName("ListOpportunities")
+            .WithSummary("List the opportunities the caller may see (keyset pages, filters, q on the name)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden);
+
+        opportunities.MapGet("/{id:guid}", async Task<Ok<OpportunityResponse>> (Guid id, IMediator mediator, HttpResponse response, CancellationToken ct) =>
+                Versioned(response, await mediator.Send(new GetOpportunityRequest(id), ct)))
+            .RequirePermission(Permissions.SalesRead)
+            .WithName("GetOpportunity")
+            .WithSummary("Get an opportunity")
+            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
+
+        opportunities.MapPost("/{id:guid}/stage", async Task<Ok<OpportunityResponse>> (Guid id, MoveOpportunityStageRequest request, IMediator mediator, HttpRequest http, CancellationToken ct) =>
+                Versioned(http.HttpContext.Response, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
+            .RequirePermission(Permissions.SalesWrite)
+            .WithName("MoveOpportunityStage")
+            .WithSummary("Move an opportunity to another stage (the won stage wins it, an open stage reopens a closed one; honours If-Match)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
+
+        opportunities.MapPost("/{id:guid}/win", async Task<Ok<OpportunityResponse>> (Guid id, IMediator mediator, HttpRequest http, CancellationToken ct) =>
+                Versioned(http.HttpContext.Response, await mediator.Send(new WinOpportunityRequest(id, IfMatch.From(http)), ct)))
+            .RequirePermission(Permissions.SalesWrite)
+            .WithName("WinOpportunity")
+            .WithSummary("Win an open opportunity (moves it to the won stage; honours If-Match)")
+            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
+
+        opportunities.MapPost("/{id:guid}/lose", async Task<Ok<OpportunityResponse>> (Guid id, LoseOpportunityRequest request, IMediator mediator, HttpRequest http, CancellationToken ct) =>
+                Versioned(http.HttpContext.Response, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
+            .RequirePermission(Permissions.SalesWrite)
+            .WithName("LoseOpportunity")
+            .WithSummary("Lose an open opportunity with a reason (moves it to the lost stage; honours If-Match)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
+
+        opportunities.MapPost("/{id:guid}/reopen", async Task<Ok<OpportunityResponse>> (Guid id, ReopenOpportunityRequest request, IMediator mediator, HttpRequest http, CancellationToken ct) =>
+                Versioned(http.HttpContext.Response, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
+            .RequirePermission(Permissions.SalesWrite)
+            .WithName("ReopenOpportunity")
+            .WithSummary("Reopen a won or lost opportunity (by default in the stage it was closed from; honours If-Match)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
+
+        opportunities.MapGet("/{id:guid}/history", async Task<Ok<IReadOnlyList<OpportunityStageChangeResponse>>> (Guid id, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new GetOpportunityHistoryRequest(id), ct)))
+            .RequirePermission(Permissions.SalesRead)
+            .WithName("GetOpportunityHistory")
+            .WithSummary("The opportunity's stage history, oldest first")
+            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
+    }
+
+    private static Ok<OpportunityResponse> Versioned(HttpResponse response, VersionedOpportunity opportunity) =>
+        response.OkWithETag(opportunity.Opportunity, opportunity.Version);
+}

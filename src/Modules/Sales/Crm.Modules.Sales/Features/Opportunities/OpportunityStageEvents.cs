@@ -1,0 +1,47 @@
+using Crm.Modules.Sales.Contracts;
+using Crm.Modules.Sales.Data;
+using Crm.Modules.Sales.Domain;
+
+namespace Crm.Modules.Sales.Features.Opportunities;
+
+/// <summary>The integration events of a stage move: always StageChanged, plus Won or Lost when the move closes it.</summary>
+internal static class OpportunityStageEvents
+{
+    public static void Raise(SalesDbContext db, Opportunity opportunity, OpportunityStageChange change, PipelineStage stage, DateTimeOffset now)
+    {
+        db.AddIntegrationEvent(new OpportunityStageChanged(now)
+        {
+            OpportunityId = opportunity.Id,
+            CustomerId = opportunity.CustomerId,
+            FromStageId = change.FromStageId,
+            ToStageId = change.ToStageId,
+            ToStageCode = stage.Code,
+            Status = opportunity.Status.ToString().ToLowerInvariant(),
+        });
+        if (opportunity.Status == OpportunityStatus.Won)
+        {
+            db.AddIntegrationEvent(new OpportunityWon(now)
+            {
+                OpportunityId = opportunity.Id,
+                CustomerId = opportunity.CustomerId,
+                Name = opportunity.Name,
+                Amount = opportunity.Amount,
+                Currency = opportunity.Currency,
+                OwnerId = opportunity.OwnerId,
+            });
+        }
+        else if (opportunity.Status == OpportunityStatus.Lost)
+        {
+            db.AddIntegrationEvent(new OpportunityLost(now)
+            {
+                OpportunityId = opportunity.Id,
+                CustomerId = opportunity.CustomerId,
+                Name = opportunity.Name,
+                Reason = opportunity.LostReason,
+                Amount = opportunity.Amount,
+                Currency = opportunity.Currency,
+                OwnerId = opportunity.OwnerId,
+            });
+        }
+    }
+}
