@@ -1,4 +1,5 @@
 using Crm.Modules.Sales.Data;
+using Crm.Modules.Sales.Features.Products;
 using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Messaging;
 using Crm.SharedKernel.Modules;
@@ -24,5 +25,6 @@ public static class SalesModule
     public static void MapSalesEndpoints(IEndpointRouteBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
+        ProductEndpoints.Map(api);
     }
 }
