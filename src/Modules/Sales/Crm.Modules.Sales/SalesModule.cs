@@ -1,5 +1,6 @@
 using Crm.Modules.Sales.Data;
 using Crm.Modules.Sales.Features.Products;
+using Crm.Modules.Sales.Features.Funnel;
 using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Messaging;
 using Crm.SharedKernel.Modules;
@@ -26,5 +27,6 @@ public static class SalesModule
     {
         ArgumentNullException.ThrowIfNull(api);
         ProductEndpoints.Map(api);
+        api.MapFunnelEndpoints();
     }
 }
