@@ -256,10 +256,8 @@ internal sealed class ListProductsHandler(SalesDbContext db) : IRequestHandler<L
 
         if (!string.IsNullOrWhiteSpace(filter.Q))
         {
-            // The user's text is a literal: % and _ must not act as wildcards.
-            var pattern = "%" + filter.Q.Trim().Replace(@"\", @"\\", StringComparison.Ordinal).Replace("%", @"\%", StringComparison.Ordinal)
-                .Replace("_", @"\_", StringComparison.Ordinal) + "%";
-            products = products.Where(p => EF.Functions.ILike(p.Sku, pattern) || EF.Functions.ILike(p.Name, pattern));
+            var pattern = LikePattern.Contains(filter.Q.Trim());
+            products = products.Where(p => EF.Functions.ILike(p.Sku, pattern, LikePattern.Escape) || EF.Functions.ILike(p.Name, pattern, LikePattern.Escape));
         }
 
         return await products.ToPageAsync(ProductProjection.ToResponse, order, request.Page, cancellationToken);
