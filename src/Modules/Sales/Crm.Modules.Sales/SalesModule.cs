@@ -1,6 +1,7 @@
 using Crm.Modules.Sales.Data;
 using Crm.Modules.Sales.Features.Products;
 using Crm.Modules.Sales.Features.Funnel;
+using Crm.Modules.Sales.Features.PriceBooks;
 using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Messaging;
 using Crm.SharedKernel.Modules;
@@ -19,6 +20,7 @@ public static class SalesModule
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddModuleDbContext<SalesDbContext>(SalesDbContext.SchemaName);
         services.AddHandlersFromAssembly(typeof(SalesModule).Assembly);
+        services.AddScoped<PriceResolver>();
         services.AddModuleEndpoints("Sales", MapSalesEndpoints);
         return services;
     }
@@ -28,5 +30,6 @@ public static class SalesModule
         ArgumentNullException.ThrowIfNull(api);
         ProductEndpoints.Map(api);
         api.MapFunnelEndpoints();
+        PriceBookEndpoints.Map(api);
     }
 }

@@ -21,6 +21,10 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
 
     public DbSet<Partner> Partners => Set<Partner>();
 
+    public DbSet<PriceBook> PriceBooks => Set<PriceBook>();
+
+    public DbSet<PriceBookEntry> PriceBookEntries => Set<PriceBookEntry>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -28,6 +32,7 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
         ConfigureOpportunities(modelBuilder);
         ConfigureProducts(modelBuilder);
         ConfigurePartners(modelBuilder);
+        QuotesModel.Configure(modelBuilder);
     }
 
     private static void ConfigurePipelines(ModelBuilder modelBuilder)

@@ -433,6 +433,140 @@ namespace Crm.Modules.Sales.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.PriceBook", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("boolean")
+                        .HasColumnName("active");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Tier")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("tier");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<DateOnly?>("ValidFrom")
+                        .HasColumnType("date")
+                        .HasColumnName("valid_from");
+
+                    b.Property<DateOnly?>("ValidTo")
+                        .HasColumnType("date")
+                        .HasColumnName("valid_to");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_price_books");
+
+                    b.HasIndex("CustomerId")
+                        .HasDatabaseName("ix_price_books_customer_id")
+                        .HasFilter("customer_id IS NOT NULL");
+
+                    b.HasIndex("Kind")
+                        .IsUnique()
+                        .HasDatabaseName("ix_price_books_single_standard")
+                        .HasFilter("kind = 'Standard'");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_price_books_name");
+
+                    b.HasIndex("Tier")
+                        .HasDatabaseName("ix_price_books_tier")
+                        .HasFilter("tier IS NOT NULL");
+
+                    b.ToTable("price_books", "sales", t =>
+                        {
+                            t.HasCheckConstraint("ck_price_books_kind_target", "(kind = 'Standard' AND tier IS NULL AND customer_id IS NULL) OR (kind = 'Tier' AND tier IS NOT NULL AND customer_id IS NULL) OR (kind = 'Customer' AND customer_id IS NOT NULL AND tier IS NULL)");
+
+                            t.HasCheckConstraint("ck_price_books_validity", "valid_from IS NULL OR valid_to IS NULL OR valid_from <= valid_to");
+                        });
+                });
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.PriceBookEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<Guid>("PriceBookId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("price_book_id");
+
+                    b.Property<Guid>("ProductId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("product_id");
+
+                    b.Property<decimal>("UnitPrice")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("unit_price");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_price_book_entries");
+
+                    b.HasIndex("ProductId")
+                        .HasDatabaseName("ix_price_book_entries_product_id");
+
+                    b.HasIndex("PriceBookId", "ProductId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_price_book_entries_price_book_id_product_id");
+
+                    b.ToTable("price_book_entries", "sales", t =>
+                        {
+                            t.HasCheckConstraint("ck_price_book_entries_unit_price", "unit_price >= 0");
+                        });
+                });
+
             modelBuilder.Entity("Crm.Modules.Sales.Domain.Product", b =>
                 {
                     b.Property<Guid>("Id")
@@ -709,6 +843,23 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_pipeline_stages_pipelines_pipeline_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.PriceBookEntry", b =>
+                {
+                    b.HasOne("Crm.Modules.Sales.Domain.PriceBook", null)
+                        .WithMany()
+                        .HasForeignKey("PriceBookId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_price_book_entries_price_books_price_book_id");
+
+                    b.HasOne("Crm.Modules.Sales.Domain.Product", null)
+                        .WithMany()
+                        .HasForeignKey("ProductId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_price_book_entries_products_product_id");
                 });
 #pragma warning restore 612, 618
         }
