@@ -178,4 +178,45 @@ internal sealed class PriceBookTests : IntegrationTest
         var own = await PriceAsync(_rep, product.Id, customer.Id, "2026-03-01");
         Assert.That(own.CustomerId, Is.EqualTo(customer.Id));
     }
+
+    [Test]
+    public async Task A_deactivated_or_re_dated_book_stops_pricing_and_a_removed_entry_falls_back_with_If_Match_checked()
+    {
+        var (product, _) = await CreateProductAsync(_manager, "PB-PATCH", "x", 100m);
+        var (customer, _) = await CustomerApi.CreateAsync(_rep, new { kind = "organization", name = "上海港务", tier = "B" });
+        var standard = await CreateBookAsync(new { name = "标准", kind = "standard" });
+        var tierB = await CreateBookAsync(new { name = "B 类客户价", kind = "tier", tier = "B" });
+        await SetPriceAsync(standard.Id, product.Id, 90m);
+        await SetPriceAsync(tierB.Id, product.Id, 85m);
+        var etag = (await _rep.GetAsync($"{PriceBooks}/{tierB.Id}")).Headers.ETag!.ToString();
+
+        var stale = new HttpRequestMessage(HttpMethod.Patch, $"{PriceBooks}/{tierB.Id}") { Content = JsonContent.Create(new { active = false }) };
+        stale.Headers.TryAddWithoutValidation("If-Match", "\"1\"");
+        await ReadProblemAsync(await _manager.SendAsync(stale), HttpStatusCode.PreconditionFailed);
+        var crossing = await _manager.PatchAsJsonAsync($"{PriceBooks}/{standard.Id}", new { validFrom = "2026-05-01", validTo = "2026-04-01" });
+        Assert.That((await ReadProblemAsync(crossing, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("validTo", out _), Is.True);
+        await ReadProblemAsync(await _rep.PatchAsJsonAsync($"{PriceBooks}/{tierB.Id}", new { active = false }), HttpStatusCode.Forbidden);
+
+        var patch = new HttpRequestMessage(HttpMethod.Patch, $"{PriceBooks}/{tierB.Id}") { Content = JsonContent.Create(new { active = false }) };
+        patch.Headers.TryAddWithoutValidation("If-Match", etag);
+        var deactivated = await ReadAsync<PriceBookResponse>(await _manager.SendAsync(patch), HttpStatusCode.OK);
+        var afterDeactivation = await PriceAsync(_rep, product.Id, customer.Id, "2026-03-01");
+
+        await ReadAsync<PriceBookResponse>(await _manager.PatchAsJsonAsync($"{PriceBooks}/{standard.Id}", new { validTo = "2026-02-28" }), HttpStatusCode.OK);
+        var afterExpiry = await PriceAsync(_rep, product.Id, customer.Id, "2026-03-01");
+        var stillInside = await PriceAsync(_rep, product.Id, customer.Id, "2026-02-28");
+
+        Assert.That((await _manager.DeleteAsync($"{PriceBooks}/{standard.Id}/entries/{product.Id}")).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        await ReadProblemAsync(await _manager.DeleteAsync($"{PriceBooks}/{standard.Id}/entries/{product.Id}"), HttpStatusCode.NotFound);
+        var afterRemoval = await PriceAsync(_rep, product.Id, customer.Id, "2026-02-28");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(deactivated.Active, Is.False);
+            Assert.That((afterDeactivation.Source, afterDeactivation.UnitPrice), Is.EqualTo((PriceSource.StandardBook, 90m)));
+            Assert.That((afterExpiry.Source, afterExpiry.UnitPrice), Is.EqualTo((PriceSource.ListPrice, 100m)));
+            Assert.That((stillInside.Source, stillInside.UnitPrice), Is.EqualTo((PriceSource.StandardBook, 90m)));
+            Assert.That((afterRemoval.Source, afterRemoval.UnitPrice), Is.EqualTo((PriceSource.ListPrice, 100m)));
+        });
+    }
 }

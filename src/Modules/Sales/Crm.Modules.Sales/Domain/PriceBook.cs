@@ -73,6 +73,16 @@ internal sealed class PriceBook : IAuditable
     public bool AppliesOn(DateOnly day) => Active && (ValidFrom is null || ValidFrom <= day) && (ValidTo is null || ValidTo >= day);
 
     public void Touch(DateTimeOffset now) => UpdatedAt = now;
+
+    /// <summary>Renames, re-dates or (de)activates the book; its kind and target never change (create another book instead).</summary>
+    public void Update(string name, DateOnly? validFrom, DateOnly? validTo, bool active, DateTimeOffset now)
+    {
+        Name = name.Trim();
+        ValidFrom = validFrom;
+        ValidTo = validTo;
+        Active = active;
+        UpdatedAt = now;
+    }
 }
 
 /// <summary>The unit price of one product in one price book.</summary>

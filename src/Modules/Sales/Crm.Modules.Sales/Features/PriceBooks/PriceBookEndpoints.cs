@@ -48,8 +48,8 @@ internal static class PriceBookEndpoints
             .WithSummary("List price books (keyset pages; filters kind, customerId)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden);
 
-        books.MapGet("/{id:guid}", async Task<Ok<PriceBookResponse>> (Guid id, IMediator mediator, CancellationToken ct) =>
-                TypedResults.Ok(await mediator.Send(new GetPriceBookRequest(id), ct)))
+        books.MapGet("/{id:guid}", async Task<Ok<PriceBookResponse>> (Guid id, IMediator mediator, HttpResponse response, CancellationToken ct) =>
+                Versioned(response, await mediator.Send(new GetPriceBookRequest(id), ct)))
             .RequirePermission(Permissions.SalesRead)
             .WithName("GetPriceBook")
             .WithSummary("Get a price book")
@@ -64,6 +64,25 @@ internal static class PriceBookEndpoints
             .WithName("CreatePriceBook")
             .WithSummary("Create a standard, tier or customer price book (name unique, one standard book: 409)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status409Conflict);
+
+        books.MapPatch("/{id:guid}", async Task<Ok<PriceBookResponse>> (Guid id, UpdatePriceBookRequest request, IMediator mediator, HttpRequest http, CancellationToken ct) =>
+                Versioned(http.HttpContext.Response, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
+            .Accepts<UpdatePriceBookRequest>("application/merge-patch+json", "application/json")
+            .RequirePermission(Permissions.SalesManage)
+            .WithName("UpdatePriceBook")
+            .WithSummary("Rename, re-date or deactivate a price book (JSON merge patch; honours If-Match)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,
+                StatusCodes.Status412PreconditionFailed);
+
+        books.MapDelete("/{id:guid}/entries/{productId:guid}", async Task<NoContent> (Guid id, Guid productId, IMediator mediator, CancellationToken ct) =>
+            {
+                await mediator.Send(new RemovePriceBookEntryRequest(id, productId), ct);
+                return TypedResults.NoContent();
+            })
+            .RequirePermission(Permissions.SalesManage)
+            .WithName("RemovePriceBookEntry")
+            .WithSummary("Remove a product's price from a price book")
+            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
 
         books.MapGet("/{id:guid}/entries", async Task<Ok<Page<PriceBookEntryResponse>>> (Guid id, [AsParameters] ListPriceBookEntriesQuery query, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new ListPriceBookEntriesRequest(id, new PageRequest(query.Limit, query.Cursor, false)), ct)))
@@ -87,4 +106,6 @@ internal static class PriceBookEndpoints
             .WithSummary("The price of a product for a customer on a day, and which book priced it (customer > tier > standard > list price)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
     }
+
+    private static Ok<PriceBookResponse> Versioned(HttpResponse response, VersionedPriceBook book) => response.OkWithETag(book.PriceBook, book.Version);
 }

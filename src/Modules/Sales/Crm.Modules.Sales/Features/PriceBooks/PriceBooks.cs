@@ -5,6 +5,7 @@ using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Sales.Data;
 using Crm.Modules.Sales.Domain;
 using Crm.SharedKernel.Errors;
+using Crm.SharedKernel.Http;
 using Crm.SharedKernel.Paging;
 using Crm.SharedKernel.Time;
 using FluentValidation;
@@ -179,13 +180,89 @@ internal sealed class CreatePriceBookHandler(SalesDbContext db, ICustomerDirecto
     }
 }
 
-internal sealed record GetPriceBookRequest(Guid Id) : IRequest<PriceBookResponse>;
+/// <summary>A price book with its row version, which the endpoints answer as the ETag.</summary>
+internal sealed record VersionedPriceBook(PriceBookResponse PriceBook, uint Version);
 
-internal sealed class GetPriceBookHandler(SalesDbContext db) : IRequestHandler<GetPriceBookRequest, PriceBookResponse>
+internal sealed record GetPriceBookRequest(Guid Id) : IRequest<VersionedPriceBook>;
+
+internal sealed class GetPriceBookHandler(SalesDbContext db) : IRequestHandler<GetPriceBookRequest, VersionedPriceBook>
 {
-    public async Task<PriceBookResponse> Handle(GetPriceBookRequest request, CancellationToken cancellationToken) =>
-        await db.PriceBooks.AsNoTracking().Where(b => b.Id == request.Id).Select(PriceBookProjection.ToResponse).FirstOrDefaultAsync(cancellationToken)
+    public async Task<VersionedPriceBook> Handle(GetPriceBookRequest request, CancellationToken cancellationToken)
+    {
+        var book = await db.PriceBooks.AsNoTracking().FirstOrDefaultAsync(b => b.Id == request.Id, cancellationToken)
             ?? throw new NotFoundException("PriceBook", request.Id);
+        return new VersionedPriceBook(PriceBookProjection.From(book), book.Version);
+    }
+}
+
+/// <summary>
+/// A JSON merge patch of a price book: rename, re-date (<c>null</c> opens a bound) or deactivate with
+/// <c>{"active": false}</c>. Kind, tier and customer are the book's identity and are not patchable.
+/// </summary>
+/// <param name="Name">Name, unique.</param>
+/// <param name="ValidFrom">First day it applies (inclusive).</param>
+/// <param name="ValidTo">Last day it applies (inclusive).</param>
+/// <param name="Active">Whether it takes part in price resolution.</param>
+internal sealed record UpdatePriceBookRequest(
+    Optional<string> Name,
+    Optional<DateOnly?> ValidFrom,
+    Optional<DateOnly?> ValidTo,
+    Optional<bool?> Active) : IRequest<VersionedPriceBook>
+{
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Guid Id { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IfMatch IfMatch { get; init; } = IfMatch.None;
+}
+
+internal sealed class UpdatePriceBookValidator : AbstractValidator<UpdatePriceBookRequest>
+{
+    public UpdatePriceBookValidator()
+    {
+        When(r => r.Name.HasValue, () => RuleFor(r => r.Name.Value).NotEmpty().MaximumLength(PriceBook.MaxNameLength).OverridePropertyName("name"));
+        When(r => r.Active.HasValue, () => RuleFor(r => r.Active.Value).NotNull().OverridePropertyName("active"));
+    }
+}
+
+internal sealed class UpdatePriceBookHandler(SalesDbContext db, TimeProvider time) : IRequestHandler<UpdatePriceBookRequest, VersionedPriceBook>
+{
+    public async Task<VersionedPriceBook> Handle(UpdatePriceBookRequest request, CancellationToken cancellationToken)
+    {
+        var book = await db.PriceBooks.FirstOrDefaultAsync(b => b.Id == request.Id, cancellationToken)
+            ?? throw new NotFoundException("PriceBook", request.Id);
+        request.IfMatch.EnsureMatches(book.Version);
+        var validFrom = request.ValidFrom.Or(book.ValidFrom);
+        var validTo = request.ValidTo.Or(book.ValidTo);
+
+        // Checked on the patched result: patching one bound must not cross the other one.
+        if (validFrom is not null && validTo is not null && validTo < validFrom)
+        {
+            throw ValidationFailedException.For("validTo", "validTo cannot be before validFrom.");
+        }
+
+        var name = request.Name.Or(book.Name);
+        book.Update(name, validFrom, validTo, request.Active.Or(book.Active) ?? book.Active, time.UtcNow());
+        await PriceBookProblems.SaveAsync(db, name, cancellationToken);
+        return new VersionedPriceBook(PriceBookProjection.From(book), book.Version);
+    }
+}
+
+internal sealed record RemovePriceBookEntryRequest(Guid PriceBookId, Guid ProductId) : IRequest<Unit>;
+
+internal sealed class RemovePriceBookEntryHandler(SalesDbContext db, TimeProvider time) : IRequestHandler<RemovePriceBookEntryRequest, Unit>
+{
+    public async Task<Unit> Handle(RemovePriceBookEntryRequest request, CancellationToken cancellationToken)
+    {
+        var book = await db.PriceBooks.FirstOrDefaultAsync(b => b.Id == request.PriceBookId, cancellationToken)
+            ?? throw new NotFoundException("PriceBook", request.PriceBookId);
+        var entry = await db.PriceBookEntries.FirstOrDefaultAsync(e => e.PriceBookId == book.Id && e.ProductId == request.ProductId, cancellationToken)
+            ?? throw new NotFoundException("PriceBookEntry", request.ProductId);
+        db.PriceBookEntries.Remove(entry);
+        book.Touch(time.UtcNow());
+        await db.SaveChangesAsync(cancellationToken);
+        return Unit.Value;
+    }
 }
 
 internal sealed record ListPriceBooksRequest(PageRequest Page, string? Sort, PriceBookKind? Kind, Guid? CustomerId) : IRequest<Page<PriceBookResponse>>;
