@@ -219,4 +219,24 @@ internal sealed class PriceBookTests : IntegrationTest
             Assert.That((afterRemoval.Source, afterRemoval.UnitPrice), Is.EqualTo((PriceSource.ListPrice, 100m)));
         });
     }
+
+    [Test]
+    public async Task Of_two_overlapping_customer_books_the_one_that_started_latest_wins_and_an_open_start_counts_as_earliest()
+    {
+        var (product, _) = await CreateProductAsync(_manager, "PB-OVL", "x", 100m);
+        var (customer, _) = await CustomerApi.CreateAsync(_rep, "重叠协议客户");
+        var renewal = await CreateBookAsync(new { name = "2026 续约价", kind = "customer", customerId = customer.Id, validFrom = "2026-03-01" });
+        var original = await CreateBookAsync(new { name = "原协议价", kind = "customer", customerId = customer.Id });
+        await SetPriceAsync(renewal.Id, product.Id, 65m);
+        await SetPriceAsync(original.Id, product.Id, 70m);
+
+        var beforeRenewal = await PriceAsync(_rep, product.Id, customer.Id, "2026-02-28");
+        var afterRenewal = await PriceAsync(_rep, product.Id, customer.Id, "2026-04-01");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((beforeRenewal.PriceBookId, beforeRenewal.UnitPrice), Is.EqualTo(((Guid?)original.Id, 70m)));
+            Assert.That((afterRenewal.PriceBookId, afterRenewal.UnitPrice), Is.EqualTo(((Guid?)renewal.Id, 65m)));
+        });
+    }
 }

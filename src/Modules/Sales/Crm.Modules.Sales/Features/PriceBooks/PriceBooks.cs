@@ -400,6 +400,7 @@ internal sealed class PriceResolver(SalesDbContext db, ICustomerDirectory custom
         var tier = customer?.Tier;
 
         // One statement: every applicable entry of the product, most specific book first; the (product_id) index finds them.
+        // An open start means "since ever", the earliest start: PostgreSQL would sort NULL first in a descending order.
         var winner = await (
                 from e in db.PriceBookEntries.AsNoTracking()
                 join b in db.PriceBooks.AsNoTracking() on e.PriceBookId equals b.Id
@@ -408,7 +409,7 @@ internal sealed class PriceResolver(SalesDbContext db, ICustomerDirectory custom
                     && ((b.Kind == PriceBookKind.Customer && b.CustomerId == resolvedCustomerId)
                         || (b.Kind == PriceBookKind.Tier && tier != null && b.Tier == tier)
                         || b.Kind == PriceBookKind.Standard)
-                orderby (b.Kind == PriceBookKind.Customer ? 0 : b.Kind == PriceBookKind.Tier ? 1 : 2), b.ValidFrom descending, b.CreatedAt descending
+                orderby (b.Kind == PriceBookKind.Customer ? 0 : b.Kind == PriceBookKind.Tier ? 1 : 2), b.ValidFrom ?? DateOnly.MinValue descending, b.CreatedAt descending
                 select new { b.Id, b.Name, b.Kind, e.UnitPrice, e.Currency })
             .FirstOrDefaultAsync(ct);
 
