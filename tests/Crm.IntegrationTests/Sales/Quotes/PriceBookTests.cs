@@ -239,4 +239,23 @@ internal sealed class PriceBookTests : IntegrationTest
             Assert.That((afterRenewal.PriceBookId, afterRenewal.UnitPrice), Is.EqualTo(((Guid?)renewal.Id, 65m)));
         });
     }
+
+    [Test]
+    public async Task Creating_a_price_book_twice_with_the_same_Idempotency_Key_replays_the_first_answer()
+    {
+        HttpRequestMessage Post()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, PriceBooks) { Content = JsonBody(new { name = "重放价", kind = "tier", tier = "C" }) };
+            request.Headers.TryAddWithoutValidation("Idempotency-Key", "create-price-book-1");
+            return request;
+        }
+
+        using var first = Post();
+        using var second = Post();
+        var created = await ReadAsync<PriceBookResponse>(await _manager.SendAsync(first), HttpStatusCode.Created);
+        var replayed = await ReadAsync<PriceBookResponse>(await _manager.SendAsync(second), HttpStatusCode.Created);
+
+        Assert.That(replayed.Id, Is.EqualTo(created.Id));
+        Assert.That(await CountAsync("SELECT count(*) FROM sales.price_books"), Is.EqualTo(1));
+    }
 }
