@@ -7,6 +7,9 @@ using Crm.Modules.Sales.Features.Opportunities;
 using Crm.Modules.Sales.Features.Funnel;
 using Crm.Modules.Sales.Features.Leads;
 using Crm.Modules.Sales.Features.Partners;
+using Crm.Modules.Sales.Features.Products;
+using Crm.Modules.Sales.Features.Funnel;
+using Crm.Modules.Sales.Features.PriceBooks;
 using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Messaging;
 using Crm.SharedKernel.Modules;
@@ -26,6 +29,7 @@ public static class SalesModule
         services.AddModuleDbContext<SalesDbContext>(SalesDbContext.SchemaName);
         services.AddHandlersFromAssembly(typeof(SalesModule).Assembly);
         services.AddScoped<LeadAssigner>();
+        services.AddScoped<PriceResolver>();
         services.AddModuleEndpoints("Sales", MapSalesEndpoints);
         services.AddScoped<ActivityWrites>();
         services.AddCustomerTimelineEvent<ActivityCompleted>();
@@ -44,5 +48,8 @@ public static class SalesModule
         api.MapLeadEndpoints();
         api.MapAssignmentEndpoints();
         api.MapPartnerEndpoints();
+        ProductEndpoints.Map(api);
+        api.MapFunnelEndpoints();
+        PriceBookEndpoints.Map(api);
     }
 }

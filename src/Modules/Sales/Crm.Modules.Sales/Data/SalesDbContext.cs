@@ -35,6 +35,10 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
 
     public DbSet<AssignmentRule> AssignmentRules => Set<AssignmentRule>();
 
+    public DbSet<PriceBook> PriceBooks => Set<PriceBook>();
+
+    public DbSet<PriceBookEntry> PriceBookEntries => Set<PriceBookEntry>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -45,6 +49,7 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
         ActivitiesModel.Configure(modelBuilder);
         ExpenseReportsModel.Configure(modelBuilder);
         LeadsModel.Configure(modelBuilder);
+        QuotesModel.Configure(modelBuilder);
     }
 
     private static void ConfigurePipelines(ModelBuilder modelBuilder)

@@ -44,7 +44,7 @@ internal sealed class Product : IAuditable
         new()
         {
             Id = Guid.CreateVersion7(now),
-            Sku = sku.Trim().ToUpperInvariant(),
+            Sku = NormalizeSku(sku),
             Name = name.Trim(),
             Unit = unit.Trim(),
             Category = category?.Trim(),
@@ -54,4 +54,30 @@ internal sealed class Product : IAuditable
             CreatedAt = now,
             UpdatedAt = now,
         };
+
+    public const int MaxSkuLength = 64;
+
+    public const int MaxNameLength = 200;
+
+    public const int MaxUnitLength = 20;
+
+    public const int MaxCategoryLength = 100;
+
+    public const int MaxDescriptionLength = 4000;
+
+    /// <summary>SKUs are compared case-insensitively; storing one canonical form lets the unique index enforce it.</summary>
+    public static string NormalizeSku(string sku) => sku.Trim().ToUpperInvariant();
+
+    /// <summary>Replaces the editable details; the SKU is the product's identity for import and ERP and never changes.</summary>
+    public void Update(string name, string unit, string? category, string? description, decimal listPrice, string currency, bool active, DateTimeOffset now)
+    {
+        Name = name.Trim();
+        Unit = unit.Trim();
+        Category = string.IsNullOrWhiteSpace(category) ? null : category.Trim();
+        Description = string.IsNullOrWhiteSpace(description) ? null : description.Trim();
+        ListPrice = listPrice;
+        Currency = currency.ToUpperInvariant();
+        Active = active;
+        UpdatedAt = now;
+    }
 }
