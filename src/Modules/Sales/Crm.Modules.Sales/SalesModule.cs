@@ -24,5 +24,6 @@ public static class SalesModule
     public static void MapSalesEndpoints(IEndpointRouteBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
+        Features.Contracts.ContractEndpoints.Map(api);
     }
 }

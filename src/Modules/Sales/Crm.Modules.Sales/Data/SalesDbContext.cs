@@ -21,6 +21,8 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
 
     public DbSet<Partner> Partners => Set<Partner>();
 
+    public DbSet<Contract> Contracts => Set<Contract>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -28,6 +30,7 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
         ConfigureOpportunities(modelBuilder);
         ConfigureProducts(modelBuilder);
         ConfigurePartners(modelBuilder);
+        CashModel.Configure(modelBuilder);
     }
 
     private static void ConfigurePipelines(ModelBuilder modelBuilder)
