@@ -28,6 +28,11 @@ internal sealed record BenchmarkOptions
 
     public int ImportRounds { get; init; } = 3;
 
+    /// <summary>Customers moved per bulk transfer in the transfer scenario (at most a quarter of the customers).</summary>
+    public int TransferCustomers { get; init; } = 100_000;
+
+    public int TransferRounds { get; init; } = 5;
+
     /// <summary>A tiny data set and short rounds: proves every scenario runs, measures nothing worth reading.</summary>
     public static BenchmarkOptions ForSmoke(string connectionString, string outputDirectory) => new()
     {
@@ -41,6 +46,8 @@ internal sealed record BenchmarkOptions
         Concurrency = 4,
         ImportRows = 2_000,
         ImportRounds = 1,
+        TransferCustomers = 500,
+        TransferRounds = 2,
     };
 
     public static BenchmarkOptions Parse(IReadOnlyList<string> args)
@@ -59,7 +66,7 @@ internal sealed record BenchmarkOptions
             }
             else
             {
-                throw new ArgumentException($"Unknown argument '{args[i]}'. Use --connection, --output, --customers, --users, --rounds, --seconds, --concurrency, --seed, --import-rows, --import-rounds, --smoke.");
+                throw new ArgumentException($"Unknown argument '{args[i]}'. Use --connection, --output, --customers, --users, --rounds, --seconds, --concurrency, --seed, --import-rows, --import-rounds, --transfer-customers, --transfer-rounds, --smoke.");
             }
         }
 
@@ -76,6 +83,8 @@ internal sealed record BenchmarkOptions
             Seed = Int(values, "seed") ?? options.Seed,
             ImportRows = Int(values, "import-rows") ?? options.ImportRows,
             ImportRounds = Int(values, "import-rounds") ?? options.ImportRounds,
+            TransferCustomers = Int(values, "transfer-customers") ?? options.TransferCustomers,
+            TransferRounds = Int(values, "transfer-rounds") ?? options.TransferRounds,
             RoundDuration = values.TryGetValue("seconds", out var seconds)
                 ? TimeSpan.FromSeconds(double.Parse(seconds, CultureInfo.InvariantCulture))
                 : options.RoundDuration,

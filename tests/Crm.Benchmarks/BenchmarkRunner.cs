@@ -89,9 +89,13 @@ internal static class BenchmarkRunner
         log.WriteLine($"Import: {options.ImportRows:N0} customers per side, {options.ImportRounds} rounds...");
         var import = await ImportBenchmark.RunAsync(db, http, api.BaseAddress, token, options, log, ct);
 
+        log.WriteLine($"Bulk transfer: {Math.Min(options.TransferCustomers, options.Customers / 4):N0} customers per side, {options.TransferRounds} rounds...");
+        var transfer = await TransferBenchmark.RunAsync(db, http, api.BaseAddress, token, options, log, ct);
+
         return new BenchmarkReport
         {
             Import = import,
+            Transfer = transfer,
             GeneratedAt = DateTimeOffset.UtcNow,
             Smoke = options.Smoke,
             Machine = await DescribeMachineAsync(db, ct),

@@ -60,7 +60,7 @@ internal static class ImportBenchmark
             }
         }
 
-        return new ImportResult(options.ImportRows, Median(apiRates), Median(copyRates), Median(ratios), ratios);
+        return new ImportResult(options.ImportRows, Stats.Median(apiRates), Stats.Median(copyRates), Stats.Median(ratios), ratios);
     }
 
     private static async Task<double> ImportAsync(HttpClient http, Uri api, string token, string file, int rows, CancellationToken ct)
@@ -179,9 +179,4 @@ internal static class ImportBenchmark
         return (Guid)(await command.ExecuteScalarAsync(ct))!;
     }
 
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-    }
 }

@@ -30,17 +30,18 @@ internal sealed class BenchmarkSmokeTests
                 Assert.That(report.Scenarios.Select(s => s.Id), Is.EqualTo(Scenarios));
                 Assert.That(report.Scenarios.Select(s => s.ApiRps), Has.All.GreaterThan(0));
                 Assert.That(report.Scenarios.Select(s => s.CeilingRps), Has.All.GreaterThan(0));
-                Assert.That(report.Goals, Has.Count.EqualTo(5));
+                Assert.That(report.Goals, Has.Count.EqualTo(6));
                 Assert.That((report.Import.Rows, report.Import.ApiRowsPerSecond > 0, report.Import.CopyRowsPerSecond > 0), Is.EqualTo((2_000, true, true)));
+                Assert.That((report.Transfer.Customers, report.Transfer.RoundRatios.Count, report.Transfer.ApiMs > 0, report.Transfer.CeilingMs > 0), Is.EqualTo((500, 2, true, true)));
                 Assert.That(report.Data.Customers, Is.EqualTo(BenchmarkOptions.ForSmoke(connectionString, output).Customers));
-                Assert.That(markdown, Does.Contain("Smoke run").And.Contain("Not yet measurable").And.Contain("## Machine"));
+                Assert.That(markdown, Does.Contain("Smoke run").And.Contain("### Bulk transfer").And.Contain("## Machine"));
                 foreach (var scenario in report.Scenarios)
                 {
                     Assert.That(markdown, Does.Contain(scenario.Title));
                 }
 
                 Assert.That(json.RootElement.GetProperty("scenarios").GetArrayLength(), Is.EqualTo(Scenarios.Length));
-                Assert.That(json.RootElement.GetProperty("goals").GetArrayLength(), Is.EqualTo(5));
+                Assert.That(json.RootElement.GetProperty("goals").GetArrayLength(), Is.EqualTo(6));
             });
         }
         finally

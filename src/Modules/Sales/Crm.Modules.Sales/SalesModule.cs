@@ -1,4 +1,5 @@
 using Crm.Modules.Sales.Data;
+using Crm.Modules.Sales.Features.Funnel;
 using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Messaging;
 using Crm.SharedKernel.Modules;
@@ -25,5 +26,6 @@ public static class SalesModule
     {
         ArgumentNullException.ThrowIfNull(api);
         Features.Contracts.ContractEndpoints.Map(api);
+        api.MapFunnelEndpoints();
     }
 }

@@ -1,0 +1,24 @@
+using Crm.Modules.Identity.Contracts;
+using Crm.SharedKernel.Http;
+using Crm.SharedKernel.Security;
+using MediatR;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace Crm.Modules.Sales.Features.Funnel;
+
+internal static class FunnelEndpoints
+{
+    public static void MapFunnelEndpoints(this IEndpointRouteBuilder api)
+    {
+        api.MapGet("/sales/funnel", async Task<Ok<FunnelResponse>> ([AsParameters] FunnelQuery query, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new GetFunnelRequest(query), ct)))
+            .WithTags("Sales funnel")
+            .RequirePermission(Permissions.SalesRead)
+            .WithName("GetSalesFunnel")
+            .WithSummary("The sales funnel of a pipeline over the opportunities the caller may see")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
+    }
+}

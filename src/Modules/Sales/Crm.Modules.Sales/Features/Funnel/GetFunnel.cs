@@ -1,0 +1,164 @@
+using Crm.Modules.Identity.Contracts;
+using Crm.Modules.Sales.Data;
+using Crm.Modules.Sales.Domain;
+using Crm.SharedKernel.Errors;
+using MediatR;
+using Microsoft.EntityFrameworkCore;
+
+namespace Crm.Modules.Sales.Features.Funnel;
+
+/// <summary>Query string of <c>GET /api/v1/sales/funnel</c>.</summary>
+/// <param name="PipelineId">The pipeline (default: the default pipeline).</param>
+/// <param name="OwnerId">Only opportunities of this owner (within what the caller may see).</param>
+/// <param name="From">Only opportunities created at or after this instant (ISO 8601).</param>
+/// <param name="To">Only opportunities created before this instant (ISO 8601).</param>
+internal sealed record FunnelQuery(Guid? PipelineId, Guid? OwnerId, DateTimeOffset? From, DateTimeOffset? To);
+
+/// <summary>The sales funnel (销售漏斗) of a pipeline: the open stages in pipeline order plus the closed totals.</summary>
+/// <param name="PipelineId">The pipeline.</param>
+/// <param name="From">Created-at lower bound applied, if any.</param>
+/// <param name="To">Created-at upper bound applied (exclusive), if any.</param>
+/// <param name="Stages">The open stages in pipeline order.</param>
+/// <param name="Won">Opportunities closed won.</param>
+/// <param name="Lost">Opportunities closed lost.</param>
+internal sealed record FunnelResponse(
+    Guid PipelineId,
+    DateTimeOffset? From,
+    DateTimeOffset? To,
+    IReadOnlyList<FunnelStageResponse> Stages,
+    FunnelClosedResponse Won,
+    FunnelClosedResponse Lost);
+
+/// <summary>One open stage of the funnel.</summary>
+/// <param name="StageId">The stage.</param>
+/// <param name="Code">The stage code (initialContact).</param>
+/// <param name="Name">The stage name.</param>
+/// <param name="Position">Position in the pipeline, from 1.</param>
+/// <param name="Count">Opportunities now in this stage.</param>
+/// <param name="Amount">Their total amount.</param>
+/// <param name="WeightedAmount">The forecast: sum of amount × probability / 100 over them, rounded to cents.</param>
+/// <param name="Reached">Opportunities that reached this stage: now in it, in a later stage, won, or lost after having been in it or later.</param>
+/// <param name="ConversionRate">Reached the next open stage (or won, for the last open stage) ÷ reached this one, 0 to 1; null when none reached this one.</param>
+/// <param name="AverageDaysInStage">Mean days per stay in this stage: finished stays from the stage history plus the running stays of open opportunities now in it (until now); null without stays.</param>
+internal sealed record FunnelStageResponse(
+    Guid StageId,
+    string Code,
+    string Name,
+    int Position,
+    int Count,
+    decimal Amount,
+    decimal WeightedAmount,
+    int Reached,
+    decimal? ConversionRate,
+    decimal? AverageDaysInStage);
+
+/// <summary>Closed opportunities of one kind.</summary>
+/// <param name="Count">How many.</param>
+/// <param name="Amount">Their total amount.</param>
+internal sealed record FunnelClosedResponse(int Count, decimal Amount);
+
+internal sealed record GetFunnelRequest(FunnelQuery Query) : IRequest<FunnelResponse>;
+
+internal sealed class GetFunnelHandler(SalesDbContext db, IAccessScopeProvider access, TimeProvider time) : IRequestHandler<GetFunnelRequest, FunnelResponse>
+{
+    public async Task<FunnelResponse> Handle(GetFunnelRequest request, CancellationToken cancellationToken)
+    {
+        var query = request.Query;
+        if (query.From is { } from && query.To is { } to && from >= to)
+        {
+            throw ValidationFailedException.For("to", "Must be after from.");
+        }
+
+        var pipelineId = query.PipelineId ?? Pipeline.DefaultId;
+        if (!await db.Pipelines.AnyAsync(p => p.Id == pipelineId, cancellationToken))
+        {
+            throw new NotFoundException("Pipeline", pipelineId);
+        }
+
+        var scope = await access.GetAsync(cancellationToken);
+        var rows = await db.Database.SqlQuery<FunnelStageRow>(
+            FunnelSql.Build(pipelineId, scope, query.OwnerId, query.From, query.To, time.GetUtcNow())).ToListAsync(cancellationToken);
+
+        var open = rows.Where(r => r.Kind == nameof(StageKind.Open)).OrderBy(r => r.Position).ToList();
+        var won = rows.Single(r => r.Kind == nameof(StageKind.Won));
+        var lost = rows.Single(r => r.Kind == nameof(StageKind.Lost));
+        var stages = open.Select((row, i) =>
+        {
+            // The last open stage converts into a win; the others into the next open stage.
+            var next = i + 1 < open.Count ? open[i + 1].Reached : won.Count;
+            decimal? conversion = row.Reached == 0 ? null : Math.Round((decimal)next / row.Reached, 4);
+            decimal? days = row.AverageDays is { } d ? Math.Round(d, 2) : null;
+            return new FunnelStageResponse(row.StageId, row.Code, row.Name, row.Position, row.Count, row.Amount, row.WeightedAmount, row.Reached, conversion, days);
+        }).ToList();
+
+        return new FunnelResponse(pipelineId, query.From, query.To, stages, new FunnelClosedResponse(won.Count, won.Amount), new FunnelClosedResponse(lost.Count, lost.Amount));
+    }
+}
+
+/// <summary>One stage of the pipeline with its aggregates, as the funnel SQL returns it.</summary>
+internal sealed record FunnelStageRow(
+    Guid StageId,
+    string Code,
+    string Name,
+    int Position,
+    string Kind,
+    int Count,
+    decimal Amount,
+    decimal WeightedAmount,
+    int Reached,
+    decimal? AverageDays);
+
+internal static class FunnelSql
+{
+    /// <summary>
+    /// One set-based statement over the visible opportunities of the pipeline. "Reached" is the highest open stage
+    /// position an opportunity has been in (now or per its history); a won one has passed through every open stage.
+    /// </summary>
+    public static FormattableString Build(Guid pipelineId, AccessScope scope, Guid? ownerId, DateTimeOffset? from, DateTimeOffset? to, DateTimeOffset now)
+    {
+        var seesAll = scope.SeesAll;
+        var owners = scope.VisibleOwners.Where(o => o.HasValue).Select(o => o!.Value).ToArray();
+        return $"""
+            WITH stages AS (
+                SELECT id, code, name, position, kind FROM sales.pipeline_stages WHERE pipeline_id = {pipelineId}
+            ),
+            scoped AS (
+                SELECT o.id, o.stage_id, o.status, o.amount, o.probability, o.stage_entered_at
+                FROM sales.opportunities o
+                WHERE o.pipeline_id = {pipelineId}
+                  AND ({seesAll} OR o.owner_id = ANY({owners}::uuid[]))
+                  AND ({ownerId}::uuid IS NULL OR o.owner_id = {ownerId}::uuid)
+                  AND ({from}::timestamptz IS NULL OR o.created_at >= {from}::timestamptz)
+                  AND ({to}::timestamptz IS NULL OR o.created_at < {to}::timestamptz)
+            ),
+            reached AS (
+                SELECT CASE WHEN cur.kind = 'Won' THEN (SELECT max(position) FROM stages WHERE kind = 'Open')
+                            ELSE GREATEST(CASE WHEN cur.kind = 'Open' THEN cur.position END,
+                                          (SELECT max(hs.position)
+                                           FROM sales.opportunity_stage_changes c
+                                           JOIN stages hs ON hs.id IN (c.from_stage_id, c.to_stage_id) AND hs.kind = 'Open'
+                                           WHERE c.opportunity_id = s.id))
+                       END AS position
+                FROM scoped s JOIN stages cur ON cur.id = s.stage_id
+            ),
+            stays AS (
+                SELECT c.from_stage_id AS stage_id, extract(epoch FROM c.changed_at - c.from_stage_entered_at) / 86400.0 AS days
+                FROM sales.opportunity_stage_changes c JOIN scoped s ON s.id = c.opportunity_id
+                UNION ALL
+                SELECT s.stage_id, extract(epoch FROM {now}::timestamptz - s.stage_entered_at) / 86400.0
+                FROM scoped s WHERE s.status = 'Open'
+            ),
+            per_stage AS (
+                SELECT stage_id, count(*)::int AS n, sum(amount) AS amount, round(sum(amount * probability) / 100, 2) AS weighted
+                FROM scoped GROUP BY stage_id
+            )
+            -- Snake-case aliases: the module's naming convention maps FunnelStageRow's properties to them.
+            SELECT st.id AS stage_id, st.code, st.name, st.position, st.kind,
+                   coalesce(p.n, 0) AS count, coalesce(p.amount, 0) AS amount, coalesce(p.weighted, 0) AS weighted_amount,
+                   (SELECT count(*)::int FROM reached r WHERE r.position >= st.position) AS reached,
+                   (SELECT avg(y.days) FROM stays y WHERE y.stage_id = st.id) AS average_days
+            FROM stages st LEFT JOIN per_stage p ON p.stage_id = st.id
+            ORDER BY st.position
+            """;
+    }
+}
