@@ -28,7 +28,8 @@ internal sealed class Contract : IAuditable, IOwnedRecord
 
     public Guid Id { get; private set; }
 
-    public string Number { get; private set; } = string.Empty;
+    /// <summary>Null until inserted: EF then leaves the column to its database default and reads the generated value back.</summary>
+    public string Number { get; private set; } = null!;
 
     public Guid CustomerId { get; private set; }
 

@@ -23,6 +23,116 @@ namespace Crm.Modules.Sales.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.HasSequence("contract_number_seq")
+                .StartsAt(10000001L);
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.Contract", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("amount");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<DateOnly>("EndDate")
+                        .HasColumnType("date")
+                        .HasColumnName("end_date");
+
+                    b.Property<string>("Number")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("number")
+                        .HasDefaultValueSql("'HT' || nextval('sales.contract_number_seq')");
+
+                    b.Property<Guid?>("OpportunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("opportunity_id");
+
+                    b.Property<Guid?>("OrderId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("order_id");
+
+                    b.Property<Guid?>("OwnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_id");
+
+                    b.Property<DateOnly?>("SignedDate")
+                        .HasColumnType("date")
+                        .HasColumnName("signed_date");
+
+                    b.Property<DateOnly>("StartDate")
+                        .HasColumnType("date")
+                        .HasColumnName("start_date");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_contracts");
+
+                    b.HasIndex("Number")
+                        .IsUnique()
+                        .HasDatabaseName("ix_contracts_number");
+
+                    b.HasIndex("OpportunityId")
+                        .HasDatabaseName("ix_contracts_opportunity_id");
+
+                    b.HasIndex("Status", "EndDate")
+                        .HasDatabaseName("ix_contracts_status_end_date");
+
+                    b.HasIndex("CustomerId", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_contracts_customer_id_created_at_id");
+
+                    b.HasIndex("OwnerId", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_contracts_owner_id_created_at_id");
+
+                    b.ToTable("contracts", "sales", t =>
+                        {
+                            t.HasCheckConstraint("ck_contracts_amount", "amount >= 0");
+
+                            t.HasCheckConstraint("ck_contracts_dates", "end_date >= start_date");
+                        });
+                });
+
             modelBuilder.Entity("Crm.Modules.Sales.Domain.Opportunity", b =>
                 {
                     b.Property<Guid>("Id")
@@ -652,6 +762,15 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasFilter("processed_at IS NULL AND dead_lettered_at IS NULL");
 
                     b.ToTable("outbox_messages", "sales");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.Contract", b =>
+                {
+                    b.HasOne("Crm.Modules.Sales.Domain.Opportunity", null)
+                        .WithMany()
+                        .HasForeignKey("OpportunityId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_contracts_opportunities_opportunity_id");
                 });
 
             modelBuilder.Entity("Crm.Modules.Sales.Domain.Opportunity", b =>
