@@ -1,3 +1,4 @@
+using Crm.Modules.Customers.Contracts;
 using Crm.Modules.Sales.Data;
 using Crm.Modules.Sales.Features.Funnel;
 using Crm.SharedKernel.Data;
@@ -19,6 +20,9 @@ public static class SalesModule
         services.AddModuleDbContext<SalesDbContext>(SalesDbContext.SchemaName);
         services.AddHandlersFromAssembly(typeof(SalesModule).Assembly);
         services.AddModuleEndpoints("Sales", MapSalesEndpoints);
+        services.AddCustomerTimelineEvent<Contracts.ContractSigned>()
+            .AddCustomerTimelineEvent<Contracts.PaymentReceived>()
+            .AddCustomerTimelineEvent<Contracts.PaymentReversed>();
         return services;
     }
 
@@ -26,6 +30,7 @@ public static class SalesModule
     {
         ArgumentNullException.ThrowIfNull(api);
         Features.Contracts.ContractEndpoints.Map(api);
+        Features.Payments.PaymentEndpoints.Map(api);
         api.MapFunnelEndpoints();
     }
 }

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Modules.Sales.Data;
 
-/// <summary>EF mapping of contracts (quote to cash).</summary>
+/// <summary>EF mapping of contracts, payment plans, receipts and their allocations (quote to cash).</summary>
 internal static class CashModel
 {
     public const string ContractNumberSequence = "contract_number_seq";
@@ -34,6 +34,58 @@ internal static class CashModel
             contract.HasIndex(c => new { c.CustomerId, c.CreatedAt, c.Id });
             contract.HasIndex(c => new { c.Status, c.EndDate });
             contract.HasIndex(c => c.OpportunityId);
+            contract.Property(c => c.ReceivedAmount).HasPrecision(18, 2);
+            contract.Ignore(c => c.Outstanding);
+            contract.Ignore(c => c.AcceptsPayments);
+        });
+
+        modelBuilder.Entity<PaymentInstalment>(instalment =>
+        {
+            instalment.ToTable("payment_instalments", t =>
+            {
+                t.HasCheckConstraint("ck_payment_instalments_amount", "amount > 0");
+                t.HasCheckConstraint("ck_payment_instalments_paid", "paid_amount >= 0 AND paid_amount <= amount");
+            });
+            instalment.HasKey(i => i.Id);
+            instalment.HasOne<Contract>().WithMany().HasForeignKey(i => i.ContractId).OnDelete(DeleteBehavior.Cascade);
+            instalment.HasIndex(i => new { i.ContractId, i.Sequence }).IsUnique();
+            instalment.Property(i => i.Amount).HasPrecision(18, 2);
+            instalment.Property(i => i.PaidAmount).HasPrecision(18, 2);
+            instalment.Property(i => i.Version).IsRowVersion();
+            instalment.Ignore(i => i.Unpaid);
+
+            // The overdue list reads only instalments still owing, by due date.
+            instalment.HasIndex(i => new { i.DueDate, i.Id }).HasFilter("paid_amount < amount");
+        });
+
+        modelBuilder.Entity<PaymentReceipt>(receipt =>
+        {
+            receipt.ToTable("payment_receipts", t => t.HasCheckConstraint("ck_payment_receipts_amount", "amount > 0"));
+            receipt.HasKey(r => r.Id);
+            receipt.HasOne<Contract>().WithMany().HasForeignKey(r => r.ContractId).OnDelete(DeleteBehavior.Restrict);
+            receipt.HasOne<PaymentInstalment>().WithMany().HasForeignKey(r => r.InstalmentId).OnDelete(DeleteBehavior.Restrict);
+            receipt.Property(r => r.Amount).HasPrecision(18, 2);
+            receipt.Property(r => r.Currency).HasMaxLength(3);
+            receipt.Property(r => r.Method).HasConversion<string>().HasMaxLength(20);
+            receipt.Property(r => r.Status).HasConversion<string>().HasMaxLength(10);
+            receipt.Property(r => r.Reference).HasMaxLength(PaymentReceipt.MaxReferenceLength);
+            receipt.Property(r => r.ReversalReason).HasMaxLength(PaymentReceipt.MaxReasonLength);
+            receipt.Property(r => r.Version).IsRowVersion();
+
+            // Receipts of a contract; and per owner by received date for commission statements.
+            receipt.HasIndex(r => new { r.ContractId, r.ReceivedDate });
+            receipt.HasIndex(r => new { r.OwnerId, r.ReceivedDate });
+            receipt.HasIndex(r => r.InstalmentId);
+        });
+
+        modelBuilder.Entity<PaymentAllocation>(allocation =>
+        {
+            allocation.ToTable("payment_allocations", t => t.HasCheckConstraint("ck_payment_allocations_amount", "amount > 0"));
+            allocation.HasKey(a => new { a.ReceiptId, a.InstalmentId });
+            allocation.HasOne<PaymentReceipt>().WithMany().HasForeignKey(a => a.ReceiptId).OnDelete(DeleteBehavior.Cascade);
+            allocation.HasOne<PaymentInstalment>().WithMany().HasForeignKey(a => a.InstalmentId).OnDelete(DeleteBehavior.Restrict);
+            allocation.Property(a => a.Amount).HasPrecision(18, 2);
+            allocation.HasIndex(a => a.InstalmentId);
         });
     }
 }

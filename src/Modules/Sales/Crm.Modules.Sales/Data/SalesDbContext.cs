@@ -23,6 +23,12 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
 
     public DbSet<Contract> Contracts => Set<Contract>();
 
+    public DbSet<PaymentInstalment> PaymentInstalments => Set<PaymentInstalment>();
+
+    public DbSet<PaymentReceipt> PaymentReceipts => Set<PaymentReceipt>();
+
+    public DbSet<PaymentAllocation> PaymentAllocations => Set<PaymentAllocation>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);

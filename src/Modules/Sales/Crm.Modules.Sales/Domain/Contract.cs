@@ -55,6 +55,15 @@ internal sealed class Contract : IAuditable, IOwnedRecord
 
     public Guid? OwnerId { get; private set; }
 
+    /// <summary>Sum of the contract's receipts that are not reversed.</summary>
+    public decimal ReceivedAmount { get; private set; }
+
+    /// <summary>What the customer still owes on it: the amount less what was received.</summary>
+    public decimal Outstanding => Amount - ReceivedAmount;
+
+    /// <summary>Money can come in on a contract that binds the customer: signed or active (a terminated one keeps what it received).</summary>
+    public bool AcceptsPayments => Status is ContractStatus.Signed or ContractStatus.Active;
+
     public DateTimeOffset CreatedAt { get; private set; }
 
     public DateTimeOffset UpdatedAt { get; private set; }
@@ -101,5 +110,20 @@ internal sealed class Contract : IAuditable, IOwnedRecord
         SignedDate = signedDate;
         UpdatedAt = now;
         return true;
+    }
+
+    /// <summary>Bumps the row version so a concurrent change of something hanging off the contract (its plan) conflicts.</summary>
+    public void Touch(DateTimeOffset now) => UpdatedAt = now;
+
+    public void RecordReceipt(decimal amount, DateTimeOffset now)
+    {
+        ReceivedAmount += amount;
+        UpdatedAt = now;
+    }
+
+    public void ReverseReceipt(decimal amount, DateTimeOffset now)
+    {
+        ReceivedAmount -= amount;
+        UpdatedAt = now;
     }
 }

@@ -1,10 +1,12 @@
 using System.Text.Json.Serialization;
 using Crm.Modules.Customers.Contracts;
 using Crm.Modules.Identity.Contracts;
+using Crm.Modules.Sales.Contracts;
 using Crm.Modules.Sales.Data;
 using Crm.Modules.Sales.Domain;
 using Crm.SharedKernel.Errors;
 using Crm.SharedKernel.Http;
+using Crm.SharedKernel.Outbox;
 using Crm.SharedKernel.Paging;
 using Crm.SharedKernel.Security;
 using Crm.SharedKernel.Time;
@@ -28,6 +30,8 @@ namespace Crm.Modules.Sales.Features.Contracts;
 /// <param name="OpportunityId">The opportunity it closes, if any.</param>
 /// <param name="OrderId">The order it was drawn from, if any (not validated).</param>
 /// <param name="OwnerId">The rep responsible.</param>
+/// <param name="ReceivedAmount">Sum of its receipts that are not reversed.</param>
+/// <param name="OutstandingAmount">What is still owed on it: amount less received.</param>
 /// <param name="CreatedAt">When it was created.</param>
 /// <param name="UpdatedAt">When it last changed.</param>
 internal sealed record ContractResponse(
@@ -44,6 +48,8 @@ internal sealed record ContractResponse(
     Guid? OpportunityId,
     Guid? OrderId,
     Guid? OwnerId,
+    decimal ReceivedAmount,
+    decimal OutstandingAmount,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
@@ -53,7 +59,7 @@ internal static class ContractProjection
 {
     public static readonly System.Linq.Expressions.Expression<Func<Contract, ContractResponse>> ToResponse = c =>
         new ContractResponse(c.Id, c.Number, c.CustomerId, c.Title, c.Amount, c.Currency, c.StartDate, c.EndDate, c.SignedDate, c.Status,
-            c.OpportunityId, c.OrderId, c.OwnerId, c.CreatedAt, c.UpdatedAt);
+            c.OpportunityId, c.OrderId, c.OwnerId, c.ReceivedAmount, c.Amount - c.ReceivedAmount, c.CreatedAt, c.UpdatedAt);
 
     /// <summary>Newest first by default; endDate ascending serves the renewals-due list.</summary>
     public static readonly SortDefinition<Contract, ContractResponse> Sort = new SortDefinition<Contract, ContractResponse>(c => c.Id, c => c.Id, "-createdAt")
@@ -192,10 +198,16 @@ internal sealed class SignContractHandler(SalesDbContext db, IAccessScopeProvide
     {
         var contract = await ContractAccess.FindVisibleAsync(db.Contracts, access, request.Id, cancellationToken);
         request.IfMatch.EnsureMatches(contract.Version);
-        if (!contract.Sign(request.SignedDate!.Value, time.UtcNow()))
+        var now = time.UtcNow();
+        if (!contract.Sign(request.SignedDate!.Value, now))
         {
             throw ContractProblems.NotDraft(contract.Id, contract.Status);
         }
+
+        db.AddIntegrationEvent(new ContractSigned(now)
+        {
+            ContractId = contract.Id, ContractNumber = contract.Number, CustomerId = contract.CustomerId, Amount = contract.Amount, Currency = contract.Currency,
+        });
 
         await db.SaveChangesAsync(cancellationToken);
         return ContractProjection.Versioned(contract);

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Crm.Modules.Sales.Data.Migrations
 {
     [DbContext(typeof(SalesDbContext))]
-    [Migration("20261204134355_SalesCash")]
+    [Migration("20261204135322_SalesCash")]
     partial class SalesCash
     {
         /// <inheritdoc />
@@ -78,6 +78,11 @@ namespace Crm.Modules.Sales.Data.Migrations
                     b.Property<Guid?>("OwnerId")
                         .HasColumnType("uuid")
                         .HasColumnName("owner_id");
+
+                    b.Property<decimal>("ReceivedAmount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("received_amount");
 
                     b.Property<DateOnly?>("SignedDate")
                         .HasColumnType("date")
@@ -367,6 +372,183 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasDatabaseName("ix_partners_name");
 
                     b.ToTable("partners", "sales");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.PaymentAllocation", b =>
+                {
+                    b.Property<Guid>("ReceiptId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("receipt_id");
+
+                    b.Property<Guid>("InstalmentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("instalment_id");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("amount");
+
+                    b.HasKey("ReceiptId", "InstalmentId")
+                        .HasName("pk_payment_allocations");
+
+                    b.HasIndex("InstalmentId")
+                        .HasDatabaseName("ix_payment_allocations_instalment_id");
+
+                    b.ToTable("payment_allocations", "sales", t =>
+                        {
+                            t.HasCheckConstraint("ck_payment_allocations_amount", "amount > 0");
+                        });
+                });
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.PaymentInstalment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("amount");
+
+                    b.Property<Guid>("ContractId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("contract_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateOnly>("DueDate")
+                        .HasColumnType("date")
+                        .HasColumnName("due_date");
+
+                    b.Property<decimal>("PaidAmount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("paid_amount");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("integer")
+                        .HasColumnName("sequence");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_payment_instalments");
+
+                    b.HasIndex("ContractId", "Sequence")
+                        .IsUnique()
+                        .HasDatabaseName("ix_payment_instalments_contract_id_sequence");
+
+                    b.HasIndex("DueDate", "Id")
+                        .HasDatabaseName("ix_payment_instalments_due_date_id")
+                        .HasFilter("paid_amount < amount");
+
+                    b.ToTable("payment_instalments", "sales", t =>
+                        {
+                            t.HasCheckConstraint("ck_payment_instalments_amount", "amount > 0");
+
+                            t.HasCheckConstraint("ck_payment_instalments_paid", "paid_amount >= 0 AND paid_amount <= amount");
+                        });
+                });
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.PaymentReceipt", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("amount");
+
+                    b.Property<Guid>("ContractId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("contract_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<Guid?>("InstalmentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("instalment_id");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("method");
+
+                    b.Property<Guid?>("OwnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_id");
+
+                    b.Property<DateOnly>("ReceivedDate")
+                        .HasColumnType("date")
+                        .HasColumnName("received_date");
+
+                    b.Property<string>("Reference")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("reference");
+
+                    b.Property<string>("ReversalReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reversal_reason");
+
+                    b.Property<DateTimeOffset?>("ReversedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("reversed_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("status");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_payment_receipts");
+
+                    b.HasIndex("InstalmentId")
+                        .HasDatabaseName("ix_payment_receipts_instalment_id");
+
+                    b.HasIndex("ContractId", "ReceivedDate")
+                        .HasDatabaseName("ix_payment_receipts_contract_id_received_date");
+
+                    b.HasIndex("OwnerId", "ReceivedDate")
+                        .HasDatabaseName("ix_payment_receipts_owner_id_received_date");
+
+                    b.ToTable("payment_receipts", "sales", t =>
+                        {
+                            t.HasCheckConstraint("ck_payment_receipts_amount", "amount > 0");
+                        });
                 });
 
             modelBuilder.Entity("Crm.Modules.Sales.Domain.Pipeline", b =>
@@ -821,6 +1003,49 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_opportunity_stage_changes_pipeline_stages_to_stage_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.PaymentAllocation", b =>
+                {
+                    b.HasOne("Crm.Modules.Sales.Domain.PaymentInstalment", null)
+                        .WithMany()
+                        .HasForeignKey("InstalmentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_payment_allocations_payment_instalments_instalment_id");
+
+                    b.HasOne("Crm.Modules.Sales.Domain.PaymentReceipt", null)
+                        .WithMany()
+                        .HasForeignKey("ReceiptId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_payment_allocations_payment_receipts_receipt_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.PaymentInstalment", b =>
+                {
+                    b.HasOne("Crm.Modules.Sales.Domain.Contract", null)
+                        .WithMany()
+                        .HasForeignKey("ContractId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_payment_instalments_contracts_contract_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.PaymentReceipt", b =>
+                {
+                    b.HasOne("Crm.Modules.Sales.Domain.Contract", null)
+                        .WithMany()
+                        .HasForeignKey("ContractId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_payment_receipts_contracts_contract_id");
+
+                    b.HasOne("Crm.Modules.Sales.Domain.PaymentInstalment", null)
+                        .WithMany()
+                        .HasForeignKey("InstalmentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_payment_receipts_payment_instalments_instalment_id");
                 });
 
             modelBuilder.Entity("Crm.Modules.Sales.Domain.PipelineStage", b =>
