@@ -238,4 +238,36 @@ internal sealed class ContractTests : IntegrationTest
         using var admin = Factory.ClientFor(_org.Admin);
         await ReadProblemAsync(await admin.GetAsync($"/api/v1/sales/contracts{query}"), HttpStatusCode.BadRequest);
     }
+
+    [Test]
+    public async Task Renewing_creates_a_linked_draft_starting_the_day_after_with_the_same_length_and_only_once()
+    {
+        var customerId = await CustomerOfAsync(Factory, _org.EastRep, "无锡公司");
+        using var eastRep = Factory.ClientFor(_org.EastRep);
+        var signed = await SignedContractAsync(eastRep, customerId, 88_000m);
+
+        var renewal = await eastRep.PostAsync($"/api/v1/sales/contracts/{signed.Id}/renew", JsonBody(new { amount = 90_000m }));
+        var successor = await ReadAsync<ContractResponse>(renewal, HttpStatusCode.Created);
+        Assert.Multiple(() =>
+        {
+            Assert.That(successor.RenewalOfId, Is.EqualTo(signed.Id));
+            Assert.That(successor.Status, Is.EqualTo(ContractStatus.Draft));
+            Assert.That(successor.StartDate, Is.EqualTo(new DateOnly(2027, 12, 1)));
+            Assert.That(successor.EndDate, Is.EqualTo(new DateOnly(2028, 11, 29)), "364 days after the start, as the renewed one");
+            Assert.That(successor.Amount, Is.EqualTo(90_000m));
+            Assert.That(successor.Title, Is.EqualTo(signed.Title));
+            Assert.That(successor.OwnerId, Is.EqualTo(_org.EastRep.Id));
+            Assert.That(successor.Number, Is.Not.EqualTo(signed.Number));
+            Assert.That(renewal.Headers.Location!.ToString(), Is.EqualTo($"/api/v1/sales/contracts/{successor.Id}"));
+        });
+
+        var twice = await eastRep.PostAsync($"/api/v1/sales/contracts/{signed.Id}/renew", JsonBody(new { }));
+        Assert.That((await ReadProblemAsync(twice, HttpStatusCode.Conflict)).GetProperty("type").GetString(), Does.EndWith("contract-already-renewed"));
+        var ofDraft = await eastRep.PostAsync($"/api/v1/sales/contracts/{successor.Id}/renew", JsonBody(new { }));
+        Assert.That((await ReadProblemAsync(ofDraft, HttpStatusCode.Conflict)).GetProperty("type").GetString(), Does.EndWith("contract-not-renewable"));
+        var badDates = await eastRep.PostAsync($"/api/v1/sales/contracts/{Guid.CreateVersion7()}/renew", JsonBody(new { startDate = new DateOnly(2028, 1, 1), endDate = new DateOnly(2027, 1, 1) }));
+        Assert.That((await ReadProblemAsync(badDates, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("endDate", out _), Is.True);
+        using var southRep = Factory.ClientFor(_org.SouthRep);
+        await ReadProblemAsync(await southRep.PostAsync($"/api/v1/sales/contracts/{signed.Id}/renew", JsonBody(new { })), HttpStatusCode.NotFound);
+    }
 }

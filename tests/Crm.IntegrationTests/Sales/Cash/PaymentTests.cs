@@ -3,6 +3,7 @@ using Crm.IntegrationTests.Infrastructure;
 using Crm.Modules.Sales.Domain;
 using Crm.Modules.Sales.Features.Contracts;
 using Crm.Modules.Sales.Features.Payments;
+using Crm.SharedKernel.Paging;
 using static Crm.IntegrationTests.Sales.Cash.CashApi;
 
 namespace Crm.IntegrationTests.Sales.Cash;
@@ -242,5 +243,47 @@ internal sealed class PaymentTests : IntegrationTest
 
         var seen = await ReadAsync<ReceiptResponse>(await manager.GetAsync($"/api/v1/sales/receipts/{receipt.Id}"), HttpStatusCode.OK);
         Assert.That(seen.Amount, Is.EqualTo(1_000m));
+    }
+
+    [Test]
+    public async Task The_overdue_list_pages_oldest_due_first_over_visible_contracts_and_filters_by_customer_and_owner()
+    {
+        var october = await AddInstalmentAsync(new DateOnly(2026, 10, 31), 30_000m);
+        var september = await AddInstalmentAsync(new DateOnly(2026, 9, 30), 20_000m);
+        await AddInstalmentAsync(new DateOnly(2027, 1, 31), 50_000m);
+        await ReadAsync<ReceiptResponse>(
+            await PayAsync(new { contractId = _contract.Id, instalmentId = september.Id, amount = 20_000m, receivedDate = new DateOnly(2026, 11, 1), method = "cash" }),
+            HttpStatusCode.Created);
+        await ReadAsync<ReceiptResponse>(
+            await PayAsync(new { contractId = _contract.Id, instalmentId = october.Id, amount = 5_000m, receivedDate = new DateOnly(2026, 11, 1), method = "cash" }),
+            HttpStatusCode.Created);
+
+        using var southRep = Factory.ClientFor(_org.SouthRep);
+        var southCustomer = await CustomerOfAsync(Factory, _org.SouthRep, "佛山公司");
+        var southContract = await SignedContractAsync(southRep, southCustomer, 10_000m);
+        var southOverdue = await ReadAsync<InstalmentResponse>(
+            await southRep.PostAsync($"/api/v1/sales/contracts/{southContract.Id}/instalments", JsonBody(new { dueDate = new DateOnly(2026, 8, 31), amount = 10_000m })),
+            HttpStatusCode.Created);
+        using var manager = Factory.ClientFor(_org.Manager);
+
+        async Task<Page<OverdueInstalmentResponse>> OverdueAsync(HttpClient client, string query) =>
+            await ReadAsync<Page<OverdueInstalmentResponse>>(await client.GetAsync($"/api/v1/sales/instalments/overdue{query}"), HttpStatusCode.OK);
+
+        var mine = await OverdueAsync(_rep, "");
+        var first = await OverdueAsync(manager, "?limit=1");
+        var second = await OverdueAsync(manager, $"?limit=1&cursor={Uri.EscapeDataString(first.NextCursor!)}");
+        var february = await OverdueAsync(_rep, "?asOf=2027-02-15");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(mine.Items.Select(i => (i.Id, i.UnpaidAmount, i.ContractNumber)), Is.EqualTo(new[] { (october.Id, 25_000m, _contract.Number) }));
+            Assert.That(first.Items.Single().Id, Is.EqualTo(southOverdue.Id));
+            Assert.That(second.Items.Single().Id, Is.EqualTo(october.Id));
+            Assert.That(second.NextCursor, Is.Null);
+            Assert.That(february.Items, Has.Count.EqualTo(2));
+            Assert.That((await OverdueAsync(manager, $"?customerId={southCustomer}")).Items.Select(i => i.Id), Is.EqualTo(new[] { southOverdue.Id }));
+            Assert.That((await OverdueAsync(manager, $"?ownerId={_org.EastRep.Id}")).Items.Select(i => i.Id), Is.EqualTo(new[] { october.Id }));
+        });
+        await ReadProblemAsync(await _rep.GetAsync("/api/v1/sales/instalments/overdue?asOf=yesterday"), HttpStatusCode.BadRequest);
+        await ReadProblemAsync(await _rep.GetAsync("/api/v1/sales/instalments/overdue?sort=amount"), HttpStatusCode.BadRequest);
     }
 }

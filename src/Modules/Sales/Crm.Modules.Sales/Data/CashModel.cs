@@ -37,6 +37,11 @@ internal static class CashModel
             contract.Property(c => c.ReceivedAmount).HasPrecision(18, 2);
             contract.Ignore(c => c.Outstanding);
             contract.Ignore(c => c.AcceptsPayments);
+            contract.Ignore(c => c.CanBeRenewed);
+            contract.HasOne<Contract>().WithMany().HasForeignKey(c => c.RenewalOfId).OnDelete(DeleteBehavior.Restrict);
+
+            // At most one successor per contract: a second renewal is a conflict, also under concurrency.
+            contract.HasIndex(c => c.RenewalOfId).IsUnique().HasFilter("renewal_of_id IS NOT NULL");
         });
 
         modelBuilder.Entity<PaymentInstalment>(instalment =>

@@ -55,6 +55,9 @@ internal sealed class Contract : IAuditable, IOwnedRecord
 
     public Guid? OwnerId { get; private set; }
 
+    /// <summary>The contract this one renews (续约), if any; a contract has at most one successor.</summary>
+    public Guid? RenewalOfId { get; private set; }
+
     /// <summary>Sum of the contract's receipts that are not reversed.</summary>
     public decimal ReceivedAmount { get; private set; }
 
@@ -110,6 +113,17 @@ internal sealed class Contract : IAuditable, IOwnedRecord
         SignedDate = signedDate;
         UpdatedAt = now;
         return true;
+    }
+
+    /// <summary>Signed, active or expired contracts can be renewed; a draft or a terminated one cannot.</summary>
+    public bool CanBeRenewed => Status is ContractStatus.Signed or ContractStatus.Active or ContractStatus.Expired;
+
+    /// <summary>A draft successor with the same customer, owner, references and currency.</summary>
+    public Contract Renew(string title, decimal amount, DateOnly startDate, DateOnly endDate, DateTimeOffset now)
+    {
+        var successor = Create(CustomerId, title, amount, Currency, startDate, endDate, OpportunityId, OrderId, OwnerId, now);
+        successor.RenewalOfId = Id;
+        return successor;
     }
 
     /// <summary>Bumps the row version so a concurrent change of something hanging off the contract (its plan) conflicts.</summary>

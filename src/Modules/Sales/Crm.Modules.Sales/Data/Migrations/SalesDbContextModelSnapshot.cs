@@ -81,6 +81,10 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasColumnType("numeric(18,2)")
                         .HasColumnName("received_amount");
 
+                    b.Property<Guid?>("RenewalOfId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("renewal_of_id");
+
                     b.Property<DateOnly?>("SignedDate")
                         .HasColumnType("date")
                         .HasColumnName("signed_date");
@@ -120,6 +124,11 @@ namespace Crm.Modules.Sales.Data.Migrations
 
                     b.HasIndex("OpportunityId")
                         .HasDatabaseName("ix_contracts_opportunity_id");
+
+                    b.HasIndex("RenewalOfId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_contracts_renewal_of_id")
+                        .HasFilter("renewal_of_id IS NOT NULL");
 
                     b.HasIndex("Status", "EndDate")
                         .HasDatabaseName("ix_contracts_status_end_date");
@@ -953,6 +962,12 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasForeignKey("OpportunityId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_contracts_opportunities_opportunity_id");
+
+                    b.HasOne("Crm.Modules.Sales.Domain.Contract", null)
+                        .WithMany()
+                        .HasForeignKey("RenewalOfId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_contracts_contracts_renewal_of_id");
                 });
 
             modelBuilder.Entity("Crm.Modules.Sales.Domain.Opportunity", b =>

@@ -63,6 +63,16 @@ internal static class ContractEndpoints
             .WithName("SignContract")
             .WithSummary("Sign a draft contract (honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
+
+        contracts.MapPost("/{id:guid}/renew", async Task<Created<ContractResponse>> (Guid id, RenewContractRequest? request, IMediator mediator, HttpResponse response, CancellationToken ct) =>
+            {
+                var created = await mediator.Send((request ?? new RenewContractRequest()) with { Id = id }, ct);
+                return response.CreatedWithETag($"/api/v1/sales/contracts/{created.Contract.Id}", created.Contract, created.Version);
+            })
+            .RequirePermission(Permissions.SalesWrite)
+            .WithName("RenewContract")
+            .WithSummary("Renew a contract: creates the draft successor (defaults: same title and amount, starting the day after it ends, same length)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
     }
 
     private static Ok<ContractResponse> Versioned(HttpResponse response, VersionedContract contract) => response.OkWithETag(contract.Contract, contract.Version);

@@ -30,6 +30,7 @@ namespace Crm.Modules.Sales.Features.Contracts;
 /// <param name="OpportunityId">The opportunity it closes, if any.</param>
 /// <param name="OrderId">The order it was drawn from, if any (not validated).</param>
 /// <param name="OwnerId">The rep responsible.</param>
+/// <param name="RenewalOfId">The contract this one renews, if any.</param>
 /// <param name="ReceivedAmount">Sum of its receipts that are not reversed.</param>
 /// <param name="OutstandingAmount">What is still owed on it: amount less received.</param>
 /// <param name="CreatedAt">When it was created.</param>
@@ -48,6 +49,7 @@ internal sealed record ContractResponse(
     Guid? OpportunityId,
     Guid? OrderId,
     Guid? OwnerId,
+    Guid? RenewalOfId,
     decimal ReceivedAmount,
     decimal OutstandingAmount,
     DateTimeOffset CreatedAt,
@@ -59,7 +61,7 @@ internal static class ContractProjection
 {
     public static readonly System.Linq.Expressions.Expression<Func<Contract, ContractResponse>> ToResponse = c =>
         new ContractResponse(c.Id, c.Number, c.CustomerId, c.Title, c.Amount, c.Currency, c.StartDate, c.EndDate, c.SignedDate, c.Status,
-            c.OpportunityId, c.OrderId, c.OwnerId, c.ReceivedAmount, c.Amount - c.ReceivedAmount, c.CreatedAt, c.UpdatedAt);
+            c.OpportunityId, c.OrderId, c.OwnerId, c.RenewalOfId, c.ReceivedAmount, c.Amount - c.ReceivedAmount, c.CreatedAt, c.UpdatedAt);
 
     /// <summary>Newest first by default; endDate ascending serves the renewals-due list.</summary>
     public static readonly SortDefinition<Contract, ContractResponse> Sort = new SortDefinition<Contract, ContractResponse>(c => c.Id, c => c.Id, "-createdAt")
@@ -87,6 +89,15 @@ internal static class ContractProblems
     public const string UnknownCustomerType = ProblemTypes.BaseUri + "unknown-customer";
     public const string UnknownOpportunityType = ProblemTypes.BaseUri + "unknown-opportunity";
     public const string ContractNotDraftType = ProblemTypes.BaseUri + "contract-not-draft";
+    public const string ContractNotRenewableType = ProblemTypes.BaseUri + "contract-not-renewable";
+    public const string ContractAlreadyRenewedType = ProblemTypes.BaseUri + "contract-already-renewed";
+
+    public static ProblemException NotRenewable(Guid id, ContractStatus status) =>
+        new ConflictException(ContractNotRenewableType, "Contract cannot be renewed",
+            $"Contract '{id}' is {status.ToString().ToLowerInvariant()}; only a signed, active or expired contract can be renewed.");
+
+    public static ProblemException AlreadyRenewed(Guid id) =>
+        new ConflictException(ContractAlreadyRenewedType, "Contract already renewed", $"Contract '{id}' already has a renewal.");
 
     public static ProblemException UnknownCustomer(Guid id) =>
         new(422, UnknownCustomerType, "Unknown customer", $"Customer '{id}' does not exist or is not visible to you.");
@@ -248,5 +259,66 @@ internal sealed class ListContractsHandler(SalesDbContext db, IAccessScopeProvid
         }
 
         return await contracts.ToPageAsync(ContractProjection.ToResponse, order, request.Page, cancellationToken);
+    }
+}
+
+/// <summary>Renew a contract (续约): a draft successor linked by renewalOfId; every field defaults from the renewed contract.</summary>
+/// <param name="Title">Title (default: the renewed contract's).</param>
+/// <param name="Amount">Amount (default: the renewed contract's; 0 or more, 2 decimals).</param>
+/// <param name="StartDate">First day (default: the day after the renewed contract ends).</param>
+/// <param name="EndDate">Last day (default: the same length as the renewed contract; on or after startDate).</param>
+internal sealed record RenewContractRequest(string? Title = null, decimal? Amount = null, DateOnly? StartDate = null, DateOnly? EndDate = null)
+    : IRequest<VersionedContract>
+{
+    [JsonIgnore]
+    public Guid Id { get; init; }
+}
+
+internal sealed class RenewContractValidator : AbstractValidator<RenewContractRequest>
+{
+    public RenewContractValidator()
+    {
+        RuleFor(r => r.Title).NotEmpty().MaximumLength(Contract.MaxTitleLength).When(r => r.Title is not null);
+        RuleFor(r => r.Amount).GreaterThanOrEqualTo(0).PrecisionScale(18, 2, ignoreTrailingZeros: true).When(r => r.Amount is not null);
+        RuleFor(r => r.EndDate)
+            .Must((r, end) => r.StartDate is null || end is null || end >= r.StartDate).WithMessage("endDate must be on or after startDate.");
+    }
+}
+
+internal sealed class RenewContractHandler(SalesDbContext db, IAccessScopeProvider access, TimeProvider time)
+    : IRequestHandler<RenewContractRequest, VersionedContract>
+{
+    public async Task<VersionedContract> Handle(RenewContractRequest request, CancellationToken cancellationToken)
+    {
+        var renewed = await ContractAccess.FindVisibleAsync(db.Contracts.AsNoTracking(), access, request.Id, cancellationToken);
+        if (!renewed.CanBeRenewed)
+        {
+            throw ContractProblems.NotRenewable(renewed.Id, renewed.Status);
+        }
+
+        if (await db.Contracts.AnyAsync(c => c.RenewalOfId == renewed.Id, cancellationToken))
+        {
+            throw ContractProblems.AlreadyRenewed(renewed.Id);
+        }
+
+        var start = request.StartDate ?? renewed.EndDate.AddDays(1);
+        var end = request.EndDate ?? start.AddDays(renewed.EndDate.DayNumber - renewed.StartDate.DayNumber);
+        if (end < start)
+        {
+            throw ValidationFailedException.For("endDate", "endDate must be on or after startDate.");
+        }
+
+        var successor = renewed.Renew(request.Title ?? renewed.Title, request.Amount ?? renewed.Amount, start, end, time.UtcNow());
+        db.Contracts.Add(successor);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+        {
+            throw ContractProblems.AlreadyRenewed(renewed.Id);
+        }
+
+        return ContractProjection.Versioned(successor);
     }
 }

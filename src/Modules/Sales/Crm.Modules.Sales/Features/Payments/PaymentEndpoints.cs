@@ -1,5 +1,6 @@
 using Crm.Modules.Identity.Contracts;
 using Crm.SharedKernel.Http;
+using Crm.SharedKernel.Paging;
 using Crm.SharedKernel.Security;
 using MediatR;
 using Microsoft.AspNetCore.Builder;
@@ -31,6 +32,15 @@ internal static class PaymentEndpoints
             .WithName("AddContractInstalment")
             .WithSummary("Add an instalment to the payment plan (the plan may not total more than the contract; honours Idempotency-Key)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity);
+
+        api.MapGet("/sales/instalments/overdue", async Task<Ok<Page<OverdueInstalmentResponse>>> ([AsParameters] ListOverdueInstalmentsQuery query, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(
+                    new ListOverdueInstalmentsRequest(query.AsOf, query.CustomerId, query.OwnerId, new PageRequest(query.Limit, query.Cursor), query.Sort), ct)))
+            .WithTags("Payments")
+            .RequirePermission(Permissions.SalesRead)
+            .WithName("ListOverdueInstalments")
+            .WithSummary("Instalments due before asOf (default today) and not fully paid, oldest due first, across the contracts the caller may see")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden);
 
         var receipts = api.MapGroup("/sales/receipts").WithTags("Payments");
 

@@ -34,6 +34,7 @@ namespace Crm.Modules.Sales.Data.Migrations
                     opportunity_id = table.Column<Guid>(type: "uuid", nullable: true),
                     order_id = table.Column<Guid>(type: "uuid", nullable: true),
                     owner_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    renewal_of_id = table.Column<Guid>(type: "uuid", nullable: true),
                     received_amount = table.Column<decimal>(type: "numeric(18,2)", precision: 18, scale: 2, nullable: false),
                     created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
@@ -44,6 +45,13 @@ namespace Crm.Modules.Sales.Data.Migrations
                     table.PrimaryKey("pk_contracts", x => x.id);
                     table.CheckConstraint("ck_contracts_amount", "amount >= 0");
                     table.CheckConstraint("ck_contracts_dates", "end_date >= start_date");
+                    table.ForeignKey(
+                        name: "fk_contracts_contracts_renewal_of_id",
+                        column: x => x.renewal_of_id,
+                        principalSchema: "sales",
+                        principalTable: "contracts",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
                     table.ForeignKey(
                         name: "fk_contracts_opportunities_opportunity_id",
                         column: x => x.opportunity_id,
@@ -175,6 +183,14 @@ namespace Crm.Modules.Sales.Data.Migrations
                 schema: "sales",
                 table: "contracts",
                 columns: new[] { "owner_id", "created_at", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_contracts_renewal_of_id",
+                schema: "sales",
+                table: "contracts",
+                column: "renewal_of_id",
+                unique: true,
+                filter: "renewal_of_id IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "ix_contracts_status_end_date",

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Crm.Modules.Sales.Data.Migrations
 {
     [DbContext(typeof(SalesDbContext))]
-    [Migration("20261204135322_SalesCash")]
+    [Migration("20261204140404_SalesCash")]
     partial class SalesCash
     {
         /// <inheritdoc />
@@ -84,6 +84,10 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasColumnType("numeric(18,2)")
                         .HasColumnName("received_amount");
 
+                    b.Property<Guid?>("RenewalOfId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("renewal_of_id");
+
                     b.Property<DateOnly?>("SignedDate")
                         .HasColumnType("date")
                         .HasColumnName("signed_date");
@@ -123,6 +127,11 @@ namespace Crm.Modules.Sales.Data.Migrations
 
                     b.HasIndex("OpportunityId")
                         .HasDatabaseName("ix_contracts_opportunity_id");
+
+                    b.HasIndex("RenewalOfId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_contracts_renewal_of_id")
+                        .HasFilter("renewal_of_id IS NOT NULL");
 
                     b.HasIndex("Status", "EndDate")
                         .HasDatabaseName("ix_contracts_status_end_date");
@@ -956,6 +965,12 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasForeignKey("OpportunityId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_contracts_opportunities_opportunity_id");
+
+                    b.HasOne("Crm.Modules.Sales.Domain.Contract", null)
+                        .WithMany()
+                        .HasForeignKey("RenewalOfId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_contracts_contracts_renewal_of_id");
                 });
 
             modelBuilder.Entity("Crm.Modules.Sales.Domain.Opportunity", b =>
