@@ -1,6 +1,7 @@
 using Crm.Modules.Customers.Contracts;
 using Crm.Modules.Customers.Data;
 using Crm.Modules.Customers.Features.Actions;
+using Crm.Modules.Customers.Features.Balance;
 using Crm.Modules.Customers.Features.Contacts;
 using Crm.Modules.Customers.Features.CustomFields;
 using Crm.Modules.Customers.Features.Directory;
@@ -16,9 +17,11 @@ using Crm.Modules.Customers.Features.Regions;
 using Crm.Modules.Customers.Features.Timeline;
 using Crm.Modules.Customers.Features.Transfers;
 using Crm.Modules.Integration.Contracts;
+using Crm.Modules.Sales.Contracts;
 using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Messaging;
 using Crm.SharedKernel.Modules;
+using Crm.SharedKernel.Outbox;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
@@ -41,6 +44,9 @@ public static class CustomersModule
         services.AddScoped<PoolReclaimer>();
         services.AddScoped<CustomerActionContext>();
         AddTimeline(services);
+        services.AddIntegrationEventHandler<ContractSigned, CustomerBalanceConsumer>()
+            .AddIntegrationEventHandler<PaymentReceived, CustomerBalanceConsumer>()
+            .AddIntegrationEventHandler<PaymentReversed, CustomerBalanceConsumer>();
         services.AddScoped<ICustomerDuplicateCheck, CustomerDuplicateFinder>();
         services.AddScoped<ICustomerDirectory, CustomerDirectory>();
         services.AddScoped<DuplicateGuard>();

@@ -35,6 +35,9 @@ public static class SalesModule
         services.AddCustomerTimelineEvent<ActivityCompleted>();
         services.AddCustomerTimelineEvent<OpportunityWon>();
         services.AddCustomerTimelineEvent<OpportunityLost>();
+        services.AddCustomerTimelineEvent<Contracts.ContractSigned>()
+            .AddCustomerTimelineEvent<Contracts.PaymentReceived>()
+            .AddCustomerTimelineEvent<Contracts.PaymentReversed>();
         return services;
     }
 
@@ -43,6 +46,8 @@ public static class SalesModule
         ArgumentNullException.ThrowIfNull(api);
         ActivityEndpoints.Map(api);
         OpportunityEndpoints.Map(api);
+        Features.Contracts.ContractEndpoints.Map(api);
+        Features.Payments.PaymentEndpoints.Map(api);
         api.MapFunnelEndpoints();
         Features.Expenses.ExpenseReportEndpoints.Map(api);
         api.MapLeadEndpoints();

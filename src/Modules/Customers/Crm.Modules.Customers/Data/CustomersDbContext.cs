@@ -1,4 +1,5 @@
 using Crm.Modules.Customers.Domain;
+using Crm.Modules.Customers.Features.Balance;
 using Crm.SharedKernel.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
@@ -34,6 +35,8 @@ internal sealed class CustomersDbContext(DbContextOptions<CustomersDbContext> op
     public DbSet<CustomerHistoryEntry> CustomerHistory => Set<CustomerHistoryEntry>();
 
     public DbSet<TimelineEntry> TimelineEntries => Set<TimelineEntry>();
+
+    public DbSet<BalanceLedgerEntry> BalanceLedger => Set<BalanceLedgerEntry>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -134,6 +137,7 @@ internal sealed class CustomersDbContext(DbContextOptions<CustomersDbContext> op
         });
 
         CustomerActionsModel.Configure(modelBuilder);
+        BalanceLedgerModel.Configure(modelBuilder);
 
         modelBuilder.Entity<PoolRule>(rule =>
         {

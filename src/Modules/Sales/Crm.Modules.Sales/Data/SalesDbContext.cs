@@ -39,6 +39,14 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
 
     public DbSet<PriceBookEntry> PriceBookEntries => Set<PriceBookEntry>();
 
+    public DbSet<Contract> Contracts => Set<Contract>();
+
+    public DbSet<PaymentInstalment> PaymentInstalments => Set<PaymentInstalment>();
+
+    public DbSet<PaymentReceipt> PaymentReceipts => Set<PaymentReceipt>();
+
+    public DbSet<PaymentAllocation> PaymentAllocations => Set<PaymentAllocation>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -50,6 +58,7 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
         ExpenseReportsModel.Configure(modelBuilder);
         LeadsModel.Configure(modelBuilder);
         QuotesModel.Configure(modelBuilder);
+        CashModel.Configure(modelBuilder);
     }
 
     private static void ConfigurePipelines(ModelBuilder modelBuilder)

@@ -951,6 +951,45 @@ namespace Crm.Modules.Customers.Data.Migrations
                     b.ToTable("timeline_entries", "customers");
                 });
 
+            modelBuilder.Entity("Crm.Modules.Customers.Features.Balance.BalanceLedgerEntry", b =>
+                {
+                    b.Property<Guid>("EventId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("event_id");
+
+                    b.Property<DateTimeOffset>("AppliedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("applied_at");
+
+                    b.Property<Guid>("ContractId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("contract_id");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<decimal>("Delta")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("delta");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("kind");
+
+                    b.HasKey("EventId")
+                        .HasName("pk_balance_ledger");
+
+                    b.HasIndex("CustomerId", "AppliedAt")
+                        .HasDatabaseName("ix_balance_ledger_customer_id_applied_at");
+
+                    b.ToTable("balance_ledger", "customers");
+                });
+
             modelBuilder.Entity("Crm.SharedKernel.Audit.AuditEntry", b =>
                 {
                     b.Property<Guid>("Id")

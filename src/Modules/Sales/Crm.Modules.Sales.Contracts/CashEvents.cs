@@ -1,0 +1,111 @@
+using System.Globalization;
+using Crm.Modules.Customers.Contracts;
+using Crm.SharedKernel.Outbox;
+
+namespace Crm.Modules.Sales.Contracts;
+
+/// <summary>Timeline kinds of quote-to-cash events.</summary>
+public static class CashTimelineKinds
+{
+    public const string Contract = "contract";
+    public const string Payment = "payment";
+}
+
+/// <summary>A contract (合同) was signed: its amount becomes owed by the customer (the Customers module adds it to the outstanding balance).</summary>
+public sealed record ContractSigned : IntegrationEvent, ICustomerTimelineEvent
+{
+    public ContractSigned(DateTimeOffset occurredAt)
+        : base(occurredAt)
+    {
+    }
+
+    /// <summary>The contract.</summary>
+    public required Guid ContractId { get; init; }
+
+    /// <summary>Its number (HT10000001).</summary>
+    public required string ContractNumber { get; init; }
+
+    /// <summary>The customer who owes the amount.</summary>
+    public required Guid CustomerId { get; init; }
+
+    /// <summary>The contract amount.</summary>
+    public required decimal Amount { get; init; }
+
+    /// <summary>ISO 4217 currency of the amount.</summary>
+    public required string Currency { get; init; }
+
+    IReadOnlyCollection<Guid> ICustomerTimelineEvent.TimelineCustomerIds => [CustomerId];
+
+    string ICustomerTimelineEvent.TimelineKind => CashTimelineKinds.Contract;
+
+    string ICustomerTimelineEvent.TimelineSummary =>
+        $"Contract {ContractNumber} signed: {Amount.ToString("N2", CultureInfo.InvariantCulture)} {Currency}";
+}
+
+/// <summary>A payment (回款) was received on a contract: the customer owes that much less.</summary>
+public sealed record PaymentReceived : IntegrationEvent, ICustomerTimelineEvent
+{
+    public PaymentReceived(DateTimeOffset occurredAt)
+        : base(occurredAt)
+    {
+    }
+
+    /// <summary>The receipt.</summary>
+    public required Guid ReceiptId { get; init; }
+
+    /// <summary>The contract it was applied to.</summary>
+    public required Guid ContractId { get; init; }
+
+    /// <summary>The paying customer.</summary>
+    public required Guid CustomerId { get; init; }
+
+    /// <summary>The amount received.</summary>
+    public required decimal Amount { get; init; }
+
+    /// <summary>ISO 4217 currency of the amount.</summary>
+    public required string Currency { get; init; }
+
+    /// <summary>The day the money arrived.</summary>
+    public required DateOnly ReceivedDate { get; init; }
+
+    IReadOnlyCollection<Guid> ICustomerTimelineEvent.TimelineCustomerIds => [CustomerId];
+
+    string ICustomerTimelineEvent.TimelineKind => CashTimelineKinds.Payment;
+
+    string ICustomerTimelineEvent.TimelineSummary =>
+        $"Payment received: {Amount.ToString("N2", CultureInfo.InvariantCulture)} {Currency} on {ReceivedDate:yyyy-MM-dd}";
+}
+
+/// <summary>A receipt was reversed (wrongly booked, bounced cheque): the customer owes that amount again.</summary>
+public sealed record PaymentReversed : IntegrationEvent, ICustomerTimelineEvent
+{
+    public PaymentReversed(DateTimeOffset occurredAt)
+        : base(occurredAt)
+    {
+    }
+
+    /// <summary>The reversed receipt.</summary>
+    public required Guid ReceiptId { get; init; }
+
+    /// <summary>The contract it had been applied to.</summary>
+    public required Guid ContractId { get; init; }
+
+    /// <summary>The customer.</summary>
+    public required Guid CustomerId { get; init; }
+
+    /// <summary>The amount taken back.</summary>
+    public required decimal Amount { get; init; }
+
+    /// <summary>ISO 4217 currency of the amount.</summary>
+    public required string Currency { get; init; }
+
+    /// <summary>Why it was reversed.</summary>
+    public required string Reason { get; init; }
+
+    IReadOnlyCollection<Guid> ICustomerTimelineEvent.TimelineCustomerIds => [CustomerId];
+
+    string ICustomerTimelineEvent.TimelineKind => CashTimelineKinds.Payment;
+
+    string ICustomerTimelineEvent.TimelineSummary =>
+        $"Payment reversed: {Amount.ToString("N2", CultureInfo.InvariantCulture)} {Currency} ({Reason})";
+}

@@ -1,0 +1,96 @@
+using Crm.Modules.Sales.Domain;
+using Microsoft.EntityFrameworkCore;
+
+namespace Crm.Modules.Sales.Data;
+
+/// <summary>EF mapping of contracts, payment plans, receipts and their allocations (quote to cash).</summary>
+internal static class CashModel
+{
+    public const string ContractNumberSequence = "contract_number_seq";
+
+    public static void Configure(ModelBuilder modelBuilder)
+    {
+        modelBuilder.HasSequence<long>(ContractNumberSequence).StartsAt(10000001);
+        modelBuilder.Entity<Contract>(contract =>
+        {
+            contract.ToTable("contracts", t =>
+            {
+                t.HasCheckConstraint("ck_contracts_amount", "amount >= 0");
+                t.HasCheckConstraint("ck_contracts_dates", "end_date >= start_date");
+            });
+            contract.HasKey(c => c.Id);
+            contract.Property(c => c.Number).HasMaxLength(20)
+                .HasDefaultValueSql($"'HT' || nextval('{SalesDbContext.SchemaName}.{ContractNumberSequence}')");
+            contract.HasIndex(c => c.Number).IsUnique();
+            contract.Property(c => c.Title).HasMaxLength(Contract.MaxTitleLength);
+            contract.Property(c => c.Amount).HasPrecision(18, 2);
+            contract.Property(c => c.Currency).HasMaxLength(3);
+            contract.Property(c => c.Status).HasConversion<string>().HasMaxLength(12);
+            contract.HasOne<Opportunity>().WithMany().HasForeignKey(c => c.OpportunityId).OnDelete(DeleteBehavior.Restrict);
+            contract.Property(c => c.Version).IsRowVersion();
+
+            // Lists newest first by owner and by customer; renewals due: ending before a date, per status.
+            contract.HasIndex(c => new { c.OwnerId, c.CreatedAt, c.Id });
+            contract.HasIndex(c => new { c.CustomerId, c.CreatedAt, c.Id });
+            contract.HasIndex(c => new { c.Status, c.EndDate });
+            contract.HasIndex(c => c.OpportunityId);
+            contract.Property(c => c.ReceivedAmount).HasPrecision(18, 2);
+            contract.Ignore(c => c.Outstanding);
+            contract.Ignore(c => c.AcceptsPayments);
+            contract.Ignore(c => c.CanBeRenewed);
+            contract.HasOne<Contract>().WithMany().HasForeignKey(c => c.RenewalOfId).OnDelete(DeleteBehavior.Restrict);
+
+            // At most one successor per contract: a second renewal is a conflict, also under concurrency.
+            contract.HasIndex(c => c.RenewalOfId).IsUnique().HasFilter("renewal_of_id IS NOT NULL");
+        });
+
+        modelBuilder.Entity<PaymentInstalment>(instalment =>
+        {
+            instalment.ToTable("payment_instalments", t =>
+            {
+                t.HasCheckConstraint("ck_payment_instalments_amount", "amount > 0");
+                t.HasCheckConstraint("ck_payment_instalments_paid", "paid_amount >= 0 AND paid_amount <= amount");
+            });
+            instalment.HasKey(i => i.Id);
+            instalment.HasOne<Contract>().WithMany().HasForeignKey(i => i.ContractId).OnDelete(DeleteBehavior.Cascade);
+            instalment.HasIndex(i => new { i.ContractId, i.Sequence }).IsUnique();
+            instalment.Property(i => i.Amount).HasPrecision(18, 2);
+            instalment.Property(i => i.PaidAmount).HasPrecision(18, 2);
+            instalment.Property(i => i.Version).IsRowVersion();
+            instalment.Ignore(i => i.Unpaid);
+
+            // The overdue list reads only instalments still owing, by due date.
+            instalment.HasIndex(i => new { i.DueDate, i.Id }).HasFilter("paid_amount < amount");
+        });
+
+        modelBuilder.Entity<PaymentReceipt>(receipt =>
+        {
+            receipt.ToTable("payment_receipts", t => t.HasCheckConstraint("ck_payment_receipts_amount", "amount > 0"));
+            receipt.HasKey(r => r.Id);
+            receipt.HasOne<Contract>().WithMany().HasForeignKey(r => r.ContractId).OnDelete(DeleteBehavior.Restrict);
+            receipt.HasOne<PaymentInstalment>().WithMany().HasForeignKey(r => r.InstalmentId).OnDelete(DeleteBehavior.Restrict);
+            receipt.Property(r => r.Amount).HasPrecision(18, 2);
+            receipt.Property(r => r.Currency).HasMaxLength(3);
+            receipt.Property(r => r.Method).HasConversion<string>().HasMaxLength(20);
+            receipt.Property(r => r.Status).HasConversion<string>().HasMaxLength(10);
+            receipt.Property(r => r.Reference).HasMaxLength(PaymentReceipt.MaxReferenceLength);
+            receipt.Property(r => r.ReversalReason).HasMaxLength(PaymentReceipt.MaxReasonLength);
+            receipt.Property(r => r.Version).IsRowVersion();
+
+            // Receipts of a contract; and per owner by received date for commission statements.
+            receipt.HasIndex(r => new { r.ContractId, r.ReceivedDate });
+            receipt.HasIndex(r => new { r.OwnerId, r.ReceivedDate });
+            receipt.HasIndex(r => r.InstalmentId);
+        });
+
+        modelBuilder.Entity<PaymentAllocation>(allocation =>
+        {
+            allocation.ToTable("payment_allocations", t => t.HasCheckConstraint("ck_payment_allocations_amount", "amount > 0"));
+            allocation.HasKey(a => new { a.ReceiptId, a.InstalmentId });
+            allocation.HasOne<PaymentReceipt>().WithMany().HasForeignKey(a => a.ReceiptId).OnDelete(DeleteBehavior.Cascade);
+            allocation.HasOne<PaymentInstalment>().WithMany().HasForeignKey(a => a.InstalmentId).OnDelete(DeleteBehavior.Restrict);
+            allocation.Property(a => a.Amount).HasPrecision(18, 2);
+            allocation.HasIndex(a => a.InstalmentId);
+        });
+    }
+}

@@ -1,0 +1,324 @@
+using System.Text.Json.Serialization;
+using Crm.Modules.Customers.Contracts;
+using Crm.Modules.Identity.Contracts;
+using Crm.Modules.Sales.Contracts;
+using Crm.Modules.Sales.Data;
+using Crm.Modules.Sales.Domain;
+using Crm.SharedKernel.Errors;
+using Crm.SharedKernel.Http;
+using Crm.SharedKernel.Outbox;
+using Crm.SharedKernel.Paging;
+using Crm.SharedKernel.Security;
+using Crm.SharedKernel.Time;
+using FluentValidation;
+using MediatR;
+using Microsoft.EntityFrameworkCore;
+
+namespace Crm.Modules.Sales.Features.Contracts;
+
+/// <summary>A sales contract (合同).</summary>
+/// <param name="Id">Contract id.</param>
+/// <param name="Number">Its generated unique number (HT10000001).</param>
+/// <param name="CustomerId">The customer.</param>
+/// <param name="Title">What it is for.</param>
+/// <param name="Amount">Contract amount.</param>
+/// <param name="Currency">ISO 4217 currency code.</param>
+/// <param name="StartDate">First day in force.</param>
+/// <param name="EndDate">Last day in force.</param>
+/// <param name="SignedDate">When it was signed; null while draft.</param>
+/// <param name="Status">draft, signed, active, expired or terminated.</param>
+/// <param name="OpportunityId">The opportunity it closes, if any.</param>
+/// <param name="OrderId">The order it was drawn from, if any (not validated).</param>
+/// <param name="OwnerId">The rep responsible.</param>
+/// <param name="RenewalOfId">The contract this one renews, if any.</param>
+/// <param name="ReceivedAmount">Sum of its receipts that are not reversed.</param>
+/// <param name="OutstandingAmount">What is still owed on it: amount less received.</param>
+/// <param name="CreatedAt">When it was created.</param>
+/// <param name="UpdatedAt">When it last changed.</param>
+internal sealed record ContractResponse(
+    Guid Id,
+    string Number,
+    Guid CustomerId,
+    string Title,
+    decimal Amount,
+    string Currency,
+    DateOnly StartDate,
+    DateOnly EndDate,
+    DateOnly? SignedDate,
+    ContractStatus Status,
+    Guid? OpportunityId,
+    Guid? OrderId,
+    Guid? OwnerId,
+    Guid? RenewalOfId,
+    decimal ReceivedAmount,
+    decimal OutstandingAmount,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+internal sealed record VersionedContract(ContractResponse Contract, uint Version);
+
+internal static class ContractProjection
+{
+    public static readonly System.Linq.Expressions.Expression<Func<Contract, ContractResponse>> ToResponse = c =>
+        new ContractResponse(c.Id, c.Number, c.CustomerId, c.Title, c.Amount, c.Currency, c.StartDate, c.EndDate, c.SignedDate, c.Status,
+            c.OpportunityId, c.OrderId, c.OwnerId, c.RenewalOfId, c.ReceivedAmount, c.Amount - c.ReceivedAmount, c.CreatedAt, c.UpdatedAt);
+
+    /// <summary>Newest first by default; endDate ascending serves the renewals-due list.</summary>
+    public static readonly SortDefinition<Contract, ContractResponse> Sort = new SortDefinition<Contract, ContractResponse>(c => c.Id, c => c.Id, "-createdAt")
+        .Add("createdAt", c => c.CreatedAt, c => c.CreatedAt)
+        .Add("endDate", c => c.EndDate, c => c.EndDate);
+
+    private static readonly Func<Contract, ContractResponse> Compiled = ToResponse.Compile();
+
+    public static VersionedContract Versioned(Contract contract) => new(Compiled(contract), contract.Version);
+}
+
+internal static class ContractAccess
+{
+    /// <summary>The contract when the caller may see it (by its owner); otherwise 404, whether it exists or not.</summary>
+    public static async Task<Contract> FindVisibleAsync(IQueryable<Contract> contracts, IAccessScopeProvider access, Guid id, CancellationToken ct)
+    {
+        var scope = await access.GetAsync(ct);
+        return await contracts.Where(c => c.Id == id).Where(scope.Filter<Contract>(c => c.OwnerId)).SingleOrDefaultAsync(ct)
+            ?? throw new NotFoundException("Contract", id);
+    }
+}
+
+internal static class ContractProblems
+{
+    public const string UnknownCustomerType = ProblemTypes.BaseUri + "unknown-customer";
+    public const string UnknownOpportunityType = ProblemTypes.BaseUri + "unknown-opportunity";
+    public const string ContractNotDraftType = ProblemTypes.BaseUri + "contract-not-draft";
+    public const string ContractNotRenewableType = ProblemTypes.BaseUri + "contract-not-renewable";
+    public const string ContractAlreadyRenewedType = ProblemTypes.BaseUri + "contract-already-renewed";
+
+    public static ProblemException NotRenewable(Guid id, ContractStatus status) =>
+        new ConflictException(ContractNotRenewableType, "Contract cannot be renewed",
+            $"Contract '{id}' is {status.ToString().ToLowerInvariant()}; only a signed, active or expired contract can be renewed.");
+
+    public static ProblemException AlreadyRenewed(Guid id) =>
+        new ConflictException(ContractAlreadyRenewedType, "Contract already renewed", $"Contract '{id}' already has a renewal.");
+
+    public static ProblemException UnknownCustomer(Guid id) =>
+        new(422, UnknownCustomerType, "Unknown customer", $"Customer '{id}' does not exist or is not visible to you.");
+
+    public static ProblemException UnknownOpportunity(Guid id) =>
+        new(422, UnknownOpportunityType, "Unknown opportunity", $"Opportunity '{id}' does not exist or belongs to another customer.");
+
+    public static ProblemException NotDraft(Guid id, ContractStatus status) =>
+        new ConflictException(ContractNotDraftType, "Contract is not a draft", $"Contract '{id}' is {status.ToString().ToLowerInvariant()}; only a draft can be signed.");
+}
+
+/// <summary>Create a draft contract with a customer the caller can see.</summary>
+/// <param name="CustomerId">The customer (required).</param>
+/// <param name="Title">What it is for (required, at most 200 characters).</param>
+/// <param name="Amount">Contract amount (required, 0 or more, 2 decimals).</param>
+/// <param name="StartDate">First day in force (required).</param>
+/// <param name="EndDate">Last day in force (required, on or after startDate).</param>
+/// <param name="Currency">ISO 4217 code (default CNY).</param>
+/// <param name="OpportunityId">The opportunity it closes; must belong to the same customer.</param>
+/// <param name="OrderId">The order it was drawn from (kept as given).</param>
+/// <param name="OwnerId">The rep responsible (default: the customer's owner, else the caller).</param>
+internal sealed record CreateContractRequest(
+    Guid? CustomerId,
+    string Title,
+    decimal? Amount,
+    DateOnly? StartDate,
+    DateOnly? EndDate,
+    string? Currency = null,
+    Guid? OpportunityId = null,
+    Guid? OrderId = null,
+    Guid? OwnerId = null) : IRequest<VersionedContract>;
+
+internal sealed class CreateContractValidator : AbstractValidator<CreateContractRequest>
+{
+    public CreateContractValidator()
+    {
+        RuleFor(r => r.CustomerId).NotNull().NotEqual(Guid.Empty);
+        RuleFor(r => r.Title).NotEmpty().MaximumLength(Contract.MaxTitleLength);
+        RuleFor(r => r.Amount).NotNull().GreaterThanOrEqualTo(0).PrecisionScale(18, 2, ignoreTrailingZeros: true);
+        RuleFor(r => r.StartDate).NotNull();
+        RuleFor(r => r.EndDate).NotNull()
+            .Must((r, end) => r.StartDate is null || end is null || end >= r.StartDate).WithMessage("endDate must be on or after startDate.");
+        RuleFor(r => r.Currency).Matches("^[A-Z]{3}$").When(r => r.Currency is not null).WithMessage("currency must be an ISO 4217 code such as CNY.");
+    }
+}
+
+internal sealed class CreateContractHandler(
+    SalesDbContext db,
+    ICustomerDirectory customers,
+    IAccessScopeProvider access,
+    ICurrentActor actor,
+    TimeProvider time) : IRequestHandler<CreateContractRequest, VersionedContract>
+{
+    public async Task<VersionedContract> Handle(CreateContractRequest request, CancellationToken cancellationToken)
+    {
+        var customerId = request.CustomerId!.Value;
+        var found = await customers.FindAsync([customerId], cancellationToken);
+        var scope = await access.GetAsync(cancellationToken);
+        if (!found.TryGetValue(customerId, out var customer) || !scope.CanSee(customer.OwnerId))
+        {
+            throw ContractProblems.UnknownCustomer(customerId);
+        }
+
+        if (request.OpportunityId is { } opportunityId
+            && !await db.Opportunities.AnyAsync(o => o.Id == opportunityId && o.CustomerId == customer.Id, cancellationToken))
+        {
+            throw ContractProblems.UnknownOpportunity(opportunityId);
+        }
+
+        var contract = Contract.Create(
+            customer.Id, request.Title, request.Amount!.Value, request.Currency ?? Contract.DefaultCurrency, request.StartDate!.Value, request.EndDate!.Value,
+            request.OpportunityId, request.OrderId, request.OwnerId ?? customer.OwnerId ?? actor.Id, time.UtcNow());
+        db.Contracts.Add(contract);
+        await db.SaveChangesAsync(cancellationToken);
+        return ContractProjection.Versioned(contract);
+    }
+}
+
+internal sealed record GetContractRequest(Guid Id) : IRequest<VersionedContract>;
+
+internal sealed class GetContractHandler(SalesDbContext db, IAccessScopeProvider access) : IRequestHandler<GetContractRequest, VersionedContract>
+{
+    public async Task<VersionedContract> Handle(GetContractRequest request, CancellationToken cancellationToken) =>
+        ContractProjection.Versioned(await ContractAccess.FindVisibleAsync(db.Contracts.AsNoTracking(), access, request.Id, cancellationToken));
+}
+
+/// <summary>Sign a draft contract.</summary>
+/// <param name="SignedDate">The day it was signed (required, not after today).</param>
+internal sealed record SignContractRequest(DateOnly? SignedDate) : IRequest<VersionedContract>
+{
+    [JsonIgnore]
+    public Guid Id { get; init; }
+
+    [JsonIgnore]
+    public IfMatch IfMatch { get; init; } = IfMatch.None;
+}
+
+internal sealed class SignContractValidator : AbstractValidator<SignContractRequest>
+{
+    public SignContractValidator(TimeProvider time) =>
+        RuleFor(r => r.SignedDate).NotNull()
+            .Must(d => d is null || d <= DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime.AddDays(1))).WithMessage("signedDate cannot be in the future.");
+}
+
+internal sealed class SignContractHandler(SalesDbContext db, IAccessScopeProvider access, TimeProvider time)
+    : IRequestHandler<SignContractRequest, VersionedContract>
+{
+    public async Task<VersionedContract> Handle(SignContractRequest request, CancellationToken cancellationToken)
+    {
+        var contract = await ContractAccess.FindVisibleAsync(db.Contracts, access, request.Id, cancellationToken);
+        request.IfMatch.EnsureMatches(contract.Version);
+        var now = time.UtcNow();
+        if (!contract.Sign(request.SignedDate!.Value, now))
+        {
+            throw ContractProblems.NotDraft(contract.Id, contract.Status);
+        }
+
+        db.AddIntegrationEvent(new ContractSigned(now)
+        {
+            ContractId = contract.Id, ContractNumber = contract.Number, CustomerId = contract.CustomerId, Amount = contract.Amount, Currency = contract.Currency,
+        });
+
+        await db.SaveChangesAsync(cancellationToken);
+        return ContractProjection.Versioned(contract);
+    }
+}
+
+/// <summary>Filters of the contract list.</summary>
+internal sealed record ContractFilter(Guid? CustomerId, Guid? OwnerId, ContractStatus? Status, DateOnly? EndingBefore);
+
+internal sealed record ListContractsRequest(PageRequest Page, string? Sort, ContractFilter Filter) : IRequest<Page<ContractResponse>>;
+
+internal sealed class ListContractsHandler(SalesDbContext db, IAccessScopeProvider access) : IRequestHandler<ListContractsRequest, Page<ContractResponse>>
+{
+    public async Task<Page<ContractResponse>> Handle(ListContractsRequest request, CancellationToken cancellationToken)
+    {
+        var order = ContractProjection.Sort.Parse(request.Sort);
+        var scope = await access.GetAsync(cancellationToken);
+        var contracts = db.Contracts.AsNoTracking().Where(scope.Filter<Contract>(c => c.OwnerId));
+        var filter = request.Filter;
+        if (filter.CustomerId is { } customerId)
+        {
+            contracts = contracts.Where(c => c.CustomerId == customerId);
+        }
+
+        if (filter.OwnerId is { } ownerId)
+        {
+            contracts = contracts.Where(c => c.OwnerId == ownerId);
+        }
+
+        if (filter.Status is { } status)
+        {
+            contracts = contracts.Where(c => c.Status == status);
+        }
+
+        if (filter.EndingBefore is { } endingBefore)
+        {
+            contracts = contracts.Where(c => c.EndDate < endingBefore);
+        }
+
+        return await contracts.ToPageAsync(ContractProjection.ToResponse, order, request.Page, cancellationToken);
+    }
+}
+
+/// <summary>Renew a contract (续约): a draft successor linked by renewalOfId; every field defaults from the renewed contract.</summary>
+/// <param name="Title">Title (default: the renewed contract's).</param>
+/// <param name="Amount">Amount (default: the renewed contract's; 0 or more, 2 decimals).</param>
+/// <param name="StartDate">First day (default: the day after the renewed contract ends).</param>
+/// <param name="EndDate">Last day (default: the same length as the renewed contract; on or after startDate).</param>
+internal sealed record RenewContractRequest(string? Title = null, decimal? Amount = null, DateOnly? StartDate = null, DateOnly? EndDate = null)
+    : IRequest<VersionedContract>
+{
+    [JsonIgnore]
+    public Guid Id { get; init; }
+}
+
+internal sealed class RenewContractValidator : AbstractValidator<RenewContractRequest>
+{
+    public RenewContractValidator()
+    {
+        RuleFor(r => r.Title).NotEmpty().MaximumLength(Contract.MaxTitleLength).When(r => r.Title is not null);
+        RuleFor(r => r.Amount).GreaterThanOrEqualTo(0).PrecisionScale(18, 2, ignoreTrailingZeros: true).When(r => r.Amount is not null);
+        RuleFor(r => r.EndDate)
+            .Must((r, end) => r.StartDate is null || end is null || end >= r.StartDate).WithMessage("endDate must be on or after startDate.");
+    }
+}
+
+internal sealed class RenewContractHandler(SalesDbContext db, IAccessScopeProvider access, TimeProvider time)
+    : IRequestHandler<RenewContractRequest, VersionedContract>
+{
+    public async Task<VersionedContract> Handle(RenewContractRequest request, CancellationToken cancellationToken)
+    {
+        var renewed = await ContractAccess.FindVisibleAsync(db.Contracts.AsNoTracking(), access, request.Id, cancellationToken);
+        if (!renewed.CanBeRenewed)
+        {
+            throw ContractProblems.NotRenewable(renewed.Id, renewed.Status);
+        }
+
+        if (await db.Contracts.AnyAsync(c => c.RenewalOfId == renewed.Id, cancellationToken))
+        {
+            throw ContractProblems.AlreadyRenewed(renewed.Id);
+        }
+
+        var start = request.StartDate ?? renewed.EndDate.AddDays(1);
+        var end = request.EndDate ?? start.AddDays(renewed.EndDate.DayNumber - renewed.StartDate.DayNumber);
+        if (end < start)
+        {
+            throw ValidationFailedException.For("endDate", "endDate must be on or after startDate.");
+        }
+
+        var successor = renewed.Renew(request.Title ?? renewed.Title, request.Amount ?? renewed.Amount, start, end, time.UtcNow());
+        db.Contracts.Add(successor);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+        {
+            throw ContractProblems.AlreadyRenewed(renewed.Id);
+        }
+
+        return ContractProjection.Versioned(successor);
+    }
+}

@@ -1,0 +1,81 @@
+using Crm.Modules.Sales.Domain;
+
+namespace Crm.UnitTests.Sales;
+
+internal sealed class CashDomainTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 23, 8, 0, 0, TimeSpan.Zero);
+    private static readonly DateOnly Due = new(2026, 11, 30);
+
+    [TestCase(100, 0, "2026-11-23", InstalmentStatus.Pending)]
+    [TestCase(100, 40, "2026-11-23", InstalmentStatus.PartiallyPaid)]
+    [TestCase(100, 100, "2026-11-23", InstalmentStatus.Paid)]
+    [TestCase(100, 0, "2026-12-01", InstalmentStatus.Overdue)]
+    [TestCase(100, 40, "2026-12-01", InstalmentStatus.Overdue, TestName = "Partly paid and past due is overdue")]
+    [TestCase(100, 100, "2027-06-01", InstalmentStatus.Paid, TestName = "Paid wins over past due")]
+    [TestCase(100, 0, "2026-11-30", InstalmentStatus.Pending, TestName = "Due today is not overdue yet")]
+    public void Instalment_status_comes_from_paid_amount_and_due_date(decimal amount, decimal paid, string asOf, InstalmentStatus expected) =>
+        Assert.That(PaymentInstalment.StatusOf(amount, paid, Due, DateOnly.Parse(asOf, System.Globalization.CultureInfo.InvariantCulture)), Is.EqualTo(expected));
+
+    private static Contract Draft() =>
+        Contract.Create(Guid.CreateVersion7(), " 维保合同 ", 1_000m, "CNY", new DateOnly(2026, 12, 1), new DateOnly(2027, 11, 30), null, null, Guid.CreateVersion7(), Now);
+
+    [Test]
+    public void A_contract_is_signed_once_and_only_then_takes_payments_and_renewals()
+    {
+        var contract = Draft();
+        Assert.Multiple(() =>
+        {
+            Assert.That(contract.Title, Is.EqualTo("维保合同"));
+            Assert.That(contract.AcceptsPayments, Is.False);
+            Assert.That(contract.CanBeRenewed, Is.False);
+            Assert.That(contract.Sign(new DateOnly(2026, 11, 20), Now), Is.True);
+            Assert.That(contract.Sign(new DateOnly(2026, 11, 21), Now), Is.False);
+            Assert.That(contract.SignedDate, Is.EqualTo(new DateOnly(2026, 11, 20)));
+            Assert.That(contract.AcceptsPayments, Is.True);
+            Assert.That(contract.CanBeRenewed, Is.True);
+        });
+    }
+
+    [Test]
+    public void Receipts_and_reversals_move_the_outstanding_amount()
+    {
+        var contract = Draft();
+        contract.RecordReceipt(300m, Now);
+        contract.RecordReceipt(200m, Now);
+        contract.ReverseReceipt(300m, Now);
+        Assert.That(contract.Outstanding, Is.EqualTo(800m));
+    }
+
+    [Test]
+    public void A_renewal_is_a_linked_draft_with_the_same_customer_owner_and_currency()
+    {
+        var contract = Draft();
+        contract.Sign(new DateOnly(2026, 11, 20), Now);
+        var successor = contract.Renew("续约", 1_200m, new DateOnly(2027, 12, 1), new DateOnly(2028, 11, 30), Now);
+        Assert.Multiple(() =>
+        {
+            Assert.That(successor.RenewalOfId, Is.EqualTo(contract.Id));
+            Assert.That(successor.Status, Is.EqualTo(ContractStatus.Draft));
+            Assert.That(successor.CustomerId, Is.EqualTo(contract.CustomerId));
+            Assert.That(successor.OwnerId, Is.EqualTo(contract.OwnerId));
+            Assert.That(successor.Id, Is.Not.EqualTo(contract.Id));
+        });
+    }
+
+    [Test]
+    public void A_receipt_keeps_the_contract_owner_and_is_reversed_at_most_once()
+    {
+        var contract = Draft();
+        var receipt = PaymentReceipt.Create(contract, null, 100m, new DateOnly(2026, 11, 22), PaymentMethod.Cheque, "  CHQ-1 ", Now);
+        Assert.Multiple(() =>
+        {
+            Assert.That(receipt.OwnerId, Is.EqualTo(contract.OwnerId));
+            Assert.That(receipt.Reference, Is.EqualTo("CHQ-1"));
+            Assert.That(receipt.Reverse(" 退票 ", Now), Is.True);
+            Assert.That(receipt.Reverse("again", Now), Is.False);
+            Assert.That(receipt.ReversalReason, Is.EqualTo("退票"));
+            Assert.That(receipt.Status, Is.EqualTo(ReceiptStatus.Reversed));
+        });
+    }
+}
