@@ -43,6 +43,15 @@ internal sealed class IntegrationTestRun
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
         await _respawner!.ResetAsync(connection);
+
+        // A test may leave the shared clock between microseconds; PostgreSQL keeps whole microseconds, so every
+        // test starts on one and values a test derives from the clock compare equal to what is stored.
+        var subMicrosecond = Factory.Time.GetUtcNow().UtcTicks % TimeSpan.TicksPerMicrosecond;
+        if (subMicrosecond != 0)
+        {
+            Factory.Time.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerMicrosecond - subMicrosecond));
+        }
+
         if (_restoreSeedSql.Length > 0)
         {
             await using var restore = new NpgsqlCommand(_restoreSeedSql, connection);

@@ -3,12 +3,11 @@ using Crm.Modules.Sales.Contracts;
 using Crm.Modules.Sales.Data;
 using Crm.Modules.Sales.Features.Activities;
 using Crm.Modules.Sales.Features.Assignment;
-using Crm.Modules.Sales.Features.Opportunities;
 using Crm.Modules.Sales.Features.Funnel;
 using Crm.Modules.Sales.Features.Leads;
+using Crm.Modules.Sales.Features.Opportunities;
 using Crm.Modules.Sales.Features.Partners;
 using Crm.Modules.Sales.Features.Products;
-using Crm.Modules.Sales.Features.Funnel;
 using Crm.Modules.Sales.Features.PriceBooks;
 using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Messaging;
@@ -32,10 +31,10 @@ public static class SalesModule
         services.AddScoped<PriceResolver>();
         services.AddModuleEndpoints("Sales", MapSalesEndpoints);
         services.AddScoped<ActivityWrites>();
-        services.AddCustomerTimelineEvent<ActivityCompleted>();
-        services.AddCustomerTimelineEvent<OpportunityWon>();
-        services.AddCustomerTimelineEvent<OpportunityLost>();
-        services.AddCustomerTimelineEvent<Contracts.ContractSigned>()
+        services.AddCustomerTimelineEvent<ActivityCompleted>()
+            .AddCustomerTimelineEvent<OpportunityWon>()
+            .AddCustomerTimelineEvent<OpportunityLost>()
+            .AddCustomerTimelineEvent<Contracts.ContractSigned>()
             .AddCustomerTimelineEvent<Contracts.PaymentReceived>()
             .AddCustomerTimelineEvent<Contracts.PaymentReversed>();
         return services;
@@ -54,7 +53,6 @@ public static class SalesModule
         api.MapAssignmentEndpoints();
         api.MapPartnerEndpoints();
         ProductEndpoints.Map(api);
-        api.MapFunnelEndpoints();
         PriceBookEndpoints.Map(api);
     }
 }

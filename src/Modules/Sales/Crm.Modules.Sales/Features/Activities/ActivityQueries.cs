@@ -4,6 +4,7 @@ using Crm.Modules.Sales.Domain;
 using Crm.SharedKernel.Errors;
 using Crm.SharedKernel.Security;
 using Crm.SharedKernel.Paging;
+using Crm.SharedKernel.Time;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
 
@@ -91,7 +92,7 @@ internal sealed class ListActivitiesHandler(SalesDbContext db, IAccessScopeProvi
         if (f.Overdue is { } overdue)
         {
             // Overdue: still planned and its due time (tasks) or end (the others) has passed.
-            var now = time.GetUtcNow();
+            var now = time.UtcNow();
             activities = overdue
                 ? activities.Where(a => a.Status == ActivityStatus.Planned && (a.EndAt ?? a.StartAt) < now)
                 : activities.Where(a => a.Status != ActivityStatus.Planned || (a.EndAt ?? a.StartAt) >= now);
@@ -118,7 +119,7 @@ internal sealed class ListActivityRemindersHandler(SalesDbContext db, ICurrentAc
     public async Task<IReadOnlyList<ActivityReminderResponse>> Handle(ListActivityRemindersRequest request, CancellationToken cancellationToken)
     {
         var me = actor.Id ?? throw new ProblemException(403, ProblemTypes.Forbidden, "Forbidden", "Reminders are for users.");
-        var now = time.GetUtcNow();
+        var now = time.UtcNow();
         var until = request.Until;
 
         // Served by (owner_id, start_at): the reminder lead is at most four weeks, so start_at is bounded on both sides.

@@ -1,6 +1,7 @@
 using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Sales.Data;
 using Crm.Modules.Sales.Domain;
+using Crm.SharedKernel.Time;
 using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Modules.Sales.Features.Assignment;
@@ -34,7 +35,7 @@ internal sealed class LeadAssigner(SalesDbContext db, IUserDirectory users, Time
             .Select(lead => (Lead: lead, Rule: rules.FirstOrDefault(r => candidates[r.Id].Count > 0 && Matches(r, territories, lead))))
             .Where(x => x.Rule is not null)
             .GroupBy(x => x.Rule!.Id, x => x.Lead);
-        var now = time.GetUtcNow();
+        var now = time.UtcNow();
         foreach (var group in byRule)
         {
             var rule = rules.Single(r => r.Id == group.Key);

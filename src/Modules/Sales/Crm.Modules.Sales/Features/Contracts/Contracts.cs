@@ -199,7 +199,7 @@ internal sealed class SignContractValidator : AbstractValidator<SignContractRequ
 {
     public SignContractValidator(TimeProvider time) =>
         RuleFor(r => r.SignedDate).NotNull()
-            .Must(d => d is null || d <= DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime.AddDays(1))).WithMessage("signedDate cannot be in the future.");
+            .Must(d => d is null || d <= DateOnly.FromDateTime(time.UtcNow().UtcDateTime.AddDays(1))).WithMessage("signedDate cannot be in the future.");
 }
 
 internal sealed class SignContractHandler(SalesDbContext db, IAccessScopeProvider access, TimeProvider time)

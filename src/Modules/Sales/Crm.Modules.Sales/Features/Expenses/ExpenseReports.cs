@@ -105,7 +105,7 @@ internal sealed class ExpenseLineValidator : AbstractValidator<ExpenseLineReques
 {
     public ExpenseLineValidator(TimeProvider time)
     {
-        RuleFor(l => l.Date).NotNull().Must(d => d is null || d <= DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime.AddDays(1)))
+        RuleFor(l => l.Date).NotNull().Must(d => d is null || d <= DateOnly.FromDateTime(time.UtcNow().UtcDateTime.AddDays(1)))
             .WithMessage("date is required and not in the future.");
         RuleFor(l => l.Category).NotEmpty().MaximumLength(50);
         RuleFor(l => l.Amount).NotNull().GreaterThan(0).PrecisionScale(18, 2, true);

@@ -2,6 +2,7 @@ using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Sales.Data;
 using Crm.Modules.Sales.Domain;
 using Crm.SharedKernel.Errors;
+using Crm.SharedKernel.Time;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
 
@@ -77,7 +78,7 @@ internal sealed class GetFunnelHandler(SalesDbContext db, IAccessScopeProvider a
 
         var scope = await access.GetAsync(cancellationToken);
         var rows = await db.Database.SqlQuery<FunnelStageRow>(
-            FunnelSql.Build(pipelineId, scope, query.OwnerId, query.From, query.To, time.GetUtcNow())).ToListAsync(cancellationToken);
+            FunnelSql.Build(pipelineId, scope, query.OwnerId, query.From, query.To, time.UtcNow())).ToListAsync(cancellationToken);
 
         var open = rows.Where(r => r.Kind == nameof(StageKind.Open)).OrderBy(r => r.Position).ToList();
         var won = rows.Single(r => r.Kind == nameof(StageKind.Won));

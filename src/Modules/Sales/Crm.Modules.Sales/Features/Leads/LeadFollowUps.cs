@@ -59,7 +59,7 @@ internal sealed class CreateLeadFollowUpValidator : AbstractValidator<CreateLead
     {
         RuleFor(r => r.Kind).NotNull().WithMessage("kind is required: note, call, email, visit or message.");
         RuleFor(r => r.Content).NotEmpty().MaximumLength(LeadFollowUp.MaxContentLength);
-        RuleFor(r => r.OccurredAt).NotNull().Must(at => at <= time.GetUtcNow() + ClockSkew).WithMessage("occurredAt cannot be in the future.");
+        RuleFor(r => r.OccurredAt).NotNull().Must(at => at <= time.UtcNow() + ClockSkew).WithMessage("occurredAt cannot be in the future.");
         RuleFor(r => r.NextFollowUpAt).Must((r, next) => next is null || r.OccurredAt is null || next > r.OccurredAt)
             .WithMessage("nextFollowUpAt must be after occurredAt.");
     }

@@ -66,7 +66,7 @@ internal sealed class ListOverdueInstalmentsHandler(SalesDbContext db, IAccessSc
     public async Task<Page<OverdueInstalmentResponse>> Handle(ListOverdueInstalmentsRequest request, CancellationToken cancellationToken)
     {
         var order = Sort.Parse(request.Sort);
-        var asOf = request.AsOf ?? DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var asOf = request.AsOf ?? DateOnly.FromDateTime(time.UtcNow().UtcDateTime);
         var scope = await access.GetAsync(cancellationToken);
         var contracts = db.Contracts.AsNoTracking().Where(scope.Filter<Contract>(c => c.OwnerId))
             .Where(c => c.Status == ContractStatus.Signed || c.Status == ContractStatus.Active || c.Status == ContractStatus.Expired);

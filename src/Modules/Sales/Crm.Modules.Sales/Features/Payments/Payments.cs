@@ -157,7 +157,7 @@ internal sealed class ListInstalmentsHandler(SalesDbContext db, IAccessScopeProv
     public async Task<IReadOnlyList<InstalmentResponse>> Handle(ListInstalmentsRequest request, CancellationToken cancellationToken)
     {
         var contract = await ContractAccess.FindVisibleAsync(db.Contracts.AsNoTracking(), access, request.ContractId, cancellationToken);
-        var asOf = request.AsOf ?? DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var asOf = request.AsOf ?? DateOnly.FromDateTime(time.UtcNow().UtcDateTime);
         var instalments = await db.PaymentInstalments.AsNoTracking().Where(i => i.ContractId == contract.Id).OrderBy(i => i.Sequence).ToListAsync(cancellationToken);
         return [.. instalments.Select(i => PaymentProjection.ToInstalment(i, asOf))];
     }
@@ -191,7 +191,7 @@ internal sealed class RecordReceiptValidator : AbstractValidator<RecordReceiptRe
         RuleFor(r => r.ContractId).NotNull().NotEqual(Guid.Empty);
         RuleFor(r => r.Amount).NotNull().GreaterThan(0).PrecisionScale(18, 2, ignoreTrailingZeros: true);
         RuleFor(r => r.ReceivedDate).NotNull()
-            .Must(d => d is null || d <= DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime.AddDays(1))).WithMessage("receivedDate cannot be in the future.");
+            .Must(d => d is null || d <= DateOnly.FromDateTime(time.UtcNow().UtcDateTime.AddDays(1))).WithMessage("receivedDate cannot be in the future.");
         RuleFor(r => r.Method).NotNull().IsInEnum();
         RuleFor(r => r.Reference).MaximumLength(PaymentReceipt.MaxReferenceLength);
     }
