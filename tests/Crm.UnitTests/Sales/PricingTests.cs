@@ -1,5 +1,6 @@
 using Crm.Modules.Sales.Domain;
 using Crm.Modules.Sales.Features.Products;
+using Crm.SharedKernel.Data;
 
 namespace Crm.UnitTests.Sales;
 

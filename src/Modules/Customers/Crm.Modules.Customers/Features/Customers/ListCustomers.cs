@@ -2,6 +2,7 @@ using Crm.Modules.Customers.Data;
 using Crm.Modules.Customers.Domain;
 using Crm.Modules.Customers.Features.CustomFields;
 using Crm.Modules.Identity.Contracts;
+using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Errors;
 using Crm.SharedKernel.Paging;
 using MediatR;
@@ -206,10 +207,7 @@ internal static class CustomerQuery
             return customers.Where(c => bigram.All(b => c.NameBigrams.Contains(b)));
         }
 
-        var pattern = $"%{EscapeLike(term)}%";
-        return customers.Where(c => EF.Functions.Like(c.SearchText, pattern, "\\") || EF.Functions.ILike(c.Code, pattern, "\\"));
+        var pattern = LikePattern.Contains(term);
+        return customers.Where(c => EF.Functions.Like(c.SearchText, pattern, LikePattern.Escape) || EF.Functions.ILike(c.Code, pattern, LikePattern.Escape));
     }
-
-    private static string EscapeLike(string text) =>
-        text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 }

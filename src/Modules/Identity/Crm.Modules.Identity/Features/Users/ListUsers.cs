@@ -1,4 +1,5 @@
 using Crm.Modules.Identity.Data;
+using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Paging;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
@@ -16,8 +17,8 @@ internal sealed class ListUsersHandler(IdentityDbContext db) : IRequestHandler<L
         var users = db.Users.AsNoTracking();
         if (!string.IsNullOrWhiteSpace(request.Q))
         {
-            var pattern = $"%{EscapeLike(request.Q.Trim())}%";
-            users = users.Where(u => EF.Functions.ILike(u.Name, pattern, "\\") || EF.Functions.ILike(u.NormalizedEmail, pattern, "\\"));
+            var pattern = LikePattern.Contains(request.Q.Trim());
+            users = users.Where(u => EF.Functions.ILike(u.Name, pattern, LikePattern.Escape) || EF.Functions.ILike(u.NormalizedEmail, pattern, LikePattern.Escape));
         }
 
         if (request.TeamId is { } team)
@@ -37,7 +38,4 @@ internal sealed class ListUsersHandler(IdentityDbContext db) : IRequestHandler<L
 
         return users.ToPageAsync(UserProjection.ToResponse, order, request.Page, cancellationToken);
     }
-
-    private static string EscapeLike(string text) =>
-        text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 }

@@ -1,6 +1,7 @@
 using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Sales.Data;
 using Crm.Modules.Sales.Domain;
+using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Errors;
 using Crm.SharedKernel.Paging;
 using MediatR;
@@ -57,8 +58,8 @@ internal static class LeadQuery
             }
 
             // LIKE '%term%' on the trigram GIN index of search_text.
-            var pattern = $"%{EscapeLike(term)}%";
-            leads = leads.Where(l => EF.Functions.Like(l.SearchText, pattern, "\\"));
+            var pattern = LikePattern.Contains(term);
+            leads = leads.Where(l => EF.Functions.Like(l.SearchText, pattern, LikePattern.Escape));
         }
 
         if (filter.Status is { } status)
@@ -116,7 +117,4 @@ internal static class LeadQuery
 
         return leads;
     }
-
-    private static string EscapeLike(string text) =>
-        text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 }

@@ -1,6 +1,7 @@
 using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Sales.Data;
 using Crm.Modules.Sales.Domain;
+using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Errors;
 using Crm.SharedKernel.Http;
 using Crm.SharedKernel.Paging;
@@ -104,9 +105,8 @@ internal sealed class ListOpportunitiesHandler(SalesDbContext db, IAccessScopePr
     {
         if (!string.IsNullOrWhiteSpace(f.Q))
         {
-            // The user's text is a literal: escape LIKE's wildcards.
-            var pattern = "%" + f.Q.Trim().Replace(@"\", @"\\", StringComparison.Ordinal).Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal) + "%";
-            query = query.Where(o => EF.Functions.ILike(o.Name, pattern, @"\"));
+            var pattern = LikePattern.Contains(f.Q.Trim());
+            query = query.Where(o => EF.Functions.ILike(o.Name, pattern, LikePattern.Escape));
         }
 
         if (f.OwnerId is { } owner)

@@ -1,3 +1,4 @@
+using Crm.SharedKernel.Data;
 using System.Linq.Expressions;
 using System.Text.Json.Serialization;
 using Crm.Modules.Identity.Contracts;
@@ -130,8 +131,8 @@ internal sealed class PartnerHandlers(SalesDbContext db, IUserDirectory users, T
         var partners = db.Partners.AsNoTracking();
         if (!string.IsNullOrWhiteSpace(request.Q))
         {
-            var pattern = "%" + request.Q.Trim().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
-            partners = partners.Where(p => EF.Functions.ILike(p.Name, pattern, "\\"));
+            var pattern = LikePattern.Contains(request.Q.Trim());
+            partners = partners.Where(p => EF.Functions.ILike(p.Name, pattern, LikePattern.Escape));
         }
 
         if (request.Kind is { } kind)

@@ -1,3 +1,4 @@
+using Crm.SharedKernel.Data;
 using System.Linq.Expressions;
 using System.Text.Json.Serialization;
 using Crm.Modules.Sales.Data;
