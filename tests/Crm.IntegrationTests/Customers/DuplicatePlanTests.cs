@@ -93,4 +93,17 @@ internal sealed class DuplicatePlanTests : IntegrationTest
 
         Assert.That(found.Select(f => (f.Name, string.Join(",", f.MatchedOn))), Is.EquivalentTo(new[] { ("客户123", "name"), ("客户456", "phone") }));
     }
+
+    [TestCase(CustomersDbContext.PhoneKeysIndex)]
+    [TestCase(CustomersDbContext.EmailsIndex)]
+    public async Task The_key_indexes_have_no_pending_list_for_lookups_to_scan(string index)
+    {
+        var withoutFastUpdate = await CountAsync($"""
+            SELECT count(*) FROM pg_class
+            WHERE relname = '{index}' AND relnamespace = 'customers'::regnamespace
+              AND EXISTS (SELECT 1 FROM unnest(reloptions) AS o WHERE o IN ('fastupdate=false', 'fastupdate=off'))
+            """);
+
+        Assert.That(withoutFastUpdate, Is.EqualTo(1), "an import chunk looks up thousands of keys; each would scan the whole GIN pending list");
+    }
 }

@@ -98,8 +98,14 @@ internal sealed class CustomersDbContext(DbContextOptions<CustomersDbContext> op
             customer.Property(c => c.NameKey).HasMaxLength(200).HasDefaultValue(string.Empty);
             customer.Property(c => c.PhoneKeys).HasDefaultValueSql("'{}'::text[]");
             customer.HasIndex(c => c.NameKey, NameKeyIndex).HasDatabaseName(NameKeyIndex);
-            customer.HasIndex(c => c.PhoneKeys, PhoneKeysIndex).HasDatabaseName(PhoneKeysIndex).HasMethod("gin");
-            customer.HasIndex(c => c.Emails, EmailsIndex).HasDatabaseName(EmailsIndex).HasMethod("gin");
+            // fastupdate off: with the GIN pending list on, every one of an import chunk's thousands of key lookups scans the
+            // whole list of rows inserted since the last cleanup (measured: 5,000 phone keys against 15,000 pending entries
+            // took 13 to 27 s per chunk and timed the import out at 300,000 customers). Inserting one or two keys per row
+            // straight into the tree costs little.
+            customer.HasIndex(c => c.PhoneKeys, PhoneKeysIndex).HasDatabaseName(PhoneKeysIndex).HasMethod("gin")
+                .HasStorageParameter("fastupdate", false);
+            customer.HasIndex(c => c.Emails, EmailsIndex).HasDatabaseName(EmailsIndex).HasMethod("gin")
+                .HasStorageParameter("fastupdate", false);
 
             // A merge re-points the earlier losers of its loser (chains resolve to the final survivor in one hop).
             customer.HasIndex(c => c.MergedIntoId).HasFilter("merged_into_id IS NOT NULL");

@@ -590,7 +590,8 @@ namespace Crm.Modules.Customers.Data.Migrations
                     NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "CustomFields" }, "ix_customers_custom_fields"), new[] { "jsonb_path_ops" });
 
                     b.HasIndex(new[] { "Emails" }, "ix_customers_emails")
-                        .HasDatabaseName("ix_customers_emails");
+                        .HasDatabaseName("ix_customers_emails")
+                        .HasAnnotation("Npgsql:StorageParameter:fastupdate", false);
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "Emails" }, "ix_customers_emails"), "gin");
 
@@ -603,7 +604,8 @@ namespace Crm.Modules.Customers.Data.Migrations
                         .HasDatabaseName("ix_customers_name_key");
 
                     b.HasIndex(new[] { "PhoneKeys" }, "ix_customers_phone_keys")
-                        .HasDatabaseName("ix_customers_phone_keys");
+                        .HasDatabaseName("ix_customers_phone_keys")
+                        .HasAnnotation("Npgsql:StorageParameter:fastupdate", false);
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "PhoneKeys" }, "ix_customers_phone_keys"), "gin");
 
