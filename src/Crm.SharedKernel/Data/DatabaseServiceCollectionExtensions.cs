@@ -16,7 +16,8 @@ public static class DatabaseServiceCollectionExtensions
     public const string ConnectionStringName = "Crm";
 
     /// <summary>
-    /// The shared <see cref="NpgsqlDataSource"/> (one connection pool for every module), the platform
+    /// The shared <see cref="NpgsqlDataSource"/> (one connection pool for every module, sessions set up by
+    /// <see cref="SessionDefaults"/>), the platform
     /// schema, the migrator and the audit interceptor (it needs <see cref="Security.ICurrentActor"/> and
     /// <see cref="TimeProvider"/> registered). Throws <see cref="StartupException"/> when no connection string is set.
     /// </summary>
@@ -40,7 +41,7 @@ public static class DatabaseServiceCollectionExtensions
             throw new StartupException($"ConnectionStrings:{ConnectionStringName} is not a valid PostgreSQL connection string: {ex.Message}", ex);
         }
 
-        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(parsed.ConnectionString).Build());
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(SessionDefaults.Apply(parsed)).Build());
         services.AddSingleton<DatabaseMigrator>();
         services.TryAddSingleton<AuditSaveChangesInterceptor>();
         services.AddDbContextPool<PlatformDbContext>((provider, options) => options.UseCrmNpgsql(provider, PlatformDbContext.SchemaName));

@@ -59,6 +59,15 @@ internal sealed class HostingTests : IntegrationTest
     }
 
     [Test]
+    public async Task Api_sessions_run_without_jit_compilation()
+    {
+        await using var connection = await Factory.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
+        await using var command = new NpgsqlCommand("SELECT current_setting('jit')", connection);
+
+        Assert.That(await command.ExecuteScalarAsync(), Is.EqualTo("off"));
+    }
+
+    [Test]
     public void Start_up_fails_with_a_clear_message_without_a_connection_string()
     {
         var failure = StartFailure(new CrmApiFactory(string.Empty));
