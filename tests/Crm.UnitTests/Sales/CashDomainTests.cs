@@ -76,6 +76,30 @@ internal sealed class CashDomainTests
             Assert.That(receipt.Reverse("again", Now), Is.False);
             Assert.That(receipt.ReversalReason, Is.EqualTo("退票"));
             Assert.That(receipt.Status, Is.EqualTo(ReceiptStatus.Reversed));
+            Assert.That(receipt.ReversedDate, Is.EqualTo(new DateOnly(2026, 11, 23)), "the UTC day of the reversal dates it for commission");
+        });
+    }
+
+    [TestCase(false, false, CommissionRuleLevel.Default)]
+    [TestCase(false, true, CommissionRuleLevel.Category)]
+    [TestCase(true, false, CommissionRuleLevel.Rep)]
+    [TestCase(true, true, CommissionRuleLevel.RepAndCategory)]
+    public void A_commission_rule_is_as_specific_as_what_it_names(bool rep, bool category, CommissionRuleLevel expected)
+    {
+        var rule = CommissionRule.Create(null, rep ? Guid.CreateVersion7() : null, category ? "软件" : " ", 3m, null, null, Now);
+        Assert.That(rule.Level, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void A_contract_keeps_a_trimmed_product_category_and_its_renewal_inherits_it()
+    {
+        var contract = Contract.Create(Guid.CreateVersion7(), "维保", 1m, "CNY", new DateOnly(2026, 12, 1), new DateOnly(2027, 11, 30), null, null, null, Now, " 软件 ");
+        contract.Sign(new DateOnly(2026, 11, 20), Now);
+        var successor = contract.Renew("续约", 1m, new DateOnly(2027, 12, 1), new DateOnly(2028, 11, 30), Now);
+        Assert.Multiple(() =>
+        {
+            Assert.That(contract.ProductCategory, Is.EqualTo("软件"));
+            Assert.That(successor.ProductCategory, Is.EqualTo("软件"));
         });
     }
 }

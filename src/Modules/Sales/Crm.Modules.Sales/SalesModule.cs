@@ -47,6 +47,7 @@ public static class SalesModule
         OpportunityEndpoints.Map(api);
         Features.Contracts.ContractEndpoints.Map(api);
         Features.Payments.PaymentEndpoints.Map(api);
+        Features.Commissions.CommissionEndpoints.Map(api);
         api.MapFunnelEndpoints();
         Features.Expenses.ExpenseReportEndpoints.Map(api);
         api.MapLeadEndpoints();

@@ -21,6 +21,7 @@ internal sealed class Contract : IAuditable, IOwnedRecord
 {
     public const string DefaultCurrency = "CNY";
     public const int MaxTitleLength = 200;
+    public const int MaxProductCategoryLength = 100;
 
     private Contract()
     {
@@ -55,6 +56,9 @@ internal sealed class Contract : IAuditable, IOwnedRecord
 
     public Guid? OwnerId { get; private set; }
 
+    /// <summary>What kind of product the contract sells (软件, 硬件, 服务...): the category commission rules match on.</summary>
+    public string? ProductCategory { get; private set; }
+
     /// <summary>The contract this one renews (续约), if any; a contract has at most one successor.</summary>
     public Guid? RenewalOfId { get; private set; }
 
@@ -83,7 +87,8 @@ internal sealed class Contract : IAuditable, IOwnedRecord
         Guid? opportunityId,
         Guid? orderId,
         Guid? ownerId,
-        DateTimeOffset now) =>
+        DateTimeOffset now,
+        string? productCategory = null) =>
         new()
         {
             Id = Guid.CreateVersion7(now),
@@ -97,6 +102,7 @@ internal sealed class Contract : IAuditable, IOwnedRecord
             OpportunityId = opportunityId,
             OrderId = orderId,
             OwnerId = ownerId,
+            ProductCategory = string.IsNullOrWhiteSpace(productCategory) ? null : productCategory.Trim(),
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -121,7 +127,7 @@ internal sealed class Contract : IAuditable, IOwnedRecord
     /// <summary>A draft successor with the same customer, owner, references and currency.</summary>
     public Contract Renew(string title, decimal amount, DateOnly startDate, DateOnly endDate, DateTimeOffset now)
     {
-        var successor = Create(CustomerId, title, amount, Currency, startDate, endDate, OpportunityId, OrderId, OwnerId, now);
+        var successor = Create(CustomerId, title, amount, Currency, startDate, endDate, OpportunityId, OrderId, OwnerId, now, ProductCategory);
         successor.RenewalOfId = Id;
         return successor;
     }

@@ -31,6 +31,7 @@ namespace Crm.Modules.Sales.Features.Contracts;
 /// <param name="OrderId">The order it was drawn from, if any (not validated).</param>
 /// <param name="OwnerId">The rep responsible.</param>
 /// <param name="RenewalOfId">The contract this one renews, if any.</param>
+/// <param name="ProductCategory">What kind of product it sells; commission rules match on it.</param>
 /// <param name="ReceivedAmount">Sum of its receipts that are not reversed.</param>
 /// <param name="OutstandingAmount">What is still owed on it: amount less received.</param>
 /// <param name="CreatedAt">When it was created.</param>
@@ -50,6 +51,7 @@ internal sealed record ContractResponse(
     Guid? OrderId,
     Guid? OwnerId,
     Guid? RenewalOfId,
+    string? ProductCategory,
     decimal ReceivedAmount,
     decimal OutstandingAmount,
     DateTimeOffset CreatedAt,
@@ -61,7 +63,7 @@ internal static class ContractProjection
 {
     public static readonly System.Linq.Expressions.Expression<Func<Contract, ContractResponse>> ToResponse = c =>
         new ContractResponse(c.Id, c.Number, c.CustomerId, c.Title, c.Amount, c.Currency, c.StartDate, c.EndDate, c.SignedDate, c.Status,
-            c.OpportunityId, c.OrderId, c.OwnerId, c.RenewalOfId, c.ReceivedAmount, c.Amount - c.ReceivedAmount, c.CreatedAt, c.UpdatedAt);
+            c.OpportunityId, c.OrderId, c.OwnerId, c.RenewalOfId, c.ProductCategory, c.ReceivedAmount, c.Amount - c.ReceivedAmount, c.CreatedAt, c.UpdatedAt);
 
     /// <summary>Newest first by default; endDate ascending serves the renewals-due list.</summary>
     public static readonly SortDefinition<Contract, ContractResponse> Sort = new SortDefinition<Contract, ContractResponse>(c => c.Id, c => c.Id, "-createdAt")
@@ -119,6 +121,7 @@ internal static class ContractProblems
 /// <param name="OpportunityId">The opportunity it closes; must belong to the same customer.</param>
 /// <param name="OrderId">The order it was drawn from (kept as given).</param>
 /// <param name="OwnerId">The rep responsible (default: the customer's owner, else the caller).</param>
+/// <param name="ProductCategory">What kind of product it sells (at most 100 characters); commission rules match on it.</param>
 internal sealed record CreateContractRequest(
     Guid? CustomerId,
     string Title,
@@ -128,7 +131,8 @@ internal sealed record CreateContractRequest(
     string? Currency = null,
     Guid? OpportunityId = null,
     Guid? OrderId = null,
-    Guid? OwnerId = null) : IRequest<VersionedContract>;
+    Guid? OwnerId = null,
+    string? ProductCategory = null) : IRequest<VersionedContract>;
 
 internal sealed class CreateContractValidator : AbstractValidator<CreateContractRequest>
 {
@@ -141,6 +145,7 @@ internal sealed class CreateContractValidator : AbstractValidator<CreateContract
         RuleFor(r => r.EndDate).NotNull()
             .Must((r, end) => r.StartDate is null || end is null || end >= r.StartDate).WithMessage("endDate must be on or after startDate.");
         RuleFor(r => r.Currency).Matches("^[A-Z]{3}$").When(r => r.Currency is not null).WithMessage("currency must be an ISO 4217 code such as CNY.");
+        RuleFor(r => r.ProductCategory).MaximumLength(Contract.MaxProductCategoryLength);
     }
 }
 
@@ -169,7 +174,7 @@ internal sealed class CreateContractHandler(
 
         var contract = Contract.Create(
             customer.Id, request.Title, request.Amount!.Value, request.Currency ?? Contract.DefaultCurrency, request.StartDate!.Value, request.EndDate!.Value,
-            request.OpportunityId, request.OrderId, request.OwnerId ?? customer.OwnerId ?? actor.Id, time.UtcNow());
+            request.OpportunityId, request.OrderId, request.OwnerId ?? customer.OwnerId ?? actor.Id, time.UtcNow(), request.ProductCategory);
         db.Contracts.Add(contract);
         await db.SaveChangesAsync(cancellationToken);
         return ContractProjection.Versioned(contract);
