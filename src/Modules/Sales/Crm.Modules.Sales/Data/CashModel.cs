@@ -27,6 +27,8 @@ internal static class CashModel
             contract.Property(c => c.Currency).HasMaxLength(3);
             contract.Property(c => c.Status).HasConversion<string>().HasMaxLength(12);
             contract.Property(c => c.ProductCategory).HasMaxLength(Contract.MaxProductCategoryLength);
+            contract.Property(c => c.TerminationReason).HasMaxLength(Contract.MaxTerminationReasonLength);
+            contract.Ignore(c => c.CanBeTerminated);
             contract.HasOne<Opportunity>().WithMany().HasForeignKey(c => c.OpportunityId).OnDelete(DeleteBehavior.Restrict);
             contract.Property(c => c.Version).IsRowVersion();
 

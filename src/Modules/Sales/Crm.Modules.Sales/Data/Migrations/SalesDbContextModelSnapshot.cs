@@ -391,6 +391,15 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasColumnType("character varying(12)")
                         .HasColumnName("status");
 
+                    b.Property<DateOnly?>("TerminatedDate")
+                        .HasColumnType("date")
+                        .HasColumnName("terminated_date");
+
+                    b.Property<string>("TerminationReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("termination_reason");
+
                     b.Property<string>("Title")
                         .IsRequired()
                         .HasMaxLength(200)

@@ -26,6 +26,21 @@ namespace Crm.Modules.Sales.Data.Migrations
                 maxLength: 100,
                 nullable: true);
 
+            migrationBuilder.AddColumn<DateOnly>(
+                name: "terminated_date",
+                schema: "sales",
+                table: "contracts",
+                type: "date",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "termination_reason",
+                schema: "sales",
+                table: "contracts",
+                type: "character varying(500)",
+                maxLength: 500,
+                nullable: true);
+
             // Receipts reversed before the column existed are dated by the UTC day of their reversal, as new ones are.
             migrationBuilder.Sql("UPDATE sales.payment_receipts SET reversed_date = (reversed_at AT TIME ZONE 'UTC')::date WHERE reversed_at IS NOT NULL;");
 
@@ -98,6 +113,16 @@ namespace Crm.Modules.Sales.Data.Migrations
 
             migrationBuilder.DropColumn(
                 name: "product_category",
+                schema: "sales",
+                table: "contracts");
+
+            migrationBuilder.DropColumn(
+                name: "terminated_date",
+                schema: "sales",
+                table: "contracts");
+
+            migrationBuilder.DropColumn(
+                name: "termination_reason",
                 schema: "sales",
                 table: "contracts");
         }

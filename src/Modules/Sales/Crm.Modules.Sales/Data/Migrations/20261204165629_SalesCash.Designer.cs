@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Crm.Modules.Sales.Data.Migrations
 {
     [DbContext(typeof(SalesDbContext))]
-    [Migration("20261204162553_SalesCash")]
+    [Migration("20261204165629_SalesCash")]
     partial class SalesCash
     {
         /// <inheritdoc />
@@ -393,6 +393,15 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasMaxLength(12)
                         .HasColumnType("character varying(12)")
                         .HasColumnName("status");
+
+                    b.Property<DateOnly?>("TerminatedDate")
+                        .HasColumnType("date")
+                        .HasColumnName("terminated_date");
+
+                    b.Property<string>("TerminationReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("termination_reason");
 
                     b.Property<string>("Title")
                         .IsRequired()
