@@ -40,7 +40,7 @@ public static class SalesModule
             .AddCustomerTimelineEvent<Contracts.ContractTerminated>();
         services.AddScoped<Features.Contracts.ContractLifecycle>();
         services.AddOptions<Features.Contracts.ContractLifecycleOptions>().Bind(configuration.GetSection(Features.Contracts.ContractLifecycleOptions.Section))
-            .Validate(o => o.Interval > TimeSpan.Zero, "Sales:Contracts:LifecycleInterval must be positive.").ValidateOnStart();
+            .Validate(o => o.Interval > TimeSpan.Zero, "Sales:Contracts:Interval must be positive.").ValidateOnStart();
         if (configuration.GetValue($"{Features.Contracts.ContractLifecycleOptions.Section}:{nameof(Features.Contracts.ContractLifecycleOptions.Enabled)}", defaultValue: true))
         {
             services.AddHostedService<Features.Contracts.ContractLifecycleService>();
