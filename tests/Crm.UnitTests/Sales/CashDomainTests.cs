@@ -76,6 +76,70 @@ internal sealed class CashDomainTests
             Assert.That(receipt.Reverse("again", Now), Is.False);
             Assert.That(receipt.ReversalReason, Is.EqualTo("退票"));
             Assert.That(receipt.Status, Is.EqualTo(ReceiptStatus.Reversed));
+            Assert.That(receipt.ReversedDate, Is.EqualTo(new DateOnly(2026, 11, 23)), "the UTC day of the reversal dates it for commission");
         });
+    }
+
+    [TestCase(false, false, CommissionRuleLevel.Default)]
+    [TestCase(false, true, CommissionRuleLevel.Category)]
+    [TestCase(true, false, CommissionRuleLevel.Rep)]
+    [TestCase(true, true, CommissionRuleLevel.RepAndCategory)]
+    public void A_commission_rule_is_as_specific_as_what_it_names(bool rep, bool category, CommissionRuleLevel expected)
+    {
+        var rule = CommissionRule.Create(null, rep ? Guid.CreateVersion7() : null, category ? "软件" : " ", 3m, null, null, Now);
+        Assert.That(rule.Level, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void A_contract_keeps_a_trimmed_product_category_and_its_renewal_inherits_it()
+    {
+        var contract = Contract.Create(Guid.CreateVersion7(), "维保", 1m, "CNY", new DateOnly(2026, 12, 1), new DateOnly(2027, 11, 30), null, null, null, Now, " 软件 ");
+        contract.Sign(new DateOnly(2026, 11, 20), Now);
+        var successor = contract.Renew("续约", 1m, new DateOnly(2027, 12, 1), new DateOnly(2028, 11, 30), Now);
+        Assert.Multiple(() =>
+        {
+            Assert.That(contract.ProductCategory, Is.EqualTo("软件"));
+            Assert.That(successor.ProductCategory, Is.EqualTo("软件"));
+        });
+    }
+
+    [TestCase(ContractStatus.Signed, "2026-11-30", ContractStatus.Signed, TestName = "Signed before its start stays signed")]
+    [TestCase(ContractStatus.Signed, "2026-12-01", ContractStatus.Active, TestName = "Signed becomes active on its start date")]
+    [TestCase(ContractStatus.Active, "2027-11-30", ContractStatus.Active, TestName = "Active on its last day")]
+    [TestCase(ContractStatus.Active, "2027-12-01", ContractStatus.Expired, TestName = "Active expires the day after its end")]
+    [TestCase(ContractStatus.Signed, "2027-12-01", ContractStatus.Expired, TestName = "Signed and already ended expires")]
+    [TestCase(ContractStatus.Draft, "2027-12-01", ContractStatus.Draft, TestName = "A draft does not move with the calendar")]
+    [TestCase(ContractStatus.Terminated, "2027-12-01", ContractStatus.Terminated, TestName = "A terminated contract stays terminated")]
+    public void A_contract_in_force_moves_with_the_calendar(ContractStatus status, string day, ContractStatus expected) =>
+        Assert.That(
+            Contract.StatusOn(status, new DateOnly(2026, 12, 1), new DateOnly(2027, 11, 30), DateOnly.Parse(day, System.Globalization.CultureInfo.InvariantCulture)),
+            Is.EqualTo(expected));
+
+    [Test]
+    public void Only_a_contract_in_force_is_terminated_and_then_takes_no_payments()
+    {
+        var draft = Draft();
+        var contract = Draft();
+        contract.Sign(new DateOnly(2026, 11, 20), Now);
+        contract.RecordReceipt(400m, Now);
+        Assert.Multiple(() =>
+        {
+            Assert.That(draft.Terminate(new DateOnly(2026, 11, 23), "x", Now), Is.False);
+            Assert.That(contract.Terminate(new DateOnly(2026, 11, 23), " 客户破产 ", Now), Is.True);
+            Assert.That(contract.Terminate(new DateOnly(2026, 11, 23), "again", Now), Is.False);
+            Assert.That(contract.Status, Is.EqualTo(ContractStatus.Terminated));
+            Assert.That(contract.TerminationReason, Is.EqualTo("客户破产"));
+            Assert.That(contract.Outstanding, Is.EqualTo(600m), "what the termination writes off");
+            Assert.That(contract.AcceptsPayments, Is.False);
+            Assert.That(contract.CanBeRenewed, Is.False);
+        });
+    }
+
+    [Test]
+    public void Signing_on_or_after_the_start_makes_the_contract_active_at_once()
+    {
+        var contract = Contract.Create(Guid.CreateVersion7(), "维保", 1m, "CNY", new DateOnly(2026, 11, 1), new DateOnly(2027, 10, 31), null, null, null, Now);
+        contract.Sign(new DateOnly(2026, 11, 20), Now);
+        Assert.That(contract.Status, Is.EqualTo(ContractStatus.Active));
     }
 }

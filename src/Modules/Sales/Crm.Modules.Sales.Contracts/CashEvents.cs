@@ -109,3 +109,43 @@ public sealed record PaymentReversed : IntegrationEvent, ICustomerTimelineEvent
     string ICustomerTimelineEvent.TimelineSummary =>
         $"Payment reversed: {Amount.ToString("N2", CultureInfo.InvariantCulture)} {Currency} ({Reason})";
 }
+
+/// <summary>
+/// A signed or active contract was terminated early (终止): what was still unpaid on it is no longer owed (the Customers
+/// module takes <see cref="UnpaidAmount"/> off the outstanding balance). Receipts stay; a later reversal makes its amount owed again.
+/// </summary>
+public sealed record ContractTerminated : IntegrationEvent, ICustomerTimelineEvent
+{
+    public ContractTerminated(DateTimeOffset occurredAt)
+        : base(occurredAt)
+    {
+    }
+
+    /// <summary>The contract.</summary>
+    public required Guid ContractId { get; init; }
+
+    /// <summary>Its number (HT10000001).</summary>
+    public required string ContractNumber { get; init; }
+
+    /// <summary>The customer.</summary>
+    public required Guid CustomerId { get; init; }
+
+    /// <summary>The contract amount less what was received on it at termination.</summary>
+    public required decimal UnpaidAmount { get; init; }
+
+    /// <summary>ISO 4217 currency of the amount.</summary>
+    public required string Currency { get; init; }
+
+    /// <summary>The day it ended.</summary>
+    public required DateOnly TerminatedDate { get; init; }
+
+    /// <summary>Why it was terminated.</summary>
+    public required string Reason { get; init; }
+
+    IReadOnlyCollection<Guid> ICustomerTimelineEvent.TimelineCustomerIds => [CustomerId];
+
+    string ICustomerTimelineEvent.TimelineKind => CashTimelineKinds.Contract;
+
+    string ICustomerTimelineEvent.TimelineSummary =>
+        $"Contract {ContractNumber} terminated on {TerminatedDate:yyyy-MM-dd} ({Reason}): {UnpaidAmount.ToString("N2", CultureInfo.InvariantCulture)} {Currency} no longer owed";
+}

@@ -36,7 +36,16 @@ public static class SalesModule
             .AddCustomerTimelineEvent<OpportunityLost>()
             .AddCustomerTimelineEvent<Contracts.ContractSigned>()
             .AddCustomerTimelineEvent<Contracts.PaymentReceived>()
-            .AddCustomerTimelineEvent<Contracts.PaymentReversed>();
+            .AddCustomerTimelineEvent<Contracts.PaymentReversed>()
+            .AddCustomerTimelineEvent<Contracts.ContractTerminated>();
+        services.AddScoped<Features.Contracts.ContractLifecycle>();
+        services.AddOptions<Features.Contracts.ContractLifecycleOptions>().Bind(configuration.GetSection(Features.Contracts.ContractLifecycleOptions.Section))
+            .Validate(o => o.Interval > TimeSpan.Zero, "Sales:Contracts:Interval must be positive.").ValidateOnStart();
+        if (configuration.GetValue($"{Features.Contracts.ContractLifecycleOptions.Section}:{nameof(Features.Contracts.ContractLifecycleOptions.Enabled)}", defaultValue: true))
+        {
+            services.AddHostedService<Features.Contracts.ContractLifecycleService>();
+        }
+
         return services;
     }
 
@@ -47,6 +56,7 @@ public static class SalesModule
         OpportunityEndpoints.Map(api);
         Features.Contracts.ContractEndpoints.Map(api);
         Features.Payments.PaymentEndpoints.Map(api);
+        Features.Commissions.CommissionEndpoints.Map(api);
         api.MapFunnelEndpoints();
         Features.Expenses.ExpenseReportEndpoints.Map(api);
         api.MapLeadEndpoints();

@@ -37,10 +37,11 @@ internal static class CashApi
     }
 
     public static async Task<(ContractResponse Contract, string ETag)> CreateContractAsync(
-        HttpClient client, Guid customerId, decimal amount = 100_000m, string title = "年度维保合同", DateOnly? endDate = null)
+        HttpClient client, Guid customerId, decimal amount = 100_000m, string title = "年度维保合同", DateOnly? endDate = null, string? productCategory = null)
     {
         var response = await client.PostAsync("/api/v1/sales/contracts", JsonContent.Create(
-            new { customerId, title, amount, startDate = new DateOnly(2026, 12, 1), endDate = endDate ?? new DateOnly(2027, 11, 30) }, options: CustomerApi.Json));
+            new { customerId, title, amount, startDate = new DateOnly(2026, 12, 1), endDate = endDate ?? new DateOnly(2027, 11, 30), productCategory },
+            options: CustomerApi.Json));
         var text = await response.Content.ReadAsStringAsync();
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), text);
         return (JsonSerializer.Deserialize<ContractResponse>(text, CustomerApi.Json)!, response.Headers.ETag!.ToString());
@@ -61,9 +62,9 @@ internal static class CashApi
     }
 
     /// <summary>Creates and signs a contract; returns the signed contract.</summary>
-    public static async Task<ContractResponse> SignedContractAsync(HttpClient client, Guid customerId, decimal amount)
+    public static async Task<ContractResponse> SignedContractAsync(HttpClient client, Guid customerId, decimal amount, string? productCategory = null)
     {
-        var (contract, etag) = await CreateContractAsync(client, customerId, amount);
+        var (contract, etag) = await CreateContractAsync(client, customerId, amount, productCategory: productCategory);
         var response = await client.SendAsync(Sign(contract.Id, etag));
         var text = await response.Content.ReadAsStringAsync();
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), text);

@@ -26,6 +26,9 @@ internal static class CashModel
             contract.Property(c => c.Amount).HasPrecision(18, 2);
             contract.Property(c => c.Currency).HasMaxLength(3);
             contract.Property(c => c.Status).HasConversion<string>().HasMaxLength(12);
+            contract.Property(c => c.ProductCategory).HasMaxLength(Contract.MaxProductCategoryLength);
+            contract.Property(c => c.TerminationReason).HasMaxLength(Contract.MaxTerminationReasonLength);
+            contract.Ignore(c => c.CanBeTerminated);
             contract.HasOne<Opportunity>().WithMany().HasForeignKey(c => c.OpportunityId).OnDelete(DeleteBehavior.Restrict);
             contract.Property(c => c.Version).IsRowVersion();
 
@@ -81,6 +84,10 @@ internal static class CashModel
             receipt.HasIndex(r => new { r.ContractId, r.ReceivedDate });
             receipt.HasIndex(r => new { r.OwnerId, r.ReceivedDate });
             receipt.HasIndex(r => r.InstalmentId);
+
+            // Commission statements of all reps for a month: receipts by received day, reversals by reversal day.
+            receipt.HasIndex(r => r.ReceivedDate);
+            receipt.HasIndex(r => new { r.ReversedDate, r.OwnerId }).HasFilter("reversed_date IS NOT NULL");
         });
 
         modelBuilder.Entity<PaymentAllocation>(allocation =>
@@ -91,6 +98,25 @@ internal static class CashModel
             allocation.HasOne<PaymentInstalment>().WithMany().HasForeignKey(a => a.InstalmentId).OnDelete(DeleteBehavior.Restrict);
             allocation.Property(a => a.Amount).HasPrecision(18, 2);
             allocation.HasIndex(a => a.InstalmentId);
+        });
+
+        modelBuilder.Entity<CommissionRule>(rule =>
+        {
+            rule.ToTable("commission_rules", t =>
+            {
+                t.HasCheckConstraint("ck_commission_rules_rate", "rate_percent >= 0 AND rate_percent <= 100");
+                t.HasCheckConstraint("ck_commission_rules_validity", "valid_to IS NULL OR valid_from IS NULL OR valid_to >= valid_from");
+            });
+            rule.HasKey(r => r.Id);
+            rule.Property(r => r.Name).HasMaxLength(CommissionRule.MaxNameLength);
+            rule.Property(r => r.ProductCategory).HasMaxLength(CommissionRule.MaxCategoryLength);
+            rule.Property(r => r.RatePercent).HasPrecision(5, 2);
+            rule.Property(r => r.Version).IsRowVersion();
+            rule.Ignore(r => r.Level);
+
+            // One rule per (rep, category, start), "any" included: an exact duplicate is a conflict; the statement's
+            // per-receipt lookup reads this index by rep and category.
+            rule.HasIndex(r => new { r.RepId, r.ProductCategory, r.ValidFrom }).IsUnique().AreNullsDistinct(false);
         });
     }
 }

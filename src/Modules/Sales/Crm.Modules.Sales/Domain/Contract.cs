@@ -21,6 +21,8 @@ internal sealed class Contract : IAuditable, IOwnedRecord
 {
     public const string DefaultCurrency = "CNY";
     public const int MaxTitleLength = 200;
+    public const int MaxProductCategoryLength = 100;
+    public const int MaxTerminationReasonLength = 500;
 
     private Contract()
     {
@@ -55,6 +57,9 @@ internal sealed class Contract : IAuditable, IOwnedRecord
 
     public Guid? OwnerId { get; private set; }
 
+    /// <summary>What kind of product the contract sells (软件, 硬件, 服务...): the category commission rules match on.</summary>
+    public string? ProductCategory { get; private set; }
+
     /// <summary>The contract this one renews (续约), if any; a contract has at most one successor.</summary>
     public Guid? RenewalOfId { get; private set; }
 
@@ -64,8 +69,20 @@ internal sealed class Contract : IAuditable, IOwnedRecord
     /// <summary>What the customer still owes on it: the amount less what was received.</summary>
     public decimal Outstanding => Amount - ReceivedAmount;
 
-    /// <summary>Money can come in on a contract that binds the customer: signed or active (a terminated one keeps what it received).</summary>
-    public bool AcceptsPayments => Status is ContractStatus.Signed or ContractStatus.Active;
+    /// <summary>The day it was terminated early (终止), if it was.</summary>
+    public DateOnly? TerminatedDate { get; private set; }
+
+    /// <summary>Why it was terminated.</summary>
+    public string? TerminationReason { get; private set; }
+
+    /// <summary>
+    /// Money can come in on a contract that binds the customer: signed, active, or expired (what is owed after the end is
+    /// still owed). A terminated one keeps what it received; what was unpaid was written off when it was terminated.
+    /// </summary>
+    public bool AcceptsPayments => Status is ContractStatus.Signed or ContractStatus.Active or ContractStatus.Expired;
+
+    /// <summary>Only a contract in force can be ended early: a draft is not binding and an expired one has ended.</summary>
+    public bool CanBeTerminated => Status is ContractStatus.Signed or ContractStatus.Active;
 
     public DateTimeOffset CreatedAt { get; private set; }
 
@@ -83,7 +100,8 @@ internal sealed class Contract : IAuditable, IOwnedRecord
         Guid? opportunityId,
         Guid? orderId,
         Guid? ownerId,
-        DateTimeOffset now) =>
+        DateTimeOffset now,
+        string? productCategory = null) =>
         new()
         {
             Id = Guid.CreateVersion7(now),
@@ -97,11 +115,15 @@ internal sealed class Contract : IAuditable, IOwnedRecord
             OpportunityId = opportunityId,
             OrderId = orderId,
             OwnerId = ownerId,
+            ProductCategory = string.IsNullOrWhiteSpace(productCategory) ? null : productCategory.Trim(),
             CreatedAt = now,
             UpdatedAt = now,
         };
 
-    /// <summary>Signing is allowed once, from draft only: the signed amount becomes the customer's receivable.</summary>
+    /// <summary>
+    /// Signing is allowed once, from draft only: the signed amount becomes the customer's receivable. A contract signed
+    /// on or after its start is active at once (or expired, when signed after its end), like the lifecycle job would make it.
+    /// </summary>
     public bool Sign(DateOnly signedDate, DateTimeOffset now)
     {
         if (Status != ContractStatus.Draft)
@@ -109,8 +131,55 @@ internal sealed class Contract : IAuditable, IOwnedRecord
             return false;
         }
 
-        Status = ContractStatus.Signed;
         SignedDate = signedDate;
+        Status = StatusOn(ContractStatus.Signed, StartDate, EndDate, DateOnly.FromDateTime(now.UtcDateTime));
+        UpdatedAt = now;
+        return true;
+    }
+
+    /// <summary>
+    /// Where a contract in force stands on a day: signed until its start, active from its start to its end (inclusive),
+    /// expired after its end. Other statuses do not move with the calendar. The lifecycle job's UPDATE applies the same rule.
+    /// </summary>
+    public static ContractStatus StatusOn(ContractStatus status, DateOnly startDate, DateOnly endDate, DateOnly day) =>
+        status is not (ContractStatus.Signed or ContractStatus.Active) ? status
+        : endDate < day ? ContractStatus.Expired
+        : startDate <= day ? ContractStatus.Active
+        : ContractStatus.Signed;
+
+    /// <summary>The terms a draft may still change; the caller checks it is a draft.</summary>
+    public void Revise(
+        decimal amount, string currency, DateOnly startDate, DateOnly endDate, Guid? opportunityId, Guid? orderId, string? productCategory, DateTimeOffset now)
+    {
+        Amount = amount;
+        Currency = currency;
+        StartDate = startDate;
+        EndDate = endDate;
+        OpportunityId = opportunityId;
+        OrderId = orderId;
+        ProductCategory = string.IsNullOrWhiteSpace(productCategory) ? null : productCategory.Trim();
+        UpdatedAt = now;
+    }
+
+    /// <summary>Title and owner change in any status: neither alters what is owed (receipts keep the owner they were recorded with).</summary>
+    public void Rename(string title, Guid? ownerId, DateTimeOffset now)
+    {
+        Title = title.Trim();
+        OwnerId = ownerId;
+        UpdatedAt = now;
+    }
+
+    /// <summary>Ends a contract in force early; false when it is not in force. What was unpaid is no longer owed.</summary>
+    public bool Terminate(DateOnly terminatedDate, string reason, DateTimeOffset now)
+    {
+        if (!CanBeTerminated)
+        {
+            return false;
+        }
+
+        Status = ContractStatus.Terminated;
+        TerminatedDate = terminatedDate;
+        TerminationReason = reason.Trim();
         UpdatedAt = now;
         return true;
     }
@@ -121,7 +190,7 @@ internal sealed class Contract : IAuditable, IOwnedRecord
     /// <summary>A draft successor with the same customer, owner, references and currency.</summary>
     public Contract Renew(string title, decimal amount, DateOnly startDate, DateOnly endDate, DateTimeOffset now)
     {
-        var successor = Create(CustomerId, title, amount, Currency, startDate, endDate, OpportunityId, OrderId, OwnerId, now);
+        var successor = Create(CustomerId, title, amount, Currency, startDate, endDate, OpportunityId, OrderId, OwnerId, now, ProductCategory);
         successor.RenewalOfId = Id;
         return successor;
     }

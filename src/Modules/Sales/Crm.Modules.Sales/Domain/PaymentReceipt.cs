@@ -124,6 +124,9 @@ internal sealed class PaymentReceipt : IAuditable, IOwnedRecord
 
     public DateTimeOffset? ReversedAt { get; private set; }
 
+    /// <summary>The (UTC) day of the reversal: the commission statement of that day's month takes the commission back.</summary>
+    public DateOnly? ReversedDate { get; private set; }
+
     public DateTimeOffset CreatedAt { get; private set; }
 
     public uint Version { get; private set; }
@@ -157,6 +160,7 @@ internal sealed class PaymentReceipt : IAuditable, IOwnedRecord
         Status = ReceiptStatus.Reversed;
         ReversalReason = reason.Trim();
         ReversedAt = now;
+        ReversedDate = DateOnly.FromDateTime(now.UtcDateTime);
         return true;
     }
 }

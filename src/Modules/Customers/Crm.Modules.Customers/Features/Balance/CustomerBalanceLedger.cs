@@ -24,7 +24,7 @@ internal sealed class BalanceLedgerEntry
     /// <summary>Positive: the customer owes more (contract signed, receipt reversed); negative: less (payment received, contract terminated).</summary>
     public decimal Delta { get; private set; }
 
-    /// <summary>contractSigned, paymentReceived, paymentReversed.</summary>
+    /// <summary>contractSigned, paymentReceived, paymentReversed, contractTerminated.</summary>
     public string Kind { get; private set; } = string.Empty;
 
     /// <summary>The contract the change belongs to.</summary>
@@ -48,7 +48,8 @@ internal static class BalanceLedgerModel
 
 /// <summary>Keeps customers.outstanding_balance in step with the Sales module's contracts and receipts.</summary>
 internal sealed class CustomerBalanceConsumer(CustomersDbContext db, TimeProvider time)
-    : IIntegrationEventHandler<ContractSigned>, IIntegrationEventHandler<PaymentReceived>, IIntegrationEventHandler<PaymentReversed>
+    : IIntegrationEventHandler<ContractSigned>, IIntegrationEventHandler<PaymentReceived>, IIntegrationEventHandler<PaymentReversed>,
+      IIntegrationEventHandler<ContractTerminated>
 {
     public Task HandleAsync(ContractSigned integrationEvent, CancellationToken ct) =>
         ApplyAsync(integrationEvent.EventId, integrationEvent.CustomerId, integrationEvent.ContractId, integrationEvent.Amount, "contractSigned", ct);
@@ -58,6 +59,10 @@ internal sealed class CustomerBalanceConsumer(CustomersDbContext db, TimeProvide
 
     public Task HandleAsync(PaymentReversed integrationEvent, CancellationToken ct) =>
         ApplyAsync(integrationEvent.EventId, integrationEvent.CustomerId, integrationEvent.ContractId, integrationEvent.Amount, "paymentReversed", ct);
+
+    /// <summary>What was unpaid at termination is no longer owed; recorded even when nothing was unpaid, so the ledger shows the termination.</summary>
+    public Task HandleAsync(ContractTerminated integrationEvent, CancellationToken ct) =>
+        ApplyAsync(integrationEvent.EventId, integrationEvent.CustomerId, integrationEvent.ContractId, -integrationEvent.UnpaidAmount, "contractTerminated", ct);
 
     /// <summary>
     /// One statement: the ledger insert and the balance update commit together, and the update only sees a row when the

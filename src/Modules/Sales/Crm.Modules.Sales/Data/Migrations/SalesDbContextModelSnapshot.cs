@@ -248,6 +248,71 @@ namespace Crm.Modules.Sales.Data.Migrations
                     b.ToTable("assignment_rules", "sales");
                 });
 
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.CommissionRule", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("ProductCategory")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("product_category");
+
+                    b.Property<decimal>("RatePercent")
+                        .HasPrecision(5, 2)
+                        .HasColumnType("numeric(5,2)")
+                        .HasColumnName("rate_percent");
+
+                    b.Property<Guid?>("RepId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("rep_id");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<DateOnly?>("ValidFrom")
+                        .HasColumnType("date")
+                        .HasColumnName("valid_from");
+
+                    b.Property<DateOnly?>("ValidTo")
+                        .HasColumnType("date")
+                        .HasColumnName("valid_to");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_commission_rules");
+
+                    b.HasIndex("RepId", "ProductCategory", "ValidFrom")
+                        .IsUnique()
+                        .HasDatabaseName("ix_commission_rules_rep_id_product_category_valid_from");
+
+                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("RepId", "ProductCategory", "ValidFrom"), false);
+
+                    b.ToTable("commission_rules", "sales", t =>
+                        {
+                            t.HasCheckConstraint("ck_commission_rules_rate", "rate_percent >= 0 AND rate_percent <= 100");
+
+                            t.HasCheckConstraint("ck_commission_rules_validity", "valid_to IS NULL OR valid_from IS NULL OR valid_to >= valid_from");
+                        });
+                });
+
             modelBuilder.Entity("Crm.Modules.Sales.Domain.Contract", b =>
                 {
                     b.Property<Guid>("Id")
@@ -298,6 +363,11 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("owner_id");
 
+                    b.Property<string>("ProductCategory")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("product_category");
+
                     b.Property<decimal>("ReceivedAmount")
                         .HasPrecision(18, 2)
                         .HasColumnType("numeric(18,2)")
@@ -320,6 +390,15 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasMaxLength(12)
                         .HasColumnType("character varying(12)")
                         .HasColumnName("status");
+
+                    b.Property<DateOnly?>("TerminatedDate")
+                        .HasColumnType("date")
+                        .HasColumnName("terminated_date");
+
+                    b.Property<string>("TerminationReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("termination_reason");
 
                     b.Property<string>("Title")
                         .IsRequired()
@@ -1160,6 +1239,10 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("reversed_at");
 
+                    b.Property<DateOnly?>("ReversedDate")
+                        .HasColumnType("date")
+                        .HasColumnName("reversed_date");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(10)
@@ -1178,11 +1261,18 @@ namespace Crm.Modules.Sales.Data.Migrations
                     b.HasIndex("InstalmentId")
                         .HasDatabaseName("ix_payment_receipts_instalment_id");
 
+                    b.HasIndex("ReceivedDate")
+                        .HasDatabaseName("ix_payment_receipts_received_date");
+
                     b.HasIndex("ContractId", "ReceivedDate")
                         .HasDatabaseName("ix_payment_receipts_contract_id_received_date");
 
                     b.HasIndex("OwnerId", "ReceivedDate")
                         .HasDatabaseName("ix_payment_receipts_owner_id_received_date");
+
+                    b.HasIndex("ReversedDate", "OwnerId")
+                        .HasDatabaseName("ix_payment_receipts_reversed_date_owner_id")
+                        .HasFilter("reversed_date IS NOT NULL");
 
                     b.ToTable("payment_receipts", "sales", t =>
                         {

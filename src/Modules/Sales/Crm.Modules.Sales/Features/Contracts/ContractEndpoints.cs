@@ -64,6 +64,22 @@ internal static class ContractEndpoints
             .WithSummary("Sign a draft contract (honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
 
+        contracts.MapPatch("/{id:guid}", async Task<Ok<ContractResponse>> (Guid id, UpdateContractRequest request, IMediator mediator, HttpRequest http, CancellationToken ct) =>
+                Versioned(http.HttpContext.Response, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
+            .Accepts<UpdateContractRequest>("application/merge-patch+json", "application/json")
+            .RequirePermission(Permissions.SalesWrite)
+            .WithName("UpdateContract")
+            .WithSummary("Change a contract (JSON merge patch; honours If-Match): every field on a draft, title and ownerId in any status")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,
+                StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity);
+
+        contracts.MapPost("/{id:guid}/terminate", async Task<Ok<ContractResponse>> (Guid id, TerminateContractRequest request, IMediator mediator, HttpRequest http, CancellationToken ct) =>
+                Versioned(http.HttpContext.Response, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
+            .RequirePermission(Permissions.SalesWrite)
+            .WithName("TerminateContract")
+            .WithSummary("Terminate a signed or active contract early with a reason: what is unpaid is no longer owed (honours If-Match)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
+
         contracts.MapPost("/{id:guid}/renew", async Task<Created<ContractResponse>> (Guid id, RenewContractRequest? request, IMediator mediator, HttpResponse response, CancellationToken ct) =>
             {
                 var created = await mediator.Send((request ?? new RenewContractRequest()) with { Id = id }, ct);

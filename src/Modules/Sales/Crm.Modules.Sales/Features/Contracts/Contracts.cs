@@ -31,8 +31,11 @@ namespace Crm.Modules.Sales.Features.Contracts;
 /// <param name="OrderId">The order it was drawn from, if any (not validated).</param>
 /// <param name="OwnerId">The rep responsible.</param>
 /// <param name="RenewalOfId">The contract this one renews, if any.</param>
+/// <param name="ProductCategory">What kind of product it sells; commission rules match on it.</param>
 /// <param name="ReceivedAmount">Sum of its receipts that are not reversed.</param>
-/// <param name="OutstandingAmount">What is still owed on it: amount less received.</param>
+/// <param name="OutstandingAmount">What is still owed on it: amount less received (after termination: what was written off).</param>
+/// <param name="TerminatedDate">The day it was terminated early, if it was.</param>
+/// <param name="TerminationReason">Why it was terminated.</param>
 /// <param name="CreatedAt">When it was created.</param>
 /// <param name="UpdatedAt">When it last changed.</param>
 internal sealed record ContractResponse(
@@ -50,8 +53,11 @@ internal sealed record ContractResponse(
     Guid? OrderId,
     Guid? OwnerId,
     Guid? RenewalOfId,
+    string? ProductCategory,
     decimal ReceivedAmount,
     decimal OutstandingAmount,
+    DateOnly? TerminatedDate,
+    string? TerminationReason,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
@@ -61,7 +67,8 @@ internal static class ContractProjection
 {
     public static readonly System.Linq.Expressions.Expression<Func<Contract, ContractResponse>> ToResponse = c =>
         new ContractResponse(c.Id, c.Number, c.CustomerId, c.Title, c.Amount, c.Currency, c.StartDate, c.EndDate, c.SignedDate, c.Status,
-            c.OpportunityId, c.OrderId, c.OwnerId, c.RenewalOfId, c.ReceivedAmount, c.Amount - c.ReceivedAmount, c.CreatedAt, c.UpdatedAt);
+            c.OpportunityId, c.OrderId, c.OwnerId, c.RenewalOfId, c.ProductCategory, c.ReceivedAmount, c.Amount - c.ReceivedAmount,
+            c.TerminatedDate, c.TerminationReason, c.CreatedAt, c.UpdatedAt);
 
     /// <summary>Newest first by default; endDate ascending serves the renewals-due list.</summary>
     public static readonly SortDefinition<Contract, ContractResponse> Sort = new SortDefinition<Contract, ContractResponse>(c => c.Id, c => c.Id, "-createdAt")
@@ -91,6 +98,19 @@ internal static class ContractProblems
     public const string ContractNotDraftType = ProblemTypes.BaseUri + "contract-not-draft";
     public const string ContractNotRenewableType = ProblemTypes.BaseUri + "contract-not-renewable";
     public const string ContractAlreadyRenewedType = ProblemTypes.BaseUri + "contract-already-renewed";
+    public const string ContractNotTerminableType = ProblemTypes.BaseUri + "contract-not-terminable";
+    public const string UnknownOwnerType = ProblemTypes.BaseUri + "unknown-owner";
+
+    public static ProblemException NotEditable(Guid id, ContractStatus status, IEnumerable<string> fields) =>
+        new ConflictException(ContractNotDraftType, "Contract is not a draft",
+            $"Contract '{id}' is {status.ToString().ToLowerInvariant()}; {string.Join(", ", fields)} can only change on a draft (title and ownerId can always change).");
+
+    public static ProblemException NotTerminable(Guid id, ContractStatus status) =>
+        new ConflictException(ContractNotTerminableType, "Contract cannot be terminated",
+            $"Contract '{id}' is {status.ToString().ToLowerInvariant()}; only a signed or active contract can be terminated.");
+
+    public static ProblemException UnknownOwner(Guid id) =>
+        new(422, UnknownOwnerType, "Unknown owner", $"User '{id}' does not exist or is not active.");
 
     public static ProblemException NotRenewable(Guid id, ContractStatus status) =>
         new ConflictException(ContractNotRenewableType, "Contract cannot be renewed",
@@ -119,6 +139,7 @@ internal static class ContractProblems
 /// <param name="OpportunityId">The opportunity it closes; must belong to the same customer.</param>
 /// <param name="OrderId">The order it was drawn from (kept as given).</param>
 /// <param name="OwnerId">The rep responsible (default: the customer's owner, else the caller).</param>
+/// <param name="ProductCategory">What kind of product it sells (at most 100 characters); commission rules match on it.</param>
 internal sealed record CreateContractRequest(
     Guid? CustomerId,
     string Title,
@@ -128,7 +149,8 @@ internal sealed record CreateContractRequest(
     string? Currency = null,
     Guid? OpportunityId = null,
     Guid? OrderId = null,
-    Guid? OwnerId = null) : IRequest<VersionedContract>;
+    Guid? OwnerId = null,
+    string? ProductCategory = null) : IRequest<VersionedContract>;
 
 internal sealed class CreateContractValidator : AbstractValidator<CreateContractRequest>
 {
@@ -141,6 +163,7 @@ internal sealed class CreateContractValidator : AbstractValidator<CreateContract
         RuleFor(r => r.EndDate).NotNull()
             .Must((r, end) => r.StartDate is null || end is null || end >= r.StartDate).WithMessage("endDate must be on or after startDate.");
         RuleFor(r => r.Currency).Matches("^[A-Z]{3}$").When(r => r.Currency is not null).WithMessage("currency must be an ISO 4217 code such as CNY.");
+        RuleFor(r => r.ProductCategory).MaximumLength(Contract.MaxProductCategoryLength);
     }
 }
 
@@ -169,7 +192,7 @@ internal sealed class CreateContractHandler(
 
         var contract = Contract.Create(
             customer.Id, request.Title, request.Amount!.Value, request.Currency ?? Contract.DefaultCurrency, request.StartDate!.Value, request.EndDate!.Value,
-            request.OpportunityId, request.OrderId, request.OwnerId ?? customer.OwnerId ?? actor.Id, time.UtcNow());
+            request.OpportunityId, request.OrderId, request.OwnerId ?? customer.OwnerId ?? actor.Id, time.UtcNow(), request.ProductCategory);
         db.Contracts.Add(contract);
         await db.SaveChangesAsync(cancellationToken);
         return ContractProjection.Versioned(contract);

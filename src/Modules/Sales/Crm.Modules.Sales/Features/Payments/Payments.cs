@@ -94,7 +94,7 @@ internal static class PaymentProblems
 
     public static ProblemException NotPayable(Guid id, ContractStatus status) =>
         new ConflictException(ContractNotPayableType, "Contract does not take payments",
-            $"Contract '{id}' is {status.ToString().ToLowerInvariant()}; payments are recorded on signed or active contracts only.");
+            $"Contract '{id}' is {status.ToString().ToLowerInvariant()}; payments are recorded on signed, active or expired contracts only.");
 
     public static ProblemException UnknownContract(Guid id) =>
         new(422, UnknownContractType, "Unknown contract", $"Contract '{id}' does not exist or is not visible to you.");
@@ -174,7 +174,7 @@ internal static class PaymentProjection
 }
 
 /// <summary>Record a payment received on a contract.</summary>
-/// <param name="ContractId">The contract (required; signed or active).</param>
+/// <param name="ContractId">The contract (required; signed, active or expired).</param>
 /// <param name="Amount">Amount received (required, more than 0, 2 decimals, at most what is outstanding on the contract).</param>
 /// <param name="ReceivedDate">The day the money arrived (required, not in the future).</param>
 /// <param name="Method">bankTransfer, cash, cheque or online (required).</param>

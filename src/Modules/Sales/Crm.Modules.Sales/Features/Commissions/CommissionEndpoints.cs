@@ -1,0 +1,94 @@
+using Crm.Modules.Identity.Contracts;
+using Crm.Modules.Sales.Domain;
+using Crm.SharedKernel.Http;
+using Crm.SharedKernel.Paging;
+using Crm.SharedKernel.Security;
+using MediatR;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace Crm.Modules.Sales.Features.Commissions;
+
+/// <summary>Query string of <c>GET /api/v1/sales/commission-rules</c>.</summary>
+/// <param name="Limit">Page size, 1 to 500 (default 50).</param>
+/// <param name="Cursor">The nextCursor of the previous page.</param>
+/// <param name="Sort">createdAt or ratePercent; prefix - for descending (default createdAt).</param>
+/// <param name="IncludeTotal">Also count all matching rules.</param>
+/// <param name="RepId">Only the rules of this rep.</param>
+/// <param name="ProductCategory">Only the rules of this product category.</param>
+/// <param name="Level">repAndCategory, rep, category or default.</param>
+/// <param name="ActiveOn">Only rules valid on this day.</param>
+internal sealed record ListCommissionRulesQuery(
+    int? Limit, string? Cursor, string? Sort, bool? IncludeTotal, Guid? RepId, string? ProductCategory, string? Level, DateOnly? ActiveOn);
+
+/// <summary>Query string of <c>GET /api/v1/sales/commissions/statements</c>.</summary>
+/// <param name="Period">The month, yyyy-MM (required).</param>
+/// <param name="OwnerId">Only this rep.</param>
+internal sealed record CommissionStatementQuery(string? Period, Guid? OwnerId);
+
+internal static class CommissionEndpoints
+{
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        var rules = api.MapGroup("/sales/commission-rules").WithTags("Commissions");
+
+        rules.MapGet("/", async Task<Ok<Page<CommissionRuleResponse>>> ([AsParameters] ListCommissionRulesQuery query, IMediator mediator, CancellationToken ct) =>
+            {
+                var page = new PageRequest(query.Limit, query.Cursor, query.IncludeTotal ?? false);
+                var filter = new CommissionRuleFilter(query.RepId, query.ProductCategory, QueryEnum.Parse<CommissionRuleLevel>(query.Level, "level"), query.ActiveOn);
+                return TypedResults.Ok(await mediator.Send(new ListCommissionRulesRequest(page, query.Sort, filter), ct));
+            })
+            .RequirePermission(Permissions.SalesRead)
+            .WithName("ListCommissionRules")
+            .WithSummary("List commission rules (keyset pages; filters repId, productCategory, level, activeOn)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden);
+
+        rules.MapGet("/{id:guid}", async Task<Ok<CommissionRuleResponse>> (Guid id, IMediator mediator, HttpResponse response, CancellationToken ct) =>
+                Versioned(response, await mediator.Send(new GetCommissionRuleRequest(id), ct)))
+            .RequirePermission(Permissions.SalesRead)
+            .WithName("GetCommissionRule")
+            .WithSummary("Get a commission rule")
+            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
+
+        rules.MapPost("/", async Task<Created<CommissionRuleResponse>> (CreateCommissionRuleRequest request, IMediator mediator, HttpResponse response, CancellationToken ct) =>
+            {
+                var created = await mediator.Send(request, ct);
+                return response.CreatedWithETag($"/api/v1/sales/commission-rules/{created.Rule.Id}", created.Rule, created.Version);
+            })
+            .RequirePermission(Permissions.SalesManage)
+            .WithName("CreateCommissionRule")
+            .WithSummary("Create a commission rule for a rep, a product category, both, or everybody (honours Idempotency-Key)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity);
+
+        rules.MapPatch("/{id:guid}", async Task<Ok<CommissionRuleResponse>> (Guid id, UpdateCommissionRuleRequest request, IMediator mediator, HttpRequest http, CancellationToken ct) =>
+                Versioned(http.HttpContext.Response, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
+            .Accepts<UpdateCommissionRuleRequest>("application/merge-patch+json", "application/json")
+            .RequirePermission(Permissions.SalesManage)
+            .WithName("UpdateCommissionRule")
+            .WithSummary("Change a rule's rate, validity or name (JSON merge patch; honours If-Match)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,
+                StatusCodes.Status412PreconditionFailed);
+
+        rules.MapDelete("/{id:guid}", async Task<NoContent> (Guid id, IMediator mediator, HttpRequest http, CancellationToken ct) =>
+            {
+                await mediator.Send(new DeleteCommissionRuleRequest(id, IfMatch.From(http)), ct);
+                return TypedResults.NoContent();
+            })
+            .RequirePermission(Permissions.SalesManage)
+            .WithName("DeleteCommissionRule")
+            .WithSummary("Delete a commission rule (honours If-Match)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status412PreconditionFailed);
+
+        api.MapGet("/sales/commissions/statements", async Task<Ok<CommissionStatementResponse>> ([AsParameters] CommissionStatementQuery query, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new GetCommissionStatementRequest(query.Period, query.OwnerId), ct)))
+            .WithTags("Commissions")
+            .RequirePermission(Permissions.SalesRead)
+            .WithName("GetCommissionStatement")
+            .WithSummary("Commission statement of a month per rep the caller may see: receipts and reversals, rates applied, totals")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden);
+    }
+
+    private static Ok<CommissionRuleResponse> Versioned(HttpResponse response, VersionedCommissionRule rule) => response.OkWithETag(rule.Rule, rule.Version);
+}
