@@ -37,6 +37,7 @@ public static class SalesModule
             .AddCustomerTimelineEvent<Contracts.ContractSigned>()
             .AddCustomerTimelineEvent<Contracts.PaymentReceived>()
             .AddCustomerTimelineEvent<Contracts.PaymentReversed>();
+        services.AddCustomerTimelineEvent<LeadConverted>();
         return services;
     }
 
