@@ -1,10 +1,12 @@
 using Crm.Modules.Customers.Contracts;
+using Crm.Modules.Integration.Contracts;
 using Crm.Modules.Sales.Contracts;
 using Crm.Modules.Sales.Data;
 using Crm.Modules.Sales.Features.Activities;
 using Crm.Modules.Sales.Features.Assignment;
 using Crm.Modules.Sales.Features.Funnel;
 using Crm.Modules.Sales.Features.Leads;
+using Crm.Modules.Sales.Features.Leads.Import;
 using Crm.Modules.Sales.Features.Opportunities;
 using Crm.Modules.Sales.Features.Partners;
 using Crm.Modules.Sales.Features.Products;
@@ -28,6 +30,7 @@ public static class SalesModule
         services.AddModuleDbContext<SalesDbContext>(SalesDbContext.SchemaName);
         services.AddHandlersFromAssembly(typeof(SalesModule).Assembly);
         services.AddScoped<LeadAssigner>();
+        services.AddScoped<IImportTarget, LeadImportTarget>();
         services.AddScoped<PriceResolver>();
         services.AddModuleEndpoints("Sales", MapSalesEndpoints);
         services.AddScoped<ActivityWrites>();
