@@ -56,3 +56,57 @@ public sealed record LeadConverted : IntegrationEvent, ICustomerTimelineEvent
         + (CustomerCreated ? " (new customer)" : " (existing customer)")
         + (OpportunityId is null ? string.Empty : ", opportunity opened");
 }
+
+/// <summary>A lead was added, by the API or by an import; <see cref="OwnerId"/> is whoever it was given to (by name or by the assignment rules), null while unassigned.</summary>
+public sealed record LeadCreated : IntegrationEvent
+{
+    public LeadCreated(DateTimeOffset occurredAt)
+        : base(occurredAt)
+    {
+    }
+
+    /// <summary>The lead.</summary>
+    public required Guid LeadId { get; init; }
+
+    /// <summary>Its company name.</summary>
+    public string? CompanyName { get; init; }
+
+    /// <summary>Its person name.</summary>
+    public string? PersonName { get; init; }
+
+    /// <summary>Where it came from.</summary>
+    public string? Source { get; init; }
+
+    /// <summary>The marketing campaign that produced it.</summary>
+    public Guid? CampaignId { get; init; }
+
+    /// <summary>The partner who brought it.</summary>
+    public Guid? PartnerId { get; init; }
+
+    /// <summary>Its owner; null while unassigned.</summary>
+    public Guid? OwnerId { get; init; }
+
+    /// <summary>The owner's team.</summary>
+    public Guid? TeamId { get; init; }
+}
+
+/// <summary>An existing lead got another owner: taken, assigned by a manager, or moved by a bulk reassign (one event per lead).</summary>
+public sealed record LeadAssigned : IntegrationEvent
+{
+    public LeadAssigned(DateTimeOffset occurredAt)
+        : base(occurredAt)
+    {
+    }
+
+    /// <summary>The lead.</summary>
+    public required Guid LeadId { get; init; }
+
+    /// <summary>The owner before; null when it was unassigned.</summary>
+    public Guid? FromOwnerId { get; init; }
+
+    /// <summary>The new owner.</summary>
+    public required Guid ToOwnerId { get; init; }
+
+    /// <summary>The new owner's team.</summary>
+    public Guid? TeamId { get; init; }
+}

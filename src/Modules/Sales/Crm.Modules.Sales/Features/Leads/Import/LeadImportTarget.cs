@@ -6,6 +6,7 @@ using Crm.Modules.Sales.Data;
 using Crm.Modules.Sales.Domain;
 using Crm.Modules.Sales.Features.Assignment;
 using Crm.SharedKernel.Audit;
+using Crm.SharedKernel.Outbox;
 using Crm.SharedKernel.Time;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -128,6 +129,7 @@ internal sealed class LeadImportTarget(SalesDbContext db, IAccessScopeProvider a
             await ExecuteAsync(connection, $"UPDATE {Table} t SET {string.Join(", ", Columns.Where(c => c.Updatable).Select(c => $"{c.Name} = s.{c.Name}"))} FROM {Staging} s WHERE t.id = s.id", ct);
             var names = string.Join(", ", Columns.Select(c => c.Name));
             await ExecuteAsync(connection, $"INSERT INTO {Table} ({names}) SELECT {names} FROM {Staging} s WHERE NOT EXISTS (SELECT 1 FROM {Table} t WHERE t.id = s.id)", ct);
+            await OutboxBulkWriter.CopyAsync(connection, SalesDbContext.SchemaName, created.Select(LeadIntegrationEvents.Created), ct);
 
             // One audit summary per action and owner instead of a row per lead (as the customer import does, ADR 0015).
             // A summary gets its key when saved, so each is saved on its own (same transaction, a few owners per chunk).
