@@ -14,6 +14,7 @@ using Crm.Modules.Customers.Features.Merge;
 using Crm.Modules.Customers.Features.Pool;
 using Crm.Modules.Customers.Features.Privacy;
 using Crm.Modules.Customers.Features.Regions;
+using Crm.Modules.Customers.Features.Registration;
 using Crm.Modules.Customers.Features.Timeline;
 using Crm.Modules.Customers.Features.Transfers;
 using Crm.Modules.Integration.Contracts;
@@ -50,6 +51,7 @@ public static class CustomersModule
             .AddIntegrationEventHandler<ContractTerminated, CustomerBalanceConsumer>();
         services.AddScoped<ICustomerDuplicateCheck, CustomerDuplicateFinder>();
         services.AddScoped<ICustomerDirectory, CustomerDirectory>();
+        services.AddScoped<ICustomerRegistration, CustomerRegistration>();
         services.AddScoped<DuplicateGuard>();
         services.AddScoped<IImportTarget, CustomerImportTarget>();
         services.AddScoped<IImportTarget, ContactImportTarget>();

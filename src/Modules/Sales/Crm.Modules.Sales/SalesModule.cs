@@ -1,10 +1,12 @@
 using Crm.Modules.Customers.Contracts;
+using Crm.Modules.Integration.Contracts;
 using Crm.Modules.Sales.Contracts;
 using Crm.Modules.Sales.Data;
 using Crm.Modules.Sales.Features.Activities;
 using Crm.Modules.Sales.Features.Assignment;
 using Crm.Modules.Sales.Features.Funnel;
 using Crm.Modules.Sales.Features.Leads;
+using Crm.Modules.Sales.Features.Leads.Import;
 using Crm.Modules.Sales.Features.Opportunities;
 using Crm.Modules.Sales.Features.Partners;
 using Crm.Modules.Sales.Features.Products;
@@ -28,6 +30,7 @@ public static class SalesModule
         services.AddModuleDbContext<SalesDbContext>(SalesDbContext.SchemaName);
         services.AddHandlersFromAssembly(typeof(SalesModule).Assembly);
         services.AddScoped<LeadAssigner>();
+        services.AddScoped<IImportTarget, LeadImportTarget>();
         services.AddScoped<PriceResolver>();
         services.AddModuleEndpoints("Sales", MapSalesEndpoints);
         services.AddScoped<ActivityWrites>();
@@ -37,7 +40,8 @@ public static class SalesModule
             .AddCustomerTimelineEvent<Contracts.ContractSigned>()
             .AddCustomerTimelineEvent<Contracts.PaymentReceived>()
             .AddCustomerTimelineEvent<Contracts.PaymentReversed>()
-            .AddCustomerTimelineEvent<Contracts.ContractTerminated>();
+            .AddCustomerTimelineEvent<Contracts.ContractTerminated>()
+            .AddCustomerTimelineEvent<LeadConverted>();
         services.AddScoped<Features.Contracts.ContractLifecycle>();
         services.AddOptions<Features.Contracts.ContractLifecycleOptions>().Bind(configuration.GetSection(Features.Contracts.ContractLifecycleOptions.Section))
             .Validate(o => o.Interval > TimeSpan.Zero, "Sales:Contracts:Interval must be positive.").ValidateOnStart();

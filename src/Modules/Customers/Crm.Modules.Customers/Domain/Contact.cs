@@ -60,9 +60,10 @@ internal sealed class Contact : IAuditable, IOwnedRecord
     /// <summary>The values of the administrator-defined fields, a JSON object (jsonb), validated against their definitions by the writer.</summary>
     public string CustomFields { get; private set; } = "{}";
 
-    public static Contact Create(Guid customerId, Guid? ownerId, ContactDetails details, DateTimeOffset now)
+    // id: chosen by the caller for an idempotent registration by another module (ICustomerRegistration); a new UUID v7 otherwise.
+    public static Contact Create(Guid customerId, Guid? ownerId, ContactDetails details, DateTimeOffset now, Guid? id = null)
     {
-        var contact = new Contact { Id = Guid.CreateVersion7(now), CustomerId = customerId, OwnerId = ownerId, CreatedAt = now };
+        var contact = new Contact { Id = id ?? Guid.CreateVersion7(now), CustomerId = customerId, OwnerId = ownerId, CreatedAt = now };
         contact.Update(details, now);
         return contact;
     }

@@ -143,11 +143,12 @@ internal sealed class Customer : IAuditable, IOwnedRecord
     [AuditIgnored]
     public List<string> NameBigrams { get; private set; } = [];
 
-    public static Customer Create(CustomerKind kind, CustomerDetails details, Guid? ownerId, Guid? teamId, DateTimeOffset now)
+    // id: chosen by the caller for an idempotent registration by another module (ICustomerRegistration); a new UUID v7 otherwise.
+    public static Customer Create(CustomerKind kind, CustomerDetails details, Guid? ownerId, Guid? teamId, DateTimeOffset now, Guid? id = null)
     {
         var customer = new Customer
         {
-            Id = Guid.CreateVersion7(now),
+            Id = id ?? Guid.CreateVersion7(now),
             Kind = kind,
             Status = CustomerStatus.Active,
             OwnerId = ownerId,

@@ -133,6 +133,29 @@ internal sealed class Lead : IAuditable, IOwnedRecord
         return true;
     }
 
+    /// <summary>
+    /// Converted (转化): the lead became, or was linked to, a customer (and possibly a contact and an opportunity),
+    /// recorded as its lineage. Allowed from any open status; the owner is the one the customer and opportunity got,
+    /// so an unassigned lead is taken by whoever converts it.
+    /// </summary>
+    public bool Convert(Guid customerId, Guid? contactId, Guid? opportunityId, Guid ownerId, Guid? teamId, DateTimeOffset now)
+    {
+        if (!IsOpen)
+        {
+            return false;
+        }
+
+        Status = LeadStatus.Converted;
+        ConvertedCustomerId = customerId;
+        ConvertedContactId = contactId;
+        ConvertedOpportunityId = opportunityId;
+        ConvertedAt = now;
+        OwnerId = ownerId;
+        TeamId = teamId;
+        UpdatedAt = now;
+        return true;
+    }
+
     /// <summary>A follow-up of a new lead means it has been contacted; later statuses stay.</summary>
     public void RecordFollowUp(DateTimeOffset occurredAt, DateTimeOffset now)
     {

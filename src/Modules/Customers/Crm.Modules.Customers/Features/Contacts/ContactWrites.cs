@@ -42,6 +42,10 @@ internal sealed record CreateContactRequest(
     [JsonIgnore]
     public Guid CustomerId { get; init; }
 
+    /// <summary>Set only by <see cref="Registration.CustomerRegistration"/>: the id another module chose; never from the body.</summary>
+    [JsonIgnore]
+    public Guid? Id { get; init; }
+
     public ContactDetails ToDetails() =>
         new(Name ?? string.Empty, Title, DecisionRole, Phones ?? [], Emails ?? [], WeChatId, Birthday, PreferredChannel, ContactWindow);
 }
@@ -72,7 +76,7 @@ internal sealed class CreateContactHandler(CustomersDbContext db, IAccessScopePr
         }
 
         var details = await inputs.ForNewContactAsync(request.ToDetails(), request.CustomFields, cancellationToken);
-        var contact = Contact.Create(customer.Id, customer.OwnerId, details, time.UtcNow());
+        var contact = Contact.Create(customer.Id, customer.OwnerId, details, time.UtcNow(), request.Id);
         db.Contacts.Add(contact);
         await db.SaveChangesAsync(cancellationToken);
         return await ContactProjection.VersionedAsync(db, contact, cancellationToken);

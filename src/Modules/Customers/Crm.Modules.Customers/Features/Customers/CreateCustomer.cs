@@ -7,6 +7,7 @@ using Crm.Modules.Identity.Contracts;
 using Crm.SharedKernel.Errors;
 using Crm.SharedKernel.Time;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using FluentValidation;
 using MediatR;
 
@@ -67,6 +68,10 @@ internal sealed record CreateCustomerRequest(
     IReadOnlyDictionary<string, JsonElement>? CustomFields = null,
     bool? ConfirmDuplicate = null) : IRequest<VersionedCustomer>
 {
+    /// <summary>Set only by <see cref="Registration.CustomerRegistration"/>: the id another module chose; never from the body.</summary>
+    [JsonIgnore]
+    public Guid? Id { get; init; }
+
     public CustomerDetails ToDetails() => new(
         Name ?? string.Empty, ShortName, ExternalId, RegistrationNumber, Industry, SourceChannel, Province, City, District, Address,
         Phones ?? [], Emails ?? [], Website, Tags ?? [], Tier, RelationshipType ?? Domain.RelationshipType.Basic,
@@ -112,9 +117,10 @@ internal sealed class CreateCustomerHandler(CustomersDbContext db, IAccessScopeP
 
         var details = await inputs.ForNewCustomerAsync(request.ToDetails(), request.CustomFields, cancellationToken);
         await CustomerWrites.EnsureUniqueAsync(db, details, null, cancellationToken);
-        await duplicates.EnsureNoneAsync(DuplicateKeys.Of(details), request.ConfirmDuplicate ?? false, cancellationToken);
+        // A registration with a caller-chosen id never counts the customer it is about to create (a concurrent twin) as a duplicate.
+        await duplicates.EnsureNoneAsync(DuplicateKeys.Of(details) with { ExceptCustomerId = request.Id }, request.ConfirmDuplicate ?? false, cancellationToken);
         var now = time.UtcNow();
-        var customer = Customer.Create(request.Kind!.Value, details, owner.Id, owner.TeamId, now);
+        var customer = Customer.Create(request.Kind!.Value, details, owner.Id, owner.TeamId, now, request.Id);
 
         // The event carries the code, which the insert generates: insert, then write the event, in one
         // transaction so neither commits without the other. (Npgsql sends BEGIN with the first statement.)

@@ -777,8 +777,18 @@ namespace Crm.Modules.Sales.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_leads");
 
+                    b.HasIndex("Emails")
+                        .HasDatabaseName("ix_leads_emails");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Emails"), "gin");
+
                     b.HasIndex("PartnerId")
                         .HasDatabaseName("ix_leads_partner_id");
+
+                    b.HasIndex("Phones")
+                        .HasDatabaseName("ix_leads_phones");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Phones"), "gin");
 
                     b.HasIndex("CreatedAt", "Id")
                         .HasDatabaseName("ix_leads_created_at_id");

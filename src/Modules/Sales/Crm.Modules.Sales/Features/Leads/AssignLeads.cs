@@ -4,10 +4,12 @@ using Crm.Modules.Sales.Data;
 using Crm.Modules.Sales.Domain;
 using Crm.SharedKernel.Audit;
 using Crm.SharedKernel.Http;
+using Crm.SharedKernel.Outbox;
 using Crm.SharedKernel.Time;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Crm.Modules.Sales.Features.Leads;
 
@@ -40,7 +42,14 @@ internal sealed class AssignLeadHandler(SalesDbContext db, IAccessScopeProvider 
         }
 
         var owner = await LeadAccess.ResolveOwnerAsync(request.OwnerId!.Value, access, users, cancellationToken);
-        lead.AssignTo(owner.Id, owner.TeamId, time.UtcNow());
+        var from = lead.OwnerId;
+        var now = time.UtcNow();
+        lead.AssignTo(owner.Id, owner.TeamId, now);
+        if (from != owner.Id)
+        {
+            db.AddIntegrationEvent(LeadIntegrationEvents.Assigned(lead.Id, from, owner.Id, owner.TeamId, now));
+        }
+
         await db.SaveChangesAsync(cancellationToken);
         return LeadProjection.Versioned(lead);
     }
@@ -118,10 +127,27 @@ internal sealed class ReassignLeadsHandler(SalesDbContext db, IAccessScopeProvid
             selected = LeadQuery.Apply(open, request.Filter!.ToFilter());
         }
 
-        // One UPDATE for the whole set, and one audit summary instead of a row per lead.
+        // One UPDATE for the whole set, one audit summary instead of a row per lead, and one COPY of the
+        // LeadAssigned events. The previous owners are read first (the UPDATE cannot return old values on PostgreSQL 15).
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var moved = await selected.Where(l => l.OwnerId == null || l.OwnerId != to)
+        var moving = selected.Where(l => l.OwnerId == null || l.OwnerId != to);
+        var previous = await moving.Select(l => new { l.Id, l.OwnerId }).ToDictionaryAsync(l => l.Id, l => l.OwnerId, cancellationToken);
+        var ids = previous.Keys.ToList();
+        var moved = await db.Leads
+            .Where(l => ids.Contains(l.Id) && (l.OwnerId == null || l.OwnerId != to))
+            .Where(l => l.Status == LeadStatus.New || l.Status == LeadStatus.Contacted || l.Status == LeadStatus.Qualified)
             .ExecuteUpdateAsync(s => s.SetProperty(l => l.OwnerId, to).SetProperty(l => l.TeamId, team).SetProperty(l => l.UpdatedAt, now), cancellationToken);
+        if (moved > 0)
+        {
+            // The rows this statement moved: a lead closed or reassigned concurrently in between was skipped by it.
+            var movedIds = await db.Leads.Where(l => ids.Contains(l.Id) && l.OwnerId == to && l.UpdatedAt == now).Select(l => l.Id).ToListAsync(cancellationToken);
+            await OutboxBulkWriter.CopyAsync(
+                (NpgsqlConnection)db.Database.GetDbConnection(),
+                SalesDbContext.SchemaName,
+                movedIds.Select(id => LeadIntegrationEvents.Assigned(id, previous[id], to, team, now)),
+                cancellationToken);
+        }
+
         db.AddAuditSummary<Lead>(AuditAction.Updated, moved, new Dictionary<string, object?> { ["ownerId"] = to, ["teamId"] = team });
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);

@@ -80,6 +80,7 @@ internal sealed class CreateLeadHandler(SalesDbContext db, IAccessScopeProvider 
         }
 
         db.Leads.Add(lead);
+        db.AddIntegrationEvent(LeadIntegrationEvents.Created(lead));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return LeadProjection.Versioned(lead);

@@ -118,6 +118,16 @@ internal static class LeadEndpoints
             .WithSummary("Give an open lead to an owner: a rep may take it, managers assign within their team subtree (honours If-Match and Idempotency-Key)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity);
 
+        leads.MapPost("/{id:guid}/convert", async Task<Ok<LeadConversionResponse>> (Guid id, ConvertLeadRequest request, IMediator mediator, HttpRequest http, CancellationToken ct) =>
+            {
+                var result = await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct);
+                return http.HttpContext.Response.OkWithETag(result.Conversion, result.Version);
+            })
+            .RequirePermission(Permissions.SalesWrite)
+            .WithName("ConvertLead")
+            .WithSummary("Convert an open lead into a new or existing customer, with an optional contact and opportunity (409 duplicate-customer with candidates unless confirmDuplicate; honours If-Match and Idempotency-Key)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity);
+
         leads.MapPost("/reassign", async Task<Ok<ReassignLeadsResponse>> (ReassignLeadsRequest request, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(request, ct)))
             .RequirePermission(Permissions.SalesManage)

@@ -10,12 +10,35 @@ internal static class LeadsProblems
     public const string InvalidLeadTransitionType = ProblemTypes.BaseUri + "invalid-lead-transition";
     public const string UnknownPartnerType = ProblemTypes.BaseUri + "unknown-partner";
     public const string UnknownOwnerType = ProblemTypes.BaseUri + "unknown-owner";
+    public const string LeadAlreadyConvertedType = ProblemTypes.BaseUri + "lead-already-converted";
+    public const string UnknownCustomerType = ProblemTypes.BaseUri + "unknown-customer";
+    public const string CustomerNotOpenType = ProblemTypes.BaseUri + "customer-not-open";
+    public const string LeadUnassignedType = ProblemTypes.BaseUri + "lead-unassigned";
 
     public static ConflictException LeadClosed(Lead lead) =>
         new(LeadClosedType, "Lead closed", $"Lead '{lead.Id}' is {Name(lead.Status)}: a disqualified or converted lead can no longer be changed.");
 
     public static ConflictException InvalidTransition(Lead lead, string action) =>
         new(InvalidLeadTransitionType, "Invalid lead transition", $"Lead '{lead.Id}' is {Name(lead.Status)} and cannot be {action}.");
+
+    /// <summary>Converting twice would create a second customer and opportunity; the lineage names the first ones.</summary>
+    public static ConflictException AlreadyConverted(Lead lead)
+    {
+        var problem = new ConflictException(LeadAlreadyConvertedType, "Lead already converted", $"Lead '{lead.Id}' was converted at {lead.ConvertedAt:O}.");
+        problem.Extensions["convertedCustomerId"] = lead.ConvertedCustomerId;
+        problem.Extensions["convertedContactId"] = lead.ConvertedContactId;
+        problem.Extensions["convertedOpportunityId"] = lead.ConvertedOpportunityId;
+        return problem;
+    }
+
+    public static BusinessRuleException UnknownCustomer(Guid customerId) =>
+        new(UnknownCustomerType, "Unknown customer", $"No customer '{customerId}' that you can see.");
+
+    public static BusinessRuleException CustomerNotOpen(string code, string status) =>
+        new(CustomerNotOpenType, "Customer not open for business", $"Customer {code} is {status}: a lead cannot be converted into it.");
+
+    public static ConflictException LeadUnassigned(Lead lead) =>
+        new(LeadUnassignedType, "Lead unassigned", $"Lead '{lead.Id}' has no owner and the caller is not a user: assign it before converting it.");
 
     public static BusinessRuleException UnknownPartner(Guid partnerId) =>
         new(UnknownPartnerType, "Unknown partner", $"Partner '{partnerId}' does not exist or is inactive.");
