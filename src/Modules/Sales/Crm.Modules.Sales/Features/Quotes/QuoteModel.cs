@@ -203,7 +203,16 @@ internal static class QuoteProblems
             : $"{quote.DisplayNumber} is {Name(quote.Status)}: the customer has seen it, so changes need a revision (POST .../revise).");
 
     public static ConflictException Transition(Quote quote, QuoteAction action) =>
-        new(StatusType, "Not allowed in this status", $"{quote.DisplayNumber} is {Name(quote.Status)}; it cannot be {Name(action)}ed.");
+        new(StatusType, "Not allowed in this status", $"{quote.DisplayNumber} is {Name(quote.Status)}; it cannot be {PastTense(action)}.");
+
+    private static string PastTense(QuoteAction action) => action switch
+    {
+        QuoteAction.Send => "sent",
+        QuoteAction.Accept => "accepted",
+        QuoteAction.Reject => "rejected",
+        QuoteAction.ApproveDiscount => "approved",
+        _ => "declined",
+    };
 
     public static ConflictException Expired(Quote quote) =>
         new(ExpiredType, "Quote expired", $"{quote.DisplayNumber} expired after {quote.ValidUntil:yyyy-MM-dd}; revise it with a new validity date.");
