@@ -11,6 +11,7 @@ using Crm.Modules.Sales.Features.Opportunities;
 using Crm.Modules.Sales.Features.Partners;
 using Crm.Modules.Sales.Features.Products;
 using Crm.Modules.Sales.Features.PriceBooks;
+using Crm.Modules.Sales.Features.Quotes;
 using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Messaging;
 using Crm.SharedKernel.Modules;
@@ -68,5 +69,6 @@ public static class SalesModule
         api.MapPartnerEndpoints();
         ProductEndpoints.Map(api);
         PriceBookEndpoints.Map(api);
+        QuoteEndpoints.Map(api);
     }
 }

@@ -3,11 +3,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Modules.Sales.Data;
 
-/// <summary>EF mapping of price books and their entries (products are mapped with the skeleton).</summary>
+/// <summary>EF mapping of price books and their entries, quotes, their lines and discount approvals (products are mapped with the skeleton).</summary>
 internal static class QuotesModel
 {
+    public const string QuoteNumberSequence = "quote_number_seq";
+
     public static void Configure(ModelBuilder modelBuilder)
     {
+        ConfigureQuotes(modelBuilder);
         modelBuilder.Entity<PriceBook>(book =>
         {
             book.ToTable("price_books", t =>
@@ -46,6 +49,110 @@ internal static class QuotesModel
 
             // Price resolution starts from the product.
             entry.HasIndex(e => e.ProductId);
+        });
+    }
+
+    private static void ConfigureQuotes(ModelBuilder modelBuilder)
+    {
+        modelBuilder.HasSequence<long>(QuoteNumberSequence);
+        modelBuilder.Entity<Quote>(quote =>
+        {
+            quote.ToTable("quotes", t =>
+            {
+                t.HasCheckConstraint("ck_quotes_revision", "revision >= 1");
+                t.HasCheckConstraint("ck_quotes_total", "total >= 0");
+            });
+            quote.HasKey(q => q.Id);
+            quote.Property(q => q.Number).HasMaxLength(20);
+            quote.Property(q => q.Title).HasMaxLength(Quote.MaxTitleLength);
+            quote.Property(q => q.Currency).HasMaxLength(3);
+            quote.Property(q => q.Status).HasConversion<string>().HasMaxLength(16);
+            quote.Property(q => q.Notes).HasMaxLength(Quote.MaxNotesLength);
+            quote.Property(q => q.RejectionReason).HasMaxLength(Quote.MaxReasonLength);
+            quote.Property(q => q.Subtotal).HasPrecision(18, 2);
+            quote.Property(q => q.DiscountTotal).HasPrecision(18, 2);
+            quote.Property(q => q.TaxTotal).HasPrecision(18, 2);
+            quote.Property(q => q.Total).HasPrecision(18, 2);
+            quote.Property(q => q.MaxDiscountPercent).HasPrecision(5, 2);
+            quote.Property(q => q.ApprovalThresholdPercent).HasPrecision(5, 2);
+            quote.Property(q => q.Version).IsRowVersion();
+            quote.Ignore(q => q.IsEditable);
+            quote.Ignore(q => q.CanBeRevised);
+            quote.Ignore(q => q.DisplayNumber);
+            quote.Ignore(q => q.RequiresApproval);
+            quote.HasMany(q => q.Lines).WithOne().HasForeignKey(l => l.QuoteId).OnDelete(DeleteBehavior.Cascade);
+            quote.Navigation(q => q.Lines).AutoInclude();
+            quote.HasOne<Opportunity>().WithMany().HasForeignKey(q => q.OpportunityId).OnDelete(DeleteBehavior.Restrict);
+
+            // Revisions: one row per (number, revision), and at most one successor per revision (two concurrent revises: 409).
+            // SupersededById has no foreign key: the successor's revision_of_id is the reference, which keeps inserts acyclic.
+            quote.HasIndex(q => new { q.Number, q.Revision }).IsUnique();
+            quote.HasOne<Quote>().WithMany().HasForeignKey(q => q.RevisionOfId).OnDelete(DeleteBehavior.Restrict);
+            quote.HasIndex(q => q.RevisionOfId).IsUnique().HasFilter("revision_of_id IS NOT NULL");
+
+            // Lists newest first by owner and by customer; an opportunity's quotes.
+            quote.HasIndex(q => new { q.OwnerId, q.CreatedAt, q.Id });
+            quote.HasIndex(q => new { q.CustomerId, q.CreatedAt, q.Id });
+            quote.HasIndex(q => q.OpportunityId);
+        });
+
+        modelBuilder.Entity<QuoteLine>(line =>
+        {
+            line.ToTable("quote_lines", t =>
+            {
+                t.HasCheckConstraint("ck_quote_lines_quantity", "quantity > 0");
+                t.HasCheckConstraint("ck_quote_lines_discount", "discount_percent BETWEEN 0 AND 100");
+                t.HasCheckConstraint("ck_quote_lines_tax", "tax_rate_percent BETWEEN 0 AND 100");
+            });
+            line.HasKey(l => l.Id);
+            line.HasIndex(l => new { l.QuoteId, l.Position }).IsUnique();
+            line.HasOne<Product>().WithMany().HasForeignKey(l => l.ProductId).OnDelete(DeleteBehavior.Restrict);
+            line.HasIndex(l => l.ProductId);
+            line.Property(l => l.Sku).HasMaxLength(Product.MaxSkuLength);
+            line.Property(l => l.ProductName).HasMaxLength(Product.MaxNameLength);
+            line.Property(l => l.Unit).HasMaxLength(Product.MaxUnitLength);
+            line.Property(l => l.Description).HasMaxLength(QuoteLine.MaxDescriptionLength);
+            line.Property(l => l.Quantity).HasPrecision(18, 3);
+            line.Property(l => l.ReferenceUnitPrice).HasPrecision(18, 2);
+            line.Property(l => l.PriceSource).HasConversion<string>().HasMaxLength(16);
+            line.Property(l => l.UnitPrice).HasPrecision(18, 2);
+            line.Property(l => l.DiscountPercent).HasPrecision(5, 2);
+            line.Property(l => l.TaxRatePercent).HasPrecision(5, 2);
+            line.Property(l => l.EffectiveDiscountPercent).HasPrecision(5, 2);
+            line.Property(l => l.GrossAmount).HasPrecision(18, 2);
+            line.Property(l => l.DiscountAmount).HasPrecision(18, 2);
+            line.Property(l => l.NetAmount).HasPrecision(18, 2);
+            line.Property(l => l.TaxAmount).HasPrecision(18, 2);
+            line.Property(l => l.LineTotal).HasPrecision(18, 2);
+            line.Ignore(l => l.Amounts);
+        });
+
+        modelBuilder.Entity<QuoteApproval>(approval =>
+        {
+            approval.ToTable("quote_approvals");
+            approval.HasKey(a => a.Id);
+            approval.HasOne<Quote>().WithMany().HasForeignKey(a => a.QuoteId).OnDelete(DeleteBehavior.Cascade);
+            approval.Property(a => a.QuoteNumber).HasMaxLength(20);
+            approval.Property(a => a.Status).HasConversion<string>().HasMaxLength(10);
+            approval.Property(a => a.MaxDiscountPercent).HasPrecision(5, 2);
+            approval.Property(a => a.ThresholdPercent).HasPrecision(5, 2);
+            approval.Property(a => a.QuoteTotal).HasPrecision(18, 2);
+            approval.Property(a => a.Currency).HasMaxLength(3);
+            approval.Property(a => a.Comment).HasMaxLength(QuoteApproval.MaxCommentLength);
+            approval.Property(a => a.Version).IsRowVersion();
+
+            // A quote's history; at most one pending request per quote; the managers' queue by status, oldest first.
+            approval.HasIndex(a => new { a.QuoteId, a.RequestedAt });
+            approval.HasIndex(a => a.QuoteId).IsUnique().HasFilter("status = 'Pending'").HasDatabaseName("ix_quote_approvals_one_pending");
+            approval.HasIndex(a => new { a.Status, a.RequestedAt, a.Id });
+        });
+
+        modelBuilder.Entity<QuoteSettings>(settings =>
+        {
+            settings.ToTable("quote_settings", t => t.HasCheckConstraint("ck_quote_settings_threshold", "discount_approval_threshold_percent BETWEEN 0 AND 100"));
+            settings.HasKey(s => s.Id);
+            settings.Property(s => s.DiscountApprovalThresholdPercent).HasPrecision(5, 2);
+            settings.Property(s => s.Version).IsRowVersion();
         });
     }
 }

@@ -39,6 +39,14 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
 
     public DbSet<PriceBookEntry> PriceBookEntries => Set<PriceBookEntry>();
 
+    public DbSet<Quote> Quotes => Set<Quote>();
+
+    public DbSet<QuoteLine> QuoteLines => Set<QuoteLine>();
+
+    public DbSet<QuoteApproval> QuoteApprovals => Set<QuoteApproval>();
+
+    public DbSet<QuoteSettings> QuoteSettings => Set<QuoteSettings>();
+
     public DbSet<Contract> Contracts => Set<Contract>();
 
     public DbSet<PaymentInstalment> PaymentInstalments => Set<PaymentInstalment>();

@@ -15,6 +15,22 @@ internal enum PriceBookKind
     Customer,
 }
 
+/// <summary>Where a resolved price comes from, most specific first.</summary>
+internal enum PriceSource
+{
+    /// <summary>A price book of the customer itself.</summary>
+    CustomerBook,
+
+    /// <summary>A price book of the customer's tier.</summary>
+    TierBook,
+
+    /// <summary>The standard price book.</summary>
+    StandardBook,
+
+    /// <summary>No applicable book prices the product: its list price.</summary>
+    ListPrice,
+}
+
 /// <summary>A price book (价格表): unit prices of products for everybody, one customer tier or one customer, within validity dates.</summary>
 [AuditEntityType("priceBook")]
 internal sealed class PriceBook : IAuditable

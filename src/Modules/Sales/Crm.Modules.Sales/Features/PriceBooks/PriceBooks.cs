@@ -46,22 +46,6 @@ internal sealed record PriceBookResponse(
 /// <param name="UpdatedAt">When the price was last set.</param>
 internal sealed record PriceBookEntryResponse(Guid PriceBookId, Guid ProductId, decimal UnitPrice, string Currency, DateTimeOffset UpdatedAt);
 
-/// <summary>Where a resolved price comes from, most specific first.</summary>
-internal enum PriceSource
-{
-    /// <summary>A price book of the customer itself.</summary>
-    CustomerBook,
-
-    /// <summary>A price book of the customer's tier.</summary>
-    TierBook,
-
-    /// <summary>The standard price book.</summary>
-    StandardBook,
-
-    /// <summary>No applicable book prices the product: its list price.</summary>
-    ListPrice,
-}
-
 /// <summary>The price of a product for a customer on a day, and why.</summary>
 /// <param name="ProductId">The product.</param>
 /// <param name="Sku">Its SKU.</param>
@@ -379,10 +363,6 @@ internal sealed class PriceResolver(SalesDbContext db, ICustomerDirectory custom
 {
     public async Task<PriceResolutionResponse> ResolveAsync(Guid productId, Guid? customerId, DateOnly day, CancellationToken ct)
     {
-        var product = await db.Products.AsNoTracking().Where(p => p.Id == productId)
-            .Select(p => new { p.Id, p.Sku, p.ListPrice, p.Currency }).FirstOrDefaultAsync(ct)
-            ?? throw new NotFoundException("Product", productId);
-
         CustomerSnapshot? customer = null;
         if (customerId is { } id)
         {
@@ -396,37 +376,62 @@ internal sealed class PriceResolver(SalesDbContext db, ICustomerDirectory custom
             }
         }
 
+        var prices = await ResolveManyAsync([productId], customer, day, ct);
+        return prices.TryGetValue(productId, out var price) ? price : throw new NotFoundException("Product", productId);
+    }
+
+    /// <summary>
+    /// The prices of several products for one customer (already checked as visible by the caller) on a day, keyed by
+    /// product id; unknown products are absent. Two statements whatever the number of products (quotes price all their
+    /// lines at once).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<Guid, PriceResolutionResponse>> ResolveManyAsync(
+        IReadOnlyCollection<Guid> productIds, CustomerSnapshot? customer, DateOnly day, CancellationToken ct)
+    {
+        var ids = productIds.Distinct().ToList();
+        var products = await db.Products.AsNoTracking().Where(p => ids.Contains(p.Id))
+            .Select(p => new { p.Id, p.Sku, p.ListPrice, p.Currency }).ToListAsync(ct);
         var resolvedCustomerId = customer?.Id;
         var tier = customer?.Tier;
 
-        // One statement: every applicable entry of the product, most specific book first; the (product_id) index finds them.
+        // One statement: every applicable entry of the products, most specific book first; the (product_id) index finds them.
         // An open start means "since ever", the earliest start: PostgreSQL would sort NULL first in a descending order.
-        var winner = await (
+        var candidates = await (
                 from e in db.PriceBookEntries.AsNoTracking()
                 join b in db.PriceBooks.AsNoTracking() on e.PriceBookId equals b.Id
-                where e.ProductId == product.Id && b.Active
+                where ids.Contains(e.ProductId) && b.Active
                     && (b.ValidFrom == null || b.ValidFrom <= day) && (b.ValidTo == null || b.ValidTo >= day)
                     && ((b.Kind == PriceBookKind.Customer && b.CustomerId == resolvedCustomerId)
                         || (b.Kind == PriceBookKind.Tier && tier != null && b.Tier == tier)
                         || b.Kind == PriceBookKind.Standard)
-                orderby (b.Kind == PriceBookKind.Customer ? 0 : b.Kind == PriceBookKind.Tier ? 1 : 2), b.ValidFrom ?? DateOnly.MinValue descending, b.CreatedAt descending
-                select new { b.Id, b.Name, b.Kind, e.UnitPrice, e.Currency })
-            .FirstOrDefaultAsync(ct);
+                orderby e.ProductId, (b.Kind == PriceBookKind.Customer ? 0 : b.Kind == PriceBookKind.Tier ? 1 : 2), b.ValidFrom ?? DateOnly.MinValue descending,
+                    b.CreatedAt descending
+                select new { e.ProductId, b.Id, b.Name, b.Kind, e.UnitPrice, e.Currency })
+            .ToListAsync(ct);
 
-        if (winner is null)
+        // The candidates come ordered, and grouping keeps that order: the first of each product is the winner.
+        var winners = candidates.GroupBy(c => c.ProductId).ToDictionary(g => g.Key, g => g.First());
+        var prices = new Dictionary<Guid, PriceResolutionResponse>(products.Count);
+        foreach (var product in products)
         {
-            return new PriceResolutionResponse(product.Id, product.Sku, resolvedCustomerId, tier, day, product.ListPrice, product.Currency, PriceSource.ListPrice,
-                null, null, $"No active price book valid on {Day(day)} prices {product.Sku}: the product's list price applies.");
+            if (!winners.TryGetValue(product.Id, out var winner))
+            {
+                prices[product.Id] = new PriceResolutionResponse(product.Id, product.Sku, resolvedCustomerId, tier, day, product.ListPrice, product.Currency,
+                    PriceSource.ListPrice, null, null, $"No active price book valid on {Day(day)} prices {product.Sku}: the product's list price applies.");
+                continue;
+            }
+
+            var (source, why) = winner.Kind switch
+            {
+                PriceBookKind.Customer => (PriceSource.CustomerBook, "the customer's own price book applies"),
+                PriceBookKind.Tier => (PriceSource.TierBook, $"the price book of customer tier '{tier}' applies (no customer book prices it)"),
+                _ => (PriceSource.StandardBook, "the standard price book applies (no customer or tier book prices it)"),
+            };
+            prices[product.Id] = new PriceResolutionResponse(product.Id, product.Sku, resolvedCustomerId, tier, day, winner.UnitPrice, winner.Currency, source,
+                winner.Id, winner.Name, $"On {Day(day)} {why}: '{winner.Name}'.");
         }
 
-        var (source, why) = winner.Kind switch
-        {
-            PriceBookKind.Customer => (PriceSource.CustomerBook, "the customer's own price book applies"),
-            PriceBookKind.Tier => (PriceSource.TierBook, $"the price book of customer tier '{tier}' applies (no customer book prices it)"),
-            _ => (PriceSource.StandardBook, "the standard price book applies (no customer or tier book prices it)"),
-        };
-        return new PriceResolutionResponse(product.Id, product.Sku, resolvedCustomerId, tier, day, winner.UnitPrice, winner.Currency, source, winner.Id, winner.Name,
-            $"On {Day(day)} {why}: '{winner.Name}'.");
+        return prices;
     }
 
     private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
