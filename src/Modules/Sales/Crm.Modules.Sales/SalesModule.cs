@@ -9,6 +9,7 @@ using Crm.Modules.Sales.Features.Opportunities;
 using Crm.Modules.Sales.Features.Partners;
 using Crm.Modules.Sales.Features.Products;
 using Crm.Modules.Sales.Features.PriceBooks;
+using Crm.Modules.Sales.Features.Quotas;
 using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Messaging;
 using Crm.SharedKernel.Modules;
@@ -29,6 +30,7 @@ public static class SalesModule
         services.AddHandlersFromAssembly(typeof(SalesModule).Assembly);
         services.AddScoped<LeadAssigner>();
         services.AddScoped<PriceResolver>();
+        services.AddScoped<ReportScopes>();
         services.AddModuleEndpoints("Sales", MapSalesEndpoints);
         services.AddScoped<ActivityWrites>();
         services.AddCustomerTimelineEvent<ActivityCompleted>()
@@ -48,6 +50,7 @@ public static class SalesModule
         Features.Contracts.ContractEndpoints.Map(api);
         Features.Payments.PaymentEndpoints.Map(api);
         api.MapFunnelEndpoints();
+        api.MapQuotaEndpoints();
         Features.Expenses.ExpenseReportEndpoints.Map(api);
         api.MapLeadEndpoints();
         api.MapAssignmentEndpoints();

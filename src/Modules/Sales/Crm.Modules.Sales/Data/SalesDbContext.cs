@@ -47,6 +47,8 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
 
     public DbSet<PaymentAllocation> PaymentAllocations => Set<PaymentAllocation>();
 
+    public DbSet<SalesQuota> SalesQuotas => Set<SalesQuota>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -59,6 +61,7 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
         LeadsModel.Configure(modelBuilder);
         QuotesModel.Configure(modelBuilder);
         CashModel.Configure(modelBuilder);
+        FunnelModel.Configure(modelBuilder);
     }
 
     private static void ConfigurePipelines(ModelBuilder modelBuilder)
