@@ -107,4 +107,17 @@ internal sealed class ReportPlanTests : IntegrationTest
             Assert.That(plan, Does.Not.Contain("Seq Scan on opportunities"));
         });
     }
+
+    [Test]
+    public async Task A_managers_funnel_reads_only_their_owners_rows_through_the_owner_index()
+    {
+        var plan = await PlanAsync(db => db.Database.SqlQuery<FunnelStageRow>(
+            FunnelSql.Build(Pipeline.DefaultId, Manager(), null, null, null, new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero))));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(plan, Does.Contain("ix_opportunities_owner_id_created_at_id"));
+            Assert.That(plan, Does.Not.Contain("Seq Scan on opportunities"));
+        });
+    }
 }
