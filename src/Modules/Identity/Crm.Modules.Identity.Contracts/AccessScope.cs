@@ -10,18 +10,31 @@ namespace Crm.Modules.Identity.Contracts;
 public sealed class AccessScope
 {
     private readonly List<Guid?> _owners;
+    private readonly List<Guid> _teams;
 
-    public AccessScope(Guid? userId, bool seesAll, IEnumerable<Guid> visibleOwners)
+    public AccessScope(Guid? userId, bool seesAll, IEnumerable<Guid> visibleOwners, Guid? teamId = null, IEnumerable<Guid>? visibleTeams = null)
     {
         UserId = userId;
         SeesAll = seesAll;
+        TeamId = teamId;
         _owners = visibleOwners.Select(id => (Guid?)id).Distinct().ToList();
+        _teams = (visibleTeams ?? []).Distinct().ToList();
     }
 
     /// <summary>The caller's user id (null for an API key).</summary>
     public Guid? UserId { get; }
 
     public bool SeesAll { get; }
+
+    /// <summary>The caller's own team, if they belong to one.</summary>
+    public Guid? TeamId { get; }
+
+    /// <summary>
+    /// Teams the caller may report on (team filters, team quotas): a manager's team and its sub-teams, anyone else's
+    /// own team; empty when <see cref="SeesAll"/>. Naming a team does not widen <see cref="VisibleOwners"/>: a rep
+    /// filtering by their team still sees only their own records.
+    /// </summary>
+    public IReadOnlyList<Guid> VisibleTeams => _teams;
 
     /// <summary>Owners whose records the caller sees (empty when <see cref="SeesAll"/>).</summary>
     public IReadOnlyList<Guid?> VisibleOwners => _owners;
@@ -52,9 +65,32 @@ public sealed class AccessScope
         public List<Guid?> Owners { get; } = owners;
     }
 
+    /// <summary>Whether the caller may report on <paramref name="teamId"/> (see <see cref="VisibleTeams"/>).</summary>
+    public bool CanSeeTeam(Guid teamId) => SeesAll || _teams.Contains(teamId);
+
     /// <summary>The same rule for one record already in memory.</summary>
     public bool CanSee(Guid? ownerId, bool includeUnowned = false) =>
         SeesAll || (ownerId is null ? includeUnowned : _owners.Contains(ownerId));
+}
+
+/// <summary>A user's place in the organisation tree.</summary>
+/// <param name="UserId">The user.</param>
+/// <param name="TeamId">The team the user belongs to directly.</param>
+public sealed record TeamMember(Guid UserId, Guid TeamId);
+
+/// <summary>A team and everything below it.</summary>
+/// <param name="TeamIds">The team and all its sub-teams, at any depth.</param>
+/// <param name="Members">The users of those teams, each with their own team.</param>
+public sealed record TeamSubtree(IReadOnlyList<Guid> TeamIds, IReadOnlyList<TeamMember> Members);
+
+/// <summary>Read access to the organisation tree for other modules (team reports and team filters).</summary>
+public interface ITeamDirectory
+{
+    /// <summary>The team, its sub-teams and their members in one recursive query; null when the team does not exist.</summary>
+    Task<TeamSubtree?> GetSubtreeAsync(Guid teamId, CancellationToken ct);
+
+    /// <summary>The team of each of <paramref name="userIds"/> that belongs to one (users without a team are left out).</summary>
+    Task<IReadOnlyList<TeamMember>> GetTeamsOfAsync(IReadOnlyCollection<Guid> userIds, CancellationToken ct);
 }
 
 /// <summary>Resolves the current caller's <see cref="AccessScope"/> once per request.</summary>

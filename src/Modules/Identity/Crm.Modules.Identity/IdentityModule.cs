@@ -42,6 +42,7 @@ public static class IdentityModule
         services.AddCrmAuthentication();
         services.AddScoped<IAccessScopeProvider, AccessScopeProvider>();
         services.AddScoped<IUserDirectory, UserDirectory>();
+        services.AddScoped<ITeamDirectory, TeamDirectory>();
         services.AddScoped<IStartupTask, BootstrapAdministrator>();
         services.AddScoped<IDemoDataSeeder, IdentityDemoData>();
         return services;

@@ -11,6 +11,7 @@ using Crm.Modules.Sales.Features.Opportunities;
 using Crm.Modules.Sales.Features.Partners;
 using Crm.Modules.Sales.Features.Products;
 using Crm.Modules.Sales.Features.PriceBooks;
+using Crm.Modules.Sales.Features.Quotas;
 using Crm.Modules.Sales.Features.Quotes;
 using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Messaging;
@@ -33,6 +34,7 @@ public static class SalesModule
         services.AddScoped<LeadAssigner>();
         services.AddScoped<IImportTarget, LeadImportTarget>();
         services.AddScoped<PriceResolver>();
+        services.AddScoped<ReportScopes>();
         services.AddModuleEndpoints("Sales", MapSalesEndpoints);
         services.AddScoped<ActivityWrites>();
         services.AddCustomerTimelineEvent<ActivityCompleted>()
@@ -63,6 +65,7 @@ public static class SalesModule
         Features.Payments.PaymentEndpoints.Map(api);
         Features.Commissions.CommissionEndpoints.Map(api);
         api.MapFunnelEndpoints();
+        api.MapQuotaEndpoints();
         Features.Expenses.ExpenseReportEndpoints.Map(api);
         api.MapLeadEndpoints();
         api.MapAssignmentEndpoints();

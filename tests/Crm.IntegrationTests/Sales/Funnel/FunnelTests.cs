@@ -133,6 +133,44 @@ internal sealed class FunnelTests : IntegrationTest
     }
 
     [Test]
+    public async Task The_team_filter_counts_the_members_of_the_team_subtree_and_other_teams_are_404()
+    {
+        var company = await TestUsers.CreateTeamAsync(Factory, "公司", TeamKind.Company);
+        var sales = await TestUsers.CreateTeamAsync(Factory, "销售部", TeamKind.Department, company);
+        var east = await TestUsers.CreateTeamAsync(Factory, "华东", TeamKind.Group, sales);
+        var west = await TestUsers.CreateTeamAsync(Factory, "西南", TeamKind.Group, sales);
+        var service = await TestUsers.CreateTeamAsync(Factory, "客服部", TeamKind.Department, company);
+        var rep = await TestUsers.CreateAsync(Factory, Roles.SalesRep, east);
+        var westRep = await TestUsers.CreateAsync(Factory, Roles.SalesRep, west);
+        var outsider = await TestUsers.CreateAsync(Factory, Roles.SalesRep, service);
+        var manager = await TestUsers.CreateAsync(Factory, Roles.SalesManager, sales);
+        var admin = await TestUsers.CreateAsync(Factory, Roles.Admin, company);
+        await SeedAsync(rep.Id, "initialContact", 1, 10m);
+        await SeedAsync(westRep.Id, "initialContact", 2, 20m);
+        await SeedAsync(outsider.Id, "initialContact", 4, 40m);
+
+        var eastOnly = await FunnelAsync(manager, $"?teamId={east}");
+        var department = await FunnelAsync(manager, $"?teamId={sales}");
+        var serviceForAdmin = await FunnelAsync(admin, $"?teamId={service}");
+        var ownTeam = await FunnelAsync(rep, $"?teamId={east}");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((eastOnly.Stages[0].Count, eastOnly.Stages[0].Amount), Is.EqualTo((1, 10m)));
+            Assert.That((department.Stages[0].Count, department.Stages[0].Amount), Is.EqualTo((3, 30m)));
+            Assert.That((serviceForAdmin.Stages[0].Count, serviceForAdmin.Stages[0].Amount), Is.EqualTo((4, 40m)));
+            Assert.That(ownTeam.Stages[0].Count, Is.EqualTo(1));
+        });
+
+        using var managerClient = Factory.ClientFor(manager);
+        using var repClient = Factory.ClientFor(rep);
+        using var adminClient = Factory.ClientFor(admin);
+        await ReadProblemAsync(await managerClient.GetAsync($"/api/v1/sales/funnel?teamId={service}"), HttpStatusCode.NotFound);
+        await ReadProblemAsync(await repClient.GetAsync($"/api/v1/sales/funnel?teamId={west}"), HttpStatusCode.NotFound);
+        await ReadProblemAsync(await adminClient.GetAsync($"/api/v1/sales/funnel?teamId={Guid.CreateVersion7()}"), HttpStatusCode.NotFound);
+    }
+
+    [Test]
     public async Task The_created_period_filters_the_opportunities()
     {
         var rep = await TestUsers.CreateAsync(Factory, Roles.SalesRep, await TestUsers.CreateTeamAsync(Factory, "西北", TeamKind.Group));

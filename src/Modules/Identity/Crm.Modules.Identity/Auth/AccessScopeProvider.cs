@@ -32,7 +32,7 @@ internal sealed class AccessScopeProvider(IHttpContextAccessor http, IdentityDbC
         var userId = !isApiKey && Guid.TryParse(user.FindFirstValue(CrmClaimTypes.Subject), out var id) ? id : (Guid?)null;
         if (isApiKey || roles.Any(SeeEverything.Contains))
         {
-            return new AccessScope(userId, seesAll: true, []);
+            return new AccessScope(userId, seesAll: true, [], Guid.TryParse(user.FindFirstValue(CrmClaimTypes.Team), out var adminTeam) ? adminTeam : null);
         }
 
         var owners = new List<Guid>();
@@ -41,18 +41,30 @@ internal sealed class AccessScopeProvider(IHttpContextAccessor http, IdentityDbC
             owners.Add(self);
         }
 
-        if (roles.Any(Roles.Managers.Contains) && Guid.TryParse(user.FindFirstValue(CrmClaimTypes.Team), out var teamId))
+        Guid? team = Guid.TryParse(user.FindFirstValue(CrmClaimTypes.Team), out var teamId) ? teamId : null;
+        var teams = team is { } own ? new List<Guid> { own } : [];
+        if (roles.Any(Roles.Managers.Contains) && team is not null)
         {
-            owners.AddRange(await db.Database.SqlQuery<Guid>($"""
-                WITH RECURSIVE subtree AS (
-                    SELECT id FROM identity.teams WHERE id = {teamId}
-                    UNION ALL
-                    SELECT t.id FROM identity.teams t JOIN subtree s ON t.parent_id = s.id
-                )
-                SELECT u.id AS "Value" FROM identity.users u WHERE u.team_id IN (SELECT id FROM subtree)
-                """).ToListAsync(ct));
+            var subtree = await SubtreeMember.QueryAsync(db, teamId, ct);
+            teams.AddRange(subtree.Select(m => m.TeamId));
+            owners.AddRange(subtree.Where(m => m.UserId is not null).Select(m => m.UserId!.Value));
         }
 
-        return new AccessScope(userId, seesAll: false, owners);
+        return new AccessScope(userId, seesAll: false, owners, team, teams);
     }
+}
+
+/// <summary>A team of a subtree and one of its members (snake-case columns by the naming convention).</summary>
+internal sealed record SubtreeMember(Guid TeamId, Guid? UserId)
+{
+    /// <summary>One row per team of the subtree and member (user null for a team without members), in one recursive query.</summary>
+    public static async Task<List<SubtreeMember>> QueryAsync(IdentityDbContext db, Guid teamId, CancellationToken ct) =>
+        await db.Database.SqlQuery<SubtreeMember>($"""
+            WITH RECURSIVE subtree AS (
+                SELECT id FROM identity.teams WHERE id = {teamId}
+                UNION ALL
+                SELECT t.id FROM identity.teams t JOIN subtree s ON t.parent_id = s.id
+            )
+            SELECT s.id AS team_id, u.id AS user_id FROM subtree s LEFT JOIN identity.users u ON u.team_id = s.id
+            """).ToListAsync(ct);
 }

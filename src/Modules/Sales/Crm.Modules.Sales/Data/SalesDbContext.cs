@@ -56,6 +56,7 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
     public DbSet<PaymentAllocation> PaymentAllocations => Set<PaymentAllocation>();
 
     public DbSet<CommissionRule> CommissionRules => Set<CommissionRule>();
+    public DbSet<SalesQuota> SalesQuotas => Set<SalesQuota>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -69,6 +70,7 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
         LeadsModel.Configure(modelBuilder);
         QuotesModel.Configure(modelBuilder);
         CashModel.Configure(modelBuilder);
+        FunnelModel.Configure(modelBuilder);
     }
 
     private static void ConfigurePipelines(ModelBuilder modelBuilder)

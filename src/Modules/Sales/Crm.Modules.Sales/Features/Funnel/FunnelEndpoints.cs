@@ -20,5 +20,21 @@ internal static class FunnelEndpoints
             .WithName("GetSalesFunnel")
             .WithSummary("The sales funnel of a pipeline over the opportunities the caller may see")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
+
+        api.MapGet("/sales/forecast", async Task<Ok<ForecastResponse>> ([AsParameters] ForecastQuery query, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new GetForecastRequest(query), ct)))
+            .WithTags("Sales funnel")
+            .RequirePermission(Permissions.SalesRead)
+            .WithName("GetSalesForecast")
+            .WithSummary("The sales forecast per period and owner or team: pipeline by expected close date, weighted, commit, best case, won, quota and attainment")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
+
+        api.MapGet("/sales/performance", async Task<Ok<PerformanceResponse>> ([AsParameters] PerformanceQuery query, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new GetPerformanceRequest(query), ct)))
+            .WithTags("Sales funnel")
+            .RequirePermission(Permissions.SalesRead)
+            .WithName("GetSalesPerformance")
+            .WithSummary("Sales performance of a period: each user's won amount and new customers against their quota, ranked")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
     }
 }

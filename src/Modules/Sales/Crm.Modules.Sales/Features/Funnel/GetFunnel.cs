@@ -1,4 +1,3 @@
-using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Sales.Data;
 using Crm.Modules.Sales.Domain;
 using Crm.SharedKernel.Errors;
@@ -11,9 +10,10 @@ namespace Crm.Modules.Sales.Features.Funnel;
 /// <summary>Query string of <c>GET /api/v1/sales/funnel</c>.</summary>
 /// <param name="PipelineId">The pipeline (default: the default pipeline).</param>
 /// <param name="OwnerId">Only opportunities of this owner (within what the caller may see).</param>
+/// <param name="TeamId">Only opportunities owned by the current members of this team and its sub-teams (a team the caller may report on, else 404).</param>
 /// <param name="From">Only opportunities created at or after this instant (ISO 8601).</param>
 /// <param name="To">Only opportunities created before this instant (ISO 8601).</param>
-internal sealed record FunnelQuery(Guid? PipelineId, Guid? OwnerId, DateTimeOffset? From, DateTimeOffset? To);
+internal sealed record FunnelQuery(Guid? PipelineId, Guid? OwnerId, Guid? TeamId, DateTimeOffset? From, DateTimeOffset? To);
 
 /// <summary>The sales funnel (销售漏斗) of a pipeline: the open stages in pipeline order plus the closed totals.</summary>
 /// <param name="PipelineId">The pipeline.</param>
@@ -60,7 +60,7 @@ internal sealed record FunnelClosedResponse(int Count, decimal Amount);
 
 internal sealed record GetFunnelRequest(FunnelQuery Query) : IRequest<FunnelResponse>;
 
-internal sealed class GetFunnelHandler(SalesDbContext db, IAccessScopeProvider access, TimeProvider time) : IRequestHandler<GetFunnelRequest, FunnelResponse>
+internal sealed class GetFunnelHandler(SalesDbContext db, ReportScopes scopes, TimeProvider time) : IRequestHandler<GetFunnelRequest, FunnelResponse>
 {
     public async Task<FunnelResponse> Handle(GetFunnelRequest request, CancellationToken cancellationToken)
     {
@@ -76,7 +76,7 @@ internal sealed class GetFunnelHandler(SalesDbContext db, IAccessScopeProvider a
             throw new NotFoundException("Pipeline", pipelineId);
         }
 
-        var scope = await access.GetAsync(cancellationToken);
+        var scope = await scopes.ResolveAsync(query.TeamId, cancellationToken);
         var rows = await db.Database.SqlQuery<FunnelStageRow>(
             FunnelSql.Build(pipelineId, scope, query.OwnerId, query.From, query.To, time.UtcNow())).ToListAsync(cancellationToken);
 
@@ -115,10 +115,12 @@ internal static class FunnelSql
     /// One set-based statement over the visible opportunities of the pipeline. "Reached" is the highest open stage
     /// position an opportunity has been in (now or per its history); a won one has passed through every open stage.
     /// </summary>
-    public static FormattableString Build(Guid pipelineId, AccessScope scope, Guid? ownerId, DateTimeOffset? from, DateTimeOffset? to, DateTimeOffset now)
+    public static FormattableString Build(Guid pipelineId, ReportScope scope, Guid? ownerId, DateTimeOffset? from, DateTimeOffset? to, DateTimeOffset now)
     {
         var seesAll = scope.SeesAll;
-        var owners = scope.VisibleOwners.Where(o => o.HasValue).Select(o => o!.Value).ToArray();
+        var owners = scope.Owners;
+        var allTeams = !scope.ByTeam;
+        var members = scope.Members;
         return $"""
             WITH stages AS (
                 SELECT id, code, name, position, kind FROM sales.pipeline_stages WHERE pipeline_id = {pipelineId}
@@ -128,6 +130,7 @@ internal static class FunnelSql
                 FROM sales.opportunities o
                 WHERE o.pipeline_id = {pipelineId}
                   AND ({seesAll} OR o.owner_id = ANY({owners}::uuid[]))
+                  AND ({allTeams} OR o.owner_id = ANY({members}::uuid[]))
                   AND ({ownerId}::uuid IS NULL OR o.owner_id = {ownerId}::uuid)
                   AND ({from}::timestamptz IS NULL OR o.created_at >= {from}::timestamptz)
                   AND ({to}::timestamptz IS NULL OR o.created_at < {to}::timestamptz)

@@ -1,0 +1,123 @@
+using System.Data.Common;
+using Crm.IntegrationTests.Infrastructure;
+using Crm.Modules.Identity.Contracts;
+using Crm.Modules.Sales.Data;
+using Crm.Modules.Sales.Domain;
+using Crm.Modules.Sales.Features.Funnel;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.IntegrationTests.Sales.Funnel;
+
+/// <summary>
+/// The plans PostgreSQL chooses for the exact statements the forecast and performance endpoints send (built by the same
+/// <see cref="ForecastSql"/> and <see cref="PerformanceSql"/>), over 30,000 opportunities spread over six years.
+/// </summary>
+internal sealed class ReportPlanTests : IntegrationTest
+{
+    private const int Rows = 30_000;
+
+    private static readonly SalesPeriod Q4 = new(SalesPeriodKind.Quarter, 2026, 4);
+
+    [SetUp]
+    public async Task SeedAsync()
+    {
+        // A third each open (expected close spread over six years), won (closed over six years) and lost; 200 owners,
+        // 8,000 customers.
+        await CountAsync($"""
+            INSERT INTO sales.opportunities (id, name, customer_id, pipeline_id, stage_id, status, amount, currency, probability,
+                expected_close_date, owner_id, stage_entered_at, closed_at, created_at, updated_at)
+            SELECT gen_random_uuid(), 'o' || i, ('00000000-0000-0000-0000-' || lpad((i % 8000)::text, 12, '0'))::uuid,
+                   '01930000-0000-7000-8000-000000000001',
+                   CASE i % 3 WHEN 0 THEN '01930000-0000-7000-8000-000000000101' WHEN 1 THEN '01930000-0000-7000-8000-000000000105' ELSE '01930000-0000-7000-8000-000000000106' END::uuid,
+                   CASE i % 3 WHEN 0 THEN 'Open' WHEN 1 THEN 'Won' ELSE 'Lost' END,
+                   1000 + i % 97, 'CNY', CASE i % 3 WHEN 0 THEN 10 WHEN 1 THEN 100 ELSE 0 END,
+                   CASE WHEN i % 3 = 0 THEN date '2022-01-01' + i % 2190 END,
+                   ('00000000-0000-0000-0001-' || lpad((i % 200)::text, 12, '0'))::uuid,
+                   timestamptz '2021-06-01', CASE WHEN i % 3 <> 0 THEN timestamptz '2022-01-01' + (i % 2190) * interval '1 day' END,
+                   timestamptz '2021-06-01', timestamptz '2021-06-01'
+            FROM generate_series(1, {Rows}) AS i
+            RETURNING 1
+            """);
+        await CountAsync("VACUUM ANALYZE sales.opportunities");
+    }
+
+    private static async Task<string> PlanAsync<T>(Func<SalesDbContext, IQueryable<T>> query)
+    {
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<SalesDbContext>();
+        await db.Database.OpenConnectionAsync();
+        await using DbCommand command = query(db).CreateDbCommand();
+        command.CommandText = "EXPLAIN " + command.CommandText;
+        var lines = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                lines.Add(reader.GetString(0));
+            }
+        }
+
+        var plan = string.Join('\n', lines);
+        TestContext.Out.WriteLine(plan);
+        return plan;
+    }
+
+    private static ReportScope Admin() => new(new AccessScope(null, seesAll: true, []), null);
+
+    private static ReportScope Manager() => new(new AccessScope(
+        Guid.Parse("00000000-0000-0000-0001-000000000001"), seesAll: false,
+        Enumerable.Range(1, 5).Select(i => Guid.Parse($"00000000-0000-0000-0001-{i:D12}"))), null);
+
+    private static FormattableString Forecast(ReportScope scope)
+    {
+        var starts = new[] { Q4.Start };
+        var ends = new[] { Q4.End };
+        return ForecastSql.Build(scope, null, null, "CNY", starts, ends,
+            [ReportParameters.StartOf(Q4.Start, TimeZoneInfo.Utc)], [ReportParameters.StartOf(Q4.End, TimeZoneInfo.Utc)]);
+    }
+
+    [Test]
+    public async Task The_forecast_reads_the_open_by_expected_close_and_won_by_close_time_partial_indexes()
+    {
+        var all = await PlanAsync(db => db.Database.SqlQuery<ForecastSqlRow>(Forecast(Admin())));
+        var some = await PlanAsync(db => db.Database.SqlQuery<ForecastSqlRow>(Forecast(Manager())));
+
+        Assert.Multiple(() =>
+        {
+            foreach (var plan in new[] { all, some })
+            {
+                Assert.That(plan, Does.Contain(FunnelModel.OpenByExpectedCloseIndex));
+                Assert.That(plan, Does.Contain(FunnelModel.WonByClosedAtIndex));
+                Assert.That(plan, Does.Not.Contain("Seq Scan on opportunities"));
+            }
+        });
+    }
+
+    [Test]
+    public async Task Performance_reads_wins_by_close_time_and_first_wins_by_customer()
+    {
+        var plan = await PlanAsync(db => db.Database.SqlQuery<PerformanceSqlRow>(PerformanceSql.Build(
+            Admin(), Q4, "CNY", ReportParameters.StartOf(Q4.Start, TimeZoneInfo.Utc), ReportParameters.StartOf(Q4.End, TimeZoneInfo.Utc))));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(plan, Does.Contain(FunnelModel.WonByClosedAtIndex));
+            Assert.That(plan, Does.Contain(FunnelModel.WonByCustomerIndex));
+            Assert.That(plan, Does.Not.Contain("Seq Scan on opportunities"));
+        });
+    }
+
+    [Test]
+    public async Task A_managers_funnel_reads_only_their_owners_rows_through_the_owner_index()
+    {
+        var plan = await PlanAsync(db => db.Database.SqlQuery<FunnelStageRow>(
+            FunnelSql.Build(Pipeline.DefaultId, Manager(), null, null, null, new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero))));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(plan, Does.Contain("ix_opportunities_owner_id_created_at_id"));
+            Assert.That(plan, Does.Not.Contain("Seq Scan on opportunities"));
+        });
+    }
+}
