@@ -40,8 +40,9 @@ internal static class LeadsModel
             lead.HasIndex(l => new { l.Status, l.CreatedAt, l.Id });
             lead.HasIndex(l => l.PartnerId);
             // Import match keys: a lead's emails and phones, looked up with @> one key at a time.
-            lead.HasIndex(l => l.Emails).HasMethod("gin");
-            lead.HasIndex(l => l.Phones).HasMethod("gin");
+            // Lead import probes these once per key of a chunk: no GIN pending list to rescan on every probe (ADR 0022).
+            lead.HasIndex(l => l.Emails).HasMethod("gin").HasStorageParameter("fastupdate", false);
+            lead.HasIndex(l => l.Phones).HasMethod("gin").HasStorageParameter("fastupdate", false);
             lead.HasIndex(l => l.SearchText, SearchTextIndex).HasDatabaseName(SearchTextIndex).HasMethod("gin").HasOperators("gin_trgm_ops");
         });
 

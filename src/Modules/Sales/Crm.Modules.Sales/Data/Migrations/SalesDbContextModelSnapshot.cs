@@ -780,7 +780,8 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasName("pk_leads");
 
                     b.HasIndex("Emails")
-                        .HasDatabaseName("ix_leads_emails");
+                        .HasDatabaseName("ix_leads_emails")
+                        .HasAnnotation("Npgsql:StorageParameter:fastupdate", false);
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Emails"), "gin");
 
@@ -788,7 +789,8 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasDatabaseName("ix_leads_partner_id");
 
                     b.HasIndex("Phones")
-                        .HasDatabaseName("ix_leads_phones");
+                        .HasDatabaseName("ix_leads_phones")
+                        .HasAnnotation("Npgsql:StorageParameter:fastupdate", false);
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Phones"), "gin");
 
@@ -980,6 +982,18 @@ namespace Crm.Modules.Sales.Data.Migrations
 
                     b.HasIndex("OwnerId", "CreatedAt", "Id")
                         .HasDatabaseName("ix_opportunities_owner_id_created_at_id");
+
+                    b.HasIndex(new[] { "ExpectedCloseDate", "OwnerId" }, "ix_opportunities_open_expected_close")
+                        .HasDatabaseName("ix_opportunities_open_expected_close")
+                        .HasFilter("status = 'Open'");
+
+                    b.HasIndex(new[] { "ClosedAt", "OwnerId" }, "ix_opportunities_won_closed_at")
+                        .HasDatabaseName("ix_opportunities_won_closed_at")
+                        .HasFilter("status = 'Won'");
+
+                    b.HasIndex(new[] { "CustomerId", "ClosedAt" }, "ix_opportunities_won_customer")
+                        .HasDatabaseName("ix_opportunities_won_customer")
+                        .HasFilter("status = 'Won'");
 
                     b.ToTable("opportunities", "sales", t =>
                         {
@@ -2092,6 +2106,92 @@ namespace Crm.Modules.Sales.Data.Migrations
                     b.ToTable("quote_settings", "sales", t =>
                         {
                             t.HasCheckConstraint("ck_quote_settings_threshold", "discount_approval_threshold_percent BETWEEN 0 AND 100");
+                        });
+                });
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.SalesQuota", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<decimal>("AmountTarget")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("amount_target");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<int>("NewCustomersTarget")
+                        .HasColumnType("integer")
+                        .HasColumnName("new_customers_target");
+
+                    b.Property<string>("Period")
+                        .IsRequired()
+                        .HasMaxLength(7)
+                        .HasColumnType("character varying(7)")
+                        .HasColumnName("period");
+
+                    b.Property<DateOnly>("PeriodEnd")
+                        .HasColumnType("date")
+                        .HasColumnName("period_end");
+
+                    b.Property<string>("PeriodKind")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("period_kind");
+
+                    b.Property<DateOnly>("PeriodStart")
+                        .HasColumnType("date")
+                        .HasColumnName("period_start");
+
+                    b.Property<Guid>("SubjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("subject_id");
+
+                    b.Property<string>("SubjectKind")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("subject_kind");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sales_quotas");
+
+                    b.HasIndex("PeriodStart", "Id")
+                        .HasDatabaseName("ix_sales_quotas_period_start_id");
+
+                    b.HasIndex("SubjectKind", "SubjectId", "Period")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sales_quotas_subject_kind_subject_id_period");
+
+                    b.ToTable("sales_quotas", "sales", t =>
+                        {
+                            t.HasCheckConstraint("ck_sales_quotas_amount_target", "amount_target >= 0");
+
+                            t.HasCheckConstraint("ck_sales_quotas_new_customers_target", "new_customers_target >= 0");
+
+                            t.HasCheckConstraint("ck_sales_quotas_period", "period_end > period_start");
                         });
                 });
 

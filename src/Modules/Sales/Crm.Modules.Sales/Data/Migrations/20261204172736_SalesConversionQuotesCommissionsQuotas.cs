@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Crm.Modules.Sales.Data.Migrations
 {
     /// <inheritdoc />
-    public partial class SalesQuotes : Migration
+    public partial class SalesConversionQuotesCommissionsQuotas : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -14,6 +14,59 @@ namespace Crm.Modules.Sales.Data.Migrations
             migrationBuilder.CreateSequence(
                 name: "quote_number_seq",
                 schema: "sales");
+
+            migrationBuilder.AddColumn<DateOnly>(
+                name: "reversed_date",
+                schema: "sales",
+                table: "payment_receipts",
+                type: "date",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "product_category",
+                schema: "sales",
+                table: "contracts",
+                type: "character varying(100)",
+                maxLength: 100,
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateOnly>(
+                name: "terminated_date",
+                schema: "sales",
+                table: "contracts",
+                type: "date",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "termination_reason",
+                schema: "sales",
+                table: "contracts",
+                type: "character varying(500)",
+                maxLength: 500,
+                nullable: true);
+
+            migrationBuilder.CreateTable(
+                name: "commission_rules",
+                schema: "sales",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    rep_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    product_category = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    rate_percent = table.Column<decimal>(type: "numeric(5,2)", precision: 5, scale: 2, nullable: false),
+                    valid_from = table.Column<DateOnly>(type: "date", nullable: true),
+                    valid_to = table.Column<DateOnly>(type: "date", nullable: true),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    xmin = table.Column<uint>(type: "xid", rowVersion: true, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_commission_rules", x => x.id);
+                    table.CheckConstraint("ck_commission_rules_rate", "rate_percent >= 0 AND rate_percent <= 100");
+                    table.CheckConstraint("ck_commission_rules_validity", "valid_to IS NULL OR valid_from IS NULL OR valid_to >= valid_from");
+                });
 
             migrationBuilder.CreateTable(
                 name: "quote_settings",
@@ -82,6 +135,33 @@ namespace Crm.Modules.Sales.Data.Migrations
                         principalTable: "quotes",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "sales_quotas",
+                schema: "sales",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    subject_kind = table.Column<string>(type: "character varying(10)", maxLength: 10, nullable: false),
+                    subject_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    period = table.Column<string>(type: "character varying(7)", maxLength: 7, nullable: false),
+                    period_kind = table.Column<string>(type: "character varying(10)", maxLength: 10, nullable: false),
+                    period_start = table.Column<DateOnly>(type: "date", nullable: false),
+                    period_end = table.Column<DateOnly>(type: "date", nullable: false),
+                    amount_target = table.Column<decimal>(type: "numeric(18,2)", precision: 18, scale: 2, nullable: false),
+                    currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
+                    new_customers_target = table.Column<int>(type: "integer", nullable: false),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    xmin = table.Column<uint>(type: "xid", rowVersion: true, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_sales_quotas", x => x.id);
+                    table.CheckConstraint("ck_sales_quotas_amount_target", "amount_target >= 0");
+                    table.CheckConstraint("ck_sales_quotas_new_customers_target", "new_customers_target >= 0");
+                    table.CheckConstraint("ck_sales_quotas_period", "period_end > period_start");
                 });
 
             migrationBuilder.CreateTable(
@@ -169,6 +249,64 @@ namespace Crm.Modules.Sales.Data.Migrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "ix_payment_receipts_received_date",
+                schema: "sales",
+                table: "payment_receipts",
+                column: "received_date");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_payment_receipts_reversed_date_owner_id",
+                schema: "sales",
+                table: "payment_receipts",
+                columns: new[] { "reversed_date", "owner_id" },
+                filter: "reversed_date IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_opportunities_open_expected_close",
+                schema: "sales",
+                table: "opportunities",
+                columns: new[] { "expected_close_date", "owner_id" },
+                filter: "status = 'Open'");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_opportunities_won_closed_at",
+                schema: "sales",
+                table: "opportunities",
+                columns: new[] { "closed_at", "owner_id" },
+                filter: "status = 'Won'");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_opportunities_won_customer",
+                schema: "sales",
+                table: "opportunities",
+                columns: new[] { "customer_id", "closed_at" },
+                filter: "status = 'Won'");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_leads_emails",
+                schema: "sales",
+                table: "leads",
+                column: "emails")
+                .Annotation("Npgsql:IndexMethod", "gin")
+                .Annotation("Npgsql:StorageParameter:fastupdate", false);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_leads_phones",
+                schema: "sales",
+                table: "leads",
+                column: "phones")
+                .Annotation("Npgsql:IndexMethod", "gin")
+                .Annotation("Npgsql:StorageParameter:fastupdate", false);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_commission_rules_rep_id_product_category_valid_from",
+                schema: "sales",
+                table: "commission_rules",
+                columns: new[] { "rep_id", "product_category", "valid_from" },
+                unique: true)
+                .Annotation("Npgsql:NullsDistinct", false);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_quote_approvals_one_pending",
                 schema: "sales",
                 table: "quote_approvals",
@@ -233,11 +371,28 @@ namespace Crm.Modules.Sales.Data.Migrations
                 column: "revision_of_id",
                 unique: true,
                 filter: "revision_of_id IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_sales_quotas_period_start_id",
+                schema: "sales",
+                table: "sales_quotas",
+                columns: new[] { "period_start", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_sales_quotas_subject_kind_subject_id_period",
+                schema: "sales",
+                table: "sales_quotas",
+                columns: new[] { "subject_kind", "subject_id", "period" },
+                unique: true);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "commission_rules",
+                schema: "sales");
+
             migrationBuilder.DropTable(
                 name: "quote_approvals",
                 schema: "sales");
@@ -251,8 +406,67 @@ namespace Crm.Modules.Sales.Data.Migrations
                 schema: "sales");
 
             migrationBuilder.DropTable(
+                name: "sales_quotas",
+                schema: "sales");
+
+            migrationBuilder.DropTable(
                 name: "quotes",
                 schema: "sales");
+
+            migrationBuilder.DropIndex(
+                name: "ix_payment_receipts_received_date",
+                schema: "sales",
+                table: "payment_receipts");
+
+            migrationBuilder.DropIndex(
+                name: "ix_payment_receipts_reversed_date_owner_id",
+                schema: "sales",
+                table: "payment_receipts");
+
+            migrationBuilder.DropIndex(
+                name: "ix_opportunities_open_expected_close",
+                schema: "sales",
+                table: "opportunities");
+
+            migrationBuilder.DropIndex(
+                name: "ix_opportunities_won_closed_at",
+                schema: "sales",
+                table: "opportunities");
+
+            migrationBuilder.DropIndex(
+                name: "ix_opportunities_won_customer",
+                schema: "sales",
+                table: "opportunities");
+
+            migrationBuilder.DropIndex(
+                name: "ix_leads_emails",
+                schema: "sales",
+                table: "leads");
+
+            migrationBuilder.DropIndex(
+                name: "ix_leads_phones",
+                schema: "sales",
+                table: "leads");
+
+            migrationBuilder.DropColumn(
+                name: "reversed_date",
+                schema: "sales",
+                table: "payment_receipts");
+
+            migrationBuilder.DropColumn(
+                name: "product_category",
+                schema: "sales",
+                table: "contracts");
+
+            migrationBuilder.DropColumn(
+                name: "terminated_date",
+                schema: "sales",
+                table: "contracts");
+
+            migrationBuilder.DropColumn(
+                name: "termination_reason",
+                schema: "sales",
+                table: "contracts");
 
             migrationBuilder.DropSequence(
                 name: "quote_number_seq",

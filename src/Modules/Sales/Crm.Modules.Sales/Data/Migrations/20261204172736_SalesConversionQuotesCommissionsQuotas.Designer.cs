@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Crm.Modules.Sales.Data.Migrations
 {
     [DbContext(typeof(SalesDbContext))]
-    [Migration("20261204162452_SalesFunnel")]
-    partial class SalesFunnel
+    [Migration("20261204172736_SalesConversionQuotesCommissionsQuotas")]
+    partial class SalesConversionQuotesCommissionsQuotas
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -29,6 +29,8 @@ namespace Crm.Modules.Sales.Data.Migrations
 
             modelBuilder.HasSequence("contract_number_seq")
                 .StartsAt(10000001L);
+
+            modelBuilder.HasSequence("quote_number_seq");
 
             modelBuilder.Entity("Crm.Modules.Sales.Domain.Activity", b =>
                 {
@@ -251,6 +253,71 @@ namespace Crm.Modules.Sales.Data.Migrations
                     b.ToTable("assignment_rules", "sales");
                 });
 
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.CommissionRule", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("ProductCategory")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("product_category");
+
+                    b.Property<decimal>("RatePercent")
+                        .HasPrecision(5, 2)
+                        .HasColumnType("numeric(5,2)")
+                        .HasColumnName("rate_percent");
+
+                    b.Property<Guid?>("RepId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("rep_id");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<DateOnly?>("ValidFrom")
+                        .HasColumnType("date")
+                        .HasColumnName("valid_from");
+
+                    b.Property<DateOnly?>("ValidTo")
+                        .HasColumnType("date")
+                        .HasColumnName("valid_to");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_commission_rules");
+
+                    b.HasIndex("RepId", "ProductCategory", "ValidFrom")
+                        .IsUnique()
+                        .HasDatabaseName("ix_commission_rules_rep_id_product_category_valid_from");
+
+                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("RepId", "ProductCategory", "ValidFrom"), false);
+
+                    b.ToTable("commission_rules", "sales", t =>
+                        {
+                            t.HasCheckConstraint("ck_commission_rules_rate", "rate_percent >= 0 AND rate_percent <= 100");
+
+                            t.HasCheckConstraint("ck_commission_rules_validity", "valid_to IS NULL OR valid_from IS NULL OR valid_to >= valid_from");
+                        });
+                });
+
             modelBuilder.Entity("Crm.Modules.Sales.Domain.Contract", b =>
                 {
                     b.Property<Guid>("Id")
@@ -301,6 +368,11 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("owner_id");
 
+                    b.Property<string>("ProductCategory")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("product_category");
+
                     b.Property<decimal>("ReceivedAmount")
                         .HasPrecision(18, 2)
                         .HasColumnType("numeric(18,2)")
@@ -323,6 +395,15 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasMaxLength(12)
                         .HasColumnType("character varying(12)")
                         .HasColumnName("status");
+
+                    b.Property<DateOnly?>("TerminatedDate")
+                        .HasColumnType("date")
+                        .HasColumnName("terminated_date");
+
+                    b.Property<string>("TerminationReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("termination_reason");
 
                     b.Property<string>("Title")
                         .IsRequired()
@@ -701,8 +782,20 @@ namespace Crm.Modules.Sales.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_leads");
 
+                    b.HasIndex("Emails")
+                        .HasDatabaseName("ix_leads_emails")
+                        .HasAnnotation("Npgsql:StorageParameter:fastupdate", false);
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Emails"), "gin");
+
                     b.HasIndex("PartnerId")
                         .HasDatabaseName("ix_leads_partner_id");
+
+                    b.HasIndex("Phones")
+                        .HasDatabaseName("ix_leads_phones")
+                        .HasAnnotation("Npgsql:StorageParameter:fastupdate", false);
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Phones"), "gin");
 
                     b.HasIndex("CreatedAt", "Id")
                         .HasDatabaseName("ix_leads_created_at_id");
@@ -1175,6 +1268,10 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("reversed_at");
 
+                    b.Property<DateOnly?>("ReversedDate")
+                        .HasColumnType("date")
+                        .HasColumnName("reversed_date");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(10)
@@ -1193,11 +1290,18 @@ namespace Crm.Modules.Sales.Data.Migrations
                     b.HasIndex("InstalmentId")
                         .HasDatabaseName("ix_payment_receipts_instalment_id");
 
+                    b.HasIndex("ReceivedDate")
+                        .HasDatabaseName("ix_payment_receipts_received_date");
+
                     b.HasIndex("ContractId", "ReceivedDate")
                         .HasDatabaseName("ix_payment_receipts_contract_id_received_date");
 
                     b.HasIndex("OwnerId", "ReceivedDate")
                         .HasDatabaseName("ix_payment_receipts_owner_id_received_date");
+
+                    b.HasIndex("ReversedDate", "OwnerId")
+                        .HasDatabaseName("ix_payment_receipts_reversed_date_owner_id")
+                        .HasFilter("reversed_date IS NOT NULL");
 
                     b.ToTable("payment_receipts", "sales", t =>
                         {
@@ -1593,6 +1697,418 @@ namespace Crm.Modules.Sales.Data.Migrations
                     b.ToTable("products", "sales", t =>
                         {
                             t.HasCheckConstraint("ck_products_list_price", "list_price >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.Quote", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset?>("AnsweredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("answered_at");
+
+                    b.Property<decimal>("ApprovalThresholdPercent")
+                        .HasPrecision(5, 2)
+                        .HasColumnType("numeric(5,2)")
+                        .HasColumnName("approval_threshold_percent");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<decimal>("DiscountTotal")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("discount_total");
+
+                    b.Property<decimal>("MaxDiscountPercent")
+                        .HasPrecision(5, 2)
+                        .HasColumnType("numeric(5,2)")
+                        .HasColumnName("max_discount_percent");
+
+                    b.Property<string>("Notes")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("notes");
+
+                    b.Property<string>("Number")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("number");
+
+                    b.Property<Guid?>("OpportunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("opportunity_id");
+
+                    b.Property<Guid?>("OwnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_id");
+
+                    b.Property<DateOnly>("PricedOn")
+                        .HasColumnType("date")
+                        .HasColumnName("priced_on");
+
+                    b.Property<string>("RejectionReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("rejection_reason");
+
+                    b.Property<int>("Revision")
+                        .HasColumnType("integer")
+                        .HasColumnName("revision");
+
+                    b.Property<Guid?>("RevisionOfId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("revision_of_id");
+
+                    b.Property<DateTimeOffset?>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<decimal>("Subtotal")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("subtotal");
+
+                    b.Property<Guid?>("SupersededById")
+                        .HasColumnType("uuid")
+                        .HasColumnName("superseded_by_id");
+
+                    b.Property<decimal>("TaxTotal")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("tax_total");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title");
+
+                    b.Property<decimal>("Total")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("total");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<DateOnly>("ValidUntil")
+                        .HasColumnType("date")
+                        .HasColumnName("valid_until");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_quotes");
+
+                    b.HasIndex("OpportunityId")
+                        .HasDatabaseName("ix_quotes_opportunity_id");
+
+                    b.HasIndex("RevisionOfId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_quotes_revision_of_id")
+                        .HasFilter("revision_of_id IS NOT NULL");
+
+                    b.HasIndex("Number", "Revision")
+                        .IsUnique()
+                        .HasDatabaseName("ix_quotes_number_revision");
+
+                    b.HasIndex("CustomerId", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_quotes_customer_id_created_at_id");
+
+                    b.HasIndex("OwnerId", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_quotes_owner_id_created_at_id");
+
+                    b.ToTable("quotes", "sales", t =>
+                        {
+                            t.HasCheckConstraint("ck_quotes_revision", "revision >= 1");
+
+                            t.HasCheckConstraint("ck_quotes_total", "total >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.QuoteApproval", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Comment")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("comment");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<DateTimeOffset?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decided_at");
+
+                    b.Property<Guid?>("DecidedById")
+                        .HasColumnType("uuid")
+                        .HasColumnName("decided_by_id");
+
+                    b.Property<decimal>("MaxDiscountPercent")
+                        .HasPrecision(5, 2)
+                        .HasColumnType("numeric(5,2)")
+                        .HasColumnName("max_discount_percent");
+
+                    b.Property<Guid?>("OwnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_id");
+
+                    b.Property<Guid>("QuoteId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("quote_id");
+
+                    b.Property<string>("QuoteNumber")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("quote_number");
+
+                    b.Property<int>("QuoteRevision")
+                        .HasColumnType("integer")
+                        .HasColumnName("quote_revision");
+
+                    b.Property<decimal>("QuoteTotal")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("quote_total");
+
+                    b.Property<DateTimeOffset>("RequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("requested_at");
+
+                    b.Property<Guid?>("RequestedById")
+                        .HasColumnType("uuid")
+                        .HasColumnName("requested_by_id");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("status");
+
+                    b.Property<decimal>("ThresholdPercent")
+                        .HasPrecision(5, 2)
+                        .HasColumnType("numeric(5,2)")
+                        .HasColumnName("threshold_percent");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_quote_approvals");
+
+                    b.HasIndex("QuoteId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_quote_approvals_one_pending")
+                        .HasFilter("status = 'Pending'");
+
+                    b.HasIndex("QuoteId", "RequestedAt")
+                        .HasDatabaseName("ix_quote_approvals_quote_id_requested_at");
+
+                    b.HasIndex("Status", "RequestedAt", "Id")
+                        .HasDatabaseName("ix_quote_approvals_status_requested_at_id");
+
+                    b.ToTable("quote_approvals", "sales");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.QuoteLine", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("description");
+
+                    b.Property<decimal>("DiscountAmount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("discount_amount");
+
+                    b.Property<decimal>("DiscountPercent")
+                        .HasPrecision(5, 2)
+                        .HasColumnType("numeric(5,2)")
+                        .HasColumnName("discount_percent");
+
+                    b.Property<decimal>("EffectiveDiscountPercent")
+                        .HasPrecision(5, 2)
+                        .HasColumnType("numeric(5,2)")
+                        .HasColumnName("effective_discount_percent");
+
+                    b.Property<decimal>("GrossAmount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("gross_amount");
+
+                    b.Property<decimal>("LineTotal")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("line_total");
+
+                    b.Property<decimal>("NetAmount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("net_amount");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.Property<Guid?>("PriceBookId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("price_book_id");
+
+                    b.Property<string>("PriceSource")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("price_source");
+
+                    b.Property<Guid>("ProductId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("product_id");
+
+                    b.Property<string>("ProductName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("product_name");
+
+                    b.Property<decimal>("Quantity")
+                        .HasPrecision(18, 3)
+                        .HasColumnType("numeric(18,3)")
+                        .HasColumnName("quantity");
+
+                    b.Property<Guid>("QuoteId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("quote_id");
+
+                    b.Property<decimal>("ReferenceUnitPrice")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("reference_unit_price");
+
+                    b.Property<string>("Sku")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("sku");
+
+                    b.Property<decimal>("TaxAmount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("tax_amount");
+
+                    b.Property<decimal>("TaxRatePercent")
+                        .HasPrecision(5, 2)
+                        .HasColumnType("numeric(5,2)")
+                        .HasColumnName("tax_rate_percent");
+
+                    b.Property<string>("Unit")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("unit");
+
+                    b.Property<decimal>("UnitPrice")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("unit_price");
+
+                    b.HasKey("Id")
+                        .HasName("pk_quote_lines");
+
+                    b.HasIndex("ProductId")
+                        .HasDatabaseName("ix_quote_lines_product_id");
+
+                    b.HasIndex("QuoteId", "Position")
+                        .IsUnique()
+                        .HasDatabaseName("ix_quote_lines_quote_id_position");
+
+                    b.ToTable("quote_lines", "sales", t =>
+                        {
+                            t.HasCheckConstraint("ck_quote_lines_discount", "discount_percent BETWEEN 0 AND 100");
+
+                            t.HasCheckConstraint("ck_quote_lines_quantity", "quantity > 0");
+
+                            t.HasCheckConstraint("ck_quote_lines_tax", "tax_rate_percent BETWEEN 0 AND 100");
+                        });
+                });
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.QuoteSettings", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<decimal>("DiscountApprovalThresholdPercent")
+                        .HasPrecision(5, 2)
+                        .HasColumnType("numeric(5,2)")
+                        .HasColumnName("discount_approval_threshold_percent");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_quote_settings");
+
+                    b.ToTable("quote_settings", "sales", t =>
+                        {
+                            t.HasCheckConstraint("ck_quote_settings_threshold", "discount_approval_threshold_percent BETWEEN 0 AND 100");
                         });
                 });
 
@@ -2076,7 +2592,54 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasConstraintName("fk_price_book_entries_products_product_id");
                 });
 
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.Quote", b =>
+                {
+                    b.HasOne("Crm.Modules.Sales.Domain.Opportunity", null)
+                        .WithMany()
+                        .HasForeignKey("OpportunityId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_quotes_opportunities_opportunity_id");
+
+                    b.HasOne("Crm.Modules.Sales.Domain.Quote", null)
+                        .WithMany()
+                        .HasForeignKey("RevisionOfId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_quotes_quotes_revision_of_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.QuoteApproval", b =>
+                {
+                    b.HasOne("Crm.Modules.Sales.Domain.Quote", null)
+                        .WithMany()
+                        .HasForeignKey("QuoteId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_quote_approvals_quotes_quote_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.QuoteLine", b =>
+                {
+                    b.HasOne("Crm.Modules.Sales.Domain.Product", null)
+                        .WithMany()
+                        .HasForeignKey("ProductId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_quote_lines_products_product_id");
+
+                    b.HasOne("Crm.Modules.Sales.Domain.Quote", null)
+                        .WithMany("Lines")
+                        .HasForeignKey("QuoteId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_quote_lines_quotes_quote_id");
+                });
+
             modelBuilder.Entity("Crm.Modules.Sales.Domain.ExpenseReport", b =>
+                {
+                    b.Navigation("Lines");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.Quote", b =>
                 {
                     b.Navigation("Lines");
                 });
