@@ -46,7 +46,8 @@ public static class CustomersModule
         AddTimeline(services);
         services.AddIntegrationEventHandler<ContractSigned, CustomerBalanceConsumer>()
             .AddIntegrationEventHandler<PaymentReceived, CustomerBalanceConsumer>()
-            .AddIntegrationEventHandler<PaymentReversed, CustomerBalanceConsumer>();
+            .AddIntegrationEventHandler<PaymentReversed, CustomerBalanceConsumer>()
+            .AddIntegrationEventHandler<OpportunityWon, CustomerWonDealConsumer>();
         services.AddScoped<ICustomerDuplicateCheck, CustomerDuplicateFinder>();
         services.AddScoped<ICustomerDirectory, CustomerDirectory>();
         services.AddScoped<DuplicateGuard>();
