@@ -17,6 +17,12 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
 
     public DbSet<OpportunityStageChange> OpportunityStageChanges => Set<OpportunityStageChange>();
 
+    public DbSet<Competitor> Competitors => Set<Competitor>();
+
+    public DbSet<OpportunityCompetitor> OpportunityCompetitors => Set<OpportunityCompetitor>();
+
+    public DbSet<OpportunityLine> OpportunityLines => Set<OpportunityLine>();
+
     public DbSet<Product> Products => Set<Product>();
 
     public DbSet<Partner> Partners => Set<Partner>();
@@ -59,6 +65,7 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
         LeadsModel.Configure(modelBuilder);
         QuotesModel.Configure(modelBuilder);
         CashModel.Configure(modelBuilder);
+        OpportunitiesModel.Configure(modelBuilder);
     }
 
     private static void ConfigurePipelines(ModelBuilder modelBuilder)
