@@ -85,6 +85,7 @@ internal static class OpportunityEndpoints
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
 
         MapLines(api);
+        MapPipelines(api);
         api.MapCompetitorEndpoints();
     }
 
@@ -119,6 +120,48 @@ internal static class OpportunityEndpoints
             .RequirePermission(Permissions.SalesWrite)
             .WithName("RemoveOpportunityLine")
             .WithSummary("Remove a line; the amount becomes the remaining lines' total (honours If-Match on the opportunity's ETag)")
+            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
+    }
+
+    private static void MapPipelines(IEndpointRouteBuilder api)
+    {
+        var pipelines = api.MapGroup("/sales/pipelines").WithTags("Pipelines");
+
+        pipelines.MapGet("/", async Task<Ok<IReadOnlyList<PipelineResponse>>> (IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new ListPipelinesRequest(), ct)))
+            .RequirePermission(Permissions.SalesRead)
+            .WithName("ListPipelines")
+            .WithSummary("Every pipeline with its stages, the default first")
+            .ProducesProblems(StatusCodes.Status403Forbidden);
+
+        pipelines.MapGet("/{id:guid}", async Task<Ok<PipelineResponse>> (Guid id, IMediator mediator, HttpResponse response, CancellationToken ct) =>
+            {
+                var found = await mediator.Send(new GetPipelineRequest(id), ct);
+                return response.OkWithETag(found.Pipeline, found.Version);
+            })
+            .RequirePermission(Permissions.SalesRead)
+            .WithName("GetPipeline")
+            .WithSummary("A pipeline with its stages")
+            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
+
+        pipelines.MapPost("/", async Task<Created<PipelineResponse>> (CreatePipelineRequest request, IMediator mediator, HttpResponse response, CancellationToken ct) =>
+            {
+                var created = await mediator.Send(request, ct);
+                return response.CreatedWithETag($"/api/v1/sales/pipelines/{created.Pipeline.Id}", created.Pipeline, created.Version);
+            })
+            .RequirePermission(Permissions.SalesManage)
+            .WithName("CreatePipeline")
+            .WithSummary("Create a pipeline with its stages (managers and administrators; honours Idempotency-Key)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status409Conflict);
+
+        pipelines.MapPost("/{id:guid}/default", async Task<Ok<PipelineResponse>> (Guid id, IMediator mediator, HttpRequest http, CancellationToken ct) =>
+            {
+                var updated = await mediator.Send(new SetDefaultPipelineRequest(id, IfMatch.From(http)), ct);
+                return http.HttpContext.Response.OkWithETag(updated.Pipeline, updated.Version);
+            })
+            .RequirePermission(Permissions.SalesManage)
+            .WithName("SetDefaultPipeline")
+            .WithSummary("Make a pipeline the default for new opportunities (managers and administrators; honours If-Match)")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
     }
 
