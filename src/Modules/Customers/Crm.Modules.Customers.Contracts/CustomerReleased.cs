@@ -26,9 +26,18 @@ public sealed record CustomerReleased : IntegrationEvent, ICustomerTimelineEvent
     string ICustomerTimelineEvent.TimelineSummary => $"Released to the public pool: {Reason}";
 }
 
-/// <summary>The automatic reclaim moved customers without recent follow-up to the public pool (公海).</summary>
+/// <summary>
+/// The automatic reclaim moved customers to the public pool (公海): without a recent follow-up, or without a won deal
+/// for too long (one event per reason and run).
+/// </summary>
 public sealed record CustomersReclaimed : IntegrationEvent, ICustomerTimelineEvent
 {
+    /// <summary>The reason of the follow-up rule.</summary>
+    public const string FollowUpReason = "no follow-up within the pool rule";
+
+    /// <summary>The reason of the won-deal rule.</summary>
+    public const string WonDealReason = "no won deal within the pool rule";
+
     public CustomersReclaimed(DateTimeOffset occurredAt)
         : base(occurredAt)
     {
@@ -40,11 +49,17 @@ public sealed record CustomersReclaimed : IntegrationEvent, ICustomerTimelineEve
     /// <summary>Every customer that went to the pool.</summary>
     public required IReadOnlyList<Guid> CustomerIds { get; init; }
 
+    /// <summary>
+    /// Which pool rule reclaimed them. Events written before the won-deal rule existed have none and were all
+    /// reclaimed for lack of follow-up, hence the default.
+    /// </summary>
+    public string Reason { get; init; } = FollowUpReason;
+
     IReadOnlyCollection<Guid> ICustomerTimelineEvent.TimelineCustomerIds => CustomerIds;
 
     string ICustomerTimelineEvent.TimelineKind => CustomerTimelineKinds.Ownership;
 
-    string ICustomerTimelineEvent.TimelineSummary => "Reclaimed to the public pool: no follow-up within the pool rule";
+    string ICustomerTimelineEvent.TimelineSummary => $"Reclaimed to the public pool: {Reason}";
 
     object ICustomerTimelineEvent.TimelineData => new { TransferId };
 }

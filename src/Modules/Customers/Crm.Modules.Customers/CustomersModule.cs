@@ -48,7 +48,8 @@ public static class CustomersModule
         services.AddIntegrationEventHandler<ContractSigned, CustomerBalanceConsumer>()
             .AddIntegrationEventHandler<PaymentReceived, CustomerBalanceConsumer>()
             .AddIntegrationEventHandler<PaymentReversed, CustomerBalanceConsumer>()
-            .AddIntegrationEventHandler<ContractTerminated, CustomerBalanceConsumer>();
+            .AddIntegrationEventHandler<ContractTerminated, CustomerBalanceConsumer>()
+            .AddIntegrationEventHandler<OpportunityWon, CustomerWonDealConsumer>();
         services.AddScoped<ICustomerDuplicateCheck, CustomerDuplicateFinder>();
         services.AddScoped<ICustomerDirectory, CustomerDirectory>();
         services.AddScoped<ICustomerRegistration, CustomerRegistration>();

@@ -116,6 +116,9 @@ public sealed record OpportunityLost : IntegrationEvent, ICustomerTimelineEvent
     /// <summary>Why it was lost.</summary>
     public string? Reason { get; init; }
 
+    /// <summary>The competitor (竞争对手) it was lost to, when known.</summary>
+    public Guid? CompetitorId { get; init; }
+
     /// <summary>The amount that was at stake.</summary>
     public required decimal Amount { get; init; }
 

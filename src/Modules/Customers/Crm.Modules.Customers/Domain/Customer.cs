@@ -117,6 +117,14 @@ internal sealed class Customer : IAuditable, IOwnedRecord
     [AuditIgnored]
     public DateTimeOffset? NextFollowUpAt { get; private set; }
 
+    /// <summary>
+    /// When the customer's newest won deal (赢单) was won, kept from the Sales module's <c>OpportunityWon</c> events by a
+    /// set-based update that only moves it forward (redelivered or late events change nothing). Not audited: the
+    /// opportunities are the record. The pool rule <c>reclaimAfterDaysWithoutWonDeal</c> reads it.
+    /// </summary>
+    [AuditIgnored]
+    public DateTimeOffset? LastWonAt { get; private set; }
+
     /// <summary>The survivor this customer was merged into (status <c>merged</c>); always the final one of a chain.</summary>
     public Guid? MergedIntoId { get; private set; }
 
@@ -278,6 +286,12 @@ internal sealed class Customer : IAuditable, IOwnedRecord
             NextFollowUpAt = loser.NextFollowUpAt;
         }
 
+        // The loser's deals now count for the survivor (its won-event updates are redirected to the survivor too).
+        if (loser.LastWonAt is { } won && (LastWonAt is null || won > LastWonAt))
+        {
+            LastWonAt = won;
+        }
+
         Apply(details, now);
     }
 
@@ -297,7 +311,7 @@ internal sealed class Customer : IAuditable, IOwnedRecord
     }
 
     /// <summary>What a survivor takes from a loser, read before the loser releases its identifiers.</summary>
-    public MergeSource AsMergeSource() => new(Details(), LastFollowUpAt, NextFollowUpAt);
+    public MergeSource AsMergeSource() => new(Details(), LastFollowUpAt, NextFollowUpAt, LastWonAt);
 
     /// <summary>
     /// Becomes a redirect to <paramref name="survivorId"/>: status merged, read-only. Its unique identifiers are
@@ -408,4 +422,4 @@ internal sealed record CustomerDetails(
 }
 
 /// <summary>A loser's fields as they were before the merge (see <see cref="Customer.Absorb"/>).</summary>
-internal sealed record MergeSource(CustomerDetails Details, DateTimeOffset? LastFollowUpAt, DateTimeOffset? NextFollowUpAt);
+internal sealed record MergeSource(CustomerDetails Details, DateTimeOffset? LastFollowUpAt, DateTimeOffset? NextFollowUpAt, DateTimeOffset? LastWonAt);

@@ -21,7 +21,10 @@ internal sealed class PoolRule
     /// <summary>Owned customers without a follow-up for this many days go back to the pool.</summary>
     public int? ReclaimAfterDaysWithoutFollowUp { get; private set; }
 
-    /// <summary>Stored, not enforced yet: deals arrive with the Sales module.</summary>
+    /// <summary>
+    /// Owned customers without a won deal for this many days go back to the pool; the days count from the newest won
+    /// deal, but never from before the current owner got the customer.
+    /// </summary>
     public int? ReclaimAfterDaysWithoutWonDeal { get; private set; }
 
     public DateTimeOffset UpdatedAt { get; private set; }

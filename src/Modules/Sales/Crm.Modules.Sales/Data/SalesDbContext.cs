@@ -17,6 +17,12 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
 
     public DbSet<OpportunityStageChange> OpportunityStageChanges => Set<OpportunityStageChange>();
 
+    public DbSet<Competitor> Competitors => Set<Competitor>();
+
+    public DbSet<OpportunityCompetitor> OpportunityCompetitors => Set<OpportunityCompetitor>();
+
+    public DbSet<OpportunityLine> OpportunityLines => Set<OpportunityLine>();
+
     public DbSet<Product> Products => Set<Product>();
 
     public DbSet<Partner> Partners => Set<Partner>();
@@ -71,6 +77,7 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
         QuotesModel.Configure(modelBuilder);
         CashModel.Configure(modelBuilder);
         FunnelModel.Configure(modelBuilder);
+        OpportunitiesModel.Configure(modelBuilder);
     }
 
     private static void ConfigurePipelines(ModelBuilder modelBuilder)

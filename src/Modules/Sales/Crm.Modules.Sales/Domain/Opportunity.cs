@@ -10,6 +10,9 @@ namespace Crm.Modules.Sales.Domain;
 internal sealed class Opportunity : IAuditable, IOwnedRecord
 {
     public const string DefaultCurrency = "CNY";
+    public const int MaxNameLength = 200;
+    public const int MaxSourceLength = 50;
+    public const int MaxDescriptionLength = 2000;
 
     private Opportunity()
     {
@@ -48,12 +51,20 @@ internal sealed class Opportunity : IAuditable, IOwnedRecord
     /// <summary>The agent or distributor (代理商) or partner who brought or handles the deal.</summary>
     public Guid? PartnerId { get; private set; }
 
+    /// <summary>Where the deal came from (exhibition, referral, website...), free text.</summary>
+    public string? Source { get; private set; }
+
+    public string? Description { get; private set; }
+
     public DateTimeOffset StageEnteredAt { get; private set; }
 
     public DateTimeOffset? ClosedAt { get; private set; }
 
     /// <summary>Why it was lost (required to lose one); cleared when it is reopened.</summary>
     public string? LostReason { get; private set; }
+
+    /// <summary>The competitor it was lost to, when known; cleared when it is reopened.</summary>
+    public Guid? LostToCompetitorId { get; private set; }
 
     public DateTimeOffset CreatedAt { get; private set; }
 
@@ -93,6 +104,63 @@ internal sealed class Opportunity : IAuditable, IOwnedRecord
             CreatedAt = now,
             UpdatedAt = now,
         };
+
+    /// <summary>Whether it is still open: won and lost opportunities are read-only until reopened.</summary>
+    public bool IsOpen => Status == OpportunityStatus.Open;
+
+    /// <summary>The fields a merge patch may change, as they are now.</summary>
+    public OpportunityDetails Details() => new(Name, Amount, Currency, ExpectedCloseDate, ContactId, PartnerId, Source, Description);
+
+    /// <summary>
+    /// Replaces the editable fields of an open opportunity. Closed ones are read-only: the funnel, the forecast and
+    /// commissions already counted their amount and outcome, so a change needs a reopen (which is in the history).
+    /// </summary>
+    public void Update(OpportunityDetails details, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(details);
+        EnsureOpen();
+        Name = details.Name.Trim();
+        Amount = details.Amount;
+        Currency = details.Currency.ToUpperInvariant();
+        ExpectedCloseDate = details.ExpectedCloseDate;
+        ContactId = details.ContactId;
+        PartnerId = details.PartnerId;
+        Source = string.IsNullOrWhiteSpace(details.Source) ? null : details.Source.Trim();
+        Description = string.IsNullOrWhiteSpace(details.Description) ? null : details.Description.Trim();
+        UpdatedAt = now;
+    }
+
+    /// <summary>While an opportunity has product lines its amount is their total: set after every line change.</summary>
+    public void ApplyLineTotal(decimal total, DateTimeOffset now)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(total);
+        EnsureOpen();
+        Amount = total;
+        UpdatedAt = now;
+    }
+
+    /// <summary>Gives an open opportunity to another owner; the team becomes the new owner's.</summary>
+    public void AssignOwner(Guid ownerId, Guid? teamId, DateTimeOffset now)
+    {
+        EnsureOpen();
+        OwnerId = ownerId;
+        TeamId = teamId;
+        UpdatedAt = now;
+    }
+
+    /// <summary>Drops a probability override: back to the default of the stage it is in.</summary>
+    public void ResetProbability(PipelineStage stage, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(stage);
+        if (stage.Id != StageId)
+        {
+            throw new InvalidOperationException("Not the opportunity's stage.");
+        }
+
+        EnsureOpen();
+        Probability = stage.Probability;
+        UpdatedAt = now;
+    }
 
     /// <summary>Names the partner or distributor on the deal (null for none).</summary>
     public void AssignPartner(Guid? partnerId) => PartnerId = partnerId;
@@ -144,6 +212,7 @@ internal sealed class Opportunity : IAuditable, IOwnedRecord
         };
         ClosedAt = Status == OpportunityStatus.Open ? null : now;
         LostReason = null;
+        LostToCompetitorId = null;
         UpdatedAt = now;
         return change;
     }
@@ -152,12 +221,16 @@ internal sealed class Opportunity : IAuditable, IOwnedRecord
     public OpportunityStageChange Win(PipelineStage wonStage, Guid? changedBy, DateTimeOffset now) =>
         Close(wonStage, StageKind.Won, changedBy, now);
 
-    /// <summary>Loses an open opportunity for <paramref name="reason"/>: moves it to its pipeline's lost stage.</summary>
-    public OpportunityStageChange Lose(PipelineStage lostStage, string reason, Guid? changedBy, DateTimeOffset now)
+    /// <summary>
+    /// Loses an open opportunity for <paramref name="reason"/>, to <paramref name="competitorId"/> when known: moves it to
+    /// its pipeline's lost stage.
+    /// </summary>
+    public OpportunityStageChange Lose(PipelineStage lostStage, string reason, Guid? changedBy, DateTimeOffset now, Guid? competitorId = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
         var change = Close(lostStage, StageKind.Lost, changedBy, now);
         LostReason = reason.Trim();
+        LostToCompetitorId = competitorId;
         return change;
     }
 
@@ -176,6 +249,14 @@ internal sealed class Opportunity : IAuditable, IOwnedRecord
         }
 
         return MoveTo(stage, changedBy, now)!;
+    }
+
+    private void EnsureOpen()
+    {
+        if (!IsOpen)
+        {
+            throw new InvalidOperationException("A won or lost opportunity is read-only: reopen it first.");
+        }
     }
 
     private OpportunityStageChange Close(PipelineStage stage, StageKind kind, Guid? changedBy, DateTimeOffset now)
@@ -233,6 +314,17 @@ internal sealed class OpportunityStageChange
             ChangedBy = changedBy,
         };
 }
+
+/// <summary>The editable fields of an opportunity (see <see cref="Opportunity.Update"/>).</summary>
+internal sealed record OpportunityDetails(
+    string Name,
+    decimal Amount,
+    string Currency,
+    DateOnly? ExpectedCloseDate,
+    Guid? ContactId,
+    Guid? PartnerId,
+    string? Source,
+    string? Description);
 
 /// <summary>Open until it reaches a closing stage.</summary>
 internal enum OpportunityStatus

@@ -32,6 +32,18 @@ internal sealed class Pipeline : IAuditable
 
     public static Pipeline Create(string name, DateTimeOffset now) =>
         new() { Id = Guid.CreateVersion7(now), Name = name.Trim(), Active = true, CreatedAt = now, UpdatedAt = now };
+
+    /// <summary>Marks it the default pipeline; the caller clears the previous default in the same transaction.</summary>
+    public void MakeDefault(DateTimeOffset now)
+    {
+        if (!Active)
+        {
+            throw new InvalidOperationException("An inactive pipeline cannot be the default.");
+        }
+
+        IsDefault = true;
+        UpdatedAt = now;
+    }
 }
 
 /// <summary>

@@ -404,6 +404,10 @@ namespace Crm.Modules.Customers.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_follow_up_at");
 
+                    b.Property<DateTimeOffset?>("LastWonAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_won_at");
+
                     b.Property<string>("LifecycleStage")
                         .IsRequired()
                         .HasMaxLength(20)

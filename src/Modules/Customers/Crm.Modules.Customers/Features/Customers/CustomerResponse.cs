@@ -49,6 +49,7 @@ namespace Crm.Modules.Customers.Features.Customers;
 /// <param name="ChurnReason">Why it was lost, while churned.</param>
 /// <param name="ChurnCompetitor">The competitor it was lost to, when known.</param>
 /// <param name="ChurnStage">The lifecycle stage it had reached when it churned.</param>
+/// <param name="LastWonAt">When its newest won deal (赢单) was won (from the Sales module), if any.</param>
 internal sealed record CustomerResponse(
     Guid Id,
     string Code,
@@ -91,7 +92,8 @@ internal sealed record CustomerResponse(
     DateTimeOffset? ChurnedAt,
     string? ChurnReason,
     string? ChurnCompetitor,
-    LifecycleStage? ChurnStage);
+    LifecycleStage? ChurnStage,
+    DateTimeOffset? LastWonAt);
 
 /// <summary>A customer with the row version that becomes its ETag.</summary>
 internal sealed record VersionedCustomer(CustomerResponse Customer, uint Version);
@@ -104,7 +106,7 @@ internal static class CustomerProjection
         c.LifecycleStage, c.Status, c.OwnerId, c.TeamId, c.IsKeyAccount, c.IsPotentialKeyAccount, c.CreditLimit,
         c.CreditRating, c.OutstandingBalance, c.Currency, c.CreatedAt, c.UpdatedAt, c.ArchivedAt,
         c.LastFollowUpAt, c.NextFollowUpAt, c.RegionCode, CustomFieldJson.Read(c.CustomFields),
-        c.BlacklistReason, c.BlacklistedAt, c.ChurnedAt, c.ChurnReason, c.ChurnCompetitor, c.ChurnStage);
+        c.BlacklistReason, c.BlacklistedAt, c.ChurnedAt, c.ChurnReason, c.ChurnCompetitor, c.ChurnStage, c.LastWonAt);
 
     private static readonly Func<Customer, CustomerResponse> Compiled = ToResponse.Compile();
 

@@ -23,13 +23,20 @@ internal sealed class PoolOptions
 }
 
 /// <summary>
-/// One reclaim run: every owned, active customer whose newest follow-up (or creation, when never followed up)
-/// is older than its tier's <c>reclaimAfterDaysWithoutFollowUp</c> goes to the pool. Set-based and idempotent;
-/// a transaction-level advisory lock makes concurrent runs on other instances skip instead of doubling up.
+/// One reclaim run: every owned, active customer goes to the pool when its tier's rule (a tier's own rule replaces the
+/// default) says so:
+/// <list type="bullet">
+/// <item><c>reclaimAfterDaysWithoutFollowUp</c>: its newest follow-up (or creation, when never followed up) is older;</item>
+/// <item><c>reclaimAfterDaysWithoutWonDeal</c>: its newest won deal is older, and so is the moment its current owner
+/// got it (or its creation): a rep who just took a customer over gets the whole period to win a deal.</item>
+/// </list>
+/// Set-based and idempotent; a transaction-level advisory lock makes concurrent runs on other instances skip instead of
+/// doubling up.
 /// </summary>
 internal sealed class PoolReclaimer(CustomersDbContext db, TimeProvider time)
 {
-    public const string Reason = "reclaimed: no follow-up within the pool rule";
+    public const string Reason = "reclaimed: " + CustomersReclaimed.FollowUpReason;
+    public const string WonDealReason = "reclaimed: " + CustomersReclaimed.WonDealReason;
     private const long LockKey = 0x637573_706f6f6c; // "cus" "pool"
 
     /// <summary>Returns how many customers went to the pool, or null when another instance holds the lock.</summary>
@@ -46,39 +53,64 @@ internal sealed class PoolReclaimer(CustomersDbContext db, TimeProvider time)
         }
 
         // One statement: pick the stale customers under row locks, clear their owner (UPDATE ... RETURNING) and
-        // write one history row each from the returned old owners. A tier's own rule replaces the default.
-        var ids = await db.Database.SqlQuery<Guid>(
+        // write one history row each from the returned old owners. A customer stale under both rules is reclaimed
+        // for the follow-up one. "Owned since" is the newest owner-history row that gave the customer to its current
+        // owner (the (customer_id, id) index finds it); customers created with their owner have none and count from
+        // creation.
+        var reclaimed = await db.Database.SqlQuery<ReclaimedCustomer>(
             $"""
             WITH stale AS (
-                SELECT c.id, c.owner_id
+                SELECT c.id, c.owner_id,
+                       CASE WHEN COALESCE(c.last_follow_up_at, c.created_at)
+                                 < {now} - make_interval(days => COALESCE(r.reclaim_after_days_without_follow_up, d.reclaim_after_days_without_follow_up))
+                            THEN {Reason} ELSE {WonDealReason} END AS reason
                 FROM customers.customers c
                 LEFT JOIN customers.pool_rules r ON r.tier = c.tier
-                LEFT JOIN customers.pool_rules d ON d.tier IS NULL
-                WHERE c.owner_id IS NOT NULL AND c.status = {active}
-                  AND COALESCE(c.last_follow_up_at, c.created_at)
-                      < {now} - make_interval(days => CASE WHEN r.id IS NOT NULL THEN r.reclaim_after_days_without_follow_up ELSE d.reclaim_after_days_without_follow_up END)
+                LEFT JOIN customers.pool_rules d ON d.tier IS NULL AND r.id IS NULL
+                LEFT JOIN LATERAL (
+                    SELECT h.at FROM customers.customer_owner_history h
+                    WHERE h.customer_id = c.id AND h.to_owner_id = c.owner_id
+                    ORDER BY h.id DESC LIMIT 1) owned ON TRUE
+                WHERE c.owner_id IS NOT NULL AND c.status = {active} AND (r.id IS NOT NULL OR d.id IS NOT NULL)
+                  AND (COALESCE(c.last_follow_up_at, c.created_at)
+                           < {now} - make_interval(days => COALESCE(r.reclaim_after_days_without_follow_up, d.reclaim_after_days_without_follow_up))
+                       OR GREATEST(c.last_won_at, owned.at, c.created_at)
+                           < {now} - make_interval(days => COALESCE(r.reclaim_after_days_without_won_deal, d.reclaim_after_days_without_won_deal)))
                 FOR UPDATE OF c
             ), moved AS (
                 UPDATE customers.customers c SET owner_id = NULL, team_id = NULL, updated_at = {now}
                 FROM stale s WHERE c.id = s.id
-                RETURNING c.id, s.owner_id AS from_owner_id
+                RETURNING c.id, s.owner_id AS from_owner_id, s.reason
             )
             INSERT INTO customers.customer_owner_history (customer_id, from_owner_id, to_owner_id, reason, actor_id, at, transfer_id)
-            SELECT m.id, m.from_owner_id, NULL, {Reason}, NULL, {now}, {transferId} FROM moved m
-            RETURNING customer_id AS "Value"
+            SELECT m.id, m.from_owner_id, NULL, m.reason, NULL, {now}, {transferId} FROM moved m
+            RETURNING customer_id, reason
             """).ToListAsync(ct);
 
-        if (ids.Count > 0)
+        if (reclaimed.Count > 0)
         {
+            var ids = reclaimed.Select(r => r.CustomerId).ToList();
             await db.Contacts.Where(c => ids.Contains(c.CustomerId)).ExecuteUpdateAsync(s => s.SetProperty(c => c.OwnerId, (Guid?)null), ct);
-            db.AddAuditSummary<Customer>(AuditAction.Updated, ids.Count, new Dictionary<string, object?> { ["ownerId"] = null, ["teamId"] = null, ["transferReason"] = Reason });
-            db.AddIntegrationEvent(new CustomersReclaimed(now) { TransferId = transferId, CustomerIds = ids });
-            await db.SaveChangesAsync(ct);
+            // One audit summary and one event per rule; saved per rule, because an audit entry gets its id when saved.
+            foreach (var group in reclaimed.GroupBy(r => r.Reason))
+            {
+                db.AddAuditSummary<Customer>(AuditAction.Updated, group.Count(), new Dictionary<string, object?> { ["ownerId"] = null, ["teamId"] = null, ["transferReason"] = group.Key });
+                db.AddIntegrationEvent(new CustomersReclaimed(now)
+                {
+                    TransferId = transferId,
+                    CustomerIds = [.. group.Select(r => r.CustomerId)],
+                    Reason = group.Key == Reason ? CustomersReclaimed.FollowUpReason : CustomersReclaimed.WonDealReason,
+                });
+                await db.SaveChangesAsync(ct);
+            }
         }
 
         await transaction.CommitAsync(ct);
-        return ids.Count;
+        return reclaimed.Count;
     }
+
+    /// <summary>One customer the run moved to the pool, with the history reason of the rule that moved it.</summary>
+    private sealed record ReclaimedCustomer(Guid CustomerId, string Reason);
 }
 
 /// <summary>Runs <see cref="PoolReclaimer"/> every <c>Customers:Pool:ReclaimInterval</c> (default one hour).</summary>

@@ -14,7 +14,7 @@ namespace Crm.Modules.Customers.Features.Pool;
 /// <param name="Tier">The tier (null: the default for every tier without its own rule).</param>
 /// <param name="MaxOwnedPerRep">Most customers of this tier one rep may own before claims are refused (null: no limit).</param>
 /// <param name="ReclaimAfterDaysWithoutFollowUp">Owned customers without a follow-up for this many days go back to the pool (null: never).</param>
-/// <param name="ReclaimAfterDaysWithoutWonDeal">Stored, not enforced yet (deals come with the Sales module).</param>
+/// <param name="ReclaimAfterDaysWithoutWonDeal">Owned customers whose newest won deal, and whose taking-over by their current owner, are older than this many days go back to the pool (null: never).</param>
 internal sealed record PoolRuleDto(string? Tier, int? MaxOwnedPerRep, int? ReclaimAfterDaysWithoutFollowUp, int? ReclaimAfterDaysWithoutWonDeal);
 
 /// <summary>Every pool rule.</summary>

@@ -15,7 +15,8 @@ internal sealed record WinOpportunityRequest(Guid Id, IfMatch IfMatch) : IReques
 
 /// <summary>Lose an open opportunity (输单): it moves to its pipeline's lost stage.</summary>
 /// <param name="Reason">Why it was lost (required, at most 500 characters): the loss analysis groups by it.</param>
-internal sealed record LoseOpportunityRequest(string? Reason) : IRequest<VersionedOpportunity>
+/// <param name="CompetitorId">The competitor it was lost to, when known (an existing competitor); it is linked to the opportunity.</param>
+internal sealed record LoseOpportunityRequest(string? Reason, Guid? CompetitorId = null) : IRequest<VersionedOpportunity>
 {
     internal Guid Id { get; init; }
 
@@ -64,7 +65,21 @@ internal sealed class CloseOpportunityHandler(SalesDbContext db, IAccessScopePro
         ApplyAsync(request.Id, request.IfMatch, async (opportunity, by, now, ct) =>
         {
             var stage = await ClosingStageAsync(opportunity, StageKind.Lost, ct);
-            return (EnsureOpen(opportunity, () => opportunity.Lose(stage, request.Reason!, by, now)), stage);
+            if (request.CompetitorId is { } competitorId)
+            {
+                if (!await db.Competitors.AnyAsync(c => c.Id == competitorId, ct))
+                {
+                    throw ValidationFailedException.For("competitorId", $"No competitor {competitorId}.");
+                }
+
+                // Lost to them means it ran against them: the link makes the loss count in the competitor's stats.
+                if (opportunity.IsOpen && !await db.OpportunityCompetitors.AnyAsync(l => l.OpportunityId == opportunity.Id && l.CompetitorId == competitorId, ct))
+                {
+                    db.OpportunityCompetitors.Add(OpportunityCompetitor.Create(opportunity.Id, competitorId, by, now));
+                }
+            }
+
+            return (EnsureOpen(opportunity, () => opportunity.Lose(stage, request.Reason!, by, now, request.CompetitorId)), stage);
         }, cancellationToken);
 
     public Task<VersionedOpportunity> Handle(ReopenOpportunityRequest request, CancellationToken cancellationToken) =>
@@ -72,7 +87,7 @@ internal sealed class CloseOpportunityHandler(SalesDbContext db, IAccessScopePro
         {
             if (opportunity.Status == OpportunityStatus.Open)
             {
-                throw new ConflictException(ProblemTypes.Conflict, "Opportunity is open", $"Opportunity {opportunity.Id} is open: nothing to reopen.");
+                throw OpportunityProblems.Open(opportunity);
             }
 
             var stages = db.PipelineStages.Where(s => s.PipelineId == opportunity.PipelineId);
@@ -112,7 +127,7 @@ internal sealed class CloseOpportunityHandler(SalesDbContext db, IAccessScopePro
     private static OpportunityStageChange EnsureOpen(Opportunity opportunity, Func<OpportunityStageChange> close) =>
         opportunity.Status == OpportunityStatus.Open
             ? close()
-            : throw new ConflictException(ProblemTypes.Conflict, "Opportunity is closed", $"Opportunity {opportunity.Id} is {opportunity.Status.ToString().ToLowerInvariant()}: reopen it first.");
+            : throw OpportunityProblems.Closed(opportunity);
 
     private async Task<PipelineStage> ClosingStageAsync(Opportunity opportunity, StageKind kind, CancellationToken ct) =>
         await db.PipelineStages.SingleOrDefaultAsync(s => s.PipelineId == opportunity.PipelineId && s.Kind == kind, ct)

@@ -20,7 +20,10 @@ namespace Crm.Modules.Sales.Features.Opportunities;
 /// <param name="OwnerId">Owner; defaults to the caller. Managers may name anyone in their team subtree, administrators anyone.</param>
 /// <param name="PipelineId">Pipeline; defaults to the default pipeline.</param>
 /// <param name="StageId">An open stage of the pipeline; defaults to its first stage.</param>
-/// <param name="PartnerId">The partner or distributor on the deal.</param>
+/// <param name="PartnerId">The partner or distributor on the deal (an active partner).</param>
+/// <param name="ContactId">The customer's contact for the deal.</param>
+/// <param name="Source">Where the deal came from (at most 50 characters).</param>
+/// <param name="Description">Free description (at most 2,000 characters).</param>
 internal sealed record CreateOpportunityRequest(
     string Name,
     Guid? CustomerId,
@@ -30,7 +33,10 @@ internal sealed record CreateOpportunityRequest(
     Guid? OwnerId = null,
     Guid? PipelineId = null,
     Guid? StageId = null,
-    Guid? PartnerId = null) : IRequest<VersionedOpportunity>;
+    Guid? PartnerId = null,
+    Guid? ContactId = null,
+    string? Source = null,
+    string? Description = null) : IRequest<VersionedOpportunity>;
 
 internal sealed class CreateOpportunityValidator : AbstractValidator<CreateOpportunityRequest>
 {
@@ -42,6 +48,8 @@ internal sealed class CreateOpportunityValidator : AbstractValidator<CreateOppor
             .LessThan(10_000_000_000_000_000m).WithMessage("amount must have at most 16 digits before the decimal point.")
             .Must(a => a is null || decimal.Round(a.Value, 2) == a.Value).WithMessage("amount has at most 2 decimal places.");
         RuleFor(r => r.Currency).Matches("^[A-Z]{3}$").When(r => r.Currency is not null).WithMessage("currency must be an ISO 4217 code such as CNY.");
+        RuleFor(r => r.Source).MaximumLength(Opportunity.MaxSourceLength);
+        RuleFor(r => r.Description).MaximumLength(Opportunity.MaxDescriptionLength);
     }
 }
 
@@ -88,7 +96,7 @@ internal sealed class CreateOpportunityHandler(SalesDbContext db, IAccessScopePr
         var opportunity = Opportunity.Create(
             request.Name, customer.Id, null, null, stage, request.Amount ?? 0m, request.Currency ?? Opportunity.DefaultCurrency,
             request.ExpectedCloseDate, owner.Id, owner.TeamId, now);
-        opportunity.AssignPartner(request.PartnerId);
+        opportunity.Update(opportunity.Details() with { PartnerId = request.PartnerId, ContactId = request.ContactId, Source = request.Source, Description = request.Description }, now);
         db.Opportunities.Add(opportunity);
         db.AddIntegrationEvent(new OpportunityCreated(now)
         {

@@ -101,7 +101,7 @@ internal sealed class ListOpportunitiesHandler(SalesDbContext db, IAccessScopePr
         return await query.ToPageAsync(o => OpportunityResponse.From(o), order, request.Page, cancellationToken);
     }
 
-    private static IQueryable<Opportunity> Apply(IQueryable<Opportunity> query, OpportunityFilter f)
+    internal static IQueryable<Opportunity> Apply(IQueryable<Opportunity> query, OpportunityFilter f)
     {
         if (!string.IsNullOrWhiteSpace(f.Q))
         {

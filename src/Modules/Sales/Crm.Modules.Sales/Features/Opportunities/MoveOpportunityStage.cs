@@ -57,7 +57,7 @@ internal sealed class MoveOpportunityStageHandler(SalesDbContext db, IAccessScop
         // Like POST .../win: a closed outcome is not flipped in place (lost straight to won); reopen first.
         if (stage.Kind == StageKind.Won && stage.Id != opportunity.StageId && opportunity.Status != OpportunityStatus.Open)
         {
-            throw new ConflictException(ProblemTypes.Conflict, "Opportunity is closed", $"Opportunity {opportunity.Id} is {opportunity.Status.ToString().ToLowerInvariant()}: reopen it first.");
+            throw OpportunityProblems.Closed(opportunity);
         }
 
         if (request.Probability is not null && stage.Kind != StageKind.Open)

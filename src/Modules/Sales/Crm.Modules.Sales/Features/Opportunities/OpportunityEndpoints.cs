@@ -1,4 +1,5 @@
 using Crm.Modules.Identity.Contracts;
+using Crm.Modules.Sales.Features.Competitors;
 using Crm.SharedKernel.Http;
 using Crm.SharedKernel.Paging;
 using Crm.SharedKernel.Security;
@@ -23,7 +24,7 @@ internal static class OpportunityEndpoints
             })
             .RequirePermission(Permissions.SalesWrite)
             .WithName("CreateOpportunity")
-            .WithSummary("Open an opportunity with a customer")
+            .WithSummary("Open an opportunity with a customer (honours Idempotency-Key)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status422UnprocessableEntity);
 
         opportunities.MapGet("/", async Task<Ok<Page<OpportunityResponse>>> ([AsParameters] ListOpportunitiesQuery query, IMediator mediator, CancellationToken ct) =>
@@ -39,6 +40,14 @@ internal static class OpportunityEndpoints
             .WithName("GetOpportunity")
             .WithSummary("Get an opportunity")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
+
+        opportunities.MapPatch("/{id:guid}", async Task<Ok<OpportunityResponse>> (Guid id, UpdateOpportunityRequest request, IMediator mediator, HttpRequest http, CancellationToken ct) =>
+                Versioned(http.HttpContext.Response, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
+            .Accepts<UpdateOpportunityRequest>("application/merge-patch+json", "application/json")
+            .RequirePermission(Permissions.SalesWrite)
+            .WithName("UpdateOpportunity")
+            .WithSummary("Update an open opportunity (JSON merge patch; honours If-Match; won and lost ones are read-only)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
 
         opportunities.MapPost("/{id:guid}/stage", async Task<Ok<OpportunityResponse>> (Guid id, MoveOpportunityStageRequest request, IMediator mediator, HttpRequest http, CancellationToken ct) =>
                 Versioned(http.HttpContext.Response, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
@@ -74,7 +83,90 @@ internal static class OpportunityEndpoints
             .WithName("GetOpportunityHistory")
             .WithSummary("The opportunity's stage history, oldest first")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
+
+        MapLines(api);
+        MapPipelines(api);
+        api.MapCompetitorEndpoints();
     }
+
+    /// <summary>The product lines: their answers carry the opportunity's ETag, since every line change changes its amount.</summary>
+    private static void MapLines(IEndpointRouteBuilder api)
+    {
+        var lines = api.MapGroup("/sales/opportunities/{opportunityId:guid}/lines").WithTags("Opportunities");
+
+        lines.MapGet("/", async Task<Ok<OpportunityLinesResponse>> (Guid opportunityId, IMediator mediator, HttpResponse response, CancellationToken ct) =>
+                Lines(response, await mediator.Send(new ListOpportunityLinesRequest(opportunityId), ct)))
+            .RequirePermission(Permissions.SalesRead)
+            .WithName("ListOpportunityLines")
+            .WithSummary("An opportunity's product lines and their total (the opportunity's ETag)")
+            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
+
+        lines.MapPost("/", async Task<Ok<OpportunityLinesResponse>> (Guid opportunityId, AddOpportunityLineRequest request, IMediator mediator, HttpRequest http, CancellationToken ct) =>
+                Lines(http.HttpContext.Response, await mediator.Send(request with { OpportunityId = opportunityId, IfMatch = IfMatch.From(http) }, ct)))
+            .RequirePermission(Permissions.SalesWrite)
+            .WithName("AddOpportunityLine")
+            .WithSummary("Add a product line to an open opportunity; its amount becomes the lines' total (honours If-Match on the opportunity's ETag)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity);
+
+        lines.MapPut("/{lineId:guid}", async Task<Ok<OpportunityLinesResponse>> (Guid opportunityId, Guid lineId, ReplaceOpportunityLineRequest request, IMediator mediator, HttpRequest http, CancellationToken ct) =>
+                Lines(http.HttpContext.Response, await mediator.Send(request with { OpportunityId = opportunityId, LineId = lineId, IfMatch = IfMatch.From(http) }, ct)))
+            .RequirePermission(Permissions.SalesWrite)
+            .WithName("ReplaceOpportunityLine")
+            .WithSummary("Replace a line's quantity, unit price and discount (honours If-Match on the opportunity's ETag)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
+
+        lines.MapDelete("/{lineId:guid}", async Task<Ok<OpportunityLinesResponse>> (Guid opportunityId, Guid lineId, IMediator mediator, HttpRequest http, CancellationToken ct) =>
+                Lines(http.HttpContext.Response, await mediator.Send(new RemoveOpportunityLineRequest(opportunityId, lineId, IfMatch.From(http)), ct)))
+            .RequirePermission(Permissions.SalesWrite)
+            .WithName("RemoveOpportunityLine")
+            .WithSummary("Remove a line; the amount becomes the remaining lines' total (honours If-Match on the opportunity's ETag)")
+            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
+    }
+
+    private static void MapPipelines(IEndpointRouteBuilder api)
+    {
+        var pipelines = api.MapGroup("/sales/pipelines").WithTags("Pipelines");
+
+        pipelines.MapGet("/", async Task<Ok<IReadOnlyList<PipelineResponse>>> (IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new ListPipelinesRequest(), ct)))
+            .RequirePermission(Permissions.SalesRead)
+            .WithName("ListPipelines")
+            .WithSummary("Every pipeline with its stages, the default first")
+            .ProducesProblems(StatusCodes.Status403Forbidden);
+
+        pipelines.MapGet("/{id:guid}", async Task<Ok<PipelineResponse>> (Guid id, IMediator mediator, HttpResponse response, CancellationToken ct) =>
+            {
+                var found = await mediator.Send(new GetPipelineRequest(id), ct);
+                return response.OkWithETag(found.Pipeline, found.Version);
+            })
+            .RequirePermission(Permissions.SalesRead)
+            .WithName("GetPipeline")
+            .WithSummary("A pipeline with its stages")
+            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
+
+        pipelines.MapPost("/", async Task<Created<PipelineResponse>> (CreatePipelineRequest request, IMediator mediator, HttpResponse response, CancellationToken ct) =>
+            {
+                var created = await mediator.Send(request, ct);
+                return response.CreatedWithETag($"/api/v1/sales/pipelines/{created.Pipeline.Id}", created.Pipeline, created.Version);
+            })
+            .RequirePermission(Permissions.SalesManage)
+            .WithName("CreatePipeline")
+            .WithSummary("Create a pipeline with its stages (managers and administrators; honours Idempotency-Key)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status409Conflict);
+
+        pipelines.MapPost("/{id:guid}/default", async Task<Ok<PipelineResponse>> (Guid id, IMediator mediator, HttpRequest http, CancellationToken ct) =>
+            {
+                var updated = await mediator.Send(new SetDefaultPipelineRequest(id, IfMatch.From(http)), ct);
+                return http.HttpContext.Response.OkWithETag(updated.Pipeline, updated.Version);
+            })
+            .RequirePermission(Permissions.SalesManage)
+            .WithName("SetDefaultPipeline")
+            .WithSummary("Make a pipeline the default for new opportunities (managers and administrators; honours If-Match)")
+            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
+    }
+
+    private static Ok<OpportunityLinesResponse> Lines(HttpResponse response, VersionedOpportunityLines lines) =>
+        response.OkWithETag(lines.Lines, lines.Version);
 
     private static Ok<OpportunityResponse> Versioned(HttpResponse response, VersionedOpportunity opportunity) =>
         response.OkWithETag(opportunity.Opportunity, opportunity.Version);

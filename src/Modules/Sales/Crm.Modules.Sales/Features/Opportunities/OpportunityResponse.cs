@@ -23,6 +23,9 @@ namespace Crm.Modules.Sales.Features.Opportunities;
 /// <param name="LostReason">Why it was lost (lost ones only).</param>
 /// <param name="CreatedAt">When it was created.</param>
 /// <param name="UpdatedAt">When it last changed.</param>
+/// <param name="Source">Where the deal came from.</param>
+/// <param name="Description">Free description.</param>
+/// <param name="LostToCompetitorId">The competitor it was lost to, when known (lost ones only).</param>
 internal sealed record OpportunityResponse(
     Guid Id,
     string Name,
@@ -43,11 +46,15 @@ internal sealed record OpportunityResponse(
     DateTimeOffset? ClosedAt,
     string? LostReason,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    string? Source,
+    string? Description,
+    Guid? LostToCompetitorId)
 {
     public static OpportunityResponse From(Opportunity o) => new(
         o.Id, o.Name, o.CustomerId, o.ContactId, o.LeadId, o.PipelineId, o.StageId, o.Status, o.Amount, o.Currency, o.Probability,
-        o.ExpectedCloseDate, o.OwnerId, o.TeamId, o.PartnerId, o.StageEnteredAt, o.ClosedAt, o.LostReason, o.CreatedAt, o.UpdatedAt);
+        o.ExpectedCloseDate, o.OwnerId, o.TeamId, o.PartnerId, o.StageEnteredAt, o.ClosedAt, o.LostReason, o.CreatedAt, o.UpdatedAt,
+        o.Source, o.Description, o.LostToCompetitorId);
 }
 
 /// <summary>An opportunity with the version its ETag carries.</summary>

@@ -38,6 +38,7 @@ internal static class OpportunityStageEvents
                 CustomerId = opportunity.CustomerId,
                 Name = opportunity.Name,
                 Reason = opportunity.LostReason,
+                CompetitorId = opportunity.LostToCompetitorId,
                 Amount = opportunity.Amount,
                 Currency = opportunity.Currency,
                 OwnerId = opportunity.OwnerId,

@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Crm.Modules.Sales.Data.Migrations
 {
     [DbContext(typeof(SalesDbContext))]
-    [Migration("20261204172736_SalesConversionQuotesCommissionsQuotas")]
-    partial class SalesConversionQuotesCommissionsQuotas
+    [Migration("20261204172913_SalesOpportunitiesQuotesCommissionsQuotas")]
+    partial class SalesOpportunitiesQuotesCommissionsQuotas
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -316,6 +316,63 @@ namespace Crm.Modules.Sales.Data.Migrations
 
                             t.HasCheckConstraint("ck_commission_rules_validity", "valid_to IS NULL OR valid_from IS NULL OR valid_to >= valid_from");
                         });
+                });
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.Competitor", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Notes")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("notes");
+
+                    b.Property<string>("Strengths")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("strengths");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.Property<string>("Weaknesses")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("weaknesses");
+
+                    b.Property<string>("Website")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("website");
+
+                    b.HasKey("Id")
+                        .HasName("pk_competitors");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_competitors_name");
+
+                    b.ToTable("competitors", "sales");
                 });
 
             modelBuilder.Entity("Crm.Modules.Sales.Domain.Contract", b =>
@@ -905,6 +962,11 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("customer_id");
 
+                    b.Property<string>("Description")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("description");
+
                     b.Property<DateOnly?>("ExpectedCloseDate")
                         .HasColumnType("date")
                         .HasColumnName("expected_close_date");
@@ -917,6 +979,10 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)")
                         .HasColumnName("lost_reason");
+
+                    b.Property<Guid?>("LostToCompetitorId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("lost_to_competitor_id");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -939,6 +1005,11 @@ namespace Crm.Modules.Sales.Data.Migrations
                     b.Property<int>("Probability")
                         .HasColumnType("integer")
                         .HasColumnName("probability");
+
+                    b.Property<string>("Source")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("source");
 
                     b.Property<DateTimeOffset>("StageEnteredAt")
                         .HasColumnType("timestamp with time zone")
@@ -971,6 +1042,10 @@ namespace Crm.Modules.Sales.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_opportunities");
 
+                    b.HasIndex("LostToCompetitorId")
+                        .HasDatabaseName("ix_opportunities_lost_to_competitor_id")
+                        .HasFilter("lost_to_competitor_id IS NOT NULL");
+
                     b.HasIndex("PartnerId")
                         .HasDatabaseName("ix_opportunities_partner_id");
 
@@ -985,6 +1060,12 @@ namespace Crm.Modules.Sales.Data.Migrations
 
                     b.HasIndex("OwnerId", "CreatedAt", "Id")
                         .HasDatabaseName("ix_opportunities_owner_id_created_at_id");
+
+                    b.HasIndex(new[] { "Name" }, "ix_opportunities_name_trgm")
+                        .HasDatabaseName("ix_opportunities_name_trgm");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "Name" }, "ix_opportunities_name_trgm"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "Name" }, "ix_opportunities_name_trgm"), new[] { "gin_trgm_ops" });
 
                     b.HasIndex(new[] { "ExpectedCloseDate", "OwnerId" }, "ix_opportunities_open_expected_close")
                         .HasDatabaseName("ix_opportunities_open_expected_close")
@@ -1001,6 +1082,95 @@ namespace Crm.Modules.Sales.Data.Migrations
                     b.ToTable("opportunities", "sales", t =>
                         {
                             t.HasCheckConstraint("ck_opportunities_amount", "amount >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.OpportunityCompetitor", b =>
+                {
+                    b.Property<Guid>("OpportunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("opportunity_id");
+
+                    b.Property<Guid>("CompetitorId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("competitor_id");
+
+                    b.Property<DateTimeOffset>("AddedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("added_at");
+
+                    b.Property<Guid?>("AddedBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("added_by");
+
+                    b.HasKey("OpportunityId", "CompetitorId")
+                        .HasName("pk_opportunity_competitors");
+
+                    b.HasIndex("CompetitorId")
+                        .HasDatabaseName("ix_opportunity_competitors_competitor_id");
+
+                    b.ToTable("opportunity_competitors", "sales");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.OpportunityLine", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<decimal>("DiscountPercent")
+                        .HasPrecision(5, 2)
+                        .HasColumnType("numeric(5,2)")
+                        .HasColumnName("discount_percent");
+
+                    b.Property<decimal>("LineAmount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("line_amount");
+
+                    b.Property<Guid>("OpportunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("opportunity_id");
+
+                    b.Property<Guid>("ProductId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("product_id");
+
+                    b.Property<decimal>("Quantity")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("quantity");
+
+                    b.Property<decimal>("UnitPrice")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("unit_price");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_opportunity_lines");
+
+                    b.HasIndex("ProductId")
+                        .HasDatabaseName("ix_opportunity_lines_product_id");
+
+                    b.HasIndex("OpportunityId", "CreatedAt")
+                        .HasDatabaseName("ix_opportunity_lines_opportunity_id_created_at");
+
+                    b.ToTable("opportunity_lines", "sales", t =>
+                        {
+                            t.HasCheckConstraint("ck_opportunity_lines_discount", "discount_percent BETWEEN 0 AND 100");
+
+                            t.HasCheckConstraint("ck_opportunity_lines_quantity", "quantity > 0");
+
+                            t.HasCheckConstraint("ck_opportunity_lines_unit_price", "unit_price >= 0");
                         });
                 });
 
@@ -2477,6 +2647,12 @@ namespace Crm.Modules.Sales.Data.Migrations
 
             modelBuilder.Entity("Crm.Modules.Sales.Domain.Opportunity", b =>
                 {
+                    b.HasOne("Crm.Modules.Sales.Domain.Competitor", null)
+                        .WithMany()
+                        .HasForeignKey("LostToCompetitorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_opportunities_competitors_lost_to_competitor_id");
+
                     b.HasOne("Crm.Modules.Sales.Domain.Partner", null)
                         .WithMany()
                         .HasForeignKey("PartnerId")
@@ -2496,6 +2672,40 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_opportunities_pipeline_stages_stage_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.OpportunityCompetitor", b =>
+                {
+                    b.HasOne("Crm.Modules.Sales.Domain.Competitor", null)
+                        .WithMany()
+                        .HasForeignKey("CompetitorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_opportunity_competitors_competitors_competitor_id");
+
+                    b.HasOne("Crm.Modules.Sales.Domain.Opportunity", null)
+                        .WithMany()
+                        .HasForeignKey("OpportunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_opportunity_competitors_opportunities_opportunity_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.OpportunityLine", b =>
+                {
+                    b.HasOne("Crm.Modules.Sales.Domain.Opportunity", null)
+                        .WithMany()
+                        .HasForeignKey("OpportunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_opportunity_lines_opportunities_opportunity_id");
+
+                    b.HasOne("Crm.Modules.Sales.Domain.Product", null)
+                        .WithMany()
+                        .HasForeignKey("ProductId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_opportunity_lines_products_product_id");
                 });
 
             modelBuilder.Entity("Crm.Modules.Sales.Domain.OpportunityStageChange", b =>

@@ -1,4 +1,4 @@
-﻿using System;
+using System;
 using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Crm.Modules.Sales.Data.Migrations
 {
     /// <inheritdoc />
-    public partial class SalesConversionQuotesCommissionsQuotas : Migration
+    public partial class SalesOpportunitiesQuotesCommissionsQuotas : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -20,6 +20,32 @@ namespace Crm.Modules.Sales.Data.Migrations
                 schema: "sales",
                 table: "payment_receipts",
                 type: "date",
+                nullable: true);
+
+            // Receipts reversed before the column existed are dated by the UTC day of their reversal, as new ones are.
+            migrationBuilder.Sql("UPDATE sales.payment_receipts SET reversed_date = (reversed_at AT TIME ZONE 'UTC')::date WHERE reversed_at IS NOT NULL;");
+
+            migrationBuilder.AddColumn<string>(
+                name: "description",
+                schema: "sales",
+                table: "opportunities",
+                type: "character varying(2000)",
+                maxLength: 2000,
+                nullable: true);
+
+            migrationBuilder.AddColumn<Guid>(
+                name: "lost_to_competitor_id",
+                schema: "sales",
+                table: "opportunities",
+                type: "uuid",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "source",
+                schema: "sales",
+                table: "opportunities",
+                type: "character varying(50)",
+                maxLength: 50,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
@@ -66,6 +92,63 @@ namespace Crm.Modules.Sales.Data.Migrations
                     table.PrimaryKey("pk_commission_rules", x => x.id);
                     table.CheckConstraint("ck_commission_rules_rate", "rate_percent >= 0 AND rate_percent <= 100");
                     table.CheckConstraint("ck_commission_rules_validity", "valid_to IS NULL OR valid_from IS NULL OR valid_to >= valid_from");
+                });
+
+            migrationBuilder.CreateTable(
+                name: "competitors",
+                schema: "sales",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    website = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: true),
+                    strengths = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    weaknesses = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    notes = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    xmin = table.Column<uint>(type: "xid", rowVersion: true, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_competitors", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "opportunity_lines",
+                schema: "sales",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    opportunity_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    product_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    quantity = table.Column<decimal>(type: "numeric(18,4)", precision: 18, scale: 4, nullable: false),
+                    unit_price = table.Column<decimal>(type: "numeric(18,2)", precision: 18, scale: 2, nullable: false),
+                    discount_percent = table.Column<decimal>(type: "numeric(5,2)", precision: 5, scale: 2, nullable: false),
+                    line_amount = table.Column<decimal>(type: "numeric(18,2)", precision: 18, scale: 2, nullable: false),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_opportunity_lines", x => x.id);
+                    table.CheckConstraint("ck_opportunity_lines_discount", "discount_percent BETWEEN 0 AND 100");
+                    table.CheckConstraint("ck_opportunity_lines_quantity", "quantity > 0");
+                    table.CheckConstraint("ck_opportunity_lines_unit_price", "unit_price >= 0");
+                    table.ForeignKey(
+                        name: "fk_opportunity_lines_opportunities_opportunity_id",
+                        column: x => x.opportunity_id,
+                        principalSchema: "sales",
+                        principalTable: "opportunities",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_opportunity_lines_products_product_id",
+                        column: x => x.product_id,
+                        principalSchema: "sales",
+                        principalTable: "products",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
                 });
 
             migrationBuilder.CreateTable(
@@ -162,6 +245,35 @@ namespace Crm.Modules.Sales.Data.Migrations
                     table.CheckConstraint("ck_sales_quotas_amount_target", "amount_target >= 0");
                     table.CheckConstraint("ck_sales_quotas_new_customers_target", "new_customers_target >= 0");
                     table.CheckConstraint("ck_sales_quotas_period", "period_end > period_start");
+                });
+
+            migrationBuilder.CreateTable(
+                name: "opportunity_competitors",
+                schema: "sales",
+                columns: table => new
+                {
+                    opportunity_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    competitor_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    added_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    added_by = table.Column<Guid>(type: "uuid", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_opportunity_competitors", x => new { x.opportunity_id, x.competitor_id });
+                    table.ForeignKey(
+                        name: "fk_opportunity_competitors_competitors_competitor_id",
+                        column: x => x.competitor_id,
+                        principalSchema: "sales",
+                        principalTable: "competitors",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "fk_opportunity_competitors_opportunities_opportunity_id",
+                        column: x => x.opportunity_id,
+                        principalSchema: "sales",
+                        principalTable: "opportunities",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -262,6 +374,21 @@ namespace Crm.Modules.Sales.Data.Migrations
                 filter: "reversed_date IS NOT NULL");
 
             migrationBuilder.CreateIndex(
+                name: "ix_opportunities_lost_to_competitor_id",
+                schema: "sales",
+                table: "opportunities",
+                column: "lost_to_competitor_id",
+                filter: "lost_to_competitor_id IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_opportunities_name_trgm",
+                schema: "sales",
+                table: "opportunities",
+                column: "name")
+                .Annotation("Npgsql:IndexMethod", "gin")
+                .Annotation("Npgsql:IndexOperators", new[] { "gin_trgm_ops" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_opportunities_open_expected_close",
                 schema: "sales",
                 table: "opportunities",
@@ -305,6 +432,31 @@ namespace Crm.Modules.Sales.Data.Migrations
                 columns: new[] { "rep_id", "product_category", "valid_from" },
                 unique: true)
                 .Annotation("Npgsql:NullsDistinct", false);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_competitors_name",
+                schema: "sales",
+                table: "competitors",
+                column: "name",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_opportunity_competitors_competitor_id",
+                schema: "sales",
+                table: "opportunity_competitors",
+                column: "competitor_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_opportunity_lines_opportunity_id_created_at",
+                schema: "sales",
+                table: "opportunity_lines",
+                columns: new[] { "opportunity_id", "created_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_opportunity_lines_product_id",
+                schema: "sales",
+                table: "opportunity_lines",
+                column: "product_id");
 
             migrationBuilder.CreateIndex(
                 name: "ix_quote_approvals_one_pending",
@@ -384,13 +536,36 @@ namespace Crm.Modules.Sales.Data.Migrations
                 table: "sales_quotas",
                 columns: new[] { "subject_kind", "subject_id", "period" },
                 unique: true);
+
+            migrationBuilder.AddForeignKey(
+                name: "fk_opportunities_competitors_lost_to_competitor_id",
+                schema: "sales",
+                table: "opportunities",
+                column: "lost_to_competitor_id",
+                principalSchema: "sales",
+                principalTable: "competitors",
+                principalColumn: "id",
+                onDelete: ReferentialAction.Restrict);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropForeignKey(
+                name: "fk_opportunities_competitors_lost_to_competitor_id",
+                schema: "sales",
+                table: "opportunities");
+
             migrationBuilder.DropTable(
                 name: "commission_rules",
+                schema: "sales");
+
+            migrationBuilder.DropTable(
+                name: "opportunity_competitors",
+                schema: "sales");
+
+            migrationBuilder.DropTable(
+                name: "opportunity_lines",
                 schema: "sales");
 
             migrationBuilder.DropTable(
@@ -410,6 +585,10 @@ namespace Crm.Modules.Sales.Data.Migrations
                 schema: "sales");
 
             migrationBuilder.DropTable(
+                name: "competitors",
+                schema: "sales");
+
+            migrationBuilder.DropTable(
                 name: "quotes",
                 schema: "sales");
 
@@ -422,6 +601,16 @@ namespace Crm.Modules.Sales.Data.Migrations
                 name: "ix_payment_receipts_reversed_date_owner_id",
                 schema: "sales",
                 table: "payment_receipts");
+
+            migrationBuilder.DropIndex(
+                name: "ix_opportunities_lost_to_competitor_id",
+                schema: "sales",
+                table: "opportunities");
+
+            migrationBuilder.DropIndex(
+                name: "ix_opportunities_name_trgm",
+                schema: "sales",
+                table: "opportunities");
 
             migrationBuilder.DropIndex(
                 name: "ix_opportunities_open_expected_close",
@@ -452,6 +641,21 @@ namespace Crm.Modules.Sales.Data.Migrations
                 name: "reversed_date",
                 schema: "sales",
                 table: "payment_receipts");
+
+            migrationBuilder.DropColumn(
+                name: "description",
+                schema: "sales",
+                table: "opportunities");
+
+            migrationBuilder.DropColumn(
+                name: "lost_to_competitor_id",
+                schema: "sales",
+                table: "opportunities");
+
+            migrationBuilder.DropColumn(
+                name: "source",
+                schema: "sales",
+                table: "opportunities");
 
             migrationBuilder.DropColumn(
                 name: "product_category",
