@@ -56,7 +56,52 @@ internal sealed class CalendarTests : IntegrationTest
     }
 
     [Test]
-    public async Task The_calendar_query_reads_the_owner_start_index_and_the_attendee_index()
+    public async Task A_team_calendar_holds_what_the_members_of_the_team_and_its_sub_teams_own_or_attend()
+    {
+        var department = await TestUsers.CreateTeamAsync(Factory, "华东区", TeamKind.Department);
+        var group = await TestUsers.CreateTeamAsync(Factory, "上海组", TeamKind.Group, department);
+        var manager = await TestUsers.CreateAsync(Factory, Roles.SalesManager, department);
+        var rep = await TestUsers.CreateAsync(Factory, Roles.SalesRep, department);
+        var groupRep = await TestUsers.CreateAsync(Factory, Roles.SalesRep, group);
+        var outsider = await TestUsers.CreateAsync(Factory, Roles.SalesRep);
+        using var managerClient = Factory.ClientFor(manager);
+        using var repClient = Factory.ClientFor(rep);
+        using var groupClient = Factory.ClientFor(groupRep);
+        using var outsiderClient = Factory.ClientFor(outsider);
+        var day = Now.AddDays(3);
+        var (repMeeting, _) = await CreateActivityAsync(repClient, Meeting("部门例会", day.AddHours(1)));
+        var (groupMeeting, _) = await CreateActivityAsync(groupClient, Meeting("拜访准备", day.AddHours(2)));
+        var (invitation, _) = await CreateActivityAsync(outsiderClient, Meeting("联合拜访", day.AddHours(3), new { attendeeIds = new[] { groupRep.Id } }));
+        await CreateActivityAsync(outsiderClient, Meeting("别组的会", day.AddHours(4)));
+        var range = Range(day, day.AddDays(1));
+
+        var team = await ReadAsync<CalendarResponse>(await managerClient.GetAsync($"/api/v1/calendar?teamId={department}&{range}"), HttpStatusCode.OK);
+        Assert.Multiple(() =>
+        {
+            Assert.That(team.TeamId, Is.EqualTo(department));
+            Assert.That(team.UserId, Is.Null);
+            Assert.That(team.MemberIds, Is.EquivalentTo(new[] { manager.Id, rep.Id, groupRep.Id }));
+            Assert.That(team.Items.Select(a => a.Id), Is.EqualTo(new[] { repMeeting.Id, groupMeeting.Id, invitation.Id }));
+        });
+
+        var subTeam = await ReadAsync<CalendarResponse>(await managerClient.GetAsync($"/api/v1/calendar?teamId={group}&{range}"), HttpStatusCode.OK);
+        Assert.That(subTeam.Items.Select(a => a.Id), Is.EqualTo(new[] { groupMeeting.Id, invitation.Id }));
+
+        // A rep may name their own team but still sees only their own schedule in it; other teams do not exist for them.
+        var asRep = await ReadAsync<CalendarResponse>(await repClient.GetAsync($"/api/v1/calendar?teamId={department}&{range}"), HttpStatusCode.OK);
+        Assert.That(asRep.MemberIds, Is.EqualTo(new[] { rep.Id }));
+        Assert.That(asRep.Items.Select(a => a.Id), Is.EqualTo(new[] { repMeeting.Id }));
+        await ReadProblemAsync(await repClient.GetAsync($"/api/v1/calendar?teamId={group}&{range}"), HttpStatusCode.NotFound);
+        await ReadProblemAsync(await outsiderClient.GetAsync($"/api/v1/calendar?teamId={department}&{range}"), HttpStatusCode.NotFound);
+        using var admin = Factory.ClientFor(await TestUsers.CreateAsync(Factory, Roles.Admin));
+        await ReadProblemAsync(await admin.GetAsync($"/api/v1/calendar?teamId={Guid.NewGuid()}&{range}"), HttpStatusCode.NotFound);
+
+        var both = await ReadProblemAsync(await managerClient.GetAsync($"/api/v1/calendar?teamId={department}&userId={rep.Id}&{range}"), HttpStatusCode.BadRequest);
+        Assert.That(both.GetProperty("errors").TryGetProperty("teamId", out _), Is.True);
+    }
+
+    [Test]
+    public async Task The_calendar_query_for_several_members_reads_the_owner_start_index_and_the_attendee_index()
     {
         const int Rows = 50_000;
         await CountAsync($"""
@@ -72,13 +117,7 @@ internal sealed class CalendarTests : IntegrationTest
         var db = scope.ServiceProvider.GetRequiredService<SalesDbContext>();
         var user = Guid.Parse("00000000-0000-0000-0000-000000000007");
         var from = Now.AddDays(10);
-        var query = db.Activities.AsNoTracking()
-            .Where(a => a.OwnerId == user || a.AttendeeIds.Contains(user))
-            .Where(a => a.Status != ActivityStatus.Cancelled)
-            .Overlapping(from, from.AddDays(7))
-            .OrderBy(a => a.StartAt).ThenBy(a => a.Id)
-            .Take(GetCalendarHandler.MaxItems)
-            .Select(ActivityProjection.ToResponse);
+        var query = GetCalendarHandler.Query(db.Activities.AsNoTracking(), [user, Guid.Parse("00000000-0000-0000-0000-000000000011")], from, from.AddDays(7));
         await db.Database.OpenConnectionAsync();
         await using DbCommand command = query.CreateDbCommand();
         command.CommandText = "EXPLAIN " + command.CommandText;

@@ -50,9 +50,10 @@ internal sealed record ListActivitiesQuery(
 
 /// <summary>Query string of <c>GET /api/v1/calendar</c>.</summary>
 /// <param name="UserId">Whose schedule (default: the caller); a user the caller's scope covers.</param>
+/// <param name="TeamId">A team's schedule instead (the team and its sub-teams); a team the caller may report on.</param>
 /// <param name="From">Start of the range (required).</param>
 /// <param name="To">End of the range, exclusive (required, at most 62 days after from).</param>
-internal sealed record CalendarQuery(Guid? UserId, DateTimeOffset? From, DateTimeOffset? To);
+internal sealed record CalendarQuery(Guid? UserId, Guid? TeamId, DateTimeOffset? From, DateTimeOffset? To);
 
 internal static class ActivityEndpoints
 {
@@ -118,11 +119,11 @@ internal static class ActivityEndpoints
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
 
         api.MapGet("/calendar", async Task<Ok<CalendarResponse>> ([AsParameters] CalendarQuery query, IMediator mediator, CancellationToken ct) =>
-                TypedResults.Ok(await mediator.Send(new GetCalendarRequest(query.UserId, query.From, query.To), ct)))
+                TypedResults.Ok(await mediator.Send(new GetCalendarRequest(query.UserId, query.TeamId, query.From, query.To), ct)))
             .WithTags("Calendar")
             .RequirePermission(Permissions.SalesRead)
             .WithName("GetCalendar")
-            .WithSummary("A user's schedule: activities they own or attend overlapping [from, to), by start time")
+            .WithSummary("A user's or a team's schedule: activities they own or attend overlapping [from, to), by start time")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
     }
 
