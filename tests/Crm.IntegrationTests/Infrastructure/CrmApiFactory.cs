@@ -28,6 +28,7 @@ internal sealed class CrmApiFactory(string connectionString, bool withSampleModu
         builder.UseSetting("Database:MigrateOnStartup", "true");
         builder.UseSetting("Outbox:Enabled", "false");
         builder.UseSetting("Customers:Pool:ReclaimEnabled", "false");
+        builder.UseSetting("Sales:Contracts:Enabled", "false");
         // The import worker wakes when this host queues a job; it never polls, so it cannot take the jobs that
         // ImportRecoveryTests queue through their own host to run them step by step.
         builder.UseSetting("Integration:Imports:PollInterval", "1.00:00:00");

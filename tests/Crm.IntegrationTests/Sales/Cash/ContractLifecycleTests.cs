@@ -209,11 +209,12 @@ internal sealed class ContractLifecycleTests : IntegrationTest
             return await ReadAsync<ContractResponse>(await admin.SendAsync(Sign(contract.Id, created.Headers.ETag!.ToString())), HttpStatusCode.OK);
         }
 
-        // Today is 2026-11-23 (the test clock).
-        var future = await SignedAsync(new DateOnly(2026, 11, 24), new DateOnly(2027, 11, 23));
-        var startsToday = await SignedAsync(new DateOnly(2026, 12, 1), new DateOnly(2027, 11, 30));
-        var endedYesterday = await SignedAsync(new DateOnly(2026, 1, 1), new DateOnly(2026, 11, 22));
-        var (draft, _) = await CreateContractAsync(admin, _customerId, 1m, endDate: new DateOnly(2026, 12, 1));
+        // Dates relative to the shared test clock, which earlier tests may have moved on.
+        var today = DateOnly.FromDateTime(Factory.Time.GetUtcNow().UtcDateTime);
+        var future = await SignedAsync(today.AddDays(1), today.AddYears(1));
+        var startsToday = await SignedAsync(today.AddDays(8), today.AddYears(1).AddDays(7));
+        var endedYesterday = await SignedAsync(today.AddDays(-326), today.AddDays(-1));
+        var (draft, _) = await CreateContractAsync(admin, _customerId, 1m, endDate: today.AddDays(8));
         Assert.Multiple(() =>
         {
             Assert.That(future.Status, Is.EqualTo(ContractStatus.Signed), "before its start");
@@ -221,7 +222,7 @@ internal sealed class ContractLifecycleTests : IntegrationTest
         });
 
         // Move a signed contract's start into the past behind the API's back, as the calendar would.
-        await CountAsync($"UPDATE sales.contracts SET start_date = DATE '2026-11-23' WHERE id = '{startsToday.Id}'");
+        await CountAsync($"UPDATE sales.contracts SET start_date = DATE '{today:yyyy-MM-dd}' WHERE id = '{startsToday.Id}'");
         int? moved;
         await using (var scope = Factory.Services.CreateAsyncScope())
         {
@@ -229,7 +230,7 @@ internal sealed class ContractLifecycleTests : IntegrationTest
         }
 
         // Time passes (without moving the shared test clock): both contracts' ends are now behind us.
-        await CountAsync($"UPDATE sales.contracts SET start_date = DATE '2026-01-01', end_date = DATE '2026-11-22' WHERE id IN ('{future.Id}', '{startsToday.Id}')");
+        await CountAsync($"UPDATE sales.contracts SET start_date = DATE '{today.AddDays(-326):yyyy-MM-dd}', end_date = DATE '{today.AddDays(-1):yyyy-MM-dd}' WHERE id IN ('{future.Id}', '{startsToday.Id}')");
         Assert.That(await CountAsync($"SELECT count(*) FROM sales.contracts WHERE id = '{startsToday.Id}' AND status = 'Active'"), Is.EqualTo(1));
         int? later;
         await using (var scope = Factory.Services.CreateAsyncScope())

@@ -69,6 +69,7 @@ internal sealed class OpportunityLineTests : IntegrationTest
         var first = await _repClient.SendAsync(Send(HttpMethod.Post, url, new { productId = suite.Id, quantity = 3m, discountPercent = 10m }, etag));
         var afterFirst = await ReadAsync<OpportunityLinesResponse>(first, HttpStatusCode.OK);
         await ReadProblemAsync(await _repClient.SendAsync(Send(HttpMethod.Post, url, new { productId = service.Id, quantity = 1m }, etag)), HttpStatusCode.PreconditionFailed);
+        Factory.Time.Advance(TimeSpan.FromSeconds(1)); // lines list oldest first: the second line is younger
         var afterSecond = await ReadAsync<OpportunityLinesResponse>(
             await _repClient.SendAsync(Send(HttpMethod.Post, url, new { productId = service.Id, quantity = 2.5m, unitPrice = 750.25m, discountPercent = 0.5m })), HttpStatusCode.OK);
         var lineId = afterSecond.Lines[1].Id;

@@ -15,6 +15,9 @@ namespace Crm.IntegrationTests.Sales.Quotes;
 
 internal sealed partial class QuoteTests : IntegrationTest
 {
+    /// <summary>The shared test clock's day (earlier tests may have moved it on).</summary>
+    private static DateOnly Today => DateOnly.FromDateTime(Factory.Time.GetUtcNow().UtcDateTime);
+
     private QuoteOrg _org = null!;
     private HttpClient _eastRep = null!;
     private HttpClient _southRep = null!;
@@ -84,7 +87,7 @@ internal sealed partial class QuoteTests : IntegrationTest
             Assert.That(created.Number, Does.Match(QuoteNumber()));
             Assert.That((created.Revision, created.DisplayNumber), Is.EqualTo((1, created.Number + " v1")));
             Assert.That((created.ReadOnly, created.OwnerId), Is.EqualTo((false, (Guid?)_org.EastRep.Id)));
-            Assert.That((created.PricedOn, created.ValidUntil), Is.EqualTo((new DateOnly(2026, 11, 23), new DateOnly(2026, 12, 23))), "valid 30 days by default");
+            Assert.That((created.PricedOn, created.ValidUntil), Is.EqualTo((Today, Today.AddDays(30))), "valid 30 days by default");
 
             var first = created.Lines[0];
             Assert.That((first.Position, first.Sku, first.ProductName, first.PriceSource, first.PriceBookId), Is.EqualTo((1, "Q-SRV", "服务器", PriceSource.TierBook, (Guid?)tierBook.Id)));
@@ -139,7 +142,7 @@ internal sealed partial class QuoteTests : IntegrationTest
             customerId = customer,
             title = "x",
             currency = "rmb",
-            validUntil = "2026-11-22",
+            validUntil = Today.AddDays(-1),
             lines = new object[]
             {
                 new { productId = product, quantity = 0m, discountPercent = 101m, taxRatePercent = -1m },
@@ -346,7 +349,7 @@ internal sealed partial class QuoteTests : IntegrationTest
         var customer = await CustomerAsync(_eastRep, "过期客户");
         var (expiring, _) = await CreateAsync(_eastRep, customer, product);
         var (current, _) = await CreateAsync(_eastRep, customer, product);
-        await ExecuteAsync($"UPDATE sales.quotes SET valid_until = DATE '2026-11-22' WHERE id = '{expiring.Id}'");
+        await ExecuteAsync($"UPDATE sales.quotes SET valid_until = DATE '{Today.AddDays(-1):yyyy-MM-dd}' WHERE id = '{expiring.Id}'");
 
         var (expired, _) = await GetAsync(_eastRep, expiring.Id);
         var send = await _eastRep.SendAsync(Post($"{QuotesUrl}/{expiring.Id}/send"));
@@ -360,7 +363,7 @@ internal sealed partial class QuoteTests : IntegrationTest
             Assert.That((await ReadProblemAsync(send, HttpStatusCode.Conflict)).GetProperty("type").GetString(), Does.EndWith("/quote-expired"));
             Assert.That(expiredList.Items.Select(q => (q.Id, q.Status)), Is.EqualTo(new[] { (expiring.Id, QuoteStatus.Expired) }));
             Assert.That(draftList.Items.Select(q => q.Id), Is.EqualTo(new[] { current.Id }));
-            Assert.That((revised.Status, revised.ValidUntil, revised.Revision), Is.EqualTo((QuoteStatus.Draft, new DateOnly(2026, 12, 23), 2)));
+            Assert.That((revised.Status, revised.ValidUntil, revised.Revision), Is.EqualTo((QuoteStatus.Draft, Today.AddDays(30), 2)));
         });
     }
 
