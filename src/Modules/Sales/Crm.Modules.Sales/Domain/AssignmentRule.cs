@@ -40,6 +40,12 @@ internal sealed class AssignmentRule : IAuditable
     public List<Guid> UserIds { get; private set; } = [];
 
     /// <summary>
+    /// Round robin and least loaded also choose from this team's sales reps, sub-teams included, as the organisation
+    /// stands when a lead is assigned (after <see cref="UserIds"/>, in user id order).
+    /// </summary>
+    public Guid? TeamId { get; private set; }
+
+    /// <summary>
     /// How many leads round robin has handed out; the next lead goes to the candidate at this count modulo the
     /// number of candidates. Moved only by one atomic UPDATE (see LeadAssigner).
     /// </summary>
@@ -59,7 +65,7 @@ internal sealed class AssignmentRule : IAuditable
         return rule;
     }
 
-    public AssignmentRuleSettings Settings() => new(Name, Position, Active, TerritoryId, Provinces, Industries, Sources, Strategy, UserIds);
+    public AssignmentRuleSettings Settings() => new(Name, Position, Active, TerritoryId, Provinces, Industries, Sources, Strategy, UserIds, TeamId);
 
     public void Update(AssignmentRuleSettings settings, DateTimeOffset now)
     {
@@ -72,7 +78,19 @@ internal sealed class AssignmentRule : IAuditable
         Sources = Clean(settings.Sources);
         Strategy = settings.Strategy;
         UserIds = settings.UserIds.Distinct().ToList();
+        TeamId = settings.TeamId;
         UpdatedAt = now;
+    }
+
+    /// <summary>
+    /// The order round robin and least loaded walk: the listed users as listed, then the team's members that are not
+    /// listed, by user id. Sorting the members keeps the order stable while the rotation pointer advances, whatever order
+    /// the organisation query returns them in, so every member gets one turn per cycle.
+    /// </summary>
+    public IReadOnlyList<Guid> CandidateOrder(IEnumerable<Guid> teamMembers)
+    {
+        var listed = UserIds.ToHashSet();
+        return UserIds.Concat(teamMembers.Where(id => !listed.Contains(id)).Distinct().Order()).ToList();
     }
 
     /// <summary>Whether the lead meets the explicit conditions (the territory condition is checked with the territory).</summary>
@@ -95,7 +113,8 @@ internal sealed record AssignmentRuleSettings(
     IReadOnlyList<string> Industries,
     IReadOnlyList<string> Sources,
     AssignmentStrategy Strategy,
-    IReadOnlyList<Guid> UserIds);
+    IReadOnlyList<Guid> UserIds,
+    Guid? TeamId = null);
 
 /// <summary>How a matching rule picks the owner.</summary>
 internal enum AssignmentStrategy
@@ -103,9 +122,9 @@ internal enum AssignmentStrategy
     /// <summary>Round robin among the territory's users.</summary>
     Territory,
 
-    /// <summary>Each user of the list in turn.</summary>
+    /// <summary>Each user of the list (then of the team) in turn.</summary>
     RoundRobin,
 
-    /// <summary>The user of the list with the fewest open leads (new, contacted, qualified).</summary>
+    /// <summary>The user of the list (or of the team) with the fewest open leads (new, contacted, qualified).</summary>
     LeastLoaded,
 }

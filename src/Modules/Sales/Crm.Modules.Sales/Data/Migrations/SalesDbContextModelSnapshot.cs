@@ -218,6 +218,10 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasColumnType("character varying(15)")
                         .HasColumnName("strategy");
 
+                    b.Property<Guid?>("TeamId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("team_id");
+
                     b.Property<Guid?>("TerritoryId")
                         .HasColumnType("uuid")
                         .HasColumnName("territory_id");

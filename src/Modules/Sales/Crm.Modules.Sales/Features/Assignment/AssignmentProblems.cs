@@ -7,6 +7,7 @@ namespace Crm.Modules.Sales.Features.Assignment;
 internal static class AssignmentProblems
 {
     public const string UnknownUsersType = ProblemTypes.BaseUri + "unknown-users";
+    public const string UnknownTeamType = ProblemTypes.BaseUri + "unknown-team";
     public const string UnknownTerritoryType = ProblemTypes.BaseUri + "unknown-territory";
     public const string DuplicateTerritoryNameType = ProblemTypes.BaseUri + "duplicate-territory-name";
     public const string TerritoryInUseType = ProblemTypes.BaseUri + "territory-in-use";
@@ -25,6 +26,24 @@ internal static class AssignmentProblems
         if (missing.Count > 0)
         {
             throw new BusinessRuleException(UnknownUsersType, "Unknown users", $"These users do not exist or are deactivated: {string.Join(", ", missing)}.");
+        }
+    }
+
+    /// <summary>
+    /// A rule may distribute over a team that exists (422 otherwise) and that the caller may report on: a manager's team
+    /// and its sub-teams, any team for administrators (403 otherwise), so a manager cannot route leads into another
+    /// manager's team.
+    /// </summary>
+    public static async Task EnsureReportableTeamAsync(ITeamDirectory teams, AccessScope scope, Guid teamId, CancellationToken ct)
+    {
+        if (await teams.GetSubtreeAsync(teamId, ct) is null)
+        {
+            throw new BusinessRuleException(UnknownTeamType, "Unknown team", $"Team '{teamId}' does not exist.");
+        }
+
+        if (!scope.CanSeeTeam(teamId))
+        {
+            throw new ProblemException(403, ProblemTypes.Forbidden, "Forbidden", "A rule may only distribute leads over your team and the teams below it.");
         }
     }
 

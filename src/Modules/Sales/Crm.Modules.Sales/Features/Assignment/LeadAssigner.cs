@@ -9,9 +9,10 @@ namespace Crm.Modules.Sales.Features.Assignment;
 /// <summary>
 /// Applies the assignment rules to leads without owner: the first active rule (by position) whose condition
 /// matches and which has at least one active user picks the owner; no such rule leaves the lead unassigned.
-/// Must run inside the transaction that saves the leads, so a rolled-back create does not move a rotation.
+/// A rule naming a team reads the team's members when it runs, so joiners get leads and leavers stop getting them
+/// without anyone editing the rule. Must run inside the transaction that saves the leads, so a rolled-back create does not move a rotation.
 /// </summary>
-internal sealed class LeadAssigner(SalesDbContext db, IUserDirectory users, TimeProvider time)
+internal sealed class LeadAssigner(SalesDbContext db, IUserDirectory users, ITeamDirectory teams, TimeProvider time)
 {
     public async Task AssignAsync(IReadOnlyList<Lead> leads, CancellationToken ct)
     {
@@ -55,18 +56,39 @@ internal sealed class LeadAssigner(SalesDbContext db, IUserDirectory users, Time
         rule.Matches(lead.Province, lead.Industry, lead.Source) &&
         (rule.TerritoryId is not { } territoryId || (territories.TryGetValue(territoryId, out var territory) && territory.Covers(lead.Province, lead.Industry)));
 
-    /// <summary>Each rule's active users, in the order the rule (or its territory) lists them.</summary>
+    /// <summary>
+    /// Each rule's active candidates: the territory's users in their order, or the rule's listed users in their order
+    /// followed by the active sales reps of its team subtree by user id (see <see cref="AssignmentRule.CandidateOrder"/>).
+    /// One recursive query per named team and one user lookup for everyone.
+    /// </summary>
     private async Task<Dictionary<Guid, List<UserSummary>>> CandidatesAsync(List<AssignmentRule> rules, Dictionary<Guid, Territory> territories, CancellationToken ct)
     {
         List<Guid> Listed(AssignmentRule rule) => rule.Strategy == AssignmentStrategy.Territory
             ? rule.TerritoryId is { } id && territories.TryGetValue(id, out var territory) ? territory.UserIds : []
             : rule.UserIds;
 
-        var all = rules.SelectMany(Listed).Distinct().ToList();
+        var members = new Dictionary<Guid, List<Guid>>();
+        foreach (var teamId in rules.Where(r => r.Strategy != AssignmentStrategy.Territory).Select(r => r.TeamId).OfType<Guid>().Distinct())
+        {
+            // A team deleted since the rule was saved simply has no members.
+            var subtree = await teams.GetSubtreeAsync(teamId, ct);
+            members[teamId] = subtree?.Members.Select(m => m.UserId).ToList() ?? [];
+        }
+
+        var all = rules.SelectMany(Listed).Concat(members.Values.SelectMany(m => m)).Distinct().ToList();
         var found = await users.FindByIdsAsync(all, ct);
+        UserSummary? ActiveUser(Guid id) => found.TryGetValue(id, out var user) && user.Active ? user : null;
+
+        // Only reps work a team's leads: its manager, and marketing or service users in the same tree, do not get them
+        // (a manager who also sells is named in userIds, or holds the salesRep role too).
+        IEnumerable<Guid> TeamReps(AssignmentRule rule) =>
+            rule.Strategy != AssignmentStrategy.Territory && rule.TeamId is { } teamId
+                ? members[teamId].Where(id => ActiveUser(id)?.Roles.Contains(Roles.SalesRep) == true)
+                : [];
+
         return rules.ToDictionary(
             r => r.Id,
-            r => Listed(r).Select(id => found.TryGetValue(id, out var user) && user.Active ? user : null).OfType<UserSummary>().ToList());
+            r => (r.Strategy == AssignmentStrategy.Territory ? Listed(r) : r.CandidateOrder(TeamReps(r))).Select(ActiveUser).OfType<UserSummary>().ToList());
     }
 
     /// <summary>
@@ -84,7 +106,7 @@ internal sealed class LeadAssigner(SalesDbContext db, IUserDirectory users, Time
     }
 
     /// <summary>
-    /// The candidate with the fewest open leads gets the next one (ties: list order). The rule row is locked first so
+    /// The candidate with the fewest open leads gets the next one (ties: candidate order). The rule row is locked first so
     /// concurrent assignments by the same rule count each other's leads instead of all picking the same user.
     /// </summary>
     private async Task<List<UserSummary>> LeastLoadedAsync(AssignmentRule rule, List<UserSummary> candidates, int count, CancellationToken ct)

@@ -27,6 +27,10 @@ namespace Crm.Modules.Sales.Features.Leads;
 /// <param name="CampaignId">Only leads of this campaign.</param>
 /// <param name="CreatedFrom">Created at or after (ISO 8601).</param>
 /// <param name="CreatedTo">Created before (ISO 8601).</param>
+/// <param name="TeamId">
+/// Only leads owned by the current members of this team and its sub-teams (unassigned leads have no team), within what
+/// the caller sees; a team the caller may not report on is 404.
+/// </param>
 internal sealed record ListLeadsQuery(
     int? Limit,
     string? Cursor,
@@ -42,7 +46,8 @@ internal sealed record ListLeadsQuery(
     Guid? PartnerId,
     Guid? CampaignId,
     DateTimeOffset? CreatedFrom,
-    DateTimeOffset? CreatedTo)
+    DateTimeOffset? CreatedTo,
+    Guid? TeamId)
 {
     public LeadFilter ToFilter() => new(
         Q, QueryEnum.Parse<LeadStatus>(Status, "status"), OwnerId, Unassigned, Source, Province, Industry, PartnerId, CampaignId, CreatedFrom, CreatedTo);
@@ -65,12 +70,12 @@ internal static class LeadEndpoints
         leads.MapGet("/", async Task<Ok<Page<LeadResponse>>> ([AsParameters] ListLeadsQuery query, IMediator mediator, CancellationToken ct) =>
             {
                 var page = new PageRequest(query.Limit, query.Cursor, query.IncludeTotal ?? false);
-                return TypedResults.Ok(await mediator.Send(new ListLeadsRequest(page, query.Sort, query.ToFilter()), ct));
+                return TypedResults.Ok(await mediator.Send(new ListLeadsRequest(page, query.Sort, query.ToFilter(), query.TeamId), ct));
             })
             .RequirePermission(Permissions.SalesRead)
             .WithName("ListLeads")
             .WithSummary("List the leads the caller may see, unassigned ones included (keyset pages, filters, q search)")
-            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden);
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
 
         leads.MapGet("/{id:guid}", async Task<Ok<LeadResponse>> (Guid id, IMediator mediator, HttpResponse response, CancellationToken ct) =>
                 Versioned(response, await mediator.Send(new GetLeadRequest(id), ct)))

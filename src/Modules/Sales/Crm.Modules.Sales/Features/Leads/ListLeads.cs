@@ -23,15 +23,26 @@ internal sealed record LeadFilter(
     DateTimeOffset? CreatedFrom = null,
     DateTimeOffset? CreatedTo = null);
 
-internal sealed record ListLeadsRequest(PageRequest Page, string? Sort, LeadFilter Filter) : IRequest<Page<LeadResponse>>;
+/// <summary>A page of leads; <c>TeamId</c> narrows to the owners of a team subtree (resolved by the handler, not a SQL join).</summary>
+internal sealed record ListLeadsRequest(PageRequest Page, string? Sort, LeadFilter Filter, Guid? TeamId = null) : IRequest<Page<LeadResponse>>;
 
-internal sealed class ListLeadsHandler(SalesDbContext db, IAccessScopeProvider access) : IRequestHandler<ListLeadsRequest, Page<LeadResponse>>
+internal sealed class ListLeadsHandler(SalesDbContext db, IAccessScopeProvider access, ITeamDirectory teams) : IRequestHandler<ListLeadsRequest, Page<LeadResponse>>
 {
     public async Task<Page<LeadResponse>> Handle(ListLeadsRequest request, CancellationToken cancellationToken)
     {
         var order = LeadProjection.Sort.Parse(request.Sort);
         var scope = await access.GetAsync(cancellationToken);
         var leads = LeadQuery.Apply(db.Leads.AsNoTracking().Where(scope.Filter<Lead>(l => l.OwnerId, includeUnowned: true)), request.Filter);
+        if (request.TeamId is { } teamId)
+        {
+            // As the funnel's team filter: a team the caller may not report on is 404 like an unknown one, so team ids
+            // do not leak; members are read now, so a rep who moved takes their leads with them.
+            var subtree = (scope.CanSeeTeam(teamId) ? await teams.GetSubtreeAsync(teamId, cancellationToken) : null)
+                ?? throw new NotFoundException("Team", teamId);
+            var members = subtree.Members.Select(m => (Guid?)m.UserId).ToList();
+            leads = leads.Where(l => members.Contains(l.OwnerId));
+        }
+
         return await leads.ToPageAsync(LeadProjection.ToResponse, order, request.Page, cancellationToken);
     }
 }
