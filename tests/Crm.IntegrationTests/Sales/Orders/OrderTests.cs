@@ -84,7 +84,8 @@ internal sealed partial class OrderTests : IntegrationTest
             Assert.That(created.DiscountTotal, Is.EqualTo(15.00m));
             Assert.That(created.TaxTotal, Is.EqualTo(40.05m));
             Assert.That(created.Total, Is.EqualTo(375.05m));
-            Assert.That(fetched, Is.EqualTo(created).Using<OrderResponse>((a, b) => JsonSerializer.Serialize(a, Json) == JsonSerializer.Serialize(b, Json)));
+            Assert.That(JsonSerializer.Serialize(fetched with { Lines = [] }, Json), Is.EqualTo(JsonSerializer.Serialize(created with { Lines = [] }, Json)));
+            Assert.That(fetched.Lines, Is.EqualTo(created.Lines), "decimals compare by value: 3 and 3.000 are the same quantity");
         });
     }
 
