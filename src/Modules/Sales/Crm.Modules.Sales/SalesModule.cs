@@ -34,6 +34,7 @@ public static class SalesModule
         services.AddScoped<LeadAssigner>();
         services.AddScoped<IImportTarget, LeadImportTarget>();
         services.AddScoped<PriceResolver>();
+        services.AddScoped<Features.Orders.OrderWriter>();
         services.AddScoped<ReportScopes>();
         services.AddModuleEndpoints("Sales", MapSalesEndpoints);
         services.AddScoped<ActivityWrites>();
@@ -44,7 +45,8 @@ public static class SalesModule
             .AddCustomerTimelineEvent<Contracts.PaymentReceived>()
             .AddCustomerTimelineEvent<Contracts.PaymentReversed>()
             .AddCustomerTimelineEvent<Contracts.ContractTerminated>()
-            .AddCustomerTimelineEvent<LeadConverted>();
+            .AddCustomerTimelineEvent<LeadConverted>()
+            .AddCustomerTimelineEvent<Contracts.OrderPlaced>();
         services.AddScoped<Features.Contracts.ContractLifecycle>();
         services.AddOptions<Features.Contracts.ContractLifecycleOptions>().Bind(configuration.GetSection(Features.Contracts.ContractLifecycleOptions.Section))
             .Validate(o => o.Interval > TimeSpan.Zero, "Sales:Contracts:Interval must be positive.").ValidateOnStart();
@@ -73,5 +75,6 @@ public static class SalesModule
         ProductEndpoints.Map(api);
         PriceBookEndpoints.Map(api);
         QuoteEndpoints.Map(api);
+        Features.Orders.OrderEndpoints.Map(api);
     }
 }

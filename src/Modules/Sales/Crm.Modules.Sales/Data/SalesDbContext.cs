@@ -53,6 +53,10 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
 
     public DbSet<QuoteSettings> QuoteSettings => Set<QuoteSettings>();
 
+    public DbSet<Order> Orders => Set<Order>();
+
+    public DbSet<OrderLine> OrderLines => Set<OrderLine>();
+
     public DbSet<Contract> Contracts => Set<Contract>();
 
     public DbSet<PaymentInstalment> PaymentInstalments => Set<PaymentInstalment>();
@@ -78,6 +82,7 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
         CashModel.Configure(modelBuilder);
         FunnelModel.Configure(modelBuilder);
         OpportunitiesModel.Configure(modelBuilder);
+        OrdersModel.Configure(modelBuilder);
     }
 
     private static void ConfigurePipelines(ModelBuilder modelBuilder)
