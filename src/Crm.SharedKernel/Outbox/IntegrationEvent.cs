@@ -32,3 +32,15 @@ public interface IIntegrationEventHandler<in TEvent>
 {
     Task HandleAsync(TEvent integrationEvent, CancellationToken ct);
 }
+
+/// <summary>
+/// Consumes one integration event type several events at a time: the dispatcher hands it every claimed event of the
+/// type in one call, so a projection can write a whole batch in one statement (a 1,000,000-row import's events are
+/// then a few thousand statements, not a million). Implementations must be idempotent per event. When a batch fails,
+/// the dispatcher retries its events one by one, so one bad event does not hold up the rest.
+/// </summary>
+public interface IIntegrationEventBatchHandler<in TEvent>
+    where TEvent : IIntegrationEvent
+{
+    Task HandleAsync(IReadOnlyList<TEvent> integrationEvents, CancellationToken ct);
+}

@@ -22,8 +22,9 @@ public interface IOutboxDispatcher
 /// <summary>
 /// Claims due rows with <c>FOR UPDATE SKIP LOCKED</c> inside a transaction, so concurrent dispatchers
 /// never take the same message; delivers each to every consumer not yet recorded in
-/// <c>outbox_deliveries</c> (Polly retries in process), then marks it processed or reschedules it
-/// with exponential backoff, dead-lettering after <see cref="OutboxOptions.MaxAttempts"/>.
+/// <c>outbox_deliveries</c> (Polly retries in process; a batch consumer gets all the claimed events of its type in
+/// one call), then marks it processed or reschedules it with exponential backoff, dead-lettering after
+/// <see cref="OutboxOptions.MaxAttempts"/>.
 /// </summary>
 internal sealed partial class OutboxDispatcher<TContext> : IOutboxDispatcher
     where TContext : ModuleDbContext
@@ -88,9 +89,21 @@ internal sealed partial class OutboxDispatcher<TContext> : IOutboxDispatcher
             .Select(d => (d.MessageId, d.Consumer))
             .ToHashSet();
 
+        var errors = new Dictionary<Guid, string>();
+        foreach (var messages in batch.GroupBy(m => m.Type))
+        {
+            var consumers = _consumers[messages.Key].ToList();
+            var events = consumers.Count == 0 ? [] : Read(messages, consumers[0].EventType, errors);
+            foreach (var consumer in consumers)
+            {
+                var pending = events.Where(e => !delivered.Contains((e.Message.Id, consumer.Consumer))).ToList();
+                await DeliverAsync(db, consumer, pending, errors, ct);
+            }
+        }
+
         foreach (var message in batch)
         {
-            await DispatchAsync(db, message, delivered, ct);
+            Settle(message, errors.GetValueOrDefault(message.Id));
         }
 
         await db.SaveChangesAsync(ct);
@@ -108,69 +121,105 @@ internal sealed partial class OutboxDispatcher<TContext> : IOutboxDispatcher
         FOR UPDATE SKIP LOCKED
         """;
 
-    private async Task DispatchAsync(TContext db, OutboxMessage message, HashSet<(Guid, string)> delivered, CancellationToken ct)
+    /// <summary>Deserializes each message once for all its consumers; an unreadable one is recorded in <paramref name="errors"/>.</summary>
+    private List<(OutboxMessage Message, IIntegrationEvent Event)> Read(IEnumerable<OutboxMessage> messages, Type eventType, Dictionary<Guid, string> errors)
     {
-        var pending = _consumers[message.Type].Where(c => !delivered.Contains((message.Id, c.Consumer))).ToList();
-        var error = pending.Count == 0 ? null : await DeliverAsync(db, message, pending, ct);
-        if (error is null)
+        var events = new List<(OutboxMessage, IIntegrationEvent)>();
+        foreach (var message in messages)
         {
-            message.MarkProcessed(_time.UtcNow());
-        }
-        else
-        {
-            message.MarkFailed(_time.UtcNow(), error, _options);
-            if (message.DeadLetteredAt is not null)
+            try
             {
-                LogDeadLettered(_logger, message.Type, message.Id, message.Attempts);
+                events.Add((message, (IIntegrationEvent?)JsonSerializer.Deserialize(message.Payload, eventType, IntegrationEventSerializer.Options)
+                    ?? throw new JsonException("The payload is null.")));
+            }
+            catch (JsonException ex)
+            {
+                // A payload that no longer reads as its type cannot succeed by retrying now; it backs off and is dead-lettered.
+                LogUnreadable(_logger, ex, message.Type, message.Id);
+                errors[message.Id] = $"Unreadable payload: {ex.Message}";
+            }
+        }
+
+        return events;
+    }
+
+    /// <summary>
+    /// Delivers the pending events to one consumer: all in one call when it accepts batches, and one by one otherwise
+    /// or when the batch failed, so a single failing event is retried on its own while the others get through.
+    /// </summary>
+    private async Task DeliverAsync(
+        TContext db,
+        IntegrationEventRegistration consumer,
+        List<(OutboxMessage Message, IIntegrationEvent Event)> pending,
+        Dictionary<Guid, string> errors,
+        CancellationToken ct)
+    {
+        if (pending.Count > 1 && consumer.AcceptsBatches && await TryInvokeAsync(consumer, pending, ct) is null)
+        {
+            pending.ForEach(e => Record(db, consumer, e.Message));
+            return;
+        }
+
+        foreach (var item in pending)
+        {
+            if (await TryInvokeAsync(consumer, [item], ct) is { } error)
+            {
+                errors[item.Message.Id] = error;
+            }
+            else
+            {
+                Record(db, consumer, item.Message);
             }
         }
     }
 
-    /// <summary>Delivers to each pending consumer; returns the last failure, or null when all succeeded.</summary>
-    private async Task<string?> DeliverAsync(TContext db, OutboxMessage message, List<IntegrationEventRegistration> pending, CancellationToken ct)
+    /// <summary>Runs the consumer with the in-process retries; returns the failure, or null on success.</summary>
+    private async Task<string?> TryInvokeAsync(IntegrationEventRegistration consumer, List<(OutboxMessage Message, IIntegrationEvent Event)> items, CancellationToken ct)
     {
-        IIntegrationEvent integrationEvent;
         try
         {
-            integrationEvent = (IIntegrationEvent?)JsonSerializer.Deserialize(message.Payload, pending[0].EventType, IntegrationEventSerializer.Options)
-                ?? throw new JsonException("The payload is null.");
+            var events = items.Select(e => e.Event).ToList();
+            await _retry.ExecuteAsync(
+                async token =>
+                {
+                    await using var handlerScope = _scopes.CreateAsyncScope();
+                    await consumer.InvokeAsync(handlerScope.ServiceProvider, events, token);
+                },
+                ct);
+            return null;
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // A payload that no longer reads as its type cannot succeed by retrying now; it backs off and is dead-lettered.
-            LogUnreadable(_logger, ex, message.Type, message.Id);
-            return $"Unreadable payload: {ex.Message}";
+            var first = items[0].Message;
+            LogConsumerFailed(_logger, ex, consumer.Consumer, first.Type, first.Id, items.Count, first.Attempts + 1);
+            return $"{consumer.Consumer}: {ex.GetType().Name}: {ex.Message}";
+        }
+    }
+
+    private void Record(TContext db, IntegrationEventRegistration consumer, OutboxMessage message) =>
+        db.OutboxDeliveries.Add(new OutboxDelivery { MessageId = message.Id, Consumer = consumer.Consumer, DeliveredAt = _time.UtcNow() });
+
+    /// <summary>Marks a message processed when every consumer has it, otherwise schedules its retry (or dead-letters it).</summary>
+    private void Settle(OutboxMessage message, string? error)
+    {
+        if (error is null)
+        {
+            message.MarkProcessed(_time.UtcNow());
+            return;
         }
 
-        string? error = null;
-        foreach (var consumer in pending)
+        message.MarkFailed(_time.UtcNow(), error, _options);
+        if (message.DeadLetteredAt is not null)
         {
-            try
-            {
-                await _retry.ExecuteAsync(
-                    async token =>
-                    {
-                        await using var handlerScope = _scopes.CreateAsyncScope();
-                        await consumer.InvokeAsync(handlerScope.ServiceProvider, integrationEvent, token);
-                    },
-                    ct);
-                db.OutboxDeliveries.Add(new OutboxDelivery { MessageId = message.Id, Consumer = consumer.Consumer, DeliveredAt = _time.UtcNow() });
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogConsumerFailed(_logger, ex, consumer.Consumer, message.Type, message.Id, message.Attempts + 1);
-                error = $"{consumer.Consumer}: {ex.GetType().Name}: {ex.Message}";
-            }
+            LogDeadLettered(_logger, message.Type, message.Id, message.Attempts);
         }
-
-        return error;
     }
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Error, Message = "Outbox message {EventType} {EventId} has a payload that cannot be read")]
     private static partial void LogUnreadable(ILogger logger, Exception exception, string eventType, Guid eventId);
 
-    [LoggerMessage(EventId = 2000, Level = LogLevel.Warning, Message = "Outbox consumer {Consumer} failed on {EventType} {EventId} (attempt {Attempt})")]
-    private static partial void LogConsumerFailed(ILogger logger, Exception exception, string consumer, string eventType, Guid eventId, int attempt);
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Warning, Message = "Outbox consumer {Consumer} failed on {EventType} {EventId} ({Count} event(s) in the call, attempt {Attempt})")]
+    private static partial void LogConsumerFailed(ILogger logger, Exception exception, string consumer, string eventType, Guid eventId, int count, int attempt);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Error, Message = "Outbox message {EventType} {EventId} dead-lettered after {Attempts} attempts")]
     private static partial void LogDeadLettered(ILogger logger, string eventType, Guid eventId, int attempts);

@@ -33,6 +33,17 @@ internal sealed class OutboxTests : IntegrationTest
         return events.Select(e => e.EventId).ToList();
     }
 
+    private static async Task<List<Guid>> TagNotesAsync(params string[] tags)
+    {
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<NotesDbContext>();
+        var now = Factory.Time.UtcNow();
+        var events = tags.Select(tag => new NoteTagged(Guid.CreateVersion7(), tag, now)).ToList();
+        events.ForEach(db.AddIntegrationEvent);
+        await db.SaveChangesAsync();
+        return events.Select(e => e.EventId).ToList();
+    }
+
     private static async Task<OutboxMessage> MessageAsync(Guid id)
     {
         await using var scope = Factory.Services.CreateAsyncScope();
@@ -168,6 +179,42 @@ internal sealed class OutboxTests : IntegrationTest
         {
             Assert.That((await MessageAsync(id)).DeadLetteredAt, Is.Not.Null);
             Assert.That(await dispatcher.DispatchBatchAsync(CancellationToken.None), Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task A_batch_consumer_gets_all_the_claimed_events_of_its_type_in_one_call()
+    {
+        var ids = await TagNotesAsync("vip", "重点", "renewal", "lost", "won");
+
+        Assert.That(await NewDispatcher().DispatchBatchAsync(CancellationToken.None), Is.EqualTo(5));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(DeliveryLog.BatchCalls.Select(c => c.Length), Is.EqualTo(new[] { 5 }));
+            Assert.That(DeliveryLog.Deliveries.Select(d => d.EventId), Is.EquivalentTo(ids));
+            Assert.That(await CountAsync("SELECT count(*) FROM sample_notes.outbox_deliveries"), Is.EqualTo(5));
+            Assert.That(await CountAsync("SELECT count(*) FROM sample_notes.outbox_messages WHERE processed_at IS NULL"), Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task A_failing_batch_is_retried_event_by_event_so_only_the_bad_event_waits()
+    {
+        var ids = await TagNotesAsync("vip", NoteTagged.Poison, "won");
+
+        await NewDispatcher(o => o.ImmediateRetries = 0).DispatchBatchAsync(CancellationToken.None);
+
+        var poisoned = await MessageAsync(ids[1]);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(DeliveryLog.BatchCalls.Select(c => c.Length), Is.EqualTo(new[] { 3, 1, 1, 1 }), "the batch, then each event alone");
+            Assert.That(DeliveryLog.Deliveries.Select(d => d.EventId), Is.EquivalentTo(new[] { ids[0], ids[2] }));
+            Assert.That(poisoned.ProcessedAt, Is.Null);
+            Assert.That(poisoned.Attempts, Is.EqualTo(1));
+            Assert.That(poisoned.LastError, Does.Contain("Cannot tag with poison"));
+            Assert.That((await MessageAsync(ids[0])).ProcessedAt, Is.Not.Null);
+            Assert.That((await MessageAsync(ids[2])).ProcessedAt, Is.Not.Null);
         });
     }
 }

@@ -33,18 +33,19 @@ public static class CustomerTimelineRegistration
     /// <summary>Every <typeparamref name="TEvent"/> from any module's outbox lands on the timelines of the customers it names.</summary>
     public static IServiceCollection AddCustomerTimelineEvent<TEvent>(this IServiceCollection services)
         where TEvent : ICustomerTimelineEvent =>
-        services.AddIntegrationEventHandler<TEvent, CustomerTimelineConsumer<TEvent>>();
+        services.AddIntegrationEventBatchHandler<TEvent, CustomerTimelineConsumer<TEvent>>();
 }
 
 /// <summary>Writes timeline entries; implemented by the Customers module (idempotent on the event id).</summary>
 internal interface ICustomerTimelineWriter
 {
-    Task AppendAsync(ICustomerTimelineEvent integrationEvent, CancellationToken ct);
+    Task AppendAsync(IReadOnlyList<ICustomerTimelineEvent> integrationEvents, CancellationToken ct);
 }
 
-/// <summary>The one consumer every timeline event type is delivered to.</summary>
-internal sealed class CustomerTimelineConsumer<TEvent>(ICustomerTimelineWriter writer) : IIntegrationEventHandler<TEvent>
+/// <summary>The one consumer every timeline event type is delivered to, a batch of events at a time.</summary>
+internal sealed class CustomerTimelineConsumer<TEvent>(ICustomerTimelineWriter writer) : IIntegrationEventBatchHandler<TEvent>
     where TEvent : ICustomerTimelineEvent
 {
-    public Task HandleAsync(TEvent integrationEvent, CancellationToken ct) => writer.AppendAsync(integrationEvent, ct);
+    public Task HandleAsync(IReadOnlyList<TEvent> integrationEvents, CancellationToken ct) =>
+        writer.AppendAsync(integrationEvents.Cast<ICustomerTimelineEvent>().ToList(), ct);
 }
