@@ -5,6 +5,7 @@ using Crm.Modules.Customers.Features.Contacts;
 using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Integration.Contracts;
 using Crm.SharedKernel.Audit;
+using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Time;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;

@@ -7,6 +7,7 @@ using Crm.Modules.Customers.Features.Regions;
 using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Integration.Contracts;
 using Crm.SharedKernel.Audit;
+using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Errors;
 using Crm.SharedKernel.Outbox;
 using Crm.SharedKernel.Time;

@@ -1,6 +1,7 @@
 using Crm.Modules.Customers.Contracts;
 using Crm.Modules.Customers.Domain;
 using Crm.Modules.Integration.Contracts;
+using Crm.SharedKernel.Data;
 using S = Crm.Modules.Customers.Features.Import.CustomerImportSchema;
 
 namespace Crm.Modules.Customers.Features.Import;

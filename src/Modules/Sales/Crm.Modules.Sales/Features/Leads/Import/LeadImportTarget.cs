@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Integration.Contracts;
@@ -6,6 +5,7 @@ using Crm.Modules.Sales.Data;
 using Crm.Modules.Sales.Domain;
 using Crm.Modules.Sales.Features.Assignment;
 using Crm.SharedKernel.Audit;
+using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Outbox;
 using Crm.SharedKernel.Time;
 using Microsoft.EntityFrameworkCore;
@@ -30,30 +30,30 @@ internal sealed class LeadImportTarget(SalesDbContext db, IAccessScopeProvider a
     private const string Staging = "import_leads";
     private static readonly LeadDetailsValidator Validator = new();
 
-    private static readonly (string Name, NpgsqlDbType Type, Func<Lead, object?> Value, bool Updatable)[] Columns =
+    private static readonly StagedColumn<Lead>[] Columns =
     [
-        ("id", NpgsqlDbType.Uuid, l => l.Id, false),
-        ("source", NpgsqlDbType.Varchar, l => l.Source, true),
-        ("campaign_id", NpgsqlDbType.Uuid, l => l.CampaignId, true),
-        ("company_name", NpgsqlDbType.Varchar, l => l.CompanyName, true),
-        ("person_name", NpgsqlDbType.Varchar, l => l.PersonName, true),
-        ("title", NpgsqlDbType.Varchar, l => l.Title, true),
-        ("phones", NpgsqlDbType.Array | NpgsqlDbType.Text, l => l.Phones.ToArray(), true),
-        ("emails", NpgsqlDbType.Array | NpgsqlDbType.Text, l => l.Emails.ToArray(), true),
-        ("province", NpgsqlDbType.Varchar, l => l.Province, true),
-        ("city", NpgsqlDbType.Varchar, l => l.City, true),
-        ("industry", NpgsqlDbType.Varchar, l => l.Industry, true),
-        ("estimated_value", NpgsqlDbType.Numeric, l => l.EstimatedValue, true),
-        ("currency", NpgsqlDbType.Varchar, l => l.Currency, true),
-        ("score", NpgsqlDbType.Integer, l => l.Score, true),
-        ("status", NpgsqlDbType.Varchar, l => l.Status.ToString(), false),
-        ("owner_id", NpgsqlDbType.Uuid, l => l.OwnerId, false),
-        ("team_id", NpgsqlDbType.Uuid, l => l.TeamId, false),
-        ("partner_id", NpgsqlDbType.Uuid, l => l.PartnerId, true),
-        ("notes", NpgsqlDbType.Varchar, l => l.Notes, true),
-        ("created_at", NpgsqlDbType.TimestampTz, l => l.CreatedAt, false),
-        ("updated_at", NpgsqlDbType.TimestampTz, l => l.UpdatedAt, true),
-        ("search_text", NpgsqlDbType.Text, l => l.SearchText, true),
+        new("id", NpgsqlDbType.Uuid, l => l.Id, false),
+        new("source", NpgsqlDbType.Varchar, l => l.Source, true),
+        new("campaign_id", NpgsqlDbType.Uuid, l => l.CampaignId, true),
+        new("company_name", NpgsqlDbType.Varchar, l => l.CompanyName, true),
+        new("person_name", NpgsqlDbType.Varchar, l => l.PersonName, true),
+        new("title", NpgsqlDbType.Varchar, l => l.Title, true),
+        new("phones", NpgsqlDbType.Array | NpgsqlDbType.Text, l => l.Phones.ToArray(), true),
+        new("emails", NpgsqlDbType.Array | NpgsqlDbType.Text, l => l.Emails.ToArray(), true),
+        new("province", NpgsqlDbType.Varchar, l => l.Province, true),
+        new("city", NpgsqlDbType.Varchar, l => l.City, true),
+        new("industry", NpgsqlDbType.Varchar, l => l.Industry, true),
+        new("estimated_value", NpgsqlDbType.Numeric, l => l.EstimatedValue, true),
+        new("currency", NpgsqlDbType.Varchar, l => l.Currency, true),
+        new("score", NpgsqlDbType.Integer, l => l.Score, true),
+        new("status", NpgsqlDbType.Varchar, l => l.Status.ToString(), false),
+        new("owner_id", NpgsqlDbType.Uuid, l => l.OwnerId, false),
+        new("team_id", NpgsqlDbType.Uuid, l => l.TeamId, false),
+        new("partner_id", NpgsqlDbType.Uuid, l => l.PartnerId, true),
+        new("notes", NpgsqlDbType.Varchar, l => l.Notes, true),
+        new("created_at", NpgsqlDbType.TimestampTz, l => l.CreatedAt, false),
+        new("updated_at", NpgsqlDbType.TimestampTz, l => l.UpdatedAt, true),
+        new("search_text", NpgsqlDbType.Text, l => l.SearchText, true),
     ];
 
     public string Entity => "leads";
@@ -125,10 +125,9 @@ internal sealed class LeadImportTarget(SalesDbContext db, IAccessScopeProvider a
         {
             // Inside the chunk's transaction: the rules' rotations move only if the leads are written.
             await assigner.AssignAsync(created, ct);
-            await StageAsync(connection, created.Concat(updated), ct);
-            await ExecuteAsync(connection, $"UPDATE {Table} t SET {string.Join(", ", Columns.Where(c => c.Updatable).Select(c => $"{c.Name} = s.{c.Name}"))} FROM {Staging} s WHERE t.id = s.id", ct);
-            var names = string.Join(", ", Columns.Select(c => c.Name));
-            await ExecuteAsync(connection, $"INSERT INTO {Table} ({names}) SELECT {names} FROM {Staging} s WHERE NOT EXISTS (SELECT 1 FROM {Table} t WHERE t.id = s.id)", ct);
+            await BulkStaging.CopyAsync(connection, Staging, Table, Columns, created.Concat(updated), ct);
+            await BulkStaging.UpdateFromAsync(connection, Staging, Table, Columns, "true", ct);
+            await BulkStaging.InsertNewAsync(connection, Staging, Table, Columns, ct);
             await OutboxBulkWriter.CopyAsync(connection, SalesDbContext.SchemaName, created.Select(LeadIntegrationEvents.Created), ct);
 
             // One audit summary per action and owner instead of a row per lead (as the customer import does, ADR 0015).
@@ -286,50 +285,18 @@ internal sealed class LeadImportTarget(SalesDbContext db, IAccessScopeProvider a
         return byKey;
     }
 
-    private static async Task StageAsync(NpgsqlConnection connection, IEnumerable<Lead> leads, CancellationToken ct)
-    {
-        var names = string.Join(", ", Columns.Select(c => c.Name));
-
-        // CREATE TABLE AS copies the column types but none of the constraints; the table goes with the transaction.
-        await ExecuteAsync(connection, $"CREATE TEMP TABLE {Staging} ON COMMIT DROP AS SELECT {names} FROM {Table} WITH NO DATA", ct);
-        await using var copy = await connection.BeginBinaryImportAsync($"COPY {Staging} ({names}) FROM STDIN (FORMAT BINARY)", ct);
-        foreach (var lead in leads)
-        {
-            await copy.StartRowAsync(ct);
-            foreach (var column in Columns)
-            {
-                if (column.Value(lead) is { } value)
-                {
-                    await copy.WriteAsync(value, column.Type, ct);
-                }
-                else
-                {
-                    await copy.WriteNullAsync(ct);
-                }
-            }
-        }
-
-        await copy.CompleteAsync(ct);
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync(ct);
-    }
-
     /// <summary>One data row: its typed cells, its match key and its errors (one per bad cell; the row is then rejected).</summary>
     private sealed class LeadRow
     {
         public static readonly LeadDetails Empty = new(null, null, null, null, null, [], [], null, null, null, null, null, null, null, null);
 
         private readonly ImportRow _row;
-        private readonly List<ImportRowError> _errors;
+        private readonly ImportValues _values;
 
         public LeadRow(ImportRow row, List<ImportRowError> errors, string matchOn)
         {
             _row = row;
-            _errors = errors;
+            _values = new ImportValues(row, errors);
             OwnerEmail = Text(S.OwnerEmail)?.Trim() is { Length: > 0 } owner ? owner : null;
             PartnerName = Text(S.PartnerName)?.Trim() is { Length: > 0 } partner ? partner : null;
             var first = row.List(matchOn).FirstOrDefault();
@@ -344,13 +311,9 @@ internal sealed class LeadImportTarget(SalesDbContext db, IAccessScopeProvider a
 
         public string? PartnerName { get; }
 
-        public bool Failed { get; private set; }
+        public bool Failed => _values.Failed;
 
-        public void Error(string? column, string message)
-        {
-            Failed = true;
-            _errors.Add(new ImportRowError(_row.Row, column, message));
-        }
+        public void Error(string? column, string message) => _values.Error(column, message);
 
         /// <summary>The row's columns over <paramref name="current"/>: absent columns keep their value, empty cells clear it.</summary>
         public LeadDetails? MergeInto(LeadDetails current, IReadOnlyDictionary<string, Guid> partners)
@@ -363,7 +326,7 @@ internal sealed class LeadImportTarget(SalesDbContext db, IAccessScopeProvider a
 
             var details = new LeadDetails(
                 Pick(S.Source, current.Source),
-                _row.Has(S.CampaignId) ? Id(S.CampaignId) : current.CampaignId,
+                _row.Has(S.CampaignId) ? _values.Id(S.CampaignId) : current.CampaignId,
                 Pick(S.CompanyName, current.CompanyName),
                 Pick(S.PersonName, current.PersonName),
                 Pick(S.Title, current.Title),
@@ -372,9 +335,9 @@ internal sealed class LeadImportTarget(SalesDbContext db, IAccessScopeProvider a
                 Pick(S.Province, current.Province),
                 Pick(S.City, current.City),
                 Pick(S.Industry, current.Industry),
-                _row.Has(S.EstimatedValue) ? Decimal(S.EstimatedValue) : current.EstimatedValue,
+                _row.Has(S.EstimatedValue) ? _values.Decimal(S.EstimatedValue) : current.EstimatedValue,
                 _row.Has(S.Currency) ? Text(S.Currency) ?? Lead.DefaultCurrency : current.Currency,
-                _row.Has(S.Score) ? Integer(S.Score) : current.Score,
+                _row.Has(S.Score) ? _values.Integer(S.Score) : current.Score,
                 partnerId,
                 Pick(S.Notes, current.Notes));
             return Failed ? null : details;
@@ -383,21 +346,6 @@ internal sealed class LeadImportTarget(SalesDbContext db, IAccessScopeProvider a
         private string? Text(string field) => _row[field];
 
         private string? Pick(string field, string? current) => _row.Has(field) ? Text(field) : current;
-
-        private Guid? Id(string field) =>
-            Text(field)?.Trim() is not { Length: > 0 } text ? null
-            : Guid.TryParse(text, out var id) ? id
-            : Fail<Guid?>(field, $"'{text}' is not an id (a UUID).");
-
-        private decimal? Decimal(string field) =>
-            Text(field)?.Trim() is not { Length: > 0 } text ? null
-            : decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var value) ? value
-            : Fail<decimal?>(field, $"'{text}' is not a number (use . for decimals).");
-
-        private int? Integer(string field) =>
-            Text(field)?.Trim() is not { Length: > 0 } text ? null
-            : int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value
-            : Fail<int?>(field, $"'{text}' is not a whole number.");
 
         private T Fail<T>(string field, string message)
         {

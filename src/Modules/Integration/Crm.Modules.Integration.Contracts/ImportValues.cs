@@ -1,13 +1,12 @@
 using System.Globalization;
-using Crm.Modules.Integration.Contracts;
 
-namespace Crm.Modules.Customers.Features.Import;
+namespace Crm.Modules.Integration.Contracts;
 
 /// <summary>
 /// Turns the text cells of a row into typed values, collecting one error per bad cell (the row is then rejected).
 /// Enum values take their API spelling (any case) or a listed Chinese name; booleans take true/false, 1/0, yes/no, 是/否.
 /// </summary>
-internal sealed class ImportValues(ImportRow row, List<ImportRowError> errors)
+public sealed class ImportValues(ImportRow row, List<ImportRowError> errors)
 {
     private static readonly string[] True = ["true", "1", "yes", "y", "是", "t"];
     private static readonly string[] False = ["false", "0", "no", "n", "否", "f"];
@@ -65,6 +64,28 @@ internal sealed class ImportValues(ImportRow row, List<ImportRowError> errors)
         return decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var value)
             ? value
             : Fail<decimal?>(field, $"'{text}' is not a number (use . for decimals).", null);
+    }
+
+    public int? Integer(string field)
+    {
+        if (row[field]?.Trim() is not { Length: > 0 } text)
+        {
+            return null;
+        }
+
+        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : Fail<int?>(field, $"'{text}' is not a whole number.", null);
+    }
+
+    public Guid? Id(string field)
+    {
+        if (row[field]?.Trim() is not { Length: > 0 } text)
+        {
+            return null;
+        }
+
+        return Guid.TryParse(text, out var value) ? value : Fail<Guid?>(field, $"'{text}' is not an id (a UUID).", null);
     }
 
     public DateOnly? Date(string field)

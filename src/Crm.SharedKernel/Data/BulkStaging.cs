@@ -1,19 +1,19 @@
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Crm.Modules.Customers.Features.Import;
+namespace Crm.SharedKernel.Data;
 
 /// <summary>
 /// One column an import writes: its name, its type for binary COPY, how to read it from the entity, and whether an
 /// update of an existing row sets it. Adding a column to an import is adding one of these.
 /// </summary>
-internal sealed record StagedColumn<T>(string Name, NpgsqlDbType Type, Func<T, object?> Value, bool Updatable = true);
+public sealed record StagedColumn<T>(string Name, NpgsqlDbType Type, Func<T, object?> Value, bool Updatable = true);
 
 /// <summary>
 /// Binary COPY of a chunk's rows into a temporary staging table shaped like the target table (dropped at the end of
 /// the chunk's transaction), then set-based statements from it: no round trip per row.
 /// </summary>
-internal static class BulkStaging
+public static class BulkStaging
 {
     public static async Task CopyAsync<T>(
         NpgsqlConnection connection, string staging, string table, IReadOnlyList<StagedColumn<T>> columns, IEnumerable<T> rows, CancellationToken ct)
@@ -52,6 +52,16 @@ internal static class BulkStaging
         var set = string.Join(", ", columns.Where(c => c.Updatable).Select(c => $"{c.Name} = s.{c.Name}"));
         await using var update = new NpgsqlCommand($"UPDATE {table} t SET {set} FROM {staging} s WHERE t.id = s.id AND {filter} RETURNING t.id", connection);
         return await ReadIdsAsync(update, ct);
+    }
+
+    /// <summary><c>INSERT INTO table SELECT ... FROM staging</c> for the staged rows whose id the table does not hold yet.</summary>
+    public static async Task<int> InsertNewAsync<T>(
+        NpgsqlConnection connection, string staging, string table, IReadOnlyList<StagedColumn<T>> columns, CancellationToken ct)
+    {
+        var names = string.Join(", ", columns.Select(c => c.Name));
+        await using var insert = new NpgsqlCommand(
+            $"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} s WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.id = s.id)", connection);
+        return await insert.ExecuteNonQueryAsync(ct);
     }
 
     public static async Task<HashSet<Guid>> ReadIdsAsync(NpgsqlCommand command, CancellationToken ct)
