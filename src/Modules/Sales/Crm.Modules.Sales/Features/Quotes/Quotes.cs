@@ -68,7 +68,7 @@ internal sealed class CreateQuoteHandler(
         }
 
         var customerId = request.CustomerId ?? opportunity!.CustomerId;
-        var customer = await QuoteRules.FindCustomerAsync(customers, scope, customerId, cancellationToken);
+        var customer = await QuoteRules.FindCustomerAsync(customers, scope, customerId, LineDocument.Quote, cancellationToken);
         if (opportunity is not null && opportunity.CustomerId != customerId && opportunity.CustomerId != customer.Id)
         {
             throw QuoteProblems.UnknownOpportunity(opportunity.Id);
@@ -77,7 +77,7 @@ internal sealed class CreateQuoteHandler(
         var today = QuoteRules.Today(time);
         var now = time.UtcNow();
         var currency = request.Currency ?? Quote.DefaultCurrency;
-        var lines = await QuoteRules.PriceLinesAsync(db, prices, customer, currency, today, request.Lines!, cancellationToken);
+        var lines = await QuoteRules.PriceLinesAsync(db, prices, customer, currency, today, request.Lines!, LineDocument.Quote, cancellationToken);
         var threshold = await QuoteRules.ThresholdAsync(db, cancellationToken);
 
         // One number for all revisions, from a sequence: unique without a read-then-write race.
@@ -169,7 +169,7 @@ internal sealed class UpdateQuoteHandler(
             // The quote's customer may have been merged or moved since; its tier as of now prices the new lines.
             var found = await customers.FindAsync([quote.CustomerId], cancellationToken);
             var lines = await QuoteRules.PriceLinesAsync(
-                db, prices, found.GetValueOrDefault(quote.CustomerId), quote.Currency, today, request.Lines.Value, cancellationToken);
+                db, prices, found.GetValueOrDefault(quote.CustomerId), quote.Currency, today, request.Lines.Value, LineDocument.Quote, cancellationToken);
 
             // Replaced as a whole with explicit states, so EF never mistakes a new line (its id is set) for an existing one.
             db.QuoteLines.RemoveRange(quote.Lines);
