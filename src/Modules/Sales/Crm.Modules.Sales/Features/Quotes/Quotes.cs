@@ -12,7 +12,6 @@ using Crm.SharedKernel.Time;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace Crm.Modules.Sales.Features.Quotes;
 
@@ -333,14 +332,9 @@ internal sealed class ReviseQuoteHandler(SalesDbContext db, IAccessScopeProvider
         // The old figures' pending request goes with the old revision; the new revision raises its own when it needs one.
         await QuoteRules.WithdrawPendingAsync(db, quote.Id, now, cancellationToken);
         QuoteRules.RequestApprovalIfNeeded(db, next, actor.Id, now);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-        {
-            throw new ConflictException(QuoteProblems.AlreadyRevisedType, "Quote already revised", $"{quote.DisplayNumber} was revised concurrently; revise the newer revision.");
-        }
+        await db.SaveChangesOrConflictAsync(
+            _ => new ConflictException(QuoteProblems.AlreadyRevisedType, "Quote already revised", $"{quote.DisplayNumber} was revised concurrently; revise the newer revision."),
+            cancellationToken);
 
         return QuoteProjection.Versioned(next, today);
     }
