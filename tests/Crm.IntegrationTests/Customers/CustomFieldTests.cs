@@ -447,7 +447,7 @@ internal sealed class CustomFieldTests : IntegrationTest
         await using var scope = Factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<Crm.Modules.Customers.Data.CustomersDbContext>();
         var filter = new CustomerFilter { CustomFieldContains = ["""{"grade":"A"}"""] };
-        var plan = await PlanTests.ExplainAsync(db, CustomerQuery.Apply(db.Customers, filter), firstPage: false);
+        var plan = await ExplainAsync(PlanTests.ListQuery(CustomerQuery.Apply(db.Customers, filter), firstPage: false));
         Assert.That(plan, Does.Contain("ix_customers_custom_fields"));
     }
 }

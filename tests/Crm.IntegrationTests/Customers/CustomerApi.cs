@@ -29,6 +29,15 @@ internal static class CustomerApi
     public static Task<(CustomerResponse Customer, string ETag)> CreateAsync(HttpClient client, string name, string kind = "organization") =>
         CreateAsync(client, new { kind, name });
 
+    /// <summary>Adds a contact to the customer and answers its id.</summary>
+    public static async Task<Guid> CreateContactAsync(HttpClient client, Guid customerId, string name)
+    {
+        var response = await client.PostAsync($"/api/v1/customers/{customerId}/contacts", JsonContent.Create(new { name }, options: Json));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), text);
+        return JsonDocument.Parse(text).RootElement.GetProperty("id").GetGuid();
+    }
+
     public static HttpRequestMessage Patch(Guid id, string json, string? ifMatch = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Patch, $"/api/v1/customers/{id}")

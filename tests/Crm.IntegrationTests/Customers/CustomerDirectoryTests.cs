@@ -49,6 +49,28 @@ internal sealed class CustomerDirectoryTests : IntegrationTest
     }
 
     [Test]
+    public async Task Contacts_resolve_to_their_customer_in_one_call_leaving_out_archived_contacts_and_archived_customers()
+    {
+        var (customer, _) = await CreateAsync(_admin, "比亚迪股份");
+        var (archivedCustomer, _) = await CreateAsync(_admin, "已归档客户");
+        var (loser, _) = await CreateAsync(_admin, new { kind = "organization", name = "比亚迪股份有限公司", confirmDuplicate = true });
+        var live = await CreateContactAsync(_admin, customer.Id, "王传福");
+        var archived = await CreateContactAsync(_admin, customer.Id, "离职联系人");
+        var ofArchivedCustomer = await CreateContactAsync(_admin, archivedCustomer.Id, "孙经理");
+        var moved = await CreateContactAsync(_admin, loser.Id, "吕经理");
+        await ReadAsync<object>(await _admin.DeleteAsync($"/api/v1/contacts/{archived}"), HttpStatusCode.OK);
+        await ReadAsync<object>(await _admin.DeleteAsync($"/api/v1/customers/{archivedCustomer.Id}"), HttpStatusCode.OK);
+        await ReadAsync<CustomerResponse>(
+            await _admin.PostAsync($"/api/v1/customers/{customer.Id}/merge", JsonBody(new { loserId = loser.Id, reason = "重复客户" })), HttpStatusCode.OK);
+
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var found = await scope.ServiceProvider.GetRequiredService<ICustomerDirectory>()
+            .FindContactCustomersAsync([live, archived, ofArchivedCustomer, moved, Guid.CreateVersion7()], CancellationToken.None);
+
+        Assert.That(found, Is.EquivalentTo(new Dictionary<Guid, Guid> { [live] = customer.Id, [moved] = customer.Id }), "a merge hands its contacts to the survivor");
+    }
+
+    [Test]
     public async Task A_merged_customer_resolves_to_its_survivor()
     {
         var (survivor, _) = await CreateAsync(_admin, "杭州娃哈哈集团");

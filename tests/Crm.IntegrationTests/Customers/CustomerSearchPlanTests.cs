@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Crm.IntegrationTests.Infrastructure;
 using Crm.Modules.Customers.Data;
 using Crm.Modules.Customers.Domain;
@@ -51,20 +50,7 @@ internal sealed class CustomerSearchPlanTests : IntegrationTest
             .Select(CustomerProjection.ToResponse)
             .Take(51);
 
-        await db.Database.OpenConnectionAsync();
-        await using DbCommand command = query.CreateDbCommand();
-        TestContext.Out.WriteLine(command.CommandText);
-        command.CommandText = "EXPLAIN " + command.CommandText;
-        var lines = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            lines.Add(reader.GetString(0));
-        }
-
-        var plan = string.Join('\n', lines);
-        TestContext.Out.WriteLine(plan);
-        return plan;
+        return await ExplainAsync(query);
     }
 
     [Test]

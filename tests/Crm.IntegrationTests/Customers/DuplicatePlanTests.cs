@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Crm.IntegrationTests.Infrastructure;
 using Crm.Modules.Customers.Contracts;
 using Crm.Modules.Customers.Data;
@@ -41,20 +40,7 @@ internal sealed class DuplicatePlanTests : IntegrationTest
         var db = scope.ServiceProvider.GetRequiredService<CustomersDbContext>();
         var query = CustomerDuplicateFinder.Query(db.Customers.AsNoTracking(), keys, DuplicateGuard.CandidateLimit)!;
 
-        await db.Database.OpenConnectionAsync();
-        await using DbCommand command = query.CreateDbCommand();
-        TestContext.Out.WriteLine(command.CommandText);
-        command.CommandText = "EXPLAIN " + command.CommandText;
-        var lines = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            lines.Add(reader.GetString(0));
-        }
-
-        var plan = string.Join('\n', lines);
-        TestContext.Out.WriteLine(plan);
-        return plan;
+        return await ExplainAsync(query);
     }
 
     [Test]

@@ -179,7 +179,7 @@ internal sealed class RegionTests : IntegrationTest
 
         await using var scope = Factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<Crm.Modules.Customers.Data.CustomersDbContext>();
-        var plan = await PlanTests.ExplainAsync(db, CustomerQuery.Apply(db.Customers, new CustomerFilter { RegionCodePrefix = "4403" }));
+        var plan = await ExplainAsync(PlanTests.ListQuery(CustomerQuery.Apply(db.Customers, new CustomerFilter { RegionCodePrefix = "4403" })));
         Assert.That(plan, Does.Contain("ix_customers_region_code"));
     }
 

@@ -1,8 +1,11 @@
+using System.Data;
+using System.Data.Common;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Crm.IntegrationTests;
 using Crm.SharedKernel.Outbox;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -65,6 +68,48 @@ internal abstract class IntegrationTest
             {
             }
         }
+    }
+
+    /// <summary>
+    /// EXPLAIN of the SQL an EF query sends, run on the query's own DbContext connection: the text plan (one line per
+    /// row), written to the test output with the SQL, for the plan tests to assert on the indexes it reads.
+    /// </summary>
+    protected static async Task<string> ExplainAsync(IQueryable query)
+    {
+        await using var command = query.CreateDbCommand();
+        if (command.Connection!.State != ConnectionState.Open)
+        {
+            await command.Connection.OpenAsync();
+        }
+
+        return await ExplainAsync(command);
+    }
+
+    /// <summary>EXPLAIN of a SQL statement, on a connection of its own.</summary>
+    protected static async Task<string> ExplainAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(IntegrationTestRun.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await ExplainAsync(command);
+    }
+
+    private static async Task<string> ExplainAsync(DbCommand command)
+    {
+        TestContext.Out.WriteLine(command.CommandText);
+        command.CommandText = "EXPLAIN " + command.CommandText;
+        var lines = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                lines.Add(reader.GetString(0));
+            }
+        }
+
+        var plan = string.Join('\n', lines);
+        TestContext.Out.WriteLine(plan);
+        return plan;
     }
 
     protected static async Task<long> CountAsync(string sql)

@@ -363,19 +363,8 @@ internal sealed class AuditTrailTests : IntegrationTest
             await seed.ExecuteNonQueryAsync();
         }
 
-        await using var explain = new Npgsql.NpgsqlCommand(
-            $"EXPLAIN SELECT * FROM platform.audit_entries WHERE {filter} ORDER BY occurred_at DESC, id DESC LIMIT 51", connection);
-        var plan = new List<string>();
-        await using (var reader = await explain.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                plan.Add(reader.GetString(0));
-            }
-        }
-
-        var text = string.Join('\n', plan);
-        Assert.That(text, Does.Contain(index).And.Not.Contain("Sort"), text);
+        var plan = await ExplainAsync($"SELECT * FROM platform.audit_entries WHERE {filter} ORDER BY occurred_at DESC, id DESC LIMIT 51");
+        Assert.That(plan, Does.Contain(index).And.Not.Contain("Sort"), plan);
     }
 
     /// <summary>Signs a request in as the user named by a header, until the Identity module brings real authentication.</summary>

@@ -9,6 +9,13 @@ public interface ICustomerDirectory
 {
     /// <summary>The customers among <paramref name="ids"/> that exist (at most 1,000 ids per call), keyed by the id asked for.</summary>
     Task<IReadOnlyDictionary<Guid, CustomerSnapshot>> FindAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct);
+
+    /// <summary>
+    /// The customer of each live contact among <paramref name="contactIds"/> (at most 1,000 ids per call), keyed by the
+    /// contact id. Archived contacts and the contacts of archived (also erased) or merged customers are left out, so an
+    /// id without an entry names no contact a record may refer to.
+    /// </summary>
+    Task<IReadOnlyDictionary<Guid, Guid>> FindContactCustomersAsync(IReadOnlyCollection<Guid> contactIds, CancellationToken ct);
 }
 
 /// <summary>What other modules may know of a customer.</summary>

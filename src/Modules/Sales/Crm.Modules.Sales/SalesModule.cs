@@ -38,6 +38,7 @@ public static class SalesModule
         services.AddScoped<ReportScopes>();
         services.AddModuleEndpoints("Sales", MapSalesEndpoints);
         services.AddScoped<ActivityWrites>();
+        services.AddScoped<Features.ContactReferences>();
         services.AddCustomerTimelineEvent<ActivityCompleted>()
             .AddCustomerTimelineEvent<OpportunityWon>()
             .AddCustomerTimelineEvent<OpportunityLost>()

@@ -105,6 +105,50 @@ internal sealed class ActivityTests : IntegrationTest
     }
 
     [Test]
+    public async Task The_contact_must_be_a_live_contact_of_the_activitys_customer_on_create_and_on_change()
+    {
+        var (customer, _) = await CreateAsync(_rep, "华为技术");
+        var (other, _) = await CreateAsync(_rep, "中兴通讯");
+        var contact = await CreateContactAsync(_rep, customer.Id, "余经理");
+        var othersContact = await CreateContactAsync(_rep, other.Id, "李经理");
+        var archivedContact = await CreateContactAsync(_rep, customer.Id, "离职联系人");
+        await ReadAsync<object>(await _rep.DeleteAsync($"/api/v1/contacts/{archivedContact}"), HttpStatusCode.OK);
+        Task<HttpResponseMessage> CreateWith(object references) => _rep.PostAsync("/api/v1/sales/activities", JsonBody(Meeting("拜访", Now.AddDays(1), references)));
+
+        var ofOther = await ReadProblemAsync(await CreateWith(new { customerId = customer.Id, contactId = othersContact }), HttpStatusCode.BadRequest);
+        var withoutCustomer = await ReadProblemAsync(await CreateWith(new { contactId = contact }), HttpStatusCode.BadRequest);
+        var unknown = await ReadProblemAsync(await CreateWith(new { customerId = customer.Id, contactId = Guid.CreateVersion7() }), HttpStatusCode.UnprocessableEntity);
+        var archived = await ReadProblemAsync(await CreateWith(new { customerId = customer.Id, contactId = archivedContact }), HttpStatusCode.UnprocessableEntity);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(ofOther.GetProperty("errors").EnumerateObject().Select(p => p.Name), Is.EqualTo(new[] { "contactId" }));
+            Assert.That(withoutCustomer.GetProperty("errors").EnumerateObject().Select(p => p.Name), Is.EqualTo(new[] { "contactId" }));
+            Assert.That(unknown.GetProperty("type").GetString(), Is.EqualTo(ActivityProblems.UnknownReference));
+            Assert.That(unknown.GetProperty("title").GetString(), Is.EqualTo("Unknown Contact"));
+            Assert.That(archived.GetProperty("title").GetString(), Is.EqualTo("Unknown Contact"));
+            Assert.That(await CountAsync("SELECT count(*) FROM sales.activities"), Is.Zero);
+        });
+
+        var (meeting, etag) = await CreateActivityAsync(_rep, Meeting("拜访", Now.AddDays(1), new { customerId = customer.Id, contactId = contact }));
+        var path = $"/api/v1/sales/activities/{meeting.Id}";
+        var contactOfOther = await _rep.SendJsonAsync(HttpMethod.Patch, path, new { contactId = othersContact }, etag, "application/merge-patch+json");
+        var customerWithoutItsContact = await _rep.SendJsonAsync(HttpMethod.Patch, path, new { customerId = other.Id }, etag, "application/merge-patch+json");
+        Assert.Multiple(async () =>
+        {
+            Assert.That((await ReadProblemAsync(contactOfOther, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("contactId", out _), Is.True);
+            Assert.That((await ReadProblemAsync(customerWithoutItsContact, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("contactId", out _), Is.True);
+        });
+
+        var moved = await ReadAsync<ActivityResponse>(
+            await _rep.SendJsonAsync(HttpMethod.Patch, path, new { customerId = other.Id, contactId = othersContact }, etag, "application/merge-patch+json"), HttpStatusCode.OK);
+        Assert.Multiple(() =>
+        {
+            Assert.That(moved.CustomerId, Is.EqualTo(other.Id));
+            Assert.That(moved.ContactId, Is.EqualTo(othersContact));
+        });
+    }
+
+    [Test]
     public async Task Users_without_sales_permissions_get_403_and_unknown_activities_404()
     {
         using var agent = Factory.ClientFor(await TestUsers.CreateAsync(Factory, Roles.ServiceAgent));

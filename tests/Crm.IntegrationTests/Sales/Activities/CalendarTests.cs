@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Net;
 using Crm.IntegrationTests.Infrastructure;
 using Crm.Modules.Identity.Contracts;
@@ -118,20 +117,7 @@ internal sealed class CalendarTests : IntegrationTest
         var user = Guid.Parse("00000000-0000-0000-0000-000000000007");
         var from = Now.AddDays(10);
         var query = GetCalendarHandler.Query(db.Activities.AsNoTracking(), [user, Guid.Parse("00000000-0000-0000-0000-000000000011")], from, from.AddDays(7));
-        await db.Database.OpenConnectionAsync();
-        await using DbCommand command = query.CreateDbCommand();
-        command.CommandText = "EXPLAIN " + command.CommandText;
-        var lines = new List<string>();
-        await using (var reader = await command.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                lines.Add(reader.GetString(0));
-            }
-        }
-
-        var plan = string.Join('\n', lines);
-        TestContext.Out.WriteLine(plan);
+        var plan = await ExplainAsync(query);
         Assert.Multiple(() =>
         {
             Assert.That(plan, Does.Contain("ix_activities_owner_id_start_at_id"));

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Crm.IntegrationTests.Infrastructure;
 using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Sales.Data;
@@ -45,22 +44,7 @@ internal sealed class ReportPlanTests : IntegrationTest
     private static async Task<string> PlanAsync<T>(Func<SalesDbContext, IQueryable<T>> query)
     {
         await using var scope = Factory.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<SalesDbContext>();
-        await db.Database.OpenConnectionAsync();
-        await using DbCommand command = query(db).CreateDbCommand();
-        command.CommandText = "EXPLAIN " + command.CommandText;
-        var lines = new List<string>();
-        await using (var reader = await command.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                lines.Add(reader.GetString(0));
-            }
-        }
-
-        var plan = string.Join('\n', lines);
-        TestContext.Out.WriteLine(plan);
-        return plan;
+        return await ExplainAsync(query(scope.ServiceProvider.GetRequiredService<SalesDbContext>()));
     }
 
     private static ReportScope Admin() => new(new AccessScope(null, seesAll: true, []), null);

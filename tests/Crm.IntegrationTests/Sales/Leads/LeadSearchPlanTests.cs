@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Crm.IntegrationTests.Infrastructure;
 using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Sales.Data;
@@ -47,19 +46,7 @@ internal sealed class LeadSearchPlanTests : IntegrationTest
             .Select(LeadProjection.ToResponse)
             .Take(51);
 
-        await db.Database.OpenConnectionAsync();
-        await using DbCommand command = query.CreateDbCommand();
-        command.CommandText = "EXPLAIN " + command.CommandText;
-        var lines = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            lines.Add(reader.GetString(0));
-        }
-
-        var plan = string.Join('\n', lines);
-        TestContext.Out.WriteLine(plan);
-        return plan;
+        return await ExplainAsync(query);
     }
 
     [TestCase("云帆科技")]

@@ -3,6 +3,8 @@ using System.Text;
 using Crm.IntegrationTests.Infrastructure;
 using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Identity.Domain;
+using Crm.Modules.Sales.Features.Assignment;
+using Crm.Modules.Sales.Features.Leads;
 using static Crm.IntegrationTests.Sales.Leads.LeadApi;
 
 namespace Crm.IntegrationTests.Sales.Leads;
@@ -73,6 +75,55 @@ internal sealed class LeadTeamFilterTests : IntegrationTest
         {
             Assert.That(departmentAfter.Items.Select(l => l.Id), Is.EquivalentTo(new[] { east, managers }));
             Assert.That(southAfter.Items.Select(l => l.Id), Is.EquivalentTo(new[] { southLead, shanghaiLead, shanghaiClosed }));
+        });
+    }
+
+    [Test]
+    public async Task Bulk_reassign_by_team_moves_the_open_leads_of_the_subtree_members_and_answers_422_for_a_team_beyond_the_caller()
+    {
+        var department = await TestUsers.CreateTeamAsync(Factory, "华东销售部", TeamKind.Department);
+        var shanghai = await TestUsers.CreateTeamAsync(Factory, "上海组", TeamKind.Group, department);
+        var pudong = await TestUsers.CreateTeamAsync(Factory, "浦东小组", TeamKind.Group, shanghai);
+        var hangzhou = await TestUsers.CreateTeamAsync(Factory, "杭州组", TeamKind.Group, department);
+        var south = await TestUsers.CreateTeamAsync(Factory, "华南销售部", TeamKind.Department);
+        var manager = await TestUsers.CreateAsync(Factory, Roles.SalesManager, department);
+        var shanghaiRep = await TestUsers.CreateAsync(Factory, Roles.SalesRep, shanghai);
+        var pudongRep = await TestUsers.CreateAsync(Factory, Roles.SalesRep, pudong);
+        var hangzhouRep = await TestUsers.CreateAsync(Factory, Roles.SalesRep, hangzhou);
+        using var admin = Factory.ClientFor(await TestUsers.CreateAsync(Factory, Roles.Admin));
+        using var managerClient = Factory.ClientFor(manager);
+
+        var shanghaiLead = (await CreateAsync(admin, new { companyName = "上海 1", ownerId = shanghaiRep.Id })).Lead.Id;
+        var pudongLead = (await CreateAsync(admin, new { companyName = "浦东 1", ownerId = pudongRep.Id, province = "上海市" })).Lead.Id;
+        var shanghaiClosed = (await CreateAsync(admin, new { companyName = "上海 作废", ownerId = shanghaiRep.Id })).Lead.Id;
+        await ReadAsync<object>(await admin.SendAsync(Post($"/api/v1/sales/leads/{shanghaiClosed}/disqualify", new { reason = "空号" })), HttpStatusCode.OK);
+        var hangzhouLead = (await CreateAsync(admin, new { companyName = "杭州 1", ownerId = hangzhouRep.Id })).Lead.Id;
+        var unassigned = (await CreateAsync(admin, "无人认领")).Lead.Id;
+
+        var onlyPudong = await ReadAsync<ReassignLeadsResponse>(
+            await managerClient.PostAsync("/api/v1/sales/leads/reassign", JsonBody(new { toOwnerId = hangzhouRep.Id, filter = new { teamId = shanghai, province = "上海市" } })),
+            HttpStatusCode.OK);
+        var wholeTeam = await ReadAsync<ReassignLeadsResponse>(
+            await managerClient.PostAsync("/api/v1/sales/leads/reassign", JsonBody(new { toOwnerId = hangzhouRep.Id, filter = new { teamId = shanghai } })),
+            HttpStatusCode.OK);
+        var otherTeam = await ReadProblemAsync(
+            await managerClient.PostAsync("/api/v1/sales/leads/reassign", JsonBody(new { toOwnerId = hangzhouRep.Id, filter = new { teamId = south } })),
+            HttpStatusCode.UnprocessableEntity);
+        var unknownTeam = await ReadProblemAsync(
+            await managerClient.PostAsync("/api/v1/sales/leads/reassign", JsonBody(new { toOwnerId = hangzhouRep.Id, filter = new { teamId = Guid.CreateVersion7() } })),
+            HttpStatusCode.UnprocessableEntity);
+
+        var hangzhouNow = await ListAsync(admin, $"?ownerId={hangzhouRep.Id}");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(onlyPudong.Reassigned, Is.EqualTo(1), "the team filter combines with the others");
+            Assert.That(wholeTeam.Reassigned, Is.EqualTo(1), "the sub-team's lead moved already; the closed lead stays");
+            Assert.That(hangzhouNow.Items.Select(l => l.Id), Is.EquivalentTo(new[] { hangzhouLead, pudongLead, shanghaiLead }));
+            Assert.That(hangzhouNow.Items.Select(l => l.TeamId), Is.All.EqualTo(hangzhou));
+            Assert.That(await CountAsync($"SELECT count(*) FROM sales.leads WHERE id = '{shanghaiClosed}' AND owner_id = '{shanghaiRep.Id}'"), Is.EqualTo(1));
+            Assert.That(await CountAsync($"SELECT count(*) FROM sales.leads WHERE id = '{unassigned}' AND owner_id IS NULL"), Is.EqualTo(1));
+            Assert.That(otherTeam.GetProperty("type").GetString(), Is.EqualTo(AssignmentProblems.UnknownTeamType));
+            Assert.That(unknownTeam.GetProperty("type").GetString(), Is.EqualTo(AssignmentProblems.UnknownTeamType));
         });
     }
 }

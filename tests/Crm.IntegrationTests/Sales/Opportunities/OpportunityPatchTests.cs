@@ -6,6 +6,7 @@ using Crm.IntegrationTests.Infrastructure;
 using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Identity.Domain;
 using Crm.Modules.Sales.Domain;
+using Crm.Modules.Sales.Features.Activities;
 using Crm.Modules.Sales.Features.Opportunities;
 
 namespace Crm.IntegrationTests.Sales.Opportunities;
@@ -127,6 +128,36 @@ internal sealed class OpportunityPatchTests : IntegrationTest
                 Is.EquivalentTo(new[] { "name", "amount", "ownerId", "probability", "stageId", "status", "customerId" }));
             Assert.That(values.GetProperty("errors").EnumerateObject().Select(p => p.Name), Is.SupersetOf(new[] { "amount", "currency", "source" }));
             Assert.That(partner.GetProperty("errors").TryGetProperty("partnerId", out _), Is.True);
+        });
+    }
+
+    [Test]
+    public async Task A_patched_contact_must_be_a_live_contact_of_the_customer_and_is_checked_only_when_it_changes()
+    {
+        var (created, _) = await OpenAsync();
+        var contactId = await CustomerApi.CreateContactAsync(_repClient, created.CustomerId, "王经理");
+        var othersContact = await CustomerApi.CreateContactAsync(_repClient, (await CustomerApi.CreateAsync(_repClient, "别家客户")).Customer.Id, "赵经理");
+
+        var other = await ReadProblemAsync(await _repClient.SendAsync(Patch(created.Id, $$"""{"contactId":"{{othersContact}}"}""")), HttpStatusCode.BadRequest);
+        var unknown = await ReadProblemAsync(
+            await _repClient.SendAsync(Patch(created.Id, $$"""{"contactId":"{{Guid.CreateVersion7()}}"}""")), HttpStatusCode.UnprocessableEntity);
+        var patched = await ReadAsync<OpportunityResponse>(await _repClient.SendAsync(Patch(created.Id, $$"""{"contactId":"{{contactId}}"}""")), HttpStatusCode.OK);
+
+        // The contact is archived later: the deal keeps it, and other edits are not refused for it.
+        await ReadAsync<object>(await _repClient.DeleteAsync($"/api/v1/contacts/{contactId}"), HttpStatusCode.OK);
+        var renamed = await ReadAsync<OpportunityResponse>(await _repClient.SendAsync(Patch(created.Id, """{"name":"改单商机 三期"}""")), HttpStatusCode.OK);
+        var cleared = await ReadAsync<OpportunityResponse>(await _repClient.SendAsync(Patch(created.Id, """{"contactId":null}""")), HttpStatusCode.OK);
+        var archived = await ReadProblemAsync(await _repClient.SendAsync(Patch(created.Id, $$"""{"contactId":"{{contactId}}"}""")), HttpStatusCode.UnprocessableEntity);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(other.GetProperty("errors").EnumerateObject().Select(p => p.Name), Is.EqualTo(new[] { "contactId" }));
+            Assert.That(unknown.GetProperty("type").GetString(), Is.EqualTo(ActivityProblems.UnknownReference));
+            Assert.That(unknown.GetProperty("title").GetString(), Is.EqualTo("Unknown Contact"));
+            Assert.That(patched.ContactId, Is.EqualTo(contactId));
+            Assert.That(renamed.ContactId, Is.EqualTo(contactId));
+            Assert.That(cleared.ContactId, Is.Null);
+            Assert.That(archived.GetProperty("title").GetString(), Is.EqualTo("Unknown Contact"));
         });
     }
 

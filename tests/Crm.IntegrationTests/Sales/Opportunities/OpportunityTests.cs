@@ -6,6 +6,7 @@ using Crm.Modules.Customers.Features.Timeline;
 using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Identity.Domain;
 using Crm.Modules.Sales.Domain;
+using Crm.Modules.Sales.Features.Activities;
 using Crm.Modules.Sales.Features.Opportunities;
 
 namespace Crm.IntegrationTests.Sales.Opportunities;
@@ -103,6 +104,34 @@ internal sealed class OpportunityTests : IntegrationTest
                 await _repClient.PostAsync("/api/v1/sales/opportunities", JsonBody(new { name = "x", customerId })), HttpStatusCode.BadRequest);
             Assert.That(problem.GetProperty("errors").TryGetProperty("customerId", out _), Is.True);
         }
+    }
+
+    [Test]
+    public async Task The_contact_must_be_a_live_contact_of_the_customer_else_400_or_422_for_an_unknown_one()
+    {
+        var customerId = await CustomerAsync(_repClient, "华为技术");
+        var contactId = await CustomerApi.CreateContactAsync(_repClient, customerId, "余经理");
+        var othersContact = await CustomerApi.CreateContactAsync(_repClient, await CustomerAsync(_repClient, "中兴通讯"), "李经理");
+        var archivedContact = await CustomerApi.CreateContactAsync(_repClient, customerId, "离职联系人");
+        await ReadAsync<object>(await _repClient.DeleteAsync($"/api/v1/contacts/{archivedContact}"), HttpStatusCode.OK);
+
+        var (created, _) = await OpenAsync(_repClient, new { name = "华为 ERP 项目", customerId, contactId });
+        var other = await ReadProblemAsync(
+            await _repClient.PostAsync("/api/v1/sales/opportunities", JsonBody(new { name = "x", customerId, contactId = othersContact })), HttpStatusCode.BadRequest);
+        var unknown = await ReadProblemAsync(
+            await _repClient.PostAsync("/api/v1/sales/opportunities", JsonBody(new { name = "x", customerId, contactId = Guid.CreateVersion7() })), HttpStatusCode.UnprocessableEntity);
+        var archived = await ReadProblemAsync(
+            await _repClient.PostAsync("/api/v1/sales/opportunities", JsonBody(new { name = "x", customerId, contactId = archivedContact })), HttpStatusCode.UnprocessableEntity);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(created.ContactId, Is.EqualTo(contactId));
+            Assert.That(other.GetProperty("errors").TryGetProperty("contactId", out _), Is.True, other.ToString());
+            Assert.That(unknown.GetProperty("type").GetString(), Is.EqualTo(ActivityProblems.UnknownReference));
+            Assert.That(unknown.GetProperty("title").GetString(), Is.EqualTo("Unknown Contact"));
+            Assert.That(archived.GetProperty("title").GetString(), Is.EqualTo("Unknown Contact"));
+            Assert.That(await CountAsync("SELECT count(*) FROM sales.opportunities"), Is.EqualTo(1));
+        });
     }
 
     [Test]

@@ -114,6 +114,47 @@ internal sealed partial class OrderTests : IntegrationTest
     }
 
     [Test]
+    public async Task An_inactive_product_a_price_in_another_currency_and_an_archived_customer_are_422_in_the_words_of_orders()
+    {
+        var product = await ProductAsync(_director, "O-OK", 10m);
+        var dollars = (await ProductApi.CreateProductAsync(_director, new { sku = "O-USD", name = "进口件", unit = "个", listPrice = 10m, currency = "USD" })).Product.Id;
+        var retired = await ProductAsync(_director, "O-OLD", 10m);
+        await ReadAsync<JsonElement>(await _director.SendAsync(new HttpRequestMessage(HttpMethod.Patch, $"{ProductApi.Products}/{retired}")
+        {
+            Content = new StringContent("{\"active\":false}", System.Text.Encoding.UTF8, "application/merge-patch+json"),
+        }), HttpStatusCode.OK);
+        var customer = await CustomerAsync(_eastRep, "华东客户");
+        var archived = await CustomerAsync(_eastRep, "已归档客户");
+        await ReadAsync<JsonElement>(await _admin.DeleteAsync($"/api/v1/customers/{archived}"), HttpStatusCode.OK);
+
+        var inactive = await ReadProblemAsync(
+            await _eastRep.PostAsync(OrdersUrl, JsonBody(new { customerId = customer, lines = new[] { new { productId = retired, quantity = 1m } } })),
+            HttpStatusCode.UnprocessableEntity);
+        var currency = await ReadProblemAsync(
+            await _eastRep.PostAsync(OrdersUrl, JsonBody(new { customerId = customer, lines = new[] { new { productId = dollars, quantity = 1m } } })),
+            HttpStatusCode.UnprocessableEntity);
+        var closed = await ReadProblemAsync(
+            await _eastRep.PostAsync(OrdersUrl, JsonBody(new { customerId = archived, lines = new[] { new { productId = product, quantity = 1m } } })),
+            HttpStatusCode.UnprocessableEntity);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(inactive.GetProperty("type").GetString(), Does.EndWith("/product-inactive"));
+            Assert.That(inactive.GetProperty("detail").GetString(), Does.EndWith("is inactive and cannot be ordered."));
+            Assert.That(currency.GetProperty("type").GetString(), Does.EndWith("/price-currency-mismatch"));
+            Assert.That(currency.GetProperty("detail").GetString(), Does.EndWith("this order is in CNY."));
+            Assert.That(closed.GetProperty("type").GetString(), Does.EndWith("/customer-not-open"));
+            Assert.That(closed.GetProperty("detail").GetString(), Does.EndWith("no new orders."));
+            foreach (var problem in new[] { inactive, currency, closed })
+            {
+                Assert.That(problem.GetProperty("detail").GetString(), Does.Not.Contain("quote"));
+            }
+
+            Assert.That(await CountAsync("SELECT count(*) FROM sales.orders"), Is.Zero);
+        });
+    }
+
+    [Test]
     public async Task Orders_follow_their_owner_for_visibility_and_need_sales_write()
     {
         var product = await ProductAsync(_director, "O-VIS", 10m);

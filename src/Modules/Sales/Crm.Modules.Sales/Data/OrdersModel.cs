@@ -58,32 +58,8 @@ internal static class OrdersModel
 
         modelBuilder.Entity<OrderLine>(line =>
         {
-            line.ToTable("order_lines", t =>
-            {
-                t.HasCheckConstraint("ck_order_lines_quantity", "quantity > 0");
-                t.HasCheckConstraint("ck_order_lines_discount", "discount_percent BETWEEN 0 AND 100");
-                t.HasCheckConstraint("ck_order_lines_tax", "tax_rate_percent BETWEEN 0 AND 100");
-            });
-            line.HasKey(l => l.Id);
+            PricedLineModel.Configure(line, "order_lines");
             line.HasIndex(l => new { l.OrderId, l.Position }).IsUnique();
-            line.HasOne<Product>().WithMany().HasForeignKey(l => l.ProductId).OnDelete(DeleteBehavior.Restrict);
-            line.HasIndex(l => l.ProductId);
-            line.Property(l => l.Sku).HasMaxLength(Product.MaxSkuLength);
-            line.Property(l => l.ProductName).HasMaxLength(Product.MaxNameLength);
-            line.Property(l => l.Unit).HasMaxLength(Product.MaxUnitLength);
-            line.Property(l => l.Description).HasMaxLength(QuoteLine.MaxDescriptionLength);
-            line.Property(l => l.Quantity).HasPrecision(18, 3);
-            line.Property(l => l.ReferenceUnitPrice).HasPrecision(18, 2);
-            line.Property(l => l.PriceSource).HasConversion<string>().HasMaxLength(16);
-            line.Property(l => l.UnitPrice).HasPrecision(18, 2);
-            line.Property(l => l.DiscountPercent).HasPrecision(5, 2);
-            line.Property(l => l.TaxRatePercent).HasPrecision(5, 2);
-            line.Property(l => l.GrossAmount).HasPrecision(18, 2);
-            line.Property(l => l.DiscountAmount).HasPrecision(18, 2);
-            line.Property(l => l.NetAmount).HasPrecision(18, 2);
-            line.Property(l => l.TaxAmount).HasPrecision(18, 2);
-            line.Property(l => l.LineTotal).HasPrecision(18, 2);
-            line.Ignore(l => l.Amounts);
         });
     }
 }

@@ -225,81 +225,25 @@ internal sealed class Order : IAuditable, IOwnedRecord
 /// A line of an order: the same fields and figures as a quote line (product copied, reference price kept), so an order
 /// made from a quote carries the lines exactly as the customer accepted them.
 /// </summary>
-internal sealed class OrderLine
+internal sealed class OrderLine : PricedLine
 {
     private OrderLine()
     {
     }
 
-    public Guid Id { get; private set; }
-
     public Guid OrderId { get; private set; }
 
-    /// <summary>1-based order of the line on the order.</summary>
-    public int Position { get; private set; }
-
-    public Guid ProductId { get; private set; }
-
-    public string Sku { get; private set; } = string.Empty;
-
-    public string ProductName { get; private set; } = string.Empty;
-
-    public string Unit { get; private set; } = string.Empty;
-
-    public string? Description { get; private set; }
-
-    public decimal Quantity { get; private set; }
-
-    public decimal ReferenceUnitPrice { get; private set; }
-
-    public PriceSource PriceSource { get; private set; }
-
-    public Guid? PriceBookId { get; private set; }
-
-    public decimal UnitPrice { get; private set; }
-
-    public decimal DiscountPercent { get; private set; }
-
-    public decimal TaxRatePercent { get; private set; }
-
-    public decimal GrossAmount { get; private set; }
-
-    public decimal DiscountAmount { get; private set; }
-
-    public decimal NetAmount { get; private set; }
-
-    public decimal TaxAmount { get; private set; }
-
-    public decimal LineTotal { get; private set; }
-
-    public LineAmounts Amounts => new(GrossAmount, DiscountAmount, NetAmount, TaxAmount, LineTotal);
-
     /// <summary>A line with the product, price and figures of a priced quote line (new or from an accepted quote).</summary>
-    public static OrderLine From(QuoteLine line) => new()
+    public static OrderLine From(QuoteLine line)
     {
-        Id = Guid.CreateVersion7(),
-        ProductId = line.ProductId,
-        Sku = line.Sku,
-        ProductName = line.ProductName,
-        Unit = line.Unit,
-        Description = line.Description,
-        Quantity = line.Quantity,
-        ReferenceUnitPrice = line.ReferenceUnitPrice,
-        PriceSource = line.PriceSource,
-        PriceBookId = line.PriceBookId,
-        UnitPrice = line.UnitPrice,
-        DiscountPercent = line.DiscountPercent,
-        TaxRatePercent = line.TaxRatePercent,
-        GrossAmount = line.GrossAmount,
-        DiscountAmount = line.DiscountAmount,
-        NetAmount = line.NetAmount,
-        TaxAmount = line.TaxAmount,
-        LineTotal = line.LineTotal,
-    };
+        var orderLine = new OrderLine();
+        orderLine.CopyFrom(line);
+        return orderLine;
+    }
 
     internal void AttachTo(Guid orderId, int position)
     {
         OrderId = orderId;
-        Position = position;
+        PlaceAt(position);
     }
 }

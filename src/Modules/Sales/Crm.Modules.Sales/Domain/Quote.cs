@@ -268,64 +268,16 @@ internal enum QuoteAction
 /// A line of a quote. Product SKU, name and unit are copied so the quote reads as it was sent even when the catalogue
 /// changes later; the reference price (what price resolution gave) is kept to measure the effective discount.
 /// </summary>
-internal sealed class QuoteLine
+internal sealed class QuoteLine : PricedLine
 {
-    public const int MaxDescriptionLength = 1000;
-
-    /// <summary>VAT rate when a line names none: the standard rate of 增值税 on goods.</summary>
-    public const decimal DefaultTaxRatePercent = 13m;
-
     private QuoteLine()
     {
     }
 
-    public Guid Id { get; private set; }
-
     public Guid QuoteId { get; private set; }
-
-    /// <summary>1-based order of the line on the quote.</summary>
-    public int Position { get; private set; }
-
-    public Guid ProductId { get; private set; }
-
-    public string Sku { get; private set; } = string.Empty;
-
-    public string ProductName { get; private set; } = string.Empty;
-
-    public string Unit { get; private set; } = string.Empty;
-
-    public string? Description { get; private set; }
-
-    public decimal Quantity { get; private set; }
-
-    /// <summary>The resolved price (customer book, tier book, standard book or list price) the discount is measured against.</summary>
-    public decimal ReferenceUnitPrice { get; private set; }
-
-    public PriceSource PriceSource { get; private set; }
-
-    public Guid? PriceBookId { get; private set; }
-
-    /// <summary>The unit price quoted before the line discount (defaults to the reference price).</summary>
-    public decimal UnitPrice { get; private set; }
-
-    public decimal DiscountPercent { get; private set; }
-
-    public decimal TaxRatePercent { get; private set; }
 
     /// <summary>How far the net unit price is below the reference price, in percent: a lowered unit price counts like a discount.</summary>
     public decimal EffectiveDiscountPercent { get; private set; }
-
-    public decimal GrossAmount { get; private set; }
-
-    public decimal DiscountAmount { get; private set; }
-
-    public decimal NetAmount { get; private set; }
-
-    public decimal TaxAmount { get; private set; }
-
-    public decimal LineTotal { get; private set; }
-
-    public LineAmounts Amounts => new(GrossAmount, DiscountAmount, NetAmount, TaxAmount, LineTotal);
 
     public static QuoteLine Create(
         Guid productId,
@@ -341,43 +293,24 @@ internal sealed class QuoteLine
         decimal discountPercent,
         decimal taxRatePercent)
     {
-        var amounts = QuoteMath.Line(quantity, unitPrice, discountPercent, taxRatePercent);
-        return new QuoteLine
-        {
-            Id = Guid.CreateVersion7(),
-            ProductId = productId,
-            Sku = sku,
-            ProductName = productName,
-            Unit = unit,
-            Description = string.IsNullOrWhiteSpace(description) ? null : description.Trim(),
-            Quantity = quantity,
-            ReferenceUnitPrice = referenceUnitPrice,
-            PriceSource = priceSource,
-            PriceBookId = priceBookId,
-            UnitPrice = unitPrice,
-            DiscountPercent = discountPercent,
-            TaxRatePercent = taxRatePercent,
-            EffectiveDiscountPercent = QuoteMath.EffectiveDiscountPercent(referenceUnitPrice, unitPrice, discountPercent),
-            GrossAmount = amounts.Gross,
-            DiscountAmount = amounts.Discount,
-            NetAmount = amounts.Net,
-            TaxAmount = amounts.Tax,
-            LineTotal = amounts.Total,
-        };
+        var line = new QuoteLine { EffectiveDiscountPercent = QuoteMath.EffectiveDiscountPercent(referenceUnitPrice, unitPrice, discountPercent) };
+        line.Price(productId, sku, productName, unit, description, quantity, referenceUnitPrice, priceSource, priceBookId, unitPrice, discountPercent, taxRatePercent);
+        return line;
     }
 
-    public QuoteLine Copy() =>
-        Create(ProductId, Sku, ProductName, Unit, Description, Quantity, ReferenceUnitPrice, PriceSource, PriceBookId, UnitPrice, DiscountPercent, TaxRatePercent);
+    public QuoteLine Copy()
+    {
+        var line = new QuoteLine { EffectiveDiscountPercent = EffectiveDiscountPercent };
+        line.CopyFrom(this);
+        return line;
+    }
 
     internal void AttachTo(Guid quoteId, int position)
     {
         QuoteId = quoteId;
-        Position = position;
+        PlaceAt(position);
     }
 }
-
-/// <summary>The money figures of one line.</summary>
-internal readonly record struct LineAmounts(decimal Gross, decimal Discount, decimal Net, decimal Tax, decimal Total);
 
 /// <summary>
 /// Quote arithmetic, in <see cref="decimal"/> throughout. Rounding happens per line, to 2 decimals, half away from zero

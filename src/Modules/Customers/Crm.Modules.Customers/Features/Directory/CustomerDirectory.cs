@@ -59,4 +59,21 @@ internal sealed class CustomerDirectory(CustomersDbContext db) : ICustomerDirect
 
         return found;
     }
+
+    public async Task<IReadOnlyDictionary<Guid, Guid>> FindContactCustomersAsync(IReadOnlyCollection<Guid> contactIds, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(contactIds);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(contactIds.Count, MaxIds);
+        var ids = contactIds.Distinct().ToList();
+
+        // One query: the contacts by primary key, joined to their customers. Erasing archives the customer and its
+        // contacts; a merge hands the loser's contacts to the survivor, so the merged record is never their customer.
+        return await (
+                from contact in db.Contacts.AsNoTracking()
+                join customer in db.Customers.AsNoTracking() on contact.CustomerId equals customer.Id
+                where ids.Contains(contact.Id) && !contact.IsArchived
+                    && customer.Status != CustomerStatus.Archived && customer.Status != CustomerStatus.Merged
+                select new { contact.Id, contact.CustomerId })
+            .ToDictionaryAsync(c => c.Id, c => c.CustomerId, ct);
+    }
 }

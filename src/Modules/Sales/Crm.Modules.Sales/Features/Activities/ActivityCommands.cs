@@ -24,7 +24,7 @@ namespace Crm.Modules.Sales.Features.Activities;
 /// <param name="OwnerId">Assignee; the caller by default. Must be a user whose records the caller may see.</param>
 /// <param name="AttendeeIds">Other users taking part (active users, at most 50).</param>
 /// <param name="CustomerId">Related customer (must exist and be visible).</param>
-/// <param name="ContactId">Related contact, checked for consent and contact window.</param>
+/// <param name="ContactId">Related contact: a live contact of customerId (400 otherwise, 422 when unknown), checked for consent and contact window.</param>
 /// <param name="LeadId">Related lead (stored as given).</param>
 /// <param name="OpportunityId">Related opportunity (must exist).</param>
 /// <param name="Channel">phone, email, sms, wechat, visit or mail; calls default to phone, visits to visit, emails to email.</param>
@@ -98,7 +98,7 @@ internal sealed class CreateActivityHandler(SalesDbContext db, ActivityWrites wr
 /// <param name="DueAt">Due time of a task.</param>
 /// <param name="AttendeeIds">Replaces the attendees.</param>
 /// <param name="CustomerId">Related customer; null clears.</param>
-/// <param name="ContactId">Related contact; null clears.</param>
+/// <param name="ContactId">Related contact, a live contact of the customer; null clears.</param>
 /// <param name="LeadId">Related lead; null clears.</param>
 /// <param name="OpportunityId">Related opportunity; null clears.</param>
 /// <param name="Channel">phone, email, sms, wechat, visit or mail.</param>
@@ -161,7 +161,7 @@ internal sealed class UpdateActivityHandler(SalesDbContext db, ActivityWrites wr
         // Only a change of when, who or how is a new scheduling decision; editing the subject keeps the old check.
         var rescheduled = start != activity.StartAt || details.ContactId != activity.ContactId || details.Channel != activity.Channel;
         ActivityWrites.ValidateShape(details);
-        await writes.CheckReferencesAsync(details, activity.OwnerId!.Value, scope, cancellationToken);
+        await writes.CheckReferencesAsync(details, activity.OwnerId!.Value, scope, activity, cancellationToken);
         if (rescheduled)
         {
             await writes.CheckConsentAsync(details, cancellationToken);

@@ -12,7 +12,7 @@ namespace Crm.Modules.Sales.Features.Activities;
 internal sealed record ActivityConsentOverride(string? Reason);
 
 /// <summary>The rules every create and update of an activity passes, in the order a client would fix them.</summary>
-internal sealed class ActivityWrites(SalesDbContext db, IUserDirectory users, ICustomerDirectory customers, IContactConsent consent)
+internal sealed class ActivityWrites(SalesDbContext db, IUserDirectory users, ICustomerDirectory customers, ContactReferences contacts, IContactConsent consent)
 {
     private static readonly HashSet<string> Channels = new(["phone", "email", "sms", "wechat", "visit", "mail"], StringComparer.Ordinal);
 
@@ -70,8 +70,12 @@ internal sealed class ActivityWrites(SalesDbContext db, IUserDirectory users, IC
         }
     }
 
-    /// <summary>References must exist (and the customer be visible to the caller): 422 otherwise.</summary>
-    public async Task CheckReferencesAsync(ActivityDetails details, Guid ownerId, AccessScope scope, CancellationToken ct)
+    /// <summary>
+    /// References must exist (and the customer be visible to the caller): 422 otherwise. The contact must be one of the
+    /// customer's (400 on contactId otherwise); on an update (<paramref name="before"/>) it is checked again only when the
+    /// contact or the customer changes, so editing the subject of an activity whose contact was archived since still works.
+    /// </summary>
+    public async Task CheckReferencesAsync(ActivityDetails details, Guid ownerId, AccessScope scope, Activity? before, CancellationToken ct)
     {
         var userIds = details.AttendeeIds.Append(ownerId).Distinct().ToList();
         var found = await users.FindByIdsAsync(userIds, ct);
@@ -87,6 +91,12 @@ internal sealed class ActivityWrites(SalesDbContext db, IUserDirectory users, IC
             {
                 throw ActivityProblems.Unknown("Customer", customerId);
             }
+        }
+
+        if (details.ContactId is { } contactId
+            && (before is null || contactId != before.ContactId || details.CustomerId != before.CustomerId))
+        {
+            await contacts.EnsureContactOfCustomerAsync(contactId, details.CustomerId, ct);
         }
 
         if (details.OpportunityId is { } opportunityId && !await db.Opportunities.AnyAsync(o => o.Id == opportunityId, ct))
@@ -120,7 +130,7 @@ internal sealed class ActivityWrites(SalesDbContext db, IUserDirectory users, IC
     public async Task CheckAllAsync(ActivityDetails details, Guid ownerId, AccessScope scope, CancellationToken ct)
     {
         ValidateShape(details);
-        await CheckReferencesAsync(details, ownerId, scope, ct);
+        await CheckReferencesAsync(details, ownerId, scope, before: null, ct);
         await CheckConsentAsync(details, ct);
     }
 }

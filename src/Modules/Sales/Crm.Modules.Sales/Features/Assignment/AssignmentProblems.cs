@@ -47,6 +47,10 @@ internal static class AssignmentProblems
         }
     }
 
+    /// <summary>422 for a team that does not exist or that the caller may not report on: both answer alike, so team ids do not leak.</summary>
+    public static BusinessRuleException UnknownTeam(Guid id) =>
+        new(UnknownTeamType, "Unknown team", $"Team '{id}' does not exist or is not one you report on.");
+
     public static BusinessRuleException UnknownTerritory(Guid id) =>
         new(UnknownTerritoryType, "Unknown territory", $"Territory '{id}' does not exist.");
 

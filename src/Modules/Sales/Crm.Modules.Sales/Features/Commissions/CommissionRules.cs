@@ -10,7 +10,6 @@ using Crm.SharedKernel.Time;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace Crm.Modules.Sales.Features.Commissions;
 
@@ -74,18 +73,11 @@ internal static class CommissionProblems
     public static ProblemException UnknownRep(Guid id) => new(422, UnknownRepType, "Unknown rep", $"User '{id}' does not exist.");
 
     /// <summary>Saves, turning the (rep, category, validFrom) unique index into a 409.</summary>
-    public static async Task SaveAsync(SalesDbContext db, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-        {
-            throw new ConflictException(DuplicateRuleType, "Duplicate commission rule",
-                "There is already a rule for this rep and product category starting on the same day; change that rule or end it and start a new one.");
-        }
-    }
+    public static Task SaveAsync(SalesDbContext db, CancellationToken cancellationToken) =>
+        db.SaveChangesOrConflictAsync(
+            _ => new ConflictException(DuplicateRuleType, "Duplicate commission rule",
+                "There is already a rule for this rep and product category starting on the same day; change that rule or end it and start a new one."),
+            cancellationToken);
 }
 
 /// <summary>Create a commission rule. Name a rep, a product category, both or neither (the default rule).</summary>

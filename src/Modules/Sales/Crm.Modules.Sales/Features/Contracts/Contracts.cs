@@ -333,14 +333,7 @@ internal sealed class RenewContractHandler(SalesDbContext db, IAccessScopeProvid
 
         var successor = renewed.Renew(request.Title ?? renewed.Title, request.Amount ?? renewed.Amount, start, end, time.UtcNow());
         db.Contracts.Add(successor);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
-        {
-            throw ContractProblems.AlreadyRenewed(renewed.Id);
-        }
+        await db.SaveChangesOrConflictAsync(_ => ContractProblems.AlreadyRenewed(renewed.Id), cancellationToken);
 
         return ContractProjection.Versioned(successor);
     }

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Sales.Data;
 using Crm.Modules.Sales.Domain;
+using Crm.Modules.Sales.Features.Assignment;
 using Crm.SharedKernel.Audit;
 using Crm.SharedKernel.Http;
 using Crm.SharedKernel.Outbox;
@@ -76,9 +77,11 @@ internal sealed record ReassignLeadsRequest(Guid? ToOwnerId, IReadOnlyList<Guid>
 /// <param name="CampaignId">Campaign.</param>
 /// <param name="CreatedFrom">Created at or after.</param>
 /// <param name="CreatedTo">Created before.</param>
+/// <param name="TeamId">Only leads owned by the current members of this team and its sub-teams (a team the caller reports on, else 422 unknown-team).</param>
 internal sealed record ReassignLeadsFilter(
     string? Q = null, LeadStatus? Status = null, Guid? OwnerId = null, bool? Unassigned = null, string? Source = null, string? Province = null,
-    string? Industry = null, Guid? PartnerId = null, Guid? CampaignId = null, DateTimeOffset? CreatedFrom = null, DateTimeOffset? CreatedTo = null)
+    string? Industry = null, Guid? PartnerId = null, Guid? CampaignId = null, DateTimeOffset? CreatedFrom = null, DateTimeOffset? CreatedTo = null,
+    Guid? TeamId = null)
 {
     public LeadFilter ToFilter() => new(Q, Status, OwnerId, Unassigned, Source, Province, Industry, PartnerId, CampaignId, CreatedFrom, CreatedTo);
 }
@@ -100,7 +103,7 @@ internal sealed class ReassignLeadsValidator : AbstractValidator<ReassignLeadsRe
     }
 }
 
-internal sealed class ReassignLeadsHandler(SalesDbContext db, IAccessScopeProvider access, IUserDirectory users, TimeProvider time)
+internal sealed class ReassignLeadsHandler(SalesDbContext db, IAccessScopeProvider access, IUserDirectory users, ITeamDirectory teams, TimeProvider time)
     : IRequestHandler<ReassignLeadsRequest, ReassignLeadsResponse>
 {
     public async Task<ReassignLeadsResponse> Handle(ReassignLeadsRequest request, CancellationToken cancellationToken)
@@ -125,6 +128,11 @@ internal sealed class ReassignLeadsHandler(SalesDbContext db, IAccessScopeProvid
         else
         {
             selected = LeadQuery.Apply(open, request.Filter!.ToFilter());
+            if (request.Filter.TeamId is { } teamId)
+            {
+                // A manager moves the leads of one team: a team beyond the caller answers like an unknown one.
+                selected = await LeadQuery.OfTeamAsync(selected, teamId, scope, teams, cancellationToken) ?? throw AssignmentProblems.UnknownTeam(teamId);
+            }
         }
 
         // One UPDATE for the whole set, one audit summary instead of a row per lead, and one COPY of the

@@ -35,12 +35,8 @@ internal sealed class ListLeadsHandler(SalesDbContext db, IAccessScopeProvider a
         var leads = LeadQuery.Apply(db.Leads.AsNoTracking().Where(scope.Filter<Lead>(l => l.OwnerId, includeUnowned: true)), request.Filter);
         if (request.TeamId is { } teamId)
         {
-            // As the funnel's team filter: a team the caller may not report on is 404 like an unknown one, so team ids
-            // do not leak; members are read now, so a rep who moved takes their leads with them.
-            var subtree = (scope.CanSeeTeam(teamId) ? await teams.GetSubtreeAsync(teamId, cancellationToken) : null)
-                ?? throw new NotFoundException("Team", teamId);
-            var members = subtree.Members.Select(m => (Guid?)m.UserId).ToList();
-            leads = leads.Where(l => members.Contains(l.OwnerId));
+            // As the funnel's team filter: a team the caller may not report on is 404 like an unknown one, so team ids do not leak.
+            leads = await LeadQuery.OfTeamAsync(leads, teamId, scope, teams, cancellationToken) ?? throw new NotFoundException("Team", teamId);
         }
 
         return await leads.ToPageAsync(LeadProjection.ToResponse, order, request.Page, cancellationToken);
@@ -51,6 +47,23 @@ internal sealed class ListLeadsHandler(SalesDbContext db, IAccessScopeProvider a
 internal static class LeadQuery
 {
     public const int MinQueryLength = 2;
+
+    /// <summary>
+    /// The leads owned by the current members of <paramref name="teamId"/> and its sub-teams (one recursive Identity query,
+    /// then <c>owner_id = ANY(@members)</c>); null when the team does not exist or the caller may not report on it.
+    /// Members are read now, so a rep who moved takes their leads along; unassigned leads belong to no team.
+    /// </summary>
+    public static async Task<IQueryable<Lead>?> OfTeamAsync(IQueryable<Lead> leads, Guid teamId, AccessScope scope, ITeamDirectory teams, CancellationToken ct)
+    {
+        var subtree = scope.CanSeeTeam(teamId) ? await teams.GetSubtreeAsync(teamId, ct) : null;
+        if (subtree is null)
+        {
+            return null;
+        }
+
+        var members = subtree.Members.Select(m => (Guid?)m.UserId).ToList();
+        return leads.Where(l => members.Contains(l.OwnerId));
+    }
 
     public static IQueryable<Lead> Apply(IQueryable<Lead> leads, LeadFilter filter)
     {

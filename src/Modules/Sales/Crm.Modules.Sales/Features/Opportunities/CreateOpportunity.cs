@@ -21,7 +21,7 @@ namespace Crm.Modules.Sales.Features.Opportunities;
 /// <param name="PipelineId">Pipeline; defaults to the default pipeline.</param>
 /// <param name="StageId">An open stage of the pipeline; defaults to its first stage.</param>
 /// <param name="PartnerId">The partner or distributor on the deal (an active partner).</param>
-/// <param name="ContactId">The customer's contact for the deal.</param>
+/// <param name="ContactId">The customer's contact for the deal: a live contact of this customer (400 for another customer's, 422 for an unknown one).</param>
 /// <param name="Source">Where the deal came from (at most 50 characters).</param>
 /// <param name="Description">Free description (at most 2,000 characters).</param>
 internal sealed record CreateOpportunityRequest(
@@ -53,7 +53,8 @@ internal sealed class CreateOpportunityValidator : AbstractValidator<CreateOppor
     }
 }
 
-internal sealed class CreateOpportunityHandler(SalesDbContext db, IAccessScopeProvider access, IUserDirectory users, ICustomerDirectory customers, TimeProvider time)
+internal sealed class CreateOpportunityHandler(
+    SalesDbContext db, IAccessScopeProvider access, IUserDirectory users, ICustomerDirectory customers, ContactReferences contacts, TimeProvider time)
     : IRequestHandler<CreateOpportunityRequest, VersionedOpportunity>
 {
     public async Task<VersionedOpportunity> Handle(CreateOpportunityRequest request, CancellationToken cancellationToken)
@@ -90,6 +91,11 @@ internal sealed class CreateOpportunityHandler(SalesDbContext db, IAccessScopePr
         if (request.PartnerId is { } partnerId && !await db.Partners.AnyAsync(p => p.Id == partnerId && p.Active, cancellationToken))
         {
             throw ValidationFailedException.For("partnerId", $"No active partner {partnerId}.");
+        }
+
+        if (request.ContactId is { } contactId)
+        {
+            await contacts.EnsureContactOfCustomerAsync(contactId, customer.Id, cancellationToken);
         }
 
         var now = time.UtcNow();

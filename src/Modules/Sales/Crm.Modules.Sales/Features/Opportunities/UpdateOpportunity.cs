@@ -23,7 +23,7 @@ namespace Crm.Modules.Sales.Features.Opportunities;
 /// <param name="ExpectedCloseDate">Expected close date.</param>
 /// <param name="OwnerId">The new owner: an active user in the caller's team subtree (cannot be cleared). The team becomes the owner's.</param>
 /// <param name="PartnerId">The partner or distributor on the deal (an active partner).</param>
-/// <param name="ContactId">The customer's contact for the deal.</param>
+/// <param name="ContactId">The customer's contact for the deal: a live contact of the opportunity's customer (400 for another customer's, 422 for an unknown one).</param>
 /// <param name="Source">Where the deal came from.</param>
 /// <param name="Description">Free description.</param>
 /// <param name="Probability">This opportunity's win probability, 0 to 100; null returns to the stage's default.</param>
@@ -110,7 +110,7 @@ internal sealed class OpportunityDetailsValidator : AbstractValidator<Opportunit
     }
 }
 
-internal sealed class UpdateOpportunityHandler(SalesDbContext db, IAccessScopeProvider access, IUserDirectory users, TimeProvider time)
+internal sealed class UpdateOpportunityHandler(SalesDbContext db, IAccessScopeProvider access, IUserDirectory users, ContactReferences contacts, TimeProvider time)
     : IRequestHandler<UpdateOpportunityRequest, VersionedOpportunity>
 {
     private static readonly OpportunityDetailsValidator Validator = new();
@@ -149,6 +149,11 @@ internal sealed class UpdateOpportunityHandler(SalesDbContext db, IAccessScopePr
             && !await db.Partners.AnyAsync(p => p.Id == partnerId && p.Active, cancellationToken))
         {
             throw ValidationFailedException.For("partnerId", $"No active partner {partnerId}.");
+        }
+
+        if (details.ContactId is { } contactId && contactId != opportunity.ContactId)
+        {
+            await contacts.EnsureContactOfCustomerAsync(contactId, opportunity.CustomerId, cancellationToken);
         }
 
         var now = time.UtcNow();

@@ -29,7 +29,7 @@ internal sealed class OrderWriter(
     public async Task<CheckedOrderTerms> CheckAsync(CreateOrderRequest request, CancellationToken ct)
     {
         var scope = await access.GetAsync(ct);
-        var customer = await QuoteRules.FindCustomerAsync(customers, scope, request.CustomerId!.Value, ct);
+        var customer = await QuoteRules.FindCustomerAsync(customers, scope, request.CustomerId!.Value, LineDocument.Order, ct);
         Opportunity? opportunity = null;
         if (request.OpportunityId is { } opportunityId)
         {
@@ -50,7 +50,7 @@ internal sealed class OrderWriter(
 
     /// <summary>Prices the lines as a quote prices them and turns them into order lines.</summary>
     public async Task<List<OrderLine>> PriceAsync(CustomerSnapshot? customer, string currency, DateOnly day, IReadOnlyList<QuoteLineRequest> lines, CancellationToken ct) =>
-        (await QuoteRules.PriceLinesAsync(db, prices, customer, currency, day, lines, ct)).Select(OrderLine.From).ToList();
+        (await QuoteRules.PriceLinesAsync(db, prices, customer, currency, day, lines, LineDocument.Order, ct)).Select(OrderLine.From).ToList();
 
     public async Task EnsurePartnerAsync(Guid? partnerId, CancellationToken ct)
     {

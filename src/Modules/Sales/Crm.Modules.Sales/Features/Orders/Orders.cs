@@ -14,7 +14,6 @@ using Crm.SharedKernel.Time;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace Crm.Modules.Sales.Features.Orders;
 
@@ -107,15 +106,9 @@ internal sealed class CreateOrderFromQuoteHandler(SalesDbContext db, OrderWriter
             externalId: null, quote.Currency, request.Notes ?? quote.Notes, quote.PricedOn, quote.Lines.OrderBy(l => l.Position).Select(OrderLine.From).ToList(),
             time.UtcNow());
         db.Orders.Add(order);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-        {
-            // Two concurrent requests for the same quote: the unique index on quote_id lets one through.
-            throw OrderProblems.QuoteAlreadyOrdered(quote);
-        }
+
+        // Two concurrent requests for the same quote: the unique index on quote_id lets one through.
+        await db.SaveChangesOrConflictAsync(_ => OrderProblems.QuoteAlreadyOrdered(quote), cancellationToken);
 
         return OrderProjection.Versioned(order);
     }

@@ -11,7 +11,6 @@ using Crm.SharedKernel.Time;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace Crm.Modules.Sales.Features.PriceBooks;
 
@@ -97,19 +96,13 @@ internal static class PriceBookProblems
 {
     public const string DuplicateType = ProblemTypes.BaseUri + "duplicate-price-book";
 
-    public static async Task SaveAsync(SalesDbContext db, string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } pg)
-        {
-            throw pg.ConstraintName == "ix_price_books_single_standard"
+    /// <summary>Saves, turning the unique violation of a concurrent writer into the 409 of the index it hit.</summary>
+    public static Task SaveAsync(SalesDbContext db, string name, CancellationToken cancellationToken) =>
+        db.SaveChangesOrConflictAsync(
+            unique => unique.ConstraintName == "ix_price_books_single_standard"
                 ? new ConflictException(DuplicateType, "Duplicate standard price book", "There is already a standard price book; there is only one.")
-                : new ConflictException(DuplicateType, "Duplicate price book", $"A price book named '{name}' already exists.");
-        }
-    }
+                : new ConflictException(DuplicateType, "Duplicate price book", $"A price book named '{name}' already exists."),
+            cancellationToken);
 }
 
 /// <summary>Create a price book; its prices are then set per product with <c>PUT .../entries/{productId}</c>.</summary>
@@ -314,14 +307,9 @@ internal sealed class SetPriceBookEntryHandler(SalesDbContext db, TimeProvider t
         }
 
         book.Touch(now);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-        {
-            throw new ConflictException(ProblemTypes.ConcurrencyConflict, "Concurrent price change", "The price was set concurrently; repeat the request.");
-        }
+        await db.SaveChangesOrConflictAsync(
+            _ => new ConflictException(ProblemTypes.ConcurrencyConflict, "Concurrent price change", "The price was set concurrently; repeat the request."),
+            cancellationToken);
 
         return new PriceBookEntryResponse(entry.PriceBookId, entry.ProductId, entry.UnitPrice, entry.Currency, entry.UpdatedAt);
     }

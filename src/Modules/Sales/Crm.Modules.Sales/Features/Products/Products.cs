@@ -10,7 +10,6 @@ using Crm.SharedKernel.Time;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace Crm.Modules.Sales.Features.Products;
 
@@ -67,17 +66,8 @@ internal static class ProductProblems
         new(DuplicateSkuType, "Duplicate SKU", $"A product with SKU '{sku}' already exists.");
 
     /// <summary>Saves, turning the unique violation of a concurrent writer into the same 409 the pre-check answers.</summary>
-    public static async Task SaveAsync(SalesDbContext db, string sku, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-        {
-            throw DuplicateSku(sku);
-        }
-    }
+    public static Task SaveAsync(SalesDbContext db, string sku, CancellationToken cancellationToken) =>
+        db.SaveChangesOrConflictAsync(_ => DuplicateSku(sku), cancellationToken);
 }
 
 /// <summary>Shared rules of the product fields, for create and for the patched result.</summary>

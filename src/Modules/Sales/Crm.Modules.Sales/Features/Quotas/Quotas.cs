@@ -10,7 +10,6 @@ using Crm.SharedKernel.Time;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace Crm.Modules.Sales.Features.Quotas;
 
@@ -99,17 +98,8 @@ internal static class SalesQuotaProblems
         new(DuplicateQuotaType, "Duplicate quota", $"This user or team already has a quota for {period}; change that one instead.");
 
     /// <summary>Saves, turning the unique violation of a concurrent writer into the same 409 the pre-check answers.</summary>
-    public static async Task SaveAsync(SalesDbContext db, string period, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-        {
-            throw Duplicate(period);
-        }
-    }
+    public static Task SaveAsync(SalesDbContext db, string period, CancellationToken cancellationToken) =>
+        db.SaveChangesOrConflictAsync(_ => Duplicate(period), cancellationToken);
 }
 
 /// <summary>Shared rules of the target fields, for create and for the patched result.</summary>

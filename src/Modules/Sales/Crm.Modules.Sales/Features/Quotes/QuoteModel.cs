@@ -225,7 +225,7 @@ internal static class QuoteProblems
         where T : struct, Enum => JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
 }
 
-/// <summary>One line of a quote to create or replace.</summary>
+/// <summary>One line of a quote or an order to create or replace (both price their lines alike).</summary>
 /// <param name="ProductId">The product (required, active).</param>
 /// <param name="Quantity">Quantity, more than 0, at most 3 decimals (required).</param>
 /// <param name="UnitPrice">Unit price (default: the resolved price for the customer on the pricing day).</param>
@@ -251,11 +251,20 @@ internal sealed class QuoteLineValidator : AbstractValidator<QuoteLineRequest>
         RuleFor(l => l.UnitPrice).GreaterThanOrEqualTo(0m).LessThanOrEqualTo(QuoteMath.MaxAmount).PrecisionScale(18, 2, true);
         RuleFor(l => l.DiscountPercent).InclusiveBetween(0m, 100m).PrecisionScale(5, 2, true);
         RuleFor(l => l.TaxRatePercent).InclusiveBetween(0m, 100m).PrecisionScale(5, 2, true);
-        RuleFor(l => l.Description).MaximumLength(QuoteLine.MaxDescriptionLength);
+        RuleFor(l => l.Description).MaximumLength(PricedLine.MaxDescriptionLength);
     }
 }
 
-/// <summary>The rules and look-ups create, update and revise share.</summary>
+/// <summary>The document whose lines are priced, as its messages name it: order lines are priced as quote lines are.</summary>
+/// <param name="Noun">quote or order.</param>
+/// <param name="Participle">What an inactive product cannot be: quoted or ordered.</param>
+internal sealed record LineDocument(string Noun, string Participle)
+{
+    public static readonly LineDocument Quote = new("quote", "quoted");
+    public static readonly LineDocument Order = new("order", "ordered");
+}
+
+/// <summary>The rules and look-ups create, update and revise share (orders use the customer check and the pricing too).</summary>
 internal static class QuoteRules
 {
     /// <summary>Today in the server's time zone, as price resolution counts days.</summary>
@@ -271,7 +280,7 @@ internal static class QuoteRules
         ?? throw new NotFoundException("Quote", id);
 
     /// <summary>A customer the caller can see (own, in scope, or in the public pool) and still open for business.</summary>
-    public static async Task<CustomerSnapshot> FindCustomerAsync(ICustomerDirectory customers, AccessScope scope, Guid id, CancellationToken ct)
+    public static async Task<CustomerSnapshot> FindCustomerAsync(ICustomerDirectory customers, AccessScope scope, Guid id, LineDocument document, CancellationToken ct)
     {
         var found = await customers.FindAsync([id], ct);
         if (!found.TryGetValue(id, out var customer) || !scope.CanSee(customer.OwnerId, includeUnowned: true))
@@ -280,7 +289,7 @@ internal static class QuoteRules
         }
 
         return customer.Status is "archived" or "blacklisted"
-            ? throw new BusinessRuleException(QuoteProblems.CustomerNotOpenType, "Customer not open for business", $"Customer {customer.Code} is {customer.Status}: no new quotes.")
+            ? throw new BusinessRuleException(QuoteProblems.CustomerNotOpenType, "Customer not open for business", $"Customer {customer.Code} is {customer.Status}: no new {document.Noun}s.")
             : customer;
     }
 
@@ -289,7 +298,14 @@ internal static class QuoteRules
     /// without a unit price takes the resolved one, and every line keeps the resolved price as its reference.
     /// </summary>
     public static async Task<List<QuoteLine>> PriceLinesAsync(
-        SalesDbContext db, PriceResolver prices, CustomerSnapshot? customer, string currency, DateOnly day, IReadOnlyList<QuoteLineRequest> lines, CancellationToken ct)
+        SalesDbContext db,
+        PriceResolver prices,
+        CustomerSnapshot? customer,
+        string currency,
+        DateOnly day,
+        IReadOnlyList<QuoteLineRequest> lines,
+        LineDocument document,
+        CancellationToken ct)
     {
         var productIds = lines.Select(l => l.ProductId!.Value).Distinct().ToList();
         var products = await db.Products.AsNoTracking().Where(p => productIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
@@ -302,7 +318,7 @@ internal static class QuoteRules
 
         if (products.Values.FirstOrDefault(p => !p.Active) is { } inactive)
         {
-            throw new BusinessRuleException(QuoteProblems.ProductInactiveType, "Product inactive", $"Product {inactive.Sku} is inactive and cannot be quoted.");
+            throw new BusinessRuleException(QuoteProblems.ProductInactiveType, "Product inactive", $"Product {inactive.Sku} is inactive and cannot be {document.Participle}.");
         }
 
         var resolved = await prices.ResolveManyAsync(productIds, customer, day, ct);
@@ -315,11 +331,11 @@ internal static class QuoteRules
             if (!string.Equals(price.Currency, currency, StringComparison.Ordinal))
             {
                 throw new BusinessRuleException(QuoteProblems.CurrencyMismatchType, "Price in another currency",
-                    $"Product {product.Sku} is priced in {price.Currency} ({price.Source}); this quote is in {currency}.");
+                    $"Product {product.Sku} is priced in {price.Currency} ({price.Source}); this {document.Noun} is in {currency}.");
             }
 
             var line = QuoteLine.Create(product.Id, product.Sku, product.Name, product.Unit, request.Description, request.Quantity!.Value, price.UnitPrice, price.Source,
-                price.PriceBookId, request.UnitPrice ?? price.UnitPrice, request.DiscountPercent ?? 0m, request.TaxRatePercent ?? QuoteLine.DefaultTaxRatePercent);
+                price.PriceBookId, request.UnitPrice ?? price.UnitPrice, request.DiscountPercent ?? 0m, request.TaxRatePercent ?? PricedLine.DefaultTaxRatePercent);
             if (line.LineTotal > QuoteMath.MaxAmount || line.GrossAmount > QuoteMath.MaxAmount)
             {
                 throw ValidationFailedException.For($"lines[{i}].quantity", "The line amount is larger than an amount can be.");
@@ -329,7 +345,7 @@ internal static class QuoteRules
         }
 
         return result.Sum(l => l.LineTotal) > QuoteMath.MaxAmount || result.Sum(l => l.GrossAmount) > QuoteMath.MaxAmount
-            ? throw ValidationFailedException.For("lines", "The quote total is larger than an amount can be.")
+            ? throw ValidationFailedException.For("lines", $"The {document.Noun} total is larger than an amount can be.")
             : result;
     }
 

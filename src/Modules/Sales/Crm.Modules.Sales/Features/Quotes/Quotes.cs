@@ -12,7 +12,6 @@ using Crm.SharedKernel.Time;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace Crm.Modules.Sales.Features.Quotes;
 
@@ -68,7 +67,7 @@ internal sealed class CreateQuoteHandler(
         }
 
         var customerId = request.CustomerId ?? opportunity!.CustomerId;
-        var customer = await QuoteRules.FindCustomerAsync(customers, scope, customerId, cancellationToken);
+        var customer = await QuoteRules.FindCustomerAsync(customers, scope, customerId, LineDocument.Quote, cancellationToken);
         if (opportunity is not null && opportunity.CustomerId != customerId && opportunity.CustomerId != customer.Id)
         {
             throw QuoteProblems.UnknownOpportunity(opportunity.Id);
@@ -77,7 +76,7 @@ internal sealed class CreateQuoteHandler(
         var today = QuoteRules.Today(time);
         var now = time.UtcNow();
         var currency = request.Currency ?? Quote.DefaultCurrency;
-        var lines = await QuoteRules.PriceLinesAsync(db, prices, customer, currency, today, request.Lines!, cancellationToken);
+        var lines = await QuoteRules.PriceLinesAsync(db, prices, customer, currency, today, request.Lines!, LineDocument.Quote, cancellationToken);
         var threshold = await QuoteRules.ThresholdAsync(db, cancellationToken);
 
         // One number for all revisions, from a sequence: unique without a read-then-write race.
@@ -169,7 +168,7 @@ internal sealed class UpdateQuoteHandler(
             // The quote's customer may have been merged or moved since; its tier as of now prices the new lines.
             var found = await customers.FindAsync([quote.CustomerId], cancellationToken);
             var lines = await QuoteRules.PriceLinesAsync(
-                db, prices, found.GetValueOrDefault(quote.CustomerId), quote.Currency, today, request.Lines.Value, cancellationToken);
+                db, prices, found.GetValueOrDefault(quote.CustomerId), quote.Currency, today, request.Lines.Value, LineDocument.Quote, cancellationToken);
 
             // Replaced as a whole with explicit states, so EF never mistakes a new line (its id is set) for an existing one.
             db.QuoteLines.RemoveRange(quote.Lines);
@@ -333,14 +332,9 @@ internal sealed class ReviseQuoteHandler(SalesDbContext db, IAccessScopeProvider
         // The old figures' pending request goes with the old revision; the new revision raises its own when it needs one.
         await QuoteRules.WithdrawPendingAsync(db, quote.Id, now, cancellationToken);
         QuoteRules.RequestApprovalIfNeeded(db, next, actor.Id, now);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-        {
-            throw new ConflictException(QuoteProblems.AlreadyRevisedType, "Quote already revised", $"{quote.DisplayNumber} was revised concurrently; revise the newer revision.");
-        }
+        await db.SaveChangesOrConflictAsync(
+            _ => new ConflictException(QuoteProblems.AlreadyRevisedType, "Quote already revised", $"{quote.DisplayNumber} was revised concurrently; revise the newer revision."),
+            cancellationToken);
 
         return QuoteProjection.Versioned(next, today);
     }
