@@ -32,17 +32,7 @@ internal sealed class ListLeadsHandler(SalesDbContext db, IAccessScopeProvider a
     {
         var order = LeadProjection.Sort.Parse(request.Sort);
         var scope = await access.GetAsync(cancellationToken);
-        var leads = LeadQuery.Apply(db.Leads.AsNoTracking().Where(scope.Filter<Lead>(l => l.OwnerId, includeUnowned: true)), request.Filter);
-        if (request.TeamId is { } teamId)
-        {
-            // As the funnel's team filter: a team the caller may not report on is 404 like an unknown one, so team ids
-            // do not leak; members are read now, so a rep who moved takes their leads with them.
-            var subtree = (scope.CanSeeTeam(teamId) ? await teams.GetSubtreeAsync(teamId, cancellationToken) : null)
-                ?? throw new NotFoundException("Team", teamId);
-            var members = subtree.Members.Select(m => (Guid?)m.UserId).ToList();
-            leads = leads.Where(l => members.Contains(l.OwnerId));
-        }
-
+        var leads = await LeadQuery.VisibleAsync(db.Leads.AsNoTracking(), scope, teams, request.Filter, request.TeamId, cancellationToken);
         return await leads.ToPageAsync(LeadProjection.ToResponse, order, request.Page, cancellationToken);
     }
 }
@@ -51,6 +41,24 @@ internal sealed class ListLeadsHandler(SalesDbContext db, IAccessScopeProvider a
 internal static class LeadQuery
 {
     public const int MinQueryLength = 2;
+
+    /// <summary>The leads the caller sees (unassigned ones included) that match the list's filters, as the list and the export read them.</summary>
+    public static async Task<IQueryable<Lead>> VisibleAsync(
+        IQueryable<Lead> all, AccessScope scope, ITeamDirectory teams, LeadFilter filter, Guid? teamId, CancellationToken ct)
+    {
+        var leads = Apply(all.Where(scope.Filter<Lead>(l => l.OwnerId, includeUnowned: true)), filter);
+        if (teamId is { } team)
+        {
+            // As the funnel's team filter: a team the caller may not report on is 404 like an unknown one, so team ids
+            // do not leak; members are read now, so a rep who moved takes their leads with them.
+            var subtree = (scope.CanSeeTeam(team) ? await teams.GetSubtreeAsync(team, ct) : null)
+                ?? throw new NotFoundException("Team", team);
+            var members = subtree.Members.Select(m => (Guid?)m.UserId).ToList();
+            leads = leads.Where(l => members.Contains(l.OwnerId));
+        }
+
+        return leads;
+    }
 
     public static IQueryable<Lead> Apply(IQueryable<Lead> leads, LeadFilter filter)
     {
