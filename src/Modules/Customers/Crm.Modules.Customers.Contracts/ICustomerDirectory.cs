@@ -9,6 +9,12 @@ public interface ICustomerDirectory
 {
     /// <summary>The customers among <paramref name="ids"/> that exist (at most 1,000 ids per call), keyed by the id asked for.</summary>
     Task<IReadOnlyDictionary<Guid, CustomerSnapshot>> FindAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct);
+
+    /// <summary>
+    /// The ids of the customers with these codes, or with <paramref name="byExternalId"/> these external ids (at most
+    /// 1,000 per call), keyed by the value asked for (codes compared upper-cased). Imports name customers this way.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, Guid>> FindIdsAsync(IReadOnlyCollection<string> keys, bool byExternalId, CancellationToken ct);
 }
 
 /// <summary>What other modules may know of a customer.</summary>
