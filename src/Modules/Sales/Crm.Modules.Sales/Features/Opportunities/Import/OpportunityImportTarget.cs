@@ -149,27 +149,11 @@ internal sealed class OpportunityImportTarget(
             await OutboxBulkWriter.CopyAsync(
                 connection, SalesDbContext.SchemaName, events.Concat(moves.Select(m => OpportunityStageEvents.StageChanged(m.Opportunity, m.Change, m.Stage))), ct);
 
-            // One audit summary per action and owner instead of a row per opportunity (ADR 0015); a summary gets its key
-            // when saved, so each is saved on its own (same transaction, a few owners per chunk).
-            foreach (var (action, list) in new[] { (AuditAction.Created, created), (AuditAction.Updated, updated) })
-            {
-                foreach (var group in list.GroupBy(o => o.OwnerId))
-                {
-                    db.AddAuditSummary<Opportunity>(action, group.Count(), new Dictionary<string, object?> { ["ownerId"] = group.Key }, group.Key);
-                    await db.SaveChangesAsync(ct);
-                }
-            }
+            await SalesImportChunk.AddAuditSummariesAsync(db, AuditAction.Created, created, o => o.OwnerId, ct);
+            await SalesImportChunk.AddAuditSummariesAsync(db, AuditAction.Updated, updated, o => o.OwnerId, ct);
         }
 
-        var result = new ImportChunkResult(created.Count, updated.Count, unchanged, errors);
-        if (!settings.DryRun)
-        {
-            await beforeCommit(connection, result, ct);
-            await transaction.CommitAsync(ct);
-        }
-
-        db.ChangeTracker.Clear();
-        return result;
+        return await SalesImportChunk.FinishAsync(db, transaction, settings, new ImportChunkResult(created.Count, updated.Count, unchanged, errors), beforeCommit, ct);
     }
 
     private static Opportunity? Create(OpportunityRow row, ImportSettings settings, AccessScope scope, Lookups lookups, DateTimeOffset now)

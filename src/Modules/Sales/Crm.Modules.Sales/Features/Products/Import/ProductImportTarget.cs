@@ -103,24 +103,12 @@ internal sealed class ProductImportTarget(SalesDbContext db, TimeProvider time) 
             await BulkStaging.UpdateFromAsync(connection, Staging, Table, Columns, "true", ct);
             await BulkStaging.InsertNewAsync(connection, Staging, Table, Columns, ct);
 
-            // One audit summary per action instead of a row per product (ADR 0015); each is saved on its own because a
-            // summary gets its key when saved.
-            foreach (var (action, count) in new[] { (AuditAction.Created, created.Count), (AuditAction.Updated, updated.Count) }.Where(a => a.Item2 > 0))
-            {
-                db.AddAuditSummary<Product>(action, count);
-                await db.SaveChangesAsync(ct);
-            }
+            // Products have no owner: one summary per action.
+            await SalesImportChunk.AddAuditSummariesAsync(db, AuditAction.Created, created, _ => null, ct);
+            await SalesImportChunk.AddAuditSummariesAsync(db, AuditAction.Updated, updated, _ => null, ct);
         }
 
-        var result = new ImportChunkResult(created.Count, updated.Count, unchanged, errors);
-        if (!settings.DryRun)
-        {
-            await beforeCommit(connection, result, ct);
-            await transaction.CommitAsync(ct);
-        }
-
-        db.ChangeTracker.Clear();
-        return result;
+        return await SalesImportChunk.FinishAsync(db, transaction, settings, new ImportChunkResult(created.Count, updated.Count, unchanged, errors), beforeCommit, ct);
     }
 
     private static string? SkuOf(ImportValues row) => row.Text(S.Sku) is { } sku && !string.IsNullOrWhiteSpace(sku) ? Product.NormalizeSku(sku) : null;
