@@ -16,6 +16,12 @@ public interface ICustomerDirectory
     /// id without an entry names no contact a record may refer to.
     /// </summary>
     Task<IReadOnlyDictionary<Guid, Guid>> FindContactCustomersAsync(IReadOnlyCollection<Guid> contactIds, CancellationToken ct);
+
+    /// <summary>
+    /// The ids of the customers with these codes, or with <paramref name="byExternalId"/> these external ids (at most
+    /// 1,000 per call), keyed by the value asked for (codes compared upper-cased). Imports name customers this way.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, Guid>> FindIdsAsync(IReadOnlyCollection<string> keys, bool byExternalId, CancellationToken ct);
 }
 
 /// <summary>What other modules may know of a customer.</summary>

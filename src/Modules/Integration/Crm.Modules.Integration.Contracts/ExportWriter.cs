@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Crm.SharedKernel.Errors;
+using Microsoft.AspNetCore.Http;
 
 namespace Crm.Modules.Integration.Contracts;
 
@@ -36,6 +37,16 @@ public sealed class ExportWriter : IAsyncDisposable
     public static string ContentType(ExportFormat format, Encoding encoding) => format == ExportFormat.Csv
         ? $"text/csv; charset={encoding.WebName}"
         : "application/x-ndjson; charset=utf-8";
+
+    /// <summary>Sets the response's content type and attachment name (<paramref name="name"/>.csv or .ndjson) and writes to its body.</summary>
+    public static ExportWriter Open(
+        HttpResponse response, ExportFormat format, Encoding encoding, string name, IReadOnlyList<string> columns, IEnumerable<string> listColumns)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        response.ContentType = ContentType(format, encoding);
+        response.Headers.ContentDisposition = $"attachment; filename={name}.{(format == ExportFormat.Csv ? "csv" : "ndjson")}";
+        return new ExportWriter(response.Body, format, encoding, columns, listColumns);
+    }
 
     /// <summary>Parses <c>format</c> and <c>charset</c>; 400 with the field named when either is unknown.</summary>
     public static (ExportFormat Format, Encoding Encoding) Parse(string? format, string? charset)

@@ -28,6 +28,12 @@ public interface IImportTarget
     ImportSchema Schema { get; }
 
     /// <summary>
+    /// A permission the caller needs besides <c>imports:write</c> (products need <c>sales:manage</c>), or null. The import
+    /// is refused with 403 before anything is read when the caller lacks it.
+    /// </summary>
+    string? RequiredPermission => null;
+
+    /// <summary>
     /// Validates and writes one chunk in its own transaction. Before committing (never on a dry run, which rolls
     /// back) it calls <paramref name="beforeCommit"/> with its open connection, so the job's progress commits
     /// atomically with the rows.

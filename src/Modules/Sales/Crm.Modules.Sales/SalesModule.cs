@@ -33,6 +33,10 @@ public static class SalesModule
         services.AddHandlersFromAssembly(typeof(SalesModule).Assembly);
         services.AddScoped<LeadAssigner>();
         services.AddScoped<IImportTarget, LeadImportTarget>();
+        services.AddScoped<IImportTarget, Features.Products.Import.ProductImportTarget>();
+        services.AddScoped<IImportTarget, Features.Opportunities.Import.OpportunityImportTarget>();
+        services.AddScoped<LeadExport>();
+        services.AddScoped<OpportunityExport>();
         services.AddScoped<PriceResolver>();
         services.AddScoped<Features.Orders.OrderWriter>();
         services.AddScoped<ReportScopes>();

@@ -17,6 +17,10 @@ internal static class OpportunitiesModel
         {
             opportunity.Property(o => o.Source).HasMaxLength(Opportunity.MaxSourceLength);
             opportunity.Property(o => o.Description).HasMaxLength(Opportunity.MaxDescriptionLength);
+            opportunity.Property(o => o.ExternalId).HasMaxLength(Opportunity.MaxExternalIdLength);
+
+            // Unique when present (the import and ERP match on it); also serves the list's externalId filter.
+            opportunity.HasIndex(o => o.ExternalId).IsUnique().HasFilter("external_id IS NOT NULL");
             opportunity.HasOne<Competitor>().WithMany().HasForeignKey(o => o.LostToCompetitorId).OnDelete(DeleteBehavior.Restrict);
             opportunity.HasIndex(o => o.LostToCompetitorId).HasFilter("lost_to_competitor_id IS NOT NULL");
 

@@ -13,6 +13,7 @@ internal sealed class Opportunity : IAuditable, IOwnedRecord
     public const int MaxNameLength = 200;
     public const int MaxSourceLength = 50;
     public const int MaxDescriptionLength = 2000;
+    public const int MaxExternalIdLength = 100;
 
     private Opportunity()
     {
@@ -55,6 +56,9 @@ internal sealed class Opportunity : IAuditable, IOwnedRecord
     public string? Source { get; private set; }
 
     public string? Description { get; private set; }
+
+    /// <summary>The deal's id in another system (ERP, an older CRM): unique when present; the import matches on it.</summary>
+    public string? ExternalId { get; private set; }
 
     public DateTimeOffset StageEnteredAt { get; private set; }
 
@@ -109,7 +113,7 @@ internal sealed class Opportunity : IAuditable, IOwnedRecord
     public bool IsOpen => Status == OpportunityStatus.Open;
 
     /// <summary>The fields a merge patch may change, as they are now.</summary>
-    public OpportunityDetails Details() => new(Name, Amount, Currency, ExpectedCloseDate, ContactId, PartnerId, Source, Description);
+    public OpportunityDetails Details() => new(Name, Amount, Currency, ExpectedCloseDate, ContactId, PartnerId, Source, Description, ExternalId);
 
     /// <summary>
     /// Replaces the editable fields of an open opportunity. Closed ones are read-only: the funnel, the forecast and
@@ -127,6 +131,7 @@ internal sealed class Opportunity : IAuditable, IOwnedRecord
         PartnerId = details.PartnerId;
         Source = string.IsNullOrWhiteSpace(details.Source) ? null : details.Source.Trim();
         Description = string.IsNullOrWhiteSpace(details.Description) ? null : details.Description.Trim();
+        ExternalId = string.IsNullOrWhiteSpace(details.ExternalId) ? null : details.ExternalId.Trim();
         UpdatedAt = now;
     }
 
@@ -324,7 +329,8 @@ internal sealed record OpportunityDetails(
     Guid? ContactId,
     Guid? PartnerId,
     string? Source,
-    string? Description);
+    string? Description,
+    string? ExternalId = null);
 
 /// <summary>Open until it reaches a closing stage.</summary>
 internal enum OpportunityStatus

@@ -76,4 +76,20 @@ internal sealed class CustomerDirectory(CustomersDbContext db) : ICustomerDirect
                 select new { contact.Id, contact.CustomerId })
             .ToDictionaryAsync(c => c.Id, c => c.CustomerId, ct);
     }
+
+    public async Task<IReadOnlyDictionary<string, Guid>> FindIdsAsync(IReadOnlyCollection<string> keys, bool byExternalId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(keys.Count, MaxIds);
+        if (byExternalId)
+        {
+            var externalIds = keys.Select(k => k.Trim()).Distinct(StringComparer.Ordinal).ToList();
+            return await db.Customers.AsNoTracking().Where(c => c.ExternalId != null && externalIds.Contains(c.ExternalId))
+                .ToDictionaryAsync(c => c.ExternalId!, c => c.Id, StringComparer.Ordinal, ct);
+        }
+
+        var codes = keys.Select(k => k.Trim().ToUpperInvariant()).Distinct(StringComparer.Ordinal).ToList();
+        return await db.Customers.AsNoTracking().Where(c => codes.Contains(c.Code))
+            .ToDictionaryAsync(c => c.Code, c => c.Id, StringComparer.OrdinalIgnoreCase, ct);
+    }
 }

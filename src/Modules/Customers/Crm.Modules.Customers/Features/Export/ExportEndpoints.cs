@@ -81,7 +81,7 @@ internal static class ExportEndpoints
             {
                 var (format, encoding) = ExportWriter.Parse(query.Format, query.Charset);
                 var customers = await export.QueryAsync(query.ToFilter(), ct);
-                await using var writer = Start(response, format, encoding, "customers", CustomerExport.Columns, [Import.CustomerImportSchema.Phones, Import.CustomerImportSchema.Emails, Import.CustomerImportSchema.Tags]);
+                await using var writer = ExportWriter.Open(response, format, encoding, "customers", CustomerExport.Columns, [Import.CustomerImportSchema.Phones, Import.CustomerImportSchema.Emails, Import.CustomerImportSchema.Tags]);
                 await export.WriteAsync(customers, writer, ct);
             })
             .WithTags("Customers")
@@ -94,7 +94,7 @@ internal static class ExportEndpoints
         api.MapGet("/contacts/export", async Task ([AsParameters] ExportContactsQuery query, ContactExport export, HttpResponse response, CancellationToken ct) =>
             {
                 var (format, encoding) = ExportWriter.Parse(query.Format, query.Charset);
-                await using var writer = Start(response, format, encoding, "contacts", ContactExport.Columns, [C.Phones, C.Emails]);
+                await using var writer = ExportWriter.Open(response, format, encoding, "contacts", ContactExport.Columns, [C.Phones, C.Emails]);
                 await export.WriteAsync(query.CustomerId, query.IncludeArchived ?? false, writer, ct);
             })
             .WithTags("Contacts")
@@ -103,12 +103,5 @@ internal static class ExportEndpoints
             .WithSummary("Export the contacts of the customers the caller may see as CSV or NDJSON, streamed")
             .Produces(StatusCodes.Status200OK, contentType: "text/csv", additionalContentTypes: ["application/x-ndjson"])
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden);
-    }
-
-    private static ExportWriter Start(HttpResponse response, ExportFormat format, System.Text.Encoding encoding, string name, string[] columns, string[] lists)
-    {
-        response.ContentType = ExportWriter.ContentType(format, encoding);
-        response.Headers.ContentDisposition = $"attachment; filename={name}.{(format == ExportFormat.Csv ? "csv" : "ndjson")}";
-        return new ExportWriter(response.Body, format, encoding, columns, lists);
     }
 }

@@ -974,6 +974,11 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasColumnType("date")
                         .HasColumnName("expected_close_date");
 
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("external_id");
+
                     b.Property<Guid?>("LeadId")
                         .HasColumnType("uuid")
                         .HasColumnName("lead_id");
@@ -1044,6 +1049,11 @@ namespace Crm.Modules.Sales.Data.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_opportunities");
+
+                    b.HasIndex("ExternalId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_opportunities_external_id")
+                        .HasFilter("external_id IS NOT NULL");
 
                     b.HasIndex("LostToCompetitorId")
                         .HasDatabaseName("ix_opportunities_lost_to_competitor_id")

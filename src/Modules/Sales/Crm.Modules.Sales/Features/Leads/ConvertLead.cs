@@ -193,17 +193,7 @@ internal sealed class ConvertLeadHandler(
                 wanted.ExpectedCloseDate, ownerId, teamId, now);
             opportunity.AssignPartner(lead.PartnerId);
             db.Opportunities.Add(opportunity);
-            db.AddIntegrationEvent(new OpportunityCreated(now)
-            {
-                OpportunityId = opportunity.Id,
-                CustomerId = opportunity.CustomerId,
-                Name = opportunity.Name,
-                PipelineId = opportunity.PipelineId,
-                StageId = opportunity.StageId,
-                Amount = opportunity.Amount,
-                Currency = opportunity.Currency,
-                OwnerId = opportunity.OwnerId,
-            });
+            db.AddIntegrationEvent(Opportunities.OpportunityStageEvents.Created(opportunity));
         }
 
         lead.Convert(customerId, contactId, opportunity?.Id, ownerId, teamId, now);

@@ -1,4 +1,5 @@
 using Crm.Modules.Identity.Contracts;
+using Crm.Modules.Integration.Contracts;
 using Crm.Modules.Sales.Domain;
 using Crm.SharedKernel.Http;
 using Crm.SharedKernel.Paging;
@@ -53,6 +54,42 @@ internal sealed record ListLeadsQuery(
         Q, QueryEnum.Parse<LeadStatus>(Status, "status"), OwnerId, Unassigned, Source, Province, Industry, PartnerId, CampaignId, CreatedFrom, CreatedTo);
 }
 
+/// <summary>Query string of <c>GET /api/v1/sales/leads/export</c>: every filter of the list plus the file format.</summary>
+/// <param name="Format">csv (default) or ndjson.</param>
+/// <param name="Charset">CSV text encoding: utf-8 (default, with a BOM so Excel detects it) or gb18030.</param>
+/// <param name="Q">Search company, person, phones and emails (2+ characters).</param>
+/// <param name="Status">new, contacted, qualified, disqualified or converted.</param>
+/// <param name="OwnerId">Only leads of this owner.</param>
+/// <param name="Unassigned">Only unassigned leads (true) or only assigned ones (false).</param>
+/// <param name="Source">Only this source.</param>
+/// <param name="Province">Only this province.</param>
+/// <param name="Industry">Only this industry.</param>
+/// <param name="PartnerId">Only leads brought by this partner.</param>
+/// <param name="CampaignId">Only leads of this campaign.</param>
+/// <param name="CreatedFrom">Created at or after (ISO 8601).</param>
+/// <param name="CreatedTo">Created before (ISO 8601).</param>
+/// <param name="TeamId">Only leads owned by the current members of this team and its sub-teams; a team the caller may not report on is 404.</param>
+internal sealed record ExportLeadsQuery(
+    string? Format,
+    string? Charset,
+    string? Q,
+    string? Status,
+    Guid? OwnerId,
+    bool? Unassigned,
+    string? Source,
+    string? Province,
+    string? Industry,
+    Guid? PartnerId,
+    Guid? CampaignId,
+    DateTimeOffset? CreatedFrom,
+    DateTimeOffset? CreatedTo,
+    Guid? TeamId)
+{
+    /// <summary>The list's filter, read by the list's own rules.</summary>
+    public LeadFilter ToFilter() => new ListLeadsQuery(
+        null, null, null, null, Q, Status, OwnerId, Unassigned, Source, Province, Industry, PartnerId, CampaignId, CreatedFrom, CreatedTo, TeamId).ToFilter();
+}
+
 /// <summary>Query string of <c>GET /api/v1/sales/leads/{leadId}/follow-ups</c>.</summary>
 /// <param name="Limit">Page size, 1 to 500 (default 50).</param>
 /// <param name="Cursor">The nextCursor of the previous page.</param>
@@ -75,6 +112,19 @@ internal static class LeadEndpoints
             .RequirePermission(Permissions.SalesRead)
             .WithName("ListLeads")
             .WithSummary("List the leads the caller may see, unassigned ones included (keyset pages, filters, q search)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
+
+        leads.MapGet("/export", async Task ([AsParameters] ExportLeadsQuery query, LeadExport export, HttpResponse response, CancellationToken ct) =>
+            {
+                var (format, encoding) = ExportWriter.Parse(query.Format, query.Charset);
+                var leads = await export.QueryAsync(query.ToFilter(), query.TeamId, ct);
+                await using var writer = ExportWriter.Open(response, format, encoding, "leads", LeadExport.Columns, [Import.LeadImportSchema.Phones, Import.LeadImportSchema.Emails]);
+                await export.WriteAsync(leads, writer, ct);
+            })
+            .RequirePermission(Permissions.SalesRead)
+            .WithName("ExportLeads")
+            .WithSummary("Export the leads the caller may see as CSV or NDJSON, streamed; accepts every list filter; re-imports unchanged through POST /api/v1/imports/leads")
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv", additionalContentTypes: ["application/x-ndjson"])
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
 
         leads.MapGet("/{id:guid}", async Task<Ok<LeadResponse>> (Guid id, IMediator mediator, HttpResponse response, CancellationToken ct) =>

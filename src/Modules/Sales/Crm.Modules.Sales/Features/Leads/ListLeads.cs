@@ -32,13 +32,7 @@ internal sealed class ListLeadsHandler(SalesDbContext db, IAccessScopeProvider a
     {
         var order = LeadProjection.Sort.Parse(request.Sort);
         var scope = await access.GetAsync(cancellationToken);
-        var leads = LeadQuery.Apply(db.Leads.AsNoTracking().Where(scope.Filter<Lead>(l => l.OwnerId, includeUnowned: true)), request.Filter);
-        if (request.TeamId is { } teamId)
-        {
-            // As the funnel's team filter: a team the caller may not report on is 404 like an unknown one, so team ids do not leak.
-            leads = await LeadQuery.OfTeamAsync(leads, teamId, scope, teams, cancellationToken) ?? throw new NotFoundException("Team", teamId);
-        }
-
+        var leads = await LeadQuery.VisibleAsync(db.Leads.AsNoTracking(), scope, teams, request.Filter, request.TeamId, cancellationToken);
         return await leads.ToPageAsync(LeadProjection.ToResponse, order, request.Page, cancellationToken);
     }
 }
@@ -63,6 +57,14 @@ internal static class LeadQuery
 
         var members = subtree.Members.Select(m => (Guid?)m.UserId).ToList();
         return leads.Where(l => members.Contains(l.OwnerId));
+    }
+
+    /// <summary>The leads the caller sees (unassigned ones included) that match the list's filters, as the list and the export read them.</summary>
+    public static async Task<IQueryable<Lead>> VisibleAsync(
+        IQueryable<Lead> all, AccessScope scope, ITeamDirectory teams, LeadFilter filter, Guid? teamId, CancellationToken ct)
+    {
+        var leads = Apply(all.Where(scope.Filter<Lead>(l => l.OwnerId, includeUnowned: true)), filter);
+        return teamId is { } team ? await OfTeamAsync(leads, team, scope, teams, ct) ?? throw new NotFoundException("Team", team) : leads;
     }
 
     public static IQueryable<Lead> Apply(IQueryable<Lead> leads, LeadFilter filter)

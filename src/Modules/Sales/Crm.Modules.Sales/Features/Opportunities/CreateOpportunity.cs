@@ -24,6 +24,7 @@ namespace Crm.Modules.Sales.Features.Opportunities;
 /// <param name="ContactId">The customer's contact for the deal: a live contact of this customer (400 for another customer's, 422 for an unknown one).</param>
 /// <param name="Source">Where the deal came from (at most 50 characters).</param>
 /// <param name="Description">Free description (at most 2,000 characters).</param>
+/// <param name="ExternalId">The deal's id in another system (at most 100 characters, unique: 409 duplicate-external-id).</param>
 internal sealed record CreateOpportunityRequest(
     string Name,
     Guid? CustomerId,
@@ -36,7 +37,8 @@ internal sealed record CreateOpportunityRequest(
     Guid? PartnerId = null,
     Guid? ContactId = null,
     string? Source = null,
-    string? Description = null) : IRequest<VersionedOpportunity>;
+    string? Description = null,
+    string? ExternalId = null) : IRequest<VersionedOpportunity>;
 
 internal sealed class CreateOpportunityValidator : AbstractValidator<CreateOpportunityRequest>
 {
@@ -50,6 +52,7 @@ internal sealed class CreateOpportunityValidator : AbstractValidator<CreateOppor
         RuleFor(r => r.Currency).Matches("^[A-Z]{3}$").When(r => r.Currency is not null).WithMessage("currency must be an ISO 4217 code such as CNY.");
         RuleFor(r => r.Source).MaximumLength(Opportunity.MaxSourceLength);
         RuleFor(r => r.Description).MaximumLength(Opportunity.MaxDescriptionLength);
+        RuleFor(r => r.ExternalId).MaximumLength(Opportunity.MaxExternalIdLength);
     }
 }
 
@@ -98,24 +101,15 @@ internal sealed class CreateOpportunityHandler(
             await contacts.EnsureContactOfCustomerAsync(contactId, customer.Id, cancellationToken);
         }
 
+        await OpportunityProblems.EnsureExternalIdFreeAsync(db, request.ExternalId, null, cancellationToken);
         var now = time.UtcNow();
         var opportunity = Opportunity.Create(
             request.Name, customer.Id, null, null, stage, request.Amount ?? 0m, request.Currency ?? Opportunity.DefaultCurrency,
             request.ExpectedCloseDate, owner.Id, owner.TeamId, now);
-        opportunity.Update(opportunity.Details() with { PartnerId = request.PartnerId, ContactId = request.ContactId, Source = request.Source, Description = request.Description }, now);
+        opportunity.Update(opportunity.Details() with { PartnerId = request.PartnerId, ContactId = request.ContactId, Source = request.Source, Description = request.Description, ExternalId = request.ExternalId }, now);
         db.Opportunities.Add(opportunity);
-        db.AddIntegrationEvent(new OpportunityCreated(now)
-        {
-            OpportunityId = opportunity.Id,
-            CustomerId = opportunity.CustomerId,
-            Name = opportunity.Name,
-            PipelineId = opportunity.PipelineId,
-            StageId = opportunity.StageId,
-            Amount = opportunity.Amount,
-            Currency = opportunity.Currency,
-            OwnerId = opportunity.OwnerId,
-        });
-        await db.SaveChangesAsync(cancellationToken);
+        db.AddIntegrationEvent(OpportunityStageEvents.Created(opportunity));
+        await OpportunityProblems.SaveAsync(db, opportunity, cancellationToken);
         return VersionedOpportunity.From(opportunity);
     }
 

@@ -27,6 +27,7 @@ namespace Crm.Modules.Sales.Features.Opportunities;
 /// <param name="AmountMin">Amount at least this.</param>
 /// <param name="AmountMax">Amount at most this.</param>
 /// <param name="PartnerId">Only those with this partner.</param>
+/// <param name="ExternalId">Only the one with this external id (exact).</param>
 internal sealed record ListOpportunitiesQuery(
     int? Limit,
     string? Cursor,
@@ -43,7 +44,8 @@ internal sealed record ListOpportunitiesQuery(
     DateOnly? ExpectedCloseTo,
     decimal? AmountMin,
     decimal? AmountMax,
-    Guid? PartnerId)
+    Guid? PartnerId,
+    string? ExternalId)
 {
     public ListOpportunitiesRequest ToRequest()
     {
@@ -64,7 +66,7 @@ internal sealed record ListOpportunitiesQuery(
 
         var filter = new OpportunityFilter(
             Q, OwnerId, TeamId, CustomerId, PipelineId, StageId, QueryEnum.Parse<OpportunityStatus>(Status, "status"),
-            ExpectedCloseFrom, ExpectedCloseTo, AmountMin, AmountMax, PartnerId);
+            ExpectedCloseFrom, ExpectedCloseTo, AmountMin, AmountMax, PartnerId, ExternalId);
         return new ListOpportunitiesRequest(new PageRequest(Limit, Cursor, IncludeTotal ?? false), Sort, filter);
     }
 }
@@ -81,7 +83,8 @@ internal sealed record OpportunityFilter(
     DateOnly? ExpectedCloseTo,
     decimal? AmountMin,
     decimal? AmountMax,
-    Guid? PartnerId);
+    Guid? PartnerId,
+    string? ExternalId = null);
 
 internal sealed record ListOpportunitiesRequest(PageRequest Page, string? Sort, OpportunityFilter Filter) : IRequest<Page<OpportunityResponse>>;
 
@@ -162,6 +165,12 @@ internal sealed class ListOpportunitiesHandler(SalesDbContext db, IAccessScopePr
         if (f.PartnerId is { } partner)
         {
             query = query.Where(o => o.PartnerId == partner);
+        }
+
+        if (!string.IsNullOrWhiteSpace(f.ExternalId))
+        {
+            var externalId = f.ExternalId.Trim();
+            query = query.Where(o => o.ExternalId == externalId);
         }
 
         return query;

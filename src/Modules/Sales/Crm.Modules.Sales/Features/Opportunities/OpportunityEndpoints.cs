@@ -1,4 +1,5 @@
 using Crm.Modules.Identity.Contracts;
+using Crm.Modules.Integration.Contracts;
 using Crm.Modules.Sales.Features.Competitors;
 using Crm.SharedKernel.Http;
 using Crm.SharedKernel.Paging;
@@ -10,6 +11,45 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace Crm.Modules.Sales.Features.Opportunities;
+
+/// <summary>Query string of <c>GET /api/v1/sales/opportunities/export</c>: every filter of the list plus the file format.</summary>
+/// <param name="Format">csv (default) or ndjson.</param>
+/// <param name="Charset">CSV text encoding: utf-8 (default, with a BOM so Excel detects it) or gb18030.</param>
+/// <param name="Q">Part of the name (case-insensitive).</param>
+/// <param name="OwnerId">Only this owner's.</param>
+/// <param name="TeamId">Only this team's.</param>
+/// <param name="CustomerId">Only this customer's.</param>
+/// <param name="PipelineId">Only this pipeline's.</param>
+/// <param name="StageId">Only those in this stage.</param>
+/// <param name="Status">open, won or lost.</param>
+/// <param name="ExpectedCloseFrom">Expected close on or after this date.</param>
+/// <param name="ExpectedCloseTo">Expected close on or before this date.</param>
+/// <param name="AmountMin">Amount at least this.</param>
+/// <param name="AmountMax">Amount at most this.</param>
+/// <param name="PartnerId">Only those with this partner.</param>
+/// <param name="ExternalId">Only the one with this external id.</param>
+internal sealed record ExportOpportunitiesQuery(
+    string? Format,
+    string? Charset,
+    string? Q,
+    Guid? OwnerId,
+    Guid? TeamId,
+    Guid? CustomerId,
+    Guid? PipelineId,
+    Guid? StageId,
+    string? Status,
+    DateOnly? ExpectedCloseFrom,
+    DateOnly? ExpectedCloseTo,
+    decimal? AmountMin,
+    decimal? AmountMax,
+    Guid? PartnerId,
+    string? ExternalId)
+{
+    /// <summary>The list's filter, read by the list's own rules.</summary>
+    public OpportunityFilter ToFilter() => new ListOpportunitiesQuery(
+        null, null, null, null, Q, OwnerId, TeamId, CustomerId, PipelineId, StageId, Status, ExpectedCloseFrom, ExpectedCloseTo, AmountMin, AmountMax,
+        PartnerId, ExternalId).ToRequest().Filter;
+}
 
 internal static class OpportunityEndpoints
 {
@@ -32,6 +72,19 @@ internal static class OpportunityEndpoints
             .RequirePermission(Permissions.SalesRead)
             .WithName("ListOpportunities")
             .WithSummary("List the opportunities the caller may see (keyset pages, filters, q on the name)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden);
+
+        opportunities.MapGet("/export", async Task ([AsParameters] ExportOpportunitiesQuery query, OpportunityExport export, HttpResponse response, CancellationToken ct) =>
+            {
+                var (format, encoding) = ExportWriter.Parse(query.Format, query.Charset);
+                var opportunities = await export.QueryAsync(query.ToFilter(), ct);
+                await using var writer = ExportWriter.Open(response, format, encoding, "opportunities", OpportunityExport.Columns, []);
+                await export.WriteAsync(opportunities, writer, ct);
+            })
+            .RequirePermission(Permissions.SalesRead)
+            .WithName("ExportOpportunities")
+            .WithSummary("Export the opportunities the caller may see as CSV or NDJSON, streamed; accepts every list filter; re-imports unchanged through POST /api/v1/imports/opportunities")
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv", additionalContentTypes: ["application/x-ndjson"])
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden);
 
         opportunities.MapGet("/{id:guid}", async Task<Ok<OpportunityResponse>> (Guid id, IMediator mediator, HttpResponse response, CancellationToken ct) =>

@@ -26,6 +26,7 @@ namespace Crm.Modules.Sales.Features.Opportunities;
 /// <param name="Source">Where the deal came from.</param>
 /// <param name="Description">Free description.</param>
 /// <param name="LostToCompetitorId">The competitor it was lost to, when known (lost ones only).</param>
+/// <param name="ExternalId">Its id in another system (ERP, an older CRM), unique when present.</param>
 internal sealed record OpportunityResponse(
     Guid Id,
     string Name,
@@ -49,12 +50,13 @@ internal sealed record OpportunityResponse(
     DateTimeOffset UpdatedAt,
     string? Source,
     string? Description,
-    Guid? LostToCompetitorId)
+    Guid? LostToCompetitorId,
+    string? ExternalId)
 {
     public static OpportunityResponse From(Opportunity o) => new(
         o.Id, o.Name, o.CustomerId, o.ContactId, o.LeadId, o.PipelineId, o.StageId, o.Status, o.Amount, o.Currency, o.Probability,
         o.ExpectedCloseDate, o.OwnerId, o.TeamId, o.PartnerId, o.StageEnteredAt, o.ClosedAt, o.LostReason, o.CreatedAt, o.UpdatedAt,
-        o.Source, o.Description, o.LostToCompetitorId);
+        o.Source, o.Description, o.LostToCompetitorId, o.ExternalId);
 }
 
 /// <summary>An opportunity with the version its ETag carries.</summary>

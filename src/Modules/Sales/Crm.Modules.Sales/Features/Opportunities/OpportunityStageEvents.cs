@@ -4,12 +4,26 @@ using Crm.Modules.Sales.Domain;
 
 namespace Crm.Modules.Sales.Features.Opportunities;
 
-/// <summary>The integration events of a stage move: always StageChanged, plus Won or Lost when the move closes it.</summary>
+/// <summary>
+/// The integration events of opportunities as every writer (the API, the import) raises them: Created; for a stage move
+/// always StageChanged, plus Won or Lost when the move closes it.
+/// </summary>
 internal static class OpportunityStageEvents
 {
-    public static void Raise(SalesDbContext db, Opportunity opportunity, OpportunityStageChange change, PipelineStage stage, DateTimeOffset now)
+    public static OpportunityCreated Created(Opportunity opportunity) => new(opportunity.CreatedAt)
     {
-        db.AddIntegrationEvent(new OpportunityStageChanged(now)
+        OpportunityId = opportunity.Id,
+        CustomerId = opportunity.CustomerId,
+        Name = opportunity.Name,
+        PipelineId = opportunity.PipelineId,
+        StageId = opportunity.StageId,
+        Amount = opportunity.Amount,
+        Currency = opportunity.Currency,
+        OwnerId = opportunity.OwnerId,
+    };
+
+    public static OpportunityStageChanged StageChanged(Opportunity opportunity, OpportunityStageChange change, PipelineStage stage) =>
+        new(change.ChangedAt)
         {
             OpportunityId = opportunity.Id,
             CustomerId = opportunity.CustomerId,
@@ -17,7 +31,11 @@ internal static class OpportunityStageEvents
             ToStageId = change.ToStageId,
             ToStageCode = stage.Code,
             Status = opportunity.Status.ToString().ToLowerInvariant(),
-        });
+        };
+
+    public static void Raise(SalesDbContext db, Opportunity opportunity, OpportunityStageChange change, PipelineStage stage, DateTimeOffset now)
+    {
+        db.AddIntegrationEvent(StageChanged(opportunity, change, stage));
         if (opportunity.Status == OpportunityStatus.Won)
         {
             db.AddIntegrationEvent(new OpportunityWon(now)

@@ -26,6 +26,7 @@ namespace Crm.Modules.Sales.Features.Opportunities;
 /// <param name="ContactId">The customer's contact for the deal: a live contact of the opportunity's customer (400 for another customer's, 422 for an unknown one).</param>
 /// <param name="Source">Where the deal came from.</param>
 /// <param name="Description">Free description.</param>
+/// <param name="ExternalId">Its id in another system (at most 100 characters, unique: 409 duplicate-external-id; null clears).</param>
 /// <param name="Probability">This opportunity's win probability, 0 to 100; null returns to the stage's default.</param>
 /// <param name="StageId">Not patchable (400): use POST /api/v1/sales/opportunities/{id}/stage.</param>
 /// <param name="Status">Not patchable (400): use the stage, win, lose and reopen actions.</param>
@@ -40,6 +41,7 @@ internal sealed record UpdateOpportunityRequest(
     Optional<Guid?> ContactId,
     Optional<string?> Source,
     Optional<string?> Description,
+    Optional<string?> ExternalId,
     Optional<int?> Probability,
     Optional<JsonElement> StageId,
     Optional<JsonElement> Status,
@@ -59,7 +61,8 @@ internal sealed record UpdateOpportunityRequest(
         ContactId.Or(current.ContactId),
         PartnerId.Or(current.PartnerId),
         Source.Or(current.Source),
-        Description.Or(current.Description));
+        Description.Or(current.Description),
+        ExternalId.Or(current.ExternalId));
 }
 
 internal sealed class UpdateOpportunityValidator : AbstractValidator<UpdateOpportunityRequest>
@@ -97,6 +100,7 @@ internal sealed class OpportunityDetailsValidator : AbstractValidator<Opportunit
         RuleFor(d => d.Currency).Matches("^[A-Z]{3}$").WithMessage("currency must be an ISO 4217 code such as CNY.").OverridePropertyName("currency");
         RuleFor(d => d.Source).MaximumLength(Opportunity.MaxSourceLength).OverridePropertyName("source");
         RuleFor(d => d.Description).MaximumLength(Opportunity.MaxDescriptionLength).OverridePropertyName("description");
+        RuleFor(d => d.ExternalId).MaximumLength(Opportunity.MaxExternalIdLength).OverridePropertyName("externalId");
     }
 
     /// <summary>Validates and throws the 400 the validation behavior would.</summary>
@@ -156,6 +160,11 @@ internal sealed class UpdateOpportunityHandler(SalesDbContext db, IAccessScopePr
             await contacts.EnsureContactOfCustomerAsync(contactId, opportunity.CustomerId, cancellationToken);
         }
 
+        if (request.ExternalId.HasValue)
+        {
+            await OpportunityProblems.EnsureExternalIdFreeAsync(db, details.ExternalId, opportunity.Id, cancellationToken);
+        }
+
         var now = time.UtcNow();
         if (request.OwnerId is { HasValue: true, Value: { } ownerId } && ownerId != opportunity.OwnerId)
         {
@@ -190,7 +199,7 @@ internal sealed class UpdateOpportunityHandler(SalesDbContext db, IAccessScopePr
             }
         }
 
-        await db.SaveChangesAsync(cancellationToken);
+        await OpportunityProblems.SaveAsync(db, opportunity, cancellationToken);
         return VersionedOpportunity.From(opportunity);
     }
 }

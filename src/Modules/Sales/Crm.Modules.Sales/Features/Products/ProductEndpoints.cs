@@ -1,4 +1,6 @@
 using Crm.Modules.Identity.Contracts;
+using Crm.Modules.Integration.Contracts;
+using Crm.Modules.Sales.Data;
 using Crm.SharedKernel.Http;
 using Crm.SharedKernel.Paging;
 using Crm.SharedKernel.Security;
@@ -20,6 +22,14 @@ namespace Crm.Modules.Sales.Features.Products;
 /// <param name="Q">Case-insensitive substring of the SKU or the name.</param>
 internal sealed record ListProductsQuery(int? Limit, string? Cursor, string? Sort, bool? IncludeTotal, string? Category, bool? Active, string? Q);
 
+/// <summary>Query string of <c>GET /api/v1/sales/products/export</c>: the list's filters plus the file format.</summary>
+/// <param name="Format">csv (default) or ndjson.</param>
+/// <param name="Charset">CSV text encoding: utf-8 (default, with a BOM so Excel detects it) or gb18030.</param>
+/// <param name="Category">Exact category.</param>
+/// <param name="Active">true: only active products; false: only inactive ones.</param>
+/// <param name="Q">Case-insensitive substring of the SKU or the name.</param>
+internal sealed record ExportProductsQuery(string? Format, string? Charset, string? Category, bool? Active, string? Q);
+
 internal static class ProductEndpoints
 {
     public static void Map(IEndpointRouteBuilder api)
@@ -35,6 +45,18 @@ internal static class ProductEndpoints
             .RequirePermission(Permissions.SalesRead)
             .WithName("ListProducts")
             .WithSummary("List the product catalogue (keyset pages; filters category, active, q on SKU and name)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden);
+
+        products.MapGet("/export", async Task ([AsParameters] ExportProductsQuery query, SalesDbContext db, HttpResponse response, CancellationToken ct) =>
+            {
+                var (format, encoding) = ExportWriter.Parse(query.Format, query.Charset);
+                await using var writer = ExportWriter.Open(response, format, encoding, "products", ProductExport.Columns, []);
+                await ProductExport.WriteAsync(db, new ProductFilter(query.Category, query.Active, query.Q), writer, ct);
+            })
+            .RequirePermission(Permissions.SalesRead)
+            .WithName("ExportProducts")
+            .WithSummary("Export the product catalogue as CSV or NDJSON, streamed; accepts the list's filters; re-imports unchanged through POST /api/v1/imports/products")
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv", additionalContentTypes: ["application/x-ndjson"])
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden);
 
         products.MapGet("/{id:guid}", async Task<Ok<ProductResponse>> (Guid id, IMediator mediator, HttpResponse response, CancellationToken ct) =>

@@ -73,6 +73,10 @@ internal static class ProductProblems
 /// <summary>Shared rules of the product fields, for create and for the patched result.</summary>
 internal static class ProductRules
 {
+    public static void Sku<T>(AbstractValidator<T> validator, Func<T, string?> sku) =>
+        validator.RuleFor(r => sku(r)).NotEmpty().MaximumLength(Product.MaxSkuLength)
+            .Matches(@"^\s*\S+\s*$").WithMessage("sku cannot contain spaces.").OverridePropertyName("sku");
+
     public static void Details<T>(AbstractValidator<T> validator, Func<T, string?> name, Func<T, string?> unit, Func<T, string?> category,
         Func<T, string?> description, Func<T, decimal?> listPrice, Func<T, string?> currency)
     {
@@ -108,8 +112,7 @@ internal sealed class CreateProductValidator : AbstractValidator<CreateProductRe
 {
     public CreateProductValidator()
     {
-        RuleFor(r => r.Sku).NotEmpty().MaximumLength(Product.MaxSkuLength)
-            .Matches(@"^\s*\S+\s*$").WithMessage("sku cannot contain spaces.");
+        ProductRules.Sku(this, r => r.Sku);
         ProductRules.Details(this, r => r.Name, r => r.Unit, r => r.Category, r => r.Description, r => r.ListPrice, r => r.Currency);
     }
 }
@@ -232,8 +235,16 @@ internal sealed class ListProductsHandler(SalesDbContext db) : IRequestHandler<L
     public async Task<Page<ProductResponse>> Handle(ListProductsRequest request, CancellationToken cancellationToken)
     {
         var order = ProductProjection.Sort.Parse(request.Sort);
-        var products = db.Products.AsNoTracking();
-        var filter = request.Filter;
+        var products = ProductQuery.Apply(db.Products.AsNoTracking(), request.Filter);
+        return await products.ToPageAsync(ProductProjection.ToResponse, order, request.Page, cancellationToken);
+    }
+}
+
+/// <summary>The list's WHERE clause, shared by the list and the export.</summary>
+internal static class ProductQuery
+{
+    public static IQueryable<Product> Apply(IQueryable<Product> products, ProductFilter filter)
+    {
         if (!string.IsNullOrWhiteSpace(filter.Category))
         {
             var category = filter.Category.Trim();
@@ -251,6 +262,6 @@ internal sealed class ListProductsHandler(SalesDbContext db) : IRequestHandler<L
             products = products.Where(p => EF.Functions.ILike(p.Sku, pattern, LikePattern.Escape) || EF.Functions.ILike(p.Name, pattern, LikePattern.Escape));
         }
 
-        return await products.ToPageAsync(ProductProjection.ToResponse, order, request.Page, cancellationToken);
+        return products;
     }
 }

@@ -130,30 +130,11 @@ internal sealed class LeadImportTarget(SalesDbContext db, IAccessScopeProvider a
             await BulkStaging.InsertNewAsync(connection, Staging, Table, Columns, ct);
             await OutboxBulkWriter.CopyAsync(connection, SalesDbContext.SchemaName, created.Select(LeadIntegrationEvents.Created), ct);
 
-            // One audit summary per action and owner instead of a row per lead (as the customer import does, ADR 0015).
-            // A summary gets its key when saved, so each is saved on its own (same transaction, a few owners per chunk).
-            foreach (var group in created.GroupBy(l => l.OwnerId))
-            {
-                db.AddAuditSummary<Lead>(AuditAction.Created, group.Count(), new Dictionary<string, object?> { ["ownerId"] = group.Key }, group.Key);
-                await db.SaveChangesAsync(ct);
-            }
-
-            foreach (var group in updated.GroupBy(l => l.OwnerId))
-            {
-                db.AddAuditSummary<Lead>(AuditAction.Updated, group.Count(), null, group.Key);
-                await db.SaveChangesAsync(ct);
-            }
+            await SalesImportChunk.AddAuditSummariesAsync(db, AuditAction.Created, created, l => l.OwnerId, ct);
+            await SalesImportChunk.AddAuditSummariesAsync(db, AuditAction.Updated, updated, l => l.OwnerId, ct);
         }
 
-        var result = new ImportChunkResult(created.Count, updated.Count, unchanged, errors);
-        if (!settings.DryRun)
-        {
-            await beforeCommit(connection, result, ct);
-            await transaction.CommitAsync(ct);
-        }
-
-        db.ChangeTracker.Clear();
-        return result;
+        return await SalesImportChunk.FinishAsync(db, transaction, settings, new ImportChunkResult(created.Count, updated.Count, unchanged, errors), beforeCommit, ct);
     }
 
     private static Lead? Create(
