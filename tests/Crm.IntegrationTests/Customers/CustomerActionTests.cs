@@ -267,7 +267,8 @@ internal sealed class CustomerActionTests : IntegrationTest
     [Test]
     public async Task A_credit_limit_below_the_outstanding_balance_is_accepted_and_flagged_on_the_event()
     {
-        var (customer, _) = await CreateAsync(_rep, new { kind = "organization", name = "欠款客户", creditLimit = 10000m, outstandingBalance = 8000m });
+        var (customer, _) = await CreateAsync(_rep, new { kind = "organization", name = "欠款客户", creditLimit = 10000m });
+        await AdjustBalanceAsync(_manager, customer.Id, 8000m);
 
         var changed = await OkAsync(_manager, customer.Id, "credit-limit", new { creditLimit = 5000m, reason = "逾期未付，收紧额度" });
 

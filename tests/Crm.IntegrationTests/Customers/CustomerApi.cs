@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Crm.Modules.Customers.Features.Balance;
 using Crm.Modules.Customers.Features.Customers;
 
 namespace Crm.IntegrationTests.Customers;
@@ -50,5 +51,14 @@ internal static class CustomerApi
         }
 
         return request;
+    }
+
+    /// <summary>Moves a customer's outstanding balance the only way a client can: a manual adjustment (manager or admin).</summary>
+    public static async Task<BalanceLedgerEntryResponse> AdjustBalanceAsync(HttpClient managerOrAdmin, Guid customerId, decimal amount, string reason = "期初欠款")
+    {
+        var response = await managerOrAdmin.PostAsync($"/api/v1/customers/{customerId}/balance-adjustments", JsonContent.Create(new { amount, currency = "CNY", reason }, options: Json));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), text);
+        return JsonSerializer.Deserialize<BalanceLedgerEntryResponse>(text, Json)!;
     }
 }

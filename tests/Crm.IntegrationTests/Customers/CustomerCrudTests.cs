@@ -47,7 +47,6 @@ internal sealed class CustomerCrudTests : IntegrationTest
             isKeyAccount = true,
             creditLimit = 1250000.50m,
             creditRating = "aaa",
-            outstandingBalance = 3200.10m,
         });
 
         var response = await _admin.GetAsync($"/api/v1/customers/{created.Id}");

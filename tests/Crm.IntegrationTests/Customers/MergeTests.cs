@@ -75,14 +75,21 @@ internal sealed class MergeTests : IntegrationTest
         var (survivor, etag) = await CreateForAsync(_org.RepA, new
         {
             kind = "organization", name = "华为技术有限公司", phones = new[] { "0755-28780808" }, emails = new[] { "a@huawei.com" }, tags = new[] { "战略" },
-            industry = "通信", outstandingBalance = 100.50m,
+            industry = "通信",
         });
         var (loser, _) = await CreateForAsync(_org.RepB, new
         {
             kind = "organization", name = "华为技术", registrationNumber = CreditCode, externalId = "ERP-7", phones = new[] { "13800138000", "0755-28780808" },
             emails = new[] { "b@huawei.com" }, tags = new[] { "战略", "华南" }, industry = "电子", province = "广东省", city = "深圳市", shortName = "华为",
-            isKeyAccount = true, creditLimit = 5000m, outstandingBalance = 20m, confirmDuplicate = true,
+            isKeyAccount = true, creditLimit = 5000m, confirmDuplicate = true,
         });
+        using (var admin = Factory.ClientFor(_org.Admin))
+        {
+            await AdjustBalanceAsync(admin, survivor.Id, 100.50m);
+            await AdjustBalanceAsync(admin, loser.Id, 20m);
+            etag = (await admin.GetAsync($"/api/v1/customers/{survivor.Id}")).Headers.ETag!.ToString();
+        }
+
         using var repB = Factory.ClientFor(_org.RepB);
         var contact = await ReadAsync<ContactResponse>(
             await repB.PostAsync($"/api/v1/customers/{loser.Id}/contacts", JsonBody(new { name = "张经理" })), HttpStatusCode.Created);

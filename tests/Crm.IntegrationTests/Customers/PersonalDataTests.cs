@@ -47,7 +47,6 @@ internal sealed class PersonalDataTests : IntegrationTest
             district = "朝阳区",
             address = "建国路 88 号",
             creditLimit = 5000m,
-            outstandingBalance = 1200.50m,
         })).Customer;
 
     private static async Task<ContactResponse> CreateContactAsync(HttpClient client, Guid customerId, object body) =>
@@ -77,6 +76,7 @@ internal sealed class PersonalDataTests : IntegrationTest
     public async Task Erasing_an_individual_anonymises_it_everywhere_keeps_the_aggregates_and_search_no_longer_finds_it()
     {
         var customer = await CreatePersonAsync(_adminClient);
+        await AdjustBalanceAsync(_adminClient, customer.Id, 1200.50m);
         var contact = await CreateContactAsync(_adminClient, customer.Id, new { name = Name, phones = new[] { Phone }, emails = new[] { Email }, weChatId = "wxm2026", birthday = "1949-12-31" });
         await LogAsync(_adminClient, customer.Id, $"拜访{Name}，电话 {Phone}");
         var patch = await _adminClient.SendAsync(Patch(customer.Id, """{"address":"建国路 99 号"}"""));
@@ -116,8 +116,8 @@ internal sealed class PersonalDataTests : IntegrationTest
                 Assert.That(await RowsHoldingAsync("customers.outbox_messages", "payload", value), Is.Zero, $"an outbox event holds {value}");
             }
 
-            // The history stays (who changed what, when), only the values are gone; the erasure has its own entry.
-            Assert.That(await CountAsync($"SELECT count(*) FROM platform.audit_entries WHERE entity_id = '{customer.Id}'"), Is.EqualTo(4));
+            // The history stays (who changed what, when, the balance adjustment included), only the values are gone; the erasure has its own entry.
+            Assert.That(await CountAsync($"SELECT count(*) FROM platform.audit_entries WHERE entity_id = '{customer.Id}'"), Is.EqualTo(5));
             Assert.That(await CountAsync("SELECT count(*) FROM platform.audit_entries WHERE entity_type = 'personalDataErasure'"), Is.EqualTo(1));
             Assert.That(await CountAsync("SELECT count(*) FROM customers.outbox_messages WHERE type LIKE '%PersonalDataErased%'"), Is.EqualTo(1));
         });

@@ -232,4 +232,35 @@ internal sealed class PoolTests : IntegrationTest
         });
         Assert.That(vip.Id, Is.Not.EqualTo(Guid.Empty));
     }
+
+    [Test]
+    public async Task Reclaim_counts_the_follow_up_period_from_the_latest_of_follow_up_claim_or_transfer_and_creation()
+    {
+        var org = await CreateOrganisationAsync();
+        await PutRulesAsync(org, new object[] { new { tier = (string?)null, reclaimAfterDaysWithoutFollowUp = 30 } });
+        using var repB = Factory.ClientFor(org.RepB);
+        using var manager = Factory.ClientFor(org.Manager);
+        var claimed = await PoolCustomerAsync(org, "刚从公海认领");
+        var claimedLongAgo = await PoolCustomerAsync(org, "很久前认领");
+        using var repA = Factory.ClientFor(org.RepA);
+        var (transferred, _) = await CreateAsync(repA, "刚移交");
+        await ReadAsync<CustomerResponse>(await repB.PostAsync($"/api/v1/customers/{claimed.Id}/claim", null), HttpStatusCode.OK);
+        await ReadAsync<CustomerResponse>(await repB.PostAsync($"/api/v1/customers/{claimedLongAgo.Id}/claim", null), HttpStatusCode.OK);
+        await ReadAsync<CustomerResponse>(
+            await manager.PostAsync($"/api/v1/customers/{transferred.Id}/transfer", JsonBody(new { newOwnerId = org.RepB.Id, reason = "李销售离职" })), HttpStatusCode.OK);
+        await CountAsync("WITH u AS (UPDATE customers.customers SET created_at = created_at - interval '60 days' RETURNING 1) SELECT count(*) FROM u");
+        await CountAsync($"WITH u AS (UPDATE customers.customers SET last_follow_up_at = '{Factory.Time.GetUtcNow().AddDays(-45):O}' WHERE id = '{transferred.Id}' RETURNING 1) SELECT count(*) FROM u");
+        await CountAsync($"WITH u AS (UPDATE customers.customer_owner_history SET at = at - interval '40 days' WHERE customer_id = '{claimedLongAgo.Id}' RETURNING 1) SELECT count(*) FROM u");
+
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var moved = await scope.ServiceProvider.GetRequiredService<PoolReclaimer>().RunAsync(CancellationToken.None);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(moved, Is.EqualTo(1));
+            Assert.That(await CountAsync($"SELECT count(*) FROM customers.customers WHERE owner_id IS NULL AND id = '{claimedLongAgo.Id}'"), Is.EqualTo(1));
+            Assert.That(await CountAsync($"SELECT count(*) FROM customers.customers WHERE owner_id = '{org.RepB.Id}' AND id IN ('{claimed.Id}', '{transferred.Id}')"), Is.EqualTo(2));
+            Assert.That(await CountAsync($"SELECT count(*) FROM customers.customer_owner_history WHERE customer_id = '{claimedLongAgo.Id}' AND to_owner_id IS NULL AND reason = '{PoolReclaimer.Reason}' AND from_owner_id = '{org.RepB.Id}'"), Is.EqualTo(1));
+        });
+    }
 }

@@ -115,7 +115,7 @@ internal sealed class ContactImportAndExportTests : IntegrationTest
     {
         await ImportCsvAsync(_client, $"""
             kind,name,shortName,externalId,registrationNumber,phones,emails,website,tags,tier,relationshipType,lifecycleStage,isKeyAccount,creditLimit,creditRating,outstandingBalance,address
-            organization,"华为技术有限公司","华为",R-1,{CreditCode},13800138000;+86 10 1234,a@b.com;c@d.com,https://huawei.com,"5G;ICT, cloud",A,partner,growth,true,1000000.50,AAA,12.30,"深圳市龙岗区
+            organization,"华为技术有限公司","华为",R-1,{CreditCode},13800138000;+86 10 1234,a@b.com;c@d.com,https://huawei.com,"5G;ICT, cloud",A,partner,growth,true,1000000.50,AAA,0.00,"深圳市龙岗区
             坂田"
             individual,张三,,R-2,{IdNumber},,,,,,basic,potential,false,,,0,
             """);

@@ -465,4 +465,23 @@ internal sealed class CustomerImportTests : IntegrationTest
 
     private async Task<Guid> IdOfAsync(string externalId) =>
         (await ReadAsync<CustomerResponse>(await _client.GetAsync($"/api/v1/customers/by-external-id/{externalId}"), HttpStatusCode.OK)).Id;
+
+    [Test]
+    public async Task An_outstanding_balance_column_is_read_only_new_customers_start_at_zero_and_updates_may_only_repeat_it()
+    {
+        var created = await ImportCsvAsync(_client, "kind,name,externalId,欠款\norganization,有欠款,B-1,100.00\norganization,无欠款,B-2,\norganization,零欠款,B-3,0\n");
+        var updated = await ImportCsvAsync(_client, "externalId,outstandingBalance\nB-2,0.00\nB-3,5\n", "mode=update");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((created.Created, created.Rejected), Is.EqualTo((2L, 1L)));
+            // Errors name the column as the file spells it (the alias 欠款).
+            Assert.That(created.Errors.Select(e => (e.Row, e.Column)), Is.EqualTo(new (int, string?)[] { (2, "欠款") }));
+            Assert.That(created.Errors.Single().Message, Does.Contain("read-only").And.Contain("balance-adjustments"));
+            Assert.That((updated.Unchanged, updated.Rejected), Is.EqualTo((1L, 1L)));
+            Assert.That(updated.Errors.Select(e => (e.Row, e.Column)), Is.EqualTo(new (int, string?)[] { (3, "outstandingBalance") }));
+            Assert.That(updated.Errors.Single().Message, Does.Contain("balance-adjustments"));
+            Assert.That(await CountAsync("SELECT count(*) FROM customers.customers WHERE outstanding_balance <> 0"), Is.Zero);
+        });
+    }
 }

@@ -14,6 +14,7 @@ public static class CustomerTimelineKinds
     public const string Credit = "credit";
     public const string FollowUp = "followUp";
     public const string Merge = "merge";
+    public const string Balance = "balance";
 }
 
 /// <summary>A customer was put on the blacklist (黑名单).</summary>

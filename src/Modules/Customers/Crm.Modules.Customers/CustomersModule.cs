@@ -81,6 +81,7 @@ public static class CustomersModule
         MergeEndpoints.Map(customers);
         CustomerActionEndpoints.Map(customers);
         CustomerHistoryEndpoints.Map(customers);
+        BalanceEndpoints.Map(customers);
         TimelineEndpoints.Map(customers);
         CustomFieldEndpoints.Map(customers);
         RegionEndpoints.Map(customers);
@@ -104,6 +105,7 @@ public static class CustomersModule
             .AddCustomerTimelineEvent<CustomerReactivated>()
             .AddCustomerTimelineEvent<CustomerKeyAccountChanged>()
             .AddCustomerTimelineEvent<CustomerCreditLimitChanged>()
+            .AddCustomerTimelineEvent<CustomerBalanceAdjusted>()
             .AddCustomerTimelineEvent<CustomerLifecycleStageChanged>()
             .AddCustomerTimelineEvent<FollowUpLogged>()
             .AddCustomerTimelineEvent<CustomersMerged>();

@@ -244,6 +244,16 @@ internal sealed class Customer : IAuditable, IOwnedRecord
         UpdatedAt = now;
     }
 
+    /// <summary>
+    /// Moves the outstanding balance by a manual adjustment; the caller writes the ledger entry in the same transaction
+    /// (the balance is the sum of its ledger, see docs/adr/0027-customer-balance-is-a-ledger.md).
+    /// </summary>
+    public void AdjustBalance(decimal amount, DateTimeOffset now)
+    {
+        OutstandingBalance += amount;
+        UpdatedAt = now;
+    }
+
     public void Archive(DateTimeOffset now)
     {
         if (Status == CustomerStatus.Archived)
@@ -321,6 +331,9 @@ internal sealed class Customer : IAuditable, IOwnedRecord
     {
         Status = CustomerStatus.Merged;
         MergedIntoId = survivorId;
+
+        // The survivor takes the balance over (Absorb adds it); the merge writes the ledger entries of both sides.
+        OutstandingBalance = 0m;
         MergedAt = now;
         UpdatedAt = now;
         if (releaseRegistrationNumber)

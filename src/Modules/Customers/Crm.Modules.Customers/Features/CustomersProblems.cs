@@ -20,6 +20,11 @@ internal static class CustomersProblems
     public const string NotChurnedType = ProblemTypes.BaseUri + "not-churned";
     public const string CustomerBlacklistedType = ProblemTypes.BaseUri + "customer-blacklisted";
     public const string CustomerNotActiveType = ProblemTypes.BaseUri + "customer-not-active";
+    public const string UnsupportedCurrencyType = ProblemTypes.BaseUri + "unsupported-currency";
+
+    /// <summary>Balances are kept in the customer's currency only (CNY); there are no exchange rates.</summary>
+    public static BusinessRuleException UnsupportedCurrency(string currency, string customerCurrency) =>
+        new(UnsupportedCurrencyType, "Unsupported currency", $"The balance is kept in {customerCurrency}; an adjustment in '{currency}' cannot be applied (there are no exchange rates).");
 
     public static ConflictException AlreadyBlacklisted(Guid id) =>
         new(AlreadyBlacklistedType, "Customer already blacklisted", $"Customer '{id}' is already on the blacklist.");

@@ -964,11 +964,15 @@ namespace Crm.Modules.Customers.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("event_id");
 
+                    b.Property<Guid?>("ActorId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("actor_id");
+
                     b.Property<DateTimeOffset>("AppliedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("applied_at");
 
-                    b.Property<Guid>("ContractId")
+                    b.Property<Guid?>("ContractId")
                         .HasColumnType("uuid")
                         .HasColumnName("contract_id");
 
@@ -987,11 +991,26 @@ namespace Crm.Modules.Customers.Data.Migrations
                         .HasColumnType("character varying(30)")
                         .HasColumnName("kind");
 
+                    b.Property<string>("Reason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("Reference")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("reference");
+
                     b.HasKey("EventId")
                         .HasName("pk_balance_ledger");
 
-                    b.HasIndex("CustomerId", "AppliedAt")
-                        .HasDatabaseName("ix_balance_ledger_customer_id_applied_at");
+                    b.HasIndex("CustomerId", "AppliedAt", "EventId")
+                        .HasDatabaseName("ix_balance_ledger_customer_id_applied_at_event_id");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("CustomerId", "AppliedAt", "EventId"), new[] { "Delta" });
+
+                    b.HasIndex("CustomerId", "Kind", "AppliedAt", "EventId")
+                        .HasDatabaseName("ix_balance_ledger_customer_id_kind_applied_at_event_id");
 
                     b.ToTable("balance_ledger", "customers");
                 });

@@ -49,6 +49,6 @@ internal static class CustomerActionEndpoints
                 StatusCodes.Status422UnprocessableEntity);
 
     // Reps hold customers:write too, so the permission alone does not decide the manager-only actions.
-    private static bool IsManagerOrAdmin(ClaimsPrincipal user) =>
+    public static bool IsManagerOrAdmin(ClaimsPrincipal user) =>
         user.IsInRole(Roles.Admin) || Roles.Managers.Any(user.IsInRole);
 }

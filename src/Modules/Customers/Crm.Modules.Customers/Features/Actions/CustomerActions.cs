@@ -123,15 +123,19 @@ internal sealed class CustomerActionContext(CustomersDbContext db, IAccessScopeP
     public DateTimeOffset Now { get; } = time.UtcNow();
 
     /// <summary>The customer, tracked: 403 first for a manager-only action, then 404 when invisible, 412, 409 when archived.</summary>
-    public async Task<Customer> LoadAsync(CustomerActionRequest request, bool managersOnly, string action, CancellationToken ct)
+    public Task<Customer> LoadAsync(CustomerActionRequest request, bool managersOnly, string action, CancellationToken ct) =>
+        LoadAsync(request.Id, request.IfMatch, managersOnly && !request.CallerIsManagerOrAdmin, action, ct);
+
+    /// <summary>As above for a request of its own shape; <paramref name="forbidden"/>: a manager-only action called by anyone else.</summary>
+    public async Task<Customer> LoadAsync(Guid id, IfMatch ifMatch, bool forbidden, string action, CancellationToken ct)
     {
-        if (managersOnly && !request.CallerIsManagerOrAdmin)
+        if (forbidden)
         {
             throw new ProblemException(403, ProblemTypes.Forbidden, "Forbidden", $"Only managers (within their team and its sub-teams) and administrators may {action}.");
         }
 
-        var customer = await CustomerAccess.FindVisibleAsync(db.Customers, access, request.Id, ct);
-        request.IfMatch.EnsureMatches(customer.Version);
+        var customer = await CustomerAccess.FindVisibleAsync(db.Customers, access, id, ct);
+        ifMatch.EnsureMatches(customer.Version);
         if (customer.Status == CustomerStatus.Archived)
         {
             throw CustomersProblems.CustomerArchived(customer.Id);

@@ -1,4 +1,5 @@
 using Crm.Modules.Customers.Data;
+using Crm.Modules.Customers.Domain;
 using Crm.Modules.Sales.Contracts;
 using Crm.SharedKernel.Outbox;
 using Crm.SharedKernel.Time;
@@ -6,13 +7,32 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Modules.Customers.Features.Balance;
 
+/// <summary>The kinds of ledger entries, in their API spelling.</summary>
+internal static class BalanceLedgerKinds
+{
+    public const string ContractSigned = "contractSigned";
+    public const string PaymentReceived = "paymentReceived";
+    public const string PaymentReversed = "paymentReversed";
+    public const string ContractTerminated = "contractTerminated";
+    public const string ManualAdjustment = "manualAdjustment";
+    public const string MergedOut = "mergedOut";
+    public const string MergedIn = "mergedIn";
+    public const string Opening = "opening";
+
+    public static readonly IReadOnlyList<string> All =
+        [ContractSigned, PaymentReceived, PaymentReversed, ContractTerminated, ManualAdjustment, MergedOut, MergedIn, Opening];
+}
+
 /// <summary>
-/// One applied change of a customer's outstanding balance (应收余额), keyed by the integration event that caused it. The
-/// outbox delivers at least once (a crash between a consumer's commit and the delivery record redelivers), so the
-/// event id as primary key is what makes a second delivery change nothing.
+/// One applied change of a customer's outstanding balance (应收余额). The ledger is the record: a customer's entries always
+/// sum to its balance (docs/adr/0027-customer-balance-is-a-ledger.md). Entries fed by integration events are keyed by the
+/// event id: the outbox delivers at least once (a crash between a consumer's commit and the delivery record redelivers),
+/// so the event id as primary key is what makes a second delivery change nothing.
 /// </summary>
 internal sealed class BalanceLedgerEntry
 {
+    public const int MaxReferenceLength = 100;
+
     private BalanceLedgerEntry()
     {
     }
@@ -24,13 +44,38 @@ internal sealed class BalanceLedgerEntry
     /// <summary>Positive: the customer owes more (contract signed, receipt reversed); negative: less (payment received, contract terminated).</summary>
     public decimal Delta { get; private set; }
 
-    /// <summary>contractSigned, paymentReceived, paymentReversed, contractTerminated.</summary>
+    /// <summary>One of <see cref="BalanceLedgerKinds"/>.</summary>
     public string Kind { get; private set; } = string.Empty;
 
-    /// <summary>The contract the change belongs to.</summary>
-    public Guid ContractId { get; private set; }
+    /// <summary>The contract the change belongs to; null for adjustments, merges and opening entries.</summary>
+    public Guid? ContractId { get; private set; }
+
+    /// <summary>Who made a manual adjustment or a merge; null for event-fed and opening entries.</summary>
+    public Guid? ActorId { get; private set; }
+
+    /// <summary>Why (adjustments, merges, opening entries).</summary>
+    public string? Reason { get; private set; }
+
+    /// <summary>The caller's reference of an adjustment (a voucher number), or for a merge the other customer's code.</summary>
+    public string? Reference { get; private set; }
 
     public DateTimeOffset AppliedAt { get; private set; }
+
+    /// <summary>A manual adjustment, keyed by the id of the <c>CustomerBalanceAdjusted</c> event written with it.</summary>
+    public static BalanceLedgerEntry Adjustment(Guid eventId, Guid customerId, decimal amount, Guid? actorId, string reason, string? reference, DateTimeOffset at) =>
+        new()
+        {
+            EventId = eventId, CustomerId = customerId, Delta = amount, Kind = BalanceLedgerKinds.ManualAdjustment, ActorId = actorId,
+            Reason = reason.Trim(), Reference = string.IsNullOrWhiteSpace(reference) ? null : reference.Trim(), AppliedAt = at,
+        };
+
+    /// <summary>One side of a merge: the loser's balance leaves it (<paramref name="delta"/> negative) and enters the survivor.</summary>
+    public static BalanceLedgerEntry Merge(Guid customerId, decimal delta, string kind, Guid? actorId, string reason, string otherCode, DateTimeOffset at) =>
+        new()
+        {
+            EventId = Guid.CreateVersion7(at), CustomerId = customerId, Delta = delta, Kind = kind, ActorId = actorId, Reason = reason,
+            Reference = otherCode, AppliedAt = at,
+        };
 }
 
 internal static class BalanceLedgerModel
@@ -42,7 +87,13 @@ internal static class BalanceLedgerModel
             entry.HasKey(e => e.EventId);
             entry.Property(e => e.Delta).HasPrecision(18, 2);
             entry.Property(e => e.Kind).HasMaxLength(30);
-            entry.HasIndex(e => new { e.CustomerId, e.AppliedAt });
+            entry.Property(e => e.Reason).HasMaxLength(CustomerHistoryEntry.MaxReasonLength);
+            entry.Property(e => e.Reference).HasMaxLength(BalanceLedgerEntry.MaxReferenceLength);
+
+            // The customer's ledger, newest first, seeks on (customer, appliedAt, id); the kind filter on its own index.
+            // Both carry the delta, so the running balance (balanceAfter) is an index-only sum.
+            entry.HasIndex(e => new { e.CustomerId, e.AppliedAt, e.EventId }).IncludeProperties(e => e.Delta);
+            entry.HasIndex(e => new { e.CustomerId, e.Kind, e.AppliedAt, e.EventId });
         });
 }
 
@@ -52,35 +103,37 @@ internal sealed class CustomerBalanceConsumer(CustomersDbContext db, TimeProvide
       IIntegrationEventHandler<ContractTerminated>
 {
     public Task HandleAsync(ContractSigned integrationEvent, CancellationToken ct) =>
-        ApplyAsync(integrationEvent.EventId, integrationEvent.CustomerId, integrationEvent.ContractId, integrationEvent.Amount, "contractSigned", ct);
+        ApplyAsync(integrationEvent.EventId, integrationEvent.CustomerId, integrationEvent.ContractId, integrationEvent.Amount, BalanceLedgerKinds.ContractSigned, ct);
 
     public Task HandleAsync(PaymentReceived integrationEvent, CancellationToken ct) =>
-        ApplyAsync(integrationEvent.EventId, integrationEvent.CustomerId, integrationEvent.ContractId, -integrationEvent.Amount, "paymentReceived", ct);
+        ApplyAsync(integrationEvent.EventId, integrationEvent.CustomerId, integrationEvent.ContractId, -integrationEvent.Amount, BalanceLedgerKinds.PaymentReceived, ct);
 
     public Task HandleAsync(PaymentReversed integrationEvent, CancellationToken ct) =>
-        ApplyAsync(integrationEvent.EventId, integrationEvent.CustomerId, integrationEvent.ContractId, integrationEvent.Amount, "paymentReversed", ct);
+        ApplyAsync(integrationEvent.EventId, integrationEvent.CustomerId, integrationEvent.ContractId, integrationEvent.Amount, BalanceLedgerKinds.PaymentReversed, ct);
 
     /// <summary>What was unpaid at termination is no longer owed; recorded even when nothing was unpaid, so the ledger shows the termination.</summary>
     public Task HandleAsync(ContractTerminated integrationEvent, CancellationToken ct) =>
-        ApplyAsync(integrationEvent.EventId, integrationEvent.CustomerId, integrationEvent.ContractId, -integrationEvent.UnpaidAmount, "contractTerminated", ct);
+        ApplyAsync(integrationEvent.EventId, integrationEvent.CustomerId, integrationEvent.ContractId, -integrationEvent.UnpaidAmount, BalanceLedgerKinds.ContractTerminated, ct);
 
     /// <summary>
     /// One statement: the ledger insert and the balance update commit together, and the update only sees a row when the
-    /// insert did not hit an existing event id. A customer merged away passes the change on to the one it was merged into.
+    /// insert did not hit an existing event id. A customer merged away passes the change on to the one it was merged into,
+    /// and the entry is written there too, so every customer's ledger keeps summing to its balance.
     /// </summary>
     private Task ApplyAsync(Guid eventId, Guid customerId, Guid contractId, decimal delta, string kind, CancellationToken ct) =>
         db.Database.ExecuteSqlAsync(
             $"""
             WITH applied AS (
                 INSERT INTO customers.balance_ledger (event_id, customer_id, delta, kind, contract_id, applied_at)
-                VALUES ({eventId}, {customerId}, {delta}, {kind}, {contractId}, {time.UtcNow()})
+                SELECT {eventId}, COALESCE(named.merged_into_id, named.id), {delta}, {kind}, {contractId}, {time.UtcNow()}
+                FROM customers.customers named
+                WHERE named.id = {customerId}
                 ON CONFLICT (event_id) DO NOTHING
                 RETURNING customer_id, delta)
             UPDATE customers.customers c
             SET outstanding_balance = c.outstanding_balance + applied.delta
             FROM applied
-            LEFT JOIN customers.customers merged ON merged.id = applied.customer_id
-            WHERE c.id = COALESCE(merged.merged_into_id, applied.customer_id)
+            WHERE c.id = applied.customer_id
             """,
             ct);
 }

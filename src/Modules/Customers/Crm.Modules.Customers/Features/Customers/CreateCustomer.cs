@@ -5,6 +5,7 @@ using Crm.Modules.Customers.Features.CustomFields;
 using Crm.Modules.Customers.Features.Duplicates;
 using Crm.Modules.Identity.Contracts;
 using Crm.SharedKernel.Errors;
+using Crm.SharedKernel.Http;
 using Crm.SharedKernel.Time;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -36,7 +37,7 @@ namespace Crm.Modules.Customers.Features.Customers;
 /// <param name="IsPotentialKeyAccount">Potential key account (default false).</param>
 /// <param name="CreditLimit">Credit limit in CNY.</param>
 /// <param name="CreditRating">Credit rating.</param>
-/// <param name="OutstandingBalance">Outstanding balance in CNY (default 0).</param>
+/// <param name="OutstandingBalance">Not settable (400): the balance starts at 0 and moves only through payment events and POST /api/v1/customers/{id}/balance-adjustments.</param>
 /// <param name="OwnerId">Owner; defaults to the caller. Managers may name anyone in their team subtree, administrators anyone.</param>
 /// <param name="CustomFields">Values of the custom fields (GET /api/v1/custom-fields/customers), keyed by field key; every active required field must be given.</param>
 /// <param name="ConfirmDuplicate">Create it even though existing customers share its name, phone, email or registration number (the 409 duplicate-customer listed them). Not stored.</param>
@@ -63,7 +64,7 @@ internal sealed record CreateCustomerRequest(
     bool? IsPotentialKeyAccount = null,
     decimal? CreditLimit = null,
     string? CreditRating = null,
-    decimal? OutstandingBalance = null,
+    Optional<JsonElement> OutstandingBalance = default,
     Guid? OwnerId = null,
     IReadOnlyDictionary<string, JsonElement>? CustomFields = null,
     bool? ConfirmDuplicate = null) : IRequest<VersionedCustomer>
@@ -76,7 +77,7 @@ internal sealed record CreateCustomerRequest(
         Name ?? string.Empty, ShortName, ExternalId, RegistrationNumber, Industry, SourceChannel, Province, City, District, Address,
         Phones ?? [], Emails ?? [], Website, Tags ?? [], Tier, RelationshipType ?? Domain.RelationshipType.Basic,
         LifecycleStage ?? Domain.LifecycleStage.Potential, IsKeyAccount ?? false, IsPotentialKeyAccount ?? false,
-        CreditLimit, CreditRating, OutstandingBalance ?? 0m);
+        CreditLimit, CreditRating, 0.00m);
 }
 
 internal sealed class CreateCustomerValidator : AbstractValidator<CreateCustomerRequest>
@@ -86,6 +87,7 @@ internal sealed class CreateCustomerValidator : AbstractValidator<CreateCustomer
     public CreateCustomerValidator()
     {
         RuleFor(r => r.Kind).NotNull().WithMessage("kind is required: organization or individual.");
+        RuleFor(r => r.OutstandingBalance).Must(value => !value.HasValue).WithMessage(BalanceIsReadOnly.Message).OverridePropertyName(BalanceIsReadOnly.Field);
         RuleFor(r => r.ToDetails()).Custom((details, context) =>
         {
             foreach (var failure in Details.Validate(new CustomerState(context.InstanceToValidate.Kind, details)).Errors)

@@ -40,7 +40,7 @@ namespace Crm.Modules.Customers.Features.Customers;
 /// <param name="IsPotentialKeyAccount">Not patchable (400): use POST /api/v1/customers/{id}/key-account.</param>
 /// <param name="CreditLimit">Not patchable (400): use POST /api/v1/customers/{id}/credit-limit.</param>
 /// <param name="CreditRating">Not patchable (400): use POST /api/v1/customers/{id}/credit-limit.</param>
-/// <param name="OutstandingBalance">Not patchable (400): maintained from payment events.</param>
+/// <param name="OutstandingBalance">Not patchable (400): maintained from payment events and POST /api/v1/customers/{id}/balance-adjustments.</param>
 /// <param name="Status">Not patchable (400): use the blacklist, unblacklist, churn and reactivate actions, or DELETE to archive.</param>
 /// <param name="CustomFields">A merge patch of the custom field values: a value sets the key, null removes it, absent keys stay; null removes them all.</param>
 internal sealed record UpdateCustomerRequest(

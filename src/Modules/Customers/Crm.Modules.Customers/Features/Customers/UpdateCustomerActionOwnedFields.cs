@@ -17,9 +17,21 @@ internal sealed class UpdateCustomerActionOwnedFieldsValidator : AbstractValidat
         Refuse(r => r.IsPotentialKeyAccount, "isPotentialKeyAccount", "isPotentialKeyAccount changes through POST /api/v1/customers/{id}/key-account, not PATCH.");
         Refuse(r => r.CreditLimit, "creditLimit", "creditLimit changes through POST /api/v1/customers/{id}/credit-limit, not PATCH.");
         Refuse(r => r.CreditRating, "creditRating", "creditRating changes through POST /api/v1/customers/{id}/credit-limit, not PATCH.");
-        Refuse(r => r.OutstandingBalance, "outstandingBalance", "outstandingBalance is maintained from payment events and cannot be patched.");
+        Refuse(r => r.OutstandingBalance, BalanceIsReadOnly.Field, BalanceIsReadOnly.Message);
     }
 
     private void Refuse(Func<UpdateCustomerRequest, Optional<JsonElement>> member, string name, string message) =>
         RuleFor(r => member(r)).Must(value => !value.HasValue).WithMessage(message).OverridePropertyName(name);
+}
+
+/// <summary>
+/// The outstanding balance is a ledger (docs/adr/0027-customer-balance-is-a-ledger.md): no client writes it, on create,
+/// PATCH, the ERP upsert or an import; it moves only through payment events and balance adjustments.
+/// </summary>
+internal static class BalanceIsReadOnly
+{
+    public const string Field = "outstandingBalance";
+
+    public const string Message =
+        "outstandingBalance is maintained from payment events and balance adjustments, not set by clients: use POST /api/v1/customers/{id}/balance-adjustments.";
 }

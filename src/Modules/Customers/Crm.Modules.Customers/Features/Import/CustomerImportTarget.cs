@@ -234,6 +234,11 @@ internal sealed class CustomerImportTarget(CustomersDbContext db, IAccessScopePr
             row.Values.Error(S.OwnerEmail, "ownerEmail is required when the caller is not a user (an API key).");
         }
 
+        if (row.OutstandingBalance is { } balance && balance != 0m)
+        {
+            row.Values.Error(S.OutstandingBalance, "outstandingBalance is read-only: a new customer starts at 0 and its balance moves only through payment events and POST /api/v1/customers/{id}/balance-adjustments; leave the column empty.");
+        }
+
         var details = WithRegion(row, row.MergeInto(CustomerRow.Empty), force: true);
         if (details is null || !Validate(row, row.Kind, details) || owner is null || row.Kind is not { } kind)
         {
@@ -322,7 +327,8 @@ internal sealed class CustomerImportTarget(CustomersDbContext db, IAccessScopePr
             (S.IsPotentialKeyAccount, details.IsPotentialKeyAccount == current.IsPotentialKeyAccount, "POST /api/v1/customers/{id}/key-account"),
             (S.CreditLimit, details.CreditLimit == current.CreditLimit, "POST /api/v1/customers/{id}/credit-limit"),
             (S.CreditRating, string.Equals(details.CreditRating?.ToUpperInvariant(), current.CreditRating, StringComparison.Ordinal), "POST /api/v1/customers/{id}/credit-limit"),
-            (S.OutstandingBalance, details.OutstandingBalance == current.OutstandingBalance, "payment events"),
+            (S.OutstandingBalance, row.OutstandingBalance is null || row.OutstandingBalance == current.OutstandingBalance,
+                "payment events and POST /api/v1/customers/{id}/balance-adjustments"),
         ];
         foreach (var (column, same, use) in owned.Where(o => !o.Same))
         {

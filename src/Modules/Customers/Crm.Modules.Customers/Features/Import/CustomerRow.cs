@@ -38,6 +38,7 @@ internal sealed class CustomerRow
 
     public decimal? CreditLimit { get; private init; }
 
+    /// <summary>Read-only: only checked against the current balance (an exported file re-imported), never applied.</summary>
     public decimal? OutstandingBalance { get; private init; }
 
     /// <summary>The customer this row created or updated.</summary>
@@ -97,7 +98,7 @@ internal sealed class CustomerRow
             IsPotentialKeyAccount ?? current.IsPotentialKeyAccount,
             row.Has(S.CreditLimit) ? CreditLimit : current.CreditLimit,
             Text(S.CreditRating, current.CreditRating),
-            OutstandingBalance ?? current.OutstandingBalance);
+            current.OutstandingBalance);
     }
 
     private string? Text(string field, string? current) => Values.Row.Has(field) ? Values.Text(field) : current;

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Crm.Modules.Customers.Contracts;
 using Crm.Modules.Customers.Data;
 using Crm.Modules.Customers.Domain;
+using Crm.Modules.Customers.Features.Balance;
 using Crm.Modules.Customers.Features.Customers;
 using Crm.Modules.Identity.Contracts;
 using Crm.SharedKernel.Audit;
@@ -73,6 +74,14 @@ internal sealed class MergeCustomersHandler(CustomersDbContext db, IAccessScopeP
         await db.SaveChangesAsync(cancellationToken);
         survivor.Absorb(source, now);
         await CustomerWrites.SaveAsync(db, survivor, cancellationToken);
+
+        // The balance moves through the ledger, so both ledgers still sum to the balances (the loser's to 0).
+        var moved = source.Details.OutstandingBalance;
+        if (moved != 0m)
+        {
+            db.BalanceLedger.Add(BalanceLedgerEntry.Merge(loserId, -moved, BalanceLedgerKinds.MergedOut, actor.Id, reason, survivor.Code, now));
+            db.BalanceLedger.Add(BalanceLedgerEntry.Merge(survivor.Id, moved, BalanceLedgerKinds.MergedIn, actor.Id, reason, loser.Code, now));
+        }
 
         var survivorId = survivor.Id;
         var ownerId = survivor.OwnerId;

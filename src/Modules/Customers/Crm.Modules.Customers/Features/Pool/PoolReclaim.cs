@@ -26,9 +26,10 @@ internal sealed class PoolOptions
 /// One reclaim run: every owned, active customer goes to the pool when its tier's rule (a tier's own rule replaces the
 /// default) says so:
 /// <list type="bullet">
-/// <item><c>reclaimAfterDaysWithoutFollowUp</c>: its newest follow-up (or creation, when never followed up) is older;</item>
-/// <item><c>reclaimAfterDaysWithoutWonDeal</c>: its newest won deal is older, and so is the moment its current owner
-/// got it (or its creation): a rep who just took a customer over gets the whole period to win a deal.</item>
+/// <item><c>reclaimAfterDaysWithoutFollowUp</c>: its newest follow-up is older, and so are the moment its current owner
+/// got it and its creation: a rep who just claimed a long-unattended customer gets the whole period to follow it up;</item>
+/// <item><c>reclaimAfterDaysWithoutWonDeal</c>: its newest won deal is older, and so are the moment its current owner
+/// got it and its creation: a rep who just took a customer over gets the whole period to win a deal.</item>
 /// </list>
 /// Set-based and idempotent; a transaction-level advisory lock makes concurrent runs on other instances skip instead of
 /// doubling up.
@@ -54,14 +55,15 @@ internal sealed class PoolReclaimer(CustomersDbContext db, TimeProvider time)
 
         // One statement: pick the stale customers under row locks, clear their owner (UPDATE ... RETURNING) and
         // write one history row each from the returned old owners. A customer stale under both rules is reclaimed
-        // for the follow-up one. "Owned since" is the newest owner-history row that gave the customer to its current
-        // owner (the (customer_id, id) index finds it); customers created with their owner have none and count from
-        // creation.
+        // for the follow-up one. Both rules count from the latest of their own date, "owned since" and creation
+        // (GREATEST skips NULLs). "Owned since" is the newest owner-history row that gave the customer to its current
+        // owner (claim, assignment, transfer; the (customer_id, id) index finds it); customers created with their owner
+        // have none and count from creation.
         var reclaimed = await db.Database.SqlQuery<ReclaimedCustomer>(
             $"""
             WITH stale AS (
                 SELECT c.id, c.owner_id,
-                       CASE WHEN COALESCE(c.last_follow_up_at, c.created_at)
+                       CASE WHEN GREATEST(c.last_follow_up_at, owned.at, c.created_at)
                                  < {now} - make_interval(days => COALESCE(r.reclaim_after_days_without_follow_up, d.reclaim_after_days_without_follow_up))
                             THEN {Reason} ELSE {WonDealReason} END AS reason
                 FROM customers.customers c
@@ -72,7 +74,7 @@ internal sealed class PoolReclaimer(CustomersDbContext db, TimeProvider time)
                     WHERE h.customer_id = c.id AND h.to_owner_id = c.owner_id
                     ORDER BY h.id DESC LIMIT 1) owned ON TRUE
                 WHERE c.owner_id IS NOT NULL AND c.status = {active} AND (r.id IS NOT NULL OR d.id IS NOT NULL)
-                  AND (COALESCE(c.last_follow_up_at, c.created_at)
+                  AND (GREATEST(c.last_follow_up_at, owned.at, c.created_at)
                            < {now} - make_interval(days => COALESCE(r.reclaim_after_days_without_follow_up, d.reclaim_after_days_without_follow_up))
                        OR GREATEST(c.last_won_at, owned.at, c.created_at)
                            < {now} - make_interval(days => COALESCE(r.reclaim_after_days_without_won_deal, d.reclaim_after_days_without_won_deal)))

@@ -15,7 +15,7 @@ namespace Crm.Modules.Customers.Features.Timeline;
 /// <param name="Id">Entry id.</param>
 /// <param name="CustomerId">The customer.</param>
 /// <param name="OccurredAt">When it happened.</param>
-/// <param name="Kind">created, ownership, status, stage, keyAccount, credit, followUp, or a kind another module brings (order, case, call, ...).</param>
+/// <param name="Kind">created, ownership, status, stage, keyAccount, credit, balance, followUp, merge, or a kind another module brings (order, case, call, ...).</param>
 /// <param name="SourceModule">The module that published it (customers, sales, service, ...).</param>
 /// <param name="Summary">One line for people.</param>
 /// <param name="Data">The details the source event carried.</param>

@@ -15,7 +15,7 @@ namespace Crm.Modules.Customers.Features.Timeline;
 /// <param name="Cursor">The nextCursor of the previous page.</param>
 /// <param name="Sort">occurredAt; prefix - for descending (default -occurredAt, newest first).</param>
 /// <param name="IncludeTotal">Also count all matching entries.</param>
-/// <param name="Kind">Only entries of this kind (created, ownership, status, stage, keyAccount, credit, followUp, order, ...).</param>
+/// <param name="Kind">Only entries of this kind (created, ownership, status, stage, keyAccount, credit, balance, followUp, merge, order, ...).</param>
 /// <param name="From">Entries that occurred at or after this instant (ISO 8601).</param>
 /// <param name="To">Entries that occurred before this instant (ISO 8601).</param>
 internal sealed record ListTimelineQuery(int? Limit, string? Cursor, string? Sort, bool? IncludeTotal, string? Kind, DateTimeOffset? From, DateTimeOffset? To);
