@@ -28,6 +28,12 @@ public interface IImportTarget
     ImportSchema Schema { get; }
 
     /// <summary>
+    /// The permission the caller needs besides <c>imports:write</c> (the one the entity's own write API requires), or
+    /// null when <c>imports:write</c> is enough. Checked before the file is read: 403 without it.
+    /// </summary>
+    string? RequiredPermission => null;
+
+    /// <summary>
     /// Validates and writes one chunk in its own transaction. Before committing (never on a dry run, which rolls
     /// back) it calls <paramref name="beforeCommit"/> with its open connection, so the job's progress commits
     /// atomically with the rows.

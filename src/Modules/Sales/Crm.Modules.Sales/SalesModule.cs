@@ -33,6 +33,7 @@ public static class SalesModule
         services.AddHandlersFromAssembly(typeof(SalesModule).Assembly);
         services.AddScoped<LeadAssigner>();
         services.AddScoped<IImportTarget, LeadImportTarget>();
+        services.AddScoped<IImportTarget, Features.Payments.Import.ReceiptImportTarget>();
         services.AddScoped<PriceResolver>();
         services.AddScoped<Features.Orders.OrderWriter>();
         services.AddScoped<ReportScopes>();

@@ -13,6 +13,9 @@ internal static class IntegrationProblems
 
     public static NotFoundException UnknownEntity(string entity) => new("Import entity", entity);
 
+    public static ProblemException Forbidden(string entity, string permission) =>
+        new(403, ProblemTypes.Forbidden, "Forbidden", $"Importing {entity} needs the {permission} permission besides imports:write.");
+
     public static ConflictException ImportFinished(Guid id) =>
         new(ImportFinishedType, "Import finished", $"Import '{id}' has already finished; only a queued or running import can be cancelled.");
 }

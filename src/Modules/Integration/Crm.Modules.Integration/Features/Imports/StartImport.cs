@@ -7,6 +7,7 @@ using Crm.SharedKernel.Http;
 using Crm.SharedKernel.Security;
 using Crm.SharedKernel.Time;
 using MediatR;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
@@ -21,12 +22,18 @@ internal sealed record StartImportRequest(
 internal sealed record StartImportResult(ImportReport? Report, ImportJobResponse? Job);
 
 internal sealed class StartImportHandler(
-    IntegrationDbContext db, ImportRunner runner, ImportSignal signal, ICurrentActor actor, IHttpContextAccessor http,
+    IntegrationDbContext db, ImportRunner runner, ImportSignal signal, ICurrentActor actor, IHttpContextAccessor http, IAuthorizationService authorization,
     IOptions<ImportOptions> options, TimeProvider time) : IRequestHandler<StartImportRequest, StartImportResult>
 {
     public async Task<StartImportResult> Handle(StartImportRequest request, CancellationToken cancellationToken)
     {
         var target = runner.Target(request.Entity);
+        if (target.RequiredPermission is { } permission
+            && !(await authorization.AuthorizeAsync(http.HttpContext?.User ?? new(), PermissionAuthorization.PolicyPrefix + permission)).Succeeded)
+        {
+            throw IntegrationProblems.Forbidden(target.Entity, permission);
+        }
+
         var mode = QueryEnum.Parse<ImportMode>(request.Mode, "mode") ?? ImportMode.Upsert;
         var matchOn = ResolveMatchOn(target.Schema, request.MatchOn);
         var settings = new ImportSettings(mode, matchOn, request.DryRun, Guid.CreateVersion7(time.UtcNow()));
