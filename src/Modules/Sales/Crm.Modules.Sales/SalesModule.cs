@@ -34,6 +34,7 @@ public static class SalesModule
         services.AddScoped<LeadAssigner>();
         services.AddScoped<IImportTarget, LeadImportTarget>();
         services.AddScoped<IImportTarget, Features.Payments.Import.ReceiptImportTarget>();
+        services.AddScoped<Features.Payments.ReceiptExport>();
         services.AddScoped<PriceResolver>();
         services.AddScoped<Features.Orders.OrderWriter>();
         services.AddScoped<ReportScopes>();
