@@ -37,6 +37,8 @@ public static class SalesModule
         services.AddScoped<IImportTarget, Features.Opportunities.Import.OpportunityImportTarget>();
         services.AddScoped<LeadExport>();
         services.AddScoped<OpportunityExport>();
+        services.AddScoped<IImportTarget, Features.Payments.Import.ReceiptImportTarget>();
+        services.AddScoped<Features.Payments.ReceiptExport>();
         services.AddScoped<PriceResolver>();
         services.AddScoped<Features.Orders.OrderWriter>();
         services.AddScoped<ReportScopes>();

@@ -45,6 +45,10 @@ internal static class CashModel
 
             // At most one successor per contract: a second renewal is a conflict, also under concurrency.
             contract.HasIndex(c => c.RenewalOfId).IsUnique().HasFilter("renewal_of_id IS NOT NULL");
+
+            // ERP files name contracts by their external id: unique when present, and the import's lookup.
+            contract.Property(c => c.ExternalId).HasMaxLength(Contract.MaxExternalIdLength);
+            contract.HasIndex(c => c.ExternalId).IsUnique().HasFilter("external_id IS NOT NULL");
         });
 
         modelBuilder.Entity<PaymentInstalment>(instalment =>
@@ -88,6 +92,11 @@ internal static class CashModel
             // Commission statements of all reps for a month: receipts by received day, reversals by reversal day.
             receipt.HasIndex(r => r.ReceivedDate);
             receipt.HasIndex(r => new { r.ReversedDate, r.OwnerId }).HasFilter("reversed_date IS NOT NULL");
+
+            // The import matches receipts on their ERP id (unique when present); the export filters by customer.
+            receipt.Property(r => r.ExternalId).HasMaxLength(PaymentReceipt.MaxExternalIdLength);
+            receipt.HasIndex(r => r.ExternalId).IsUnique().HasFilter("external_id IS NOT NULL");
+            receipt.HasIndex(r => new { r.CustomerId, r.ReceivedDate });
         });
 
         modelBuilder.Entity<PaymentAllocation>(allocation =>

@@ -23,6 +23,7 @@ internal sealed class Contract : IAuditable, IOwnedRecord
     public const int MaxTitleLength = 200;
     public const int MaxProductCategoryLength = 100;
     public const int MaxTerminationReasonLength = 500;
+    public const int MaxExternalIdLength = 100;
 
     private Contract()
     {
@@ -32,6 +33,9 @@ internal sealed class Contract : IAuditable, IOwnedRecord
 
     /// <summary>Null until inserted: EF then leaves the column to its database default and reads the generated value back.</summary>
     public string Number { get; private set; } = null!;
+
+    /// <summary>The ERP's id of the contract, unique when present, so import files can name it.</summary>
+    public string? ExternalId { get; private set; }
 
     public Guid CustomerId { get; private set; }
 
@@ -101,10 +105,12 @@ internal sealed class Contract : IAuditable, IOwnedRecord
         Guid? orderId,
         Guid? ownerId,
         DateTimeOffset now,
-        string? productCategory = null) =>
+        string? productCategory = null,
+        string? externalId = null) =>
         new()
         {
             Id = Guid.CreateVersion7(now),
+            ExternalId = NormalizeExternalId(externalId),
             CustomerId = customerId,
             Title = title.Trim(),
             Amount = amount,
@@ -168,6 +174,15 @@ internal sealed class Contract : IAuditable, IOwnedRecord
         OwnerId = ownerId;
         UpdatedAt = now;
     }
+
+    /// <summary>The ERP id changes in any status: it names the contract, it is not one of its terms.</summary>
+    public void Identify(string? externalId, DateTimeOffset now)
+    {
+        ExternalId = NormalizeExternalId(externalId);
+        UpdatedAt = now;
+    }
+
+    public static string? NormalizeExternalId(string? externalId) => string.IsNullOrWhiteSpace(externalId) ? null : externalId.Trim();
 
     /// <summary>Ends a contract in force early; false when it is not in force. What was unpaid is no longer owed.</summary>
     public bool Terminate(DateOnly terminatedDate, string reason, DateTimeOffset now)

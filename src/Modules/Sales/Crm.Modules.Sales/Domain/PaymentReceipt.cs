@@ -93,6 +93,7 @@ internal sealed class PaymentReceipt : IAuditable, IOwnedRecord
 {
     public const int MaxReferenceLength = 100;
     public const int MaxReasonLength = 500;
+    public const int MaxExternalIdLength = 100;
 
     private PaymentReceipt()
     {
@@ -118,6 +119,9 @@ internal sealed class PaymentReceipt : IAuditable, IOwnedRecord
 
     public string? Reference { get; private set; }
 
+    /// <summary>The ERP's id of the receipt, unique when present: what an import matches on.</summary>
+    public string? ExternalId { get; private set; }
+
     public ReceiptStatus Status { get; private set; }
 
     public string? ReversalReason { get; private set; }
@@ -132,7 +136,14 @@ internal sealed class PaymentReceipt : IAuditable, IOwnedRecord
     public uint Version { get; private set; }
 
     public static PaymentReceipt Create(
-        Contract contract, Guid? instalmentId, decimal amount, DateOnly receivedDate, PaymentMethod method, string? reference, DateTimeOffset now) =>
+        Contract contract,
+        Guid? instalmentId,
+        decimal amount,
+        DateOnly receivedDate,
+        PaymentMethod method,
+        string? reference,
+        DateTimeOffset now,
+        string? externalId = null) =>
         new()
         {
             Id = Guid.CreateVersion7(now),
@@ -145,6 +156,7 @@ internal sealed class PaymentReceipt : IAuditable, IOwnedRecord
             ReceivedDate = receivedDate,
             Method = method,
             Reference = string.IsNullOrWhiteSpace(reference) ? null : reference.Trim(),
+            ExternalId = Contract.NormalizeExternalId(externalId),
             Status = ReceiptStatus.Recorded,
             CreatedAt = now,
         };

@@ -408,6 +408,11 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasColumnType("date")
                         .HasColumnName("end_date");
 
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("external_id");
+
                     b.Property<string>("Number")
                         .IsRequired()
                         .ValueGeneratedOnAdd()
@@ -483,6 +488,11 @@ namespace Crm.Modules.Sales.Data.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_contracts");
+
+                    b.HasIndex("ExternalId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_contracts_external_id")
+                        .HasFilter("external_id IS NOT NULL");
 
                     b.HasIndex("Number")
                         .IsUnique()
@@ -1711,6 +1721,11 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("customer_id");
 
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("external_id");
+
                     b.Property<Guid?>("InstalmentId")
                         .HasColumnType("uuid")
                         .HasColumnName("instalment_id");
@@ -1762,6 +1777,11 @@ namespace Crm.Modules.Sales.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_payment_receipts");
 
+                    b.HasIndex("ExternalId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_payment_receipts_external_id")
+                        .HasFilter("external_id IS NOT NULL");
+
                     b.HasIndex("InstalmentId")
                         .HasDatabaseName("ix_payment_receipts_instalment_id");
 
@@ -1770,6 +1790,9 @@ namespace Crm.Modules.Sales.Data.Migrations
 
                     b.HasIndex("ContractId", "ReceivedDate")
                         .HasDatabaseName("ix_payment_receipts_contract_id_received_date");
+
+                    b.HasIndex("CustomerId", "ReceivedDate")
+                        .HasDatabaseName("ix_payment_receipts_customer_id_received_date");
 
                     b.HasIndex("OwnerId", "ReceivedDate")
                         .HasDatabaseName("ix_payment_receipts_owner_id_received_date");

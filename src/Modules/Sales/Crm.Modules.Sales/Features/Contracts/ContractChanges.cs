@@ -15,8 +15,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Crm.Modules.Sales.Features.Contracts;
 
 /// <summary>
-/// A JSON merge patch of a contract. On a draft every field may change; once signed only <c>title</c> and
-/// <c>ownerId</c> may (the terms are what the customer signed; a receipt keeps the owner it was recorded with).
+/// A JSON merge patch of a contract. On a draft every field may change; once signed only <c>title</c>, <c>ownerId</c>
+/// and <c>externalId</c> may (the terms are what the customer signed; a receipt keeps the owner it was recorded with).
 /// </summary>
 /// <param name="Title">What it is for (not empty, at most 200 characters).</param>
 /// <param name="OwnerId">The rep responsible: an active user in the caller's scope (not null).</param>
@@ -27,6 +27,7 @@ namespace Crm.Modules.Sales.Features.Contracts;
 /// <param name="OpportunityId">Draft only: the opportunity it closes (of the same customer); null unlinks it.</param>
 /// <param name="OrderId">Draft only: the order it was drawn from (not validated); null unlinks it.</param>
 /// <param name="ProductCategory">Draft only: what kind of product it sells (commission rules match on it); null clears it.</param>
+/// <param name="ExternalId">The ERP's id (any status; at most 100 characters, unique); null clears it.</param>
 internal sealed record UpdateContractRequest(
     Optional<string?> Title,
     Optional<Guid?> OwnerId,
@@ -36,7 +37,8 @@ internal sealed record UpdateContractRequest(
     Optional<DateOnly?> EndDate,
     Optional<Guid?> OpportunityId,
     Optional<Guid?> OrderId,
-    Optional<string?> ProductCategory) : IRequest<VersionedContract>
+    Optional<string?> ProductCategory,
+    Optional<string?> ExternalId) : IRequest<VersionedContract>
 {
     [JsonIgnore]
     public Guid Id { get; init; }
@@ -98,6 +100,7 @@ internal sealed class UpdateContractValidator : AbstractValidator<UpdateContract
         When(r => r.EndDate.HasValue, () => RuleFor(r => r.EndDate.Value).NotNull().OverridePropertyName("endDate"));
         When(r => r.ProductCategory.HasValue, () => RuleFor(r => r.ProductCategory.Value).MaximumLength(Contract.MaxProductCategoryLength)
             .OverridePropertyName("productCategory"));
+        When(r => r.ExternalId.HasValue, () => RuleFor(r => r.ExternalId.Value).ExternalId(Contract.MaxExternalIdLength).OverridePropertyName("externalId"));
     }
 }
 
@@ -127,7 +130,20 @@ internal sealed class UpdateContractHandler(SalesDbContext db, IAccessScopeProvi
         }
 
         contract.Rename(request.Title.Or(contract.Title) ?? contract.Title, ownerId, now);
-        await db.SaveChangesAsync(cancellationToken);
+        if (request.ExternalId.HasValue)
+        {
+            contract.Identify(request.ExternalId.Value, now);
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException ex) when (ContractProblems.IsExternalIdViolation(ex, ContractProblems.ExternalIdIndex))
+        {
+            throw ContractProblems.DuplicateExternalId("contract", contract.ExternalId!);
+        }
+
         return ContractProjection.Versioned(contract);
     }
 

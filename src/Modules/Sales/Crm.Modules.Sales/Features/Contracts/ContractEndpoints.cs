@@ -20,8 +20,9 @@ namespace Crm.Modules.Sales.Features.Contracts;
 /// <param name="OwnerId">Only contracts of this owner.</param>
 /// <param name="Status">draft, signed, active, expired or terminated.</param>
 /// <param name="EndingBefore">Only contracts whose end date is before this day (renewals due).</param>
+/// <param name="ExternalId">Only the contract with this ERP id.</param>
 internal sealed record ListContractsQuery(
-    int? Limit, string? Cursor, string? Sort, bool? IncludeTotal, Guid? CustomerId, Guid? OwnerId, string? Status, DateOnly? EndingBefore);
+    int? Limit, string? Cursor, string? Sort, bool? IncludeTotal, Guid? CustomerId, Guid? OwnerId, string? Status, DateOnly? EndingBefore, string? ExternalId);
 
 internal static class ContractEndpoints
 {
@@ -32,12 +33,12 @@ internal static class ContractEndpoints
         contracts.MapGet("/", async Task<Ok<Page<ContractResponse>>> ([AsParameters] ListContractsQuery query, IMediator mediator, CancellationToken ct) =>
             {
                 var page = new PageRequest(query.Limit, query.Cursor, query.IncludeTotal ?? false);
-                var filter = new ContractFilter(query.CustomerId, query.OwnerId, QueryEnum.Parse<ContractStatus>(query.Status, "status"), query.EndingBefore);
+                var filter = new ContractFilter(query.CustomerId, query.OwnerId, QueryEnum.Parse<ContractStatus>(query.Status, "status"), query.EndingBefore, query.ExternalId);
                 return TypedResults.Ok(await mediator.Send(new ListContractsRequest(page, query.Sort, filter), ct));
             })
             .RequirePermission(Permissions.SalesRead)
             .WithName("ListContracts")
-            .WithSummary("List the contracts the caller may see (keyset pages; filters for customer, owner, status, ending before)")
+            .WithSummary("List the contracts the caller may see (keyset pages; filters for customer, owner, status, ending before, external id)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden);
 
         contracts.MapGet("/{id:guid}", async Task<Ok<ContractResponse>> (Guid id, IMediator mediator, HttpResponse response, CancellationToken ct) =>

@@ -19,6 +19,7 @@ namespace Crm.Modules.Sales.Features.Contracts;
 /// <summary>A sales contract (合同).</summary>
 /// <param name="Id">Contract id.</param>
 /// <param name="Number">Its generated unique number (HT10000001).</param>
+/// <param name="ExternalId">The ERP's id of the contract, unique when present.</param>
 /// <param name="CustomerId">The customer.</param>
 /// <param name="Title">What it is for.</param>
 /// <param name="Amount">Contract amount.</param>
@@ -41,6 +42,7 @@ namespace Crm.Modules.Sales.Features.Contracts;
 internal sealed record ContractResponse(
     Guid Id,
     string Number,
+    string? ExternalId,
     Guid CustomerId,
     string Title,
     decimal Amount,
@@ -66,7 +68,7 @@ internal sealed record VersionedContract(ContractResponse Contract, uint Version
 internal static class ContractProjection
 {
     public static readonly System.Linq.Expressions.Expression<Func<Contract, ContractResponse>> ToResponse = c =>
-        new ContractResponse(c.Id, c.Number, c.CustomerId, c.Title, c.Amount, c.Currency, c.StartDate, c.EndDate, c.SignedDate, c.Status,
+        new ContractResponse(c.Id, c.Number, c.ExternalId, c.CustomerId, c.Title, c.Amount, c.Currency, c.StartDate, c.EndDate, c.SignedDate, c.Status,
             c.OpportunityId, c.OrderId, c.OwnerId, c.RenewalOfId, c.ProductCategory, c.ReceivedAmount, c.Amount - c.ReceivedAmount,
             c.TerminatedDate, c.TerminationReason, c.CreatedAt, c.UpdatedAt);
 
@@ -100,6 +102,15 @@ internal static class ContractProblems
     public const string ContractAlreadyRenewedType = ProblemTypes.BaseUri + "contract-already-renewed";
     public const string ContractNotTerminableType = ProblemTypes.BaseUri + "contract-not-terminable";
     public const string UnknownOwnerType = ProblemTypes.BaseUri + "unknown-owner";
+    public const string DuplicateExternalIdType = ProblemTypes.BaseUri + "duplicate-external-id";
+    public const string ExternalIdIndex = "ix_contracts_external_id";
+
+    public static ConflictException DuplicateExternalId(string what, string externalId) =>
+        new(DuplicateExternalIdType, "External id already in use", $"Another {what} already has the external id '{externalId}'.");
+
+    /// <summary>Whether saving failed on the unique external id index <paramref name="index"/> (then it is a 409, not a 500).</summary>
+    public static bool IsExternalIdViolation(DbUpdateException ex, string index) =>
+        ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation } pg && pg.ConstraintName == index;
 
     public static ProblemException NotEditable(Guid id, ContractStatus status, IEnumerable<string> fields) =>
         new ConflictException(ContractNotDraftType, "Contract is not a draft",
@@ -140,6 +151,7 @@ internal static class ContractProblems
 /// <param name="OrderId">The order it was drawn from (kept as given).</param>
 /// <param name="OwnerId">The rep responsible (default: the customer's owner, else the caller).</param>
 /// <param name="ProductCategory">What kind of product it sells (at most 100 characters); commission rules match on it.</param>
+/// <param name="ExternalId">The ERP's id of the contract (at most 100 characters, unique).</param>
 internal sealed record CreateContractRequest(
     Guid? CustomerId,
     string Title,
@@ -150,7 +162,8 @@ internal sealed record CreateContractRequest(
     Guid? OpportunityId = null,
     Guid? OrderId = null,
     Guid? OwnerId = null,
-    string? ProductCategory = null) : IRequest<VersionedContract>;
+    string? ProductCategory = null,
+    string? ExternalId = null) : IRequest<VersionedContract>;
 
 internal sealed class CreateContractValidator : AbstractValidator<CreateContractRequest>
 {
@@ -164,7 +177,16 @@ internal sealed class CreateContractValidator : AbstractValidator<CreateContract
             .Must((r, end) => r.StartDate is null || end is null || end >= r.StartDate).WithMessage("endDate must be on or after startDate.");
         RuleFor(r => r.Currency).Matches("^[A-Z]{3}$").When(r => r.Currency is not null).WithMessage("currency must be an ISO 4217 code such as CNY.");
         RuleFor(r => r.ProductCategory).MaximumLength(Contract.MaxProductCategoryLength);
+        RuleFor(r => r.ExternalId).ExternalId(Contract.MaxExternalIdLength);
     }
+}
+
+internal static class ExternalIdRules
+{
+    /// <summary>Absent or 1 to <paramref name="max"/> characters that are not all blank.</summary>
+    public static IRuleBuilderOptions<T, string?> ExternalId<T>(this IRuleBuilder<T, string?> rule, int max) =>
+        rule.Must(id => id is null || (id.Trim().Length > 0 && id.Trim().Length <= max))
+            .WithMessage($"externalId must be 1 to {max} characters (not blank).");
 }
 
 internal sealed class CreateContractHandler(
@@ -192,9 +214,17 @@ internal sealed class CreateContractHandler(
 
         var contract = Contract.Create(
             customer.Id, request.Title, request.Amount!.Value, request.Currency ?? Contract.DefaultCurrency, request.StartDate!.Value, request.EndDate!.Value,
-            request.OpportunityId, request.OrderId, request.OwnerId ?? customer.OwnerId ?? actor.Id, time.UtcNow(), request.ProductCategory);
+            request.OpportunityId, request.OrderId, request.OwnerId ?? customer.OwnerId ?? actor.Id, time.UtcNow(), request.ProductCategory, request.ExternalId);
         db.Contracts.Add(contract);
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException ex) when (ContractProblems.IsExternalIdViolation(ex, ContractProblems.ExternalIdIndex))
+        {
+            throw ContractProblems.DuplicateExternalId("contract", contract.ExternalId!);
+        }
+
         return ContractProjection.Versioned(contract);
     }
 }
@@ -249,7 +279,7 @@ internal sealed class SignContractHandler(SalesDbContext db, IAccessScopeProvide
 }
 
 /// <summary>Filters of the contract list.</summary>
-internal sealed record ContractFilter(Guid? CustomerId, Guid? OwnerId, ContractStatus? Status, DateOnly? EndingBefore);
+internal sealed record ContractFilter(Guid? CustomerId, Guid? OwnerId, ContractStatus? Status, DateOnly? EndingBefore, string? ExternalId = null);
 
 internal sealed record ListContractsRequest(PageRequest Page, string? Sort, ContractFilter Filter) : IRequest<Page<ContractResponse>>;
 
@@ -279,6 +309,11 @@ internal sealed class ListContractsHandler(SalesDbContext db, IAccessScopeProvid
         if (filter.EndingBefore is { } endingBefore)
         {
             contracts = contracts.Where(c => c.EndDate < endingBefore);
+        }
+
+        if (Contract.NormalizeExternalId(filter.ExternalId) is { } externalId)
+        {
+            contracts = contracts.Where(c => c.ExternalId == externalId);
         }
 
         return await contracts.ToPageAsync(ContractProjection.ToResponse, order, request.Page, cancellationToken);

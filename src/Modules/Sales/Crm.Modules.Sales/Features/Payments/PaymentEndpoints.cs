@@ -1,4 +1,6 @@
 using Crm.Modules.Identity.Contracts;
+using Crm.Modules.Integration.Contracts;
+using Crm.Modules.Sales.Domain;
 using Crm.SharedKernel.Http;
 using Crm.SharedKernel.Paging;
 using Crm.SharedKernel.Security;
@@ -9,6 +11,18 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace Crm.Modules.Sales.Features.Payments;
+
+/// <summary>Query string of <c>GET /api/v1/sales/receipts/export</c>.</summary>
+/// <param name="Format">csv (default) or ndjson.</param>
+/// <param name="Charset">CSV text encoding: utf-8 (default, with a BOM so Excel detects it) or gb18030.</param>
+/// <param name="ContractId">Only the receipts of this contract.</param>
+/// <param name="CustomerId">Only the receipts of this customer.</param>
+/// <param name="OwnerId">Only the receipts attributed to this rep (the contract owner when the money came in).</param>
+/// <param name="Status">recorded or reversed.</param>
+/// <param name="ReceivedFrom">Received on or after this day.</param>
+/// <param name="ReceivedTo">Received on or before this day.</param>
+internal sealed record ExportReceiptsQuery(
+    string? Format, string? Charset, Guid? ContractId, Guid? CustomerId, Guid? OwnerId, string? Status, DateOnly? ReceivedFrom, DateOnly? ReceivedTo);
 
 internal static class PaymentEndpoints
 {
@@ -43,6 +57,22 @@ internal static class PaymentEndpoints
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden);
 
         var receipts = api.MapGroup("/sales/receipts").WithTags("Payments");
+
+        receipts.MapGet("/export", async Task ([AsParameters] ExportReceiptsQuery query, ReceiptExport export, HttpResponse response, CancellationToken ct) =>
+            {
+                var (format, encoding) = ExportWriter.Parse(query.Format, query.Charset);
+                var filter = new ReceiptFilter(
+                    query.ContractId, query.CustomerId, query.OwnerId, QueryEnum.Parse<ReceiptStatus>(query.Status, "status"), query.ReceivedFrom, query.ReceivedTo);
+                response.ContentType = ExportWriter.ContentType(format, encoding);
+                response.Headers.ContentDisposition = $"attachment; filename=receipts.{(format == ExportFormat.Csv ? "csv" : "ndjson")}";
+                await using var writer = new ExportWriter(response.Body, format, encoding, ReceiptExport.Columns, []);
+                await export.WriteAsync(filter, writer, ct);
+            })
+            .RequirePermission(Permissions.SalesRead)
+            .WithName("ExportReceipts")
+            .WithSummary("Export the receipts the caller may see as CSV or NDJSON, streamed, in the columns POST /api/v1/imports/receipts reads (a re-import is all unchanged)")
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv", additionalContentTypes: ["application/x-ndjson"])
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden);
 
         receipts.MapPost("/", async Task<Created<ReceiptResponse>> (RecordReceiptRequest request, IMediator mediator, HttpResponse response, CancellationToken ct) =>
             {

@@ -35,6 +35,7 @@ internal sealed record InstalmentResponse(Guid Id, Guid ContractId, int Sequence
 /// <param name="ReceivedDate">The day the money arrived.</param>
 /// <param name="Method">bankTransfer, cash, cheque or online.</param>
 /// <param name="Reference">Bank or cheque reference.</param>
+/// <param name="ExternalId">The ERP's id of the receipt, unique when present.</param>
 /// <param name="Status">recorded or reversed.</param>
 /// <param name="ReversalReason">Why it was reversed.</param>
 /// <param name="ReversedAt">When it was reversed.</param>
@@ -51,6 +52,7 @@ internal sealed record ReceiptResponse(
     DateOnly ReceivedDate,
     PaymentMethod Method,
     string? Reference,
+    string? ExternalId,
     ReceiptStatus Status,
     string? ReversalReason,
     DateTimeOffset? ReversedAt,
@@ -72,6 +74,7 @@ internal static class PaymentProblems
     public const string UnknownContractType = ProblemTypes.BaseUri + "unknown-contract";
     public const string UnknownInstalmentType = ProblemTypes.BaseUri + "unknown-instalment";
     public const string AlreadyReversedType = ProblemTypes.BaseUri + "receipt-already-reversed";
+    public const string ExternalIdIndex = "ix_payment_receipts_external_id";
 
     public static ProblemException PlanExceedsContract(decimal contractAmount, decimal planned, decimal requested)
     {
@@ -169,7 +172,7 @@ internal static class PaymentProjection
         new(i.Id, i.ContractId, i.Sequence, i.DueDate, i.Amount, i.PaidAmount, PaymentInstalment.StatusOf(i.Amount, i.PaidAmount, i.DueDate, asOf));
 
     public static VersionedReceipt ToReceipt(PaymentReceipt r, IEnumerable<PaymentAllocation> allocations) =>
-        new(new ReceiptResponse(r.Id, r.ContractId, r.CustomerId, r.OwnerId, r.InstalmentId, r.Amount, r.Currency, r.ReceivedDate, r.Method, r.Reference, r.Status,
+        new(new ReceiptResponse(r.Id, r.ContractId, r.CustomerId, r.OwnerId, r.InstalmentId, r.Amount, r.Currency, r.ReceivedDate, r.Method, r.Reference, r.ExternalId, r.Status,
             r.ReversalReason, r.ReversedAt, [.. allocations.Select(a => new ReceiptAllocationResponse(a.InstalmentId, a.Amount))], r.CreatedAt), r.Version);
 }
 
@@ -180,8 +183,9 @@ internal static class PaymentProjection
 /// <param name="Method">bankTransfer, cash, cheque or online (required).</param>
 /// <param name="Reference">Bank or cheque reference (at most 100 characters).</param>
 /// <param name="InstalmentId">Apply it to this instalment (at most its unpaid part); without it the amount is applied oldest due first.</param>
+/// <param name="ExternalId">The ERP's id of the receipt (at most 100 characters, unique): what receipt imports match on.</param>
 internal sealed record RecordReceiptRequest(
-    Guid? ContractId, decimal? Amount, DateOnly? ReceivedDate, PaymentMethod? Method, string? Reference = null, Guid? InstalmentId = null)
+    Guid? ContractId, decimal? Amount, DateOnly? ReceivedDate, PaymentMethod? Method, string? Reference = null, Guid? InstalmentId = null, string? ExternalId = null)
     : IRequest<VersionedReceipt>;
 
 internal sealed class RecordReceiptValidator : AbstractValidator<RecordReceiptRequest>
@@ -194,6 +198,7 @@ internal sealed class RecordReceiptValidator : AbstractValidator<RecordReceiptRe
             .Must(d => d is null || d <= DateOnly.FromDateTime(time.UtcNow().UtcDateTime.AddDays(1))).WithMessage("receivedDate cannot be in the future.");
         RuleFor(r => r.Method).NotNull().IsInEnum();
         RuleFor(r => r.Reference).MaximumLength(PaymentReceipt.MaxReferenceLength);
+        RuleFor(r => r.ExternalId).ExternalId(PaymentReceipt.MaxExternalIdLength);
     }
 }
 
@@ -238,7 +243,8 @@ internal sealed class RecordReceiptHandler(SalesDbContext db, IAccessScopeProvid
         }
 
         var now = time.UtcNow();
-        var receipt = PaymentReceipt.Create(contract, request.InstalmentId, amount, request.ReceivedDate!.Value, request.Method!.Value, request.Reference, now);
+        var receipt = PaymentReceipt.Create(
+            contract, request.InstalmentId, amount, request.ReceivedDate!.Value, request.Method!.Value, request.Reference, now, request.ExternalId);
         db.PaymentReceipts.Add(receipt);
         var allocations = Allocate(receipt, open, amount);
         db.PaymentAllocations.AddRange(allocations);
@@ -250,12 +256,20 @@ internal sealed class RecordReceiptHandler(SalesDbContext db, IAccessScopeProvid
             ReceiptId = receipt.Id, ContractId = contract.Id, CustomerId = contract.CustomerId, Amount = amount, Currency = contract.Currency,
             ReceivedDate = receipt.ReceivedDate,
         });
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException ex) when (ContractProblems.IsExternalIdViolation(ex, PaymentProblems.ExternalIdIndex))
+        {
+            throw ContractProblems.DuplicateExternalId("receipt", receipt.ExternalId!);
+        }
+
         return PaymentProjection.ToReceipt(receipt, allocations);
     }
 
     /// <summary>Fills the given instalments in order; what is left after the plan stays on the contract unallocated.</summary>
-    private static List<PaymentAllocation> Allocate(PaymentReceipt receipt, List<PaymentInstalment> instalments, decimal amount)
+    public static List<PaymentAllocation> Allocate(PaymentReceipt receipt, List<PaymentInstalment> instalments, decimal amount)
     {
         var allocations = new List<PaymentAllocation>();
         foreach (var instalment in instalments)
