@@ -22,7 +22,8 @@ internal static class SalesCrossCheck
         var (expected, actual, what) = kind switch
         {
             SalesReportKind.Funnel => (Funnel(apiJson.RootElement), FunnelRaw(rawJson.RootElement), "stages"),
-            SalesReportKind.Forecast => (Forecast(apiJson.RootElement), ForecastRaw(rawJson.RootElement), "period and owner rows"),
+            SalesReportKind.Forecast => (Forecast(apiJson.RootElement.GetProperty("rows"), null),
+                Forecast(rawJson.RootElement.GetProperty("items"), JsonNamingPolicy.SnakeCaseLower), "period and owner rows"),
             _ => (Calendar(apiJson.RootElement), Calendar(rawJson.RootElement), "activities"),
         };
 
@@ -83,23 +84,19 @@ internal static class SalesCrossCheck
         return rows;
     }
 
-    private static Dictionary<string, decimal?[]> Forecast(JsonElement body) =>
-        body.GetProperty("rows").EnumerateArray().ToDictionary(
-            r => $"{r.GetProperty("periodStart").GetString()} {Text(r, "ownerId")}",
-            r => new[]
-            {
-                Number(r, "pipelineCount"), Number(r, "pipelineAmount"), Number(r, "weightedAmount"), Number(r, "commitAmount"),
-                Number(r, "bestCaseAmount"), Number(r, "wonCount"), Number(r, "wonAmount"), Number(r, "quota"), Number(r, "attainment"),
-            });
+    private static readonly string[] ForecastFields =
+    [
+        "pipelineCount", "pipelineAmount", "weightedAmount", "commitAmount", "bestCaseAmount", "wonCount", "wonAmount", "quota", "attainment",
+    ];
 
-    private static Dictionary<string, decimal?[]> ForecastRaw(JsonElement body) =>
-        body.GetProperty("items").EnumerateArray().ToDictionary(
-            r => $"{r.GetProperty("period_start").GetString()} {Text(r, "owner_id")}",
-            r => new[]
-            {
-                Number(r, "pipeline_count"), Number(r, "pipeline_amount"), Number(r, "weighted_amount"), Number(r, "commit_amount"),
-                Number(r, "best_case_amount"), Number(r, "won_count"), Number(r, "won_amount"), Number(r, "quota"), Number(r, "attainment"),
-            });
+    /// <summary>Forecast rows by "period owner"; the ceiling names the same fields in snake case.</summary>
+    private static Dictionary<string, decimal?[]> Forecast(JsonElement rows, JsonNamingPolicy? naming)
+    {
+        string Name(string field) => naming?.ConvertName(field) ?? field;
+        return rows.EnumerateArray().ToDictionary(
+            r => $"{r.GetProperty(Name("periodStart")).GetString()} {Text(r, Name("ownerId"))}",
+            r => ForecastFields.Select(f => Number(r, Name(f))).ToArray());
+    }
 
     /// <summary>The activities as "position id" keys, so another activity or another order is a difference.</summary>
     private static Dictionary<string, decimal?[]> Calendar(JsonElement body) =>
