@@ -33,6 +33,15 @@ internal sealed record BenchmarkOptions
 
     public int TransferRounds { get; init; } = 5;
 
+    /// <summary>Opportunities seeded for the sales report scenarios (default: as many as customers).</summary>
+    public int Opportunities { get; init; } = 200_000;
+
+    /// <summary>Activities seeded for the calendar scenario (default: ten per opportunity).</summary>
+    public int Activities { get; init; } = 2_000_000;
+
+    /// <summary>Clients of the heavy report scenarios (funnel, forecast, calendar): few, so that p95 means a single request's time.</summary>
+    public int HeavyConcurrency { get; init; } = 2;
+
     /// <summary>A tiny data set and short rounds: proves every scenario runs, measures nothing worth reading.</summary>
     public static BenchmarkOptions ForSmoke(string connectionString, string outputDirectory) => new()
     {
@@ -48,6 +57,8 @@ internal sealed record BenchmarkOptions
         ImportRounds = 1,
         TransferCustomers = 500,
         TransferRounds = 2,
+        Opportunities = 1_500,
+        Activities = 6_000,
     };
 
     public static BenchmarkOptions Parse(IReadOnlyList<string> args)
@@ -66,7 +77,7 @@ internal sealed record BenchmarkOptions
             }
             else
             {
-                throw new ArgumentException($"Unknown argument '{args[i]}'. Use --connection, --output, --customers, --users, --rounds, --seconds, --concurrency, --seed, --import-rows, --import-rounds, --transfer-customers, --transfer-rounds, --smoke.");
+                throw new ArgumentException($"Unknown argument '{args[i]}'. Use --connection, --output, --customers, --users, --rounds, --seconds, --concurrency, --seed, --import-rows, --import-rounds, --transfer-customers, --transfer-rounds, --opportunities, --activities, --heavy-concurrency, --smoke.");
             }
         }
 
@@ -74,9 +85,18 @@ internal sealed record BenchmarkOptions
             ?? throw new ArgumentException("Give --connection or CRM_BENCH_POSTGRES (an empty UTF-8 database; eng/bench.sh makes one).");
         var output = values.GetValueOrDefault("output") ?? "docs";
         var options = smoke ? ForSmoke(connection, output) : new BenchmarkOptions { ConnectionString = connection, OutputDirectory = output };
+        var customers = Int(values, "customers") ?? options.Customers;
+
+        // The sales data scales with the customers unless given: one opportunity per customer, ten activities per opportunity.
+        var opportunities = Int(values, "opportunities") ?? (values.ContainsKey("customers") ? customers : options.Opportunities);
+        var activities = Int(values, "activities")
+            ?? (values.ContainsKey("customers") || values.ContainsKey("opportunities") ? 10 * opportunities : options.Activities);
         return options with
         {
-            Customers = Int(values, "customers") ?? options.Customers,
+            Customers = customers,
+            Opportunities = opportunities,
+            Activities = activities,
+            HeavyConcurrency = Int(values, "heavy-concurrency") ?? options.HeavyConcurrency,
             Users = Int(values, "users") ?? options.Users,
             Rounds = Int(values, "rounds") ?? options.Rounds,
             Concurrency = Int(values, "concurrency") ?? options.Concurrency,

@@ -9,8 +9,11 @@ using Npgsql;
 
 namespace Crm.Benchmarks;
 
-/// <summary>One scenario: the API request against its ceiling, each as a function of the request number.</summary>
-internal sealed record ScenarioPlan(string Id, string Title, string Ceiling, Func<long, Uri> Api, Func<long, Uri> Raw);
+/// <summary>
+/// One scenario: the API request against its ceiling, each as a function of the request number; <paramref name="Clients"/>
+/// overrides the run's concurrency for the heavy reads.
+/// </summary>
+internal sealed record ScenarioPlan(string Id, string Title, string Ceiling, Func<long, Uri> Api, Func<long, Uri> Raw, int? Clients = null);
 
 /// <summary>Seeds the data, starts the API and the ceiling host, and runs every scenario in interleaved rounds.</summary>
 internal static class BenchmarkRunner
@@ -45,6 +48,9 @@ internal static class BenchmarkRunner
         log.WriteLine($"Seeding {options.Customers:N0} customers and {options.Users:N0} users (seed {options.Seed})...");
         var seeded = await DataGenerator.SeedAsync(db, options.Customers, options.Users, options.Seed, ct);
         log.WriteLine($"Seeded in {seeded.Elapsed.TotalSeconds:F1} s");
+        log.WriteLine($"Seeding {options.Opportunities:N0} opportunities and {options.Activities:N0} activities...");
+        var sales = await SalesDataGenerator.SeedAsync(db, options.Opportunities, options.Activities, options.Seed, log, ct);
+        log.WriteLine($"Seeded in {sales.Elapsed.TotalSeconds:F1} s");
 
         await using var ceiling = await CeilingHost.StartAsync(db, ct);
         using var handler = new SocketsHttpHandler
@@ -58,13 +64,20 @@ internal static class BenchmarkRunner
 
         ceiling.ServeAsBare(await GetBytesAsync(http, new Uri(api.BaseAddress, PipelinePath), token, ct));
         var plans = await PlanAsync(db, http, api.BaseAddress, ceiling.BaseAddress, token, ct);
-        var runner = new LoadRunner(http, options.Concurrency);
+        var (salesPlans, crossChecks) = await SalesScenarios.PlanAsync(db, http, api.BaseAddress, ceiling.BaseAddress, token, options.HeavyConcurrency, ct);
+        plans.AddRange(salesPlans);
+        foreach (var check in crossChecks)
+        {
+            log.WriteLine(check);
+        }
+
+        var runner = new LoadRunner(http);
 
         // Warm-up (JIT, connection pools, caches): one short round per side, not recorded.
         foreach (var plan in plans)
         {
-            await runner.RunAsync(plan.Api, token, options.RoundDuration / 2, ct);
-            await runner.RunAsync(plan.Raw, null, options.RoundDuration / 2, ct);
+            await runner.RunAsync(plan.Api, token, options.RoundDuration / 2, plan.Clients ?? options.Concurrency, ct);
+            await runner.RunAsync(plan.Raw, null, options.RoundDuration / 2, plan.Clients ?? options.Concurrency, ct);
         }
 
         var samples = plans.ToDictionary(p => p.Id, _ => new List<(RoundSample Api, RoundSample Raw)>());
@@ -75,16 +88,17 @@ internal static class BenchmarkRunner
             foreach (var plan in plans)
             {
                 // Alternate which side goes first so that drift within a round favours neither.
+                var clients = plan.Clients ?? options.Concurrency;
                 RoundSample apiSample, rawSample;
                 if (round % 2 == 1)
                 {
-                    apiSample = await runner.RunAsync(plan.Api, token, options.RoundDuration, ct);
-                    rawSample = await runner.RunAsync(plan.Raw, null, options.RoundDuration, ct);
+                    apiSample = await runner.RunAsync(plan.Api, token, options.RoundDuration, clients, ct);
+                    rawSample = await runner.RunAsync(plan.Raw, null, options.RoundDuration, clients, ct);
                 }
                 else
                 {
-                    rawSample = await runner.RunAsync(plan.Raw, null, options.RoundDuration, ct);
-                    apiSample = await runner.RunAsync(plan.Api, token, options.RoundDuration, ct);
+                    rawSample = await runner.RunAsync(plan.Raw, null, options.RoundDuration, clients, ct);
+                    apiSample = await runner.RunAsync(plan.Api, token, options.RoundDuration, clients, ct);
                 }
 
                 samples[plan.Id].Add((apiSample, rawSample));
@@ -107,7 +121,9 @@ internal static class BenchmarkRunner
             Smoke = options.Smoke,
             Machine = await DescribeMachineAsync(db, ct),
             Data = await DescribeDataAsync(db, seeded, options, ct),
-            Settings = new RunSettings(options.Rounds, options.RoundDuration.TotalSeconds, options.Concurrency, options.Seed),
+            Sales = await SalesScenarios.DescribeAsync(db, sales, ct),
+            CrossChecks = crossChecks,
+            Settings = new RunSettings(options.Rounds, options.RoundDuration.TotalSeconds, options.Concurrency, options.HeavyConcurrency, options.Seed),
             Scenarios = plans.Select(p => ScenarioResult.From(p, samples[p.Id])).ToList(),
         };
     }

@@ -14,7 +14,8 @@ namespace Crm.Benchmarks;
 /// <summary>
 /// The ceilings: a bare minimal API in this process, on its own Kestrel at 127.0.0.1, with one JSON endpoint
 /// that does nothing and endpoints that run the API's SQL through raw Npgsql and write the rows as JSON. Both
-/// sides of every scenario therefore pay HTTP, JSON and the same database.
+/// sides of every scenario therefore pay HTTP, JSON and the same database. The sales report ceilings are in
+/// <see cref="SalesCeilings"/>.
 /// </summary>
 internal sealed class CeilingHost : IAsyncDisposable
 {
@@ -76,6 +77,7 @@ internal sealed class CeilingHost : IAsyncDisposable
             term.EnumerateRunes().Count() < 3
                 ? WriteRowsAsync(db, BigramSql, http, single: false, token, ("term", term), ("take", take))
                 : WriteRowsAsync(db, TrigramSql, http, single: false, token, ("pattern", $"%{term}%"), ("take", take)));
+        SalesCeilings.Map(app, db);
 
         await app.StartAsync(ct);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -88,7 +90,7 @@ internal sealed class CeilingHost : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private static async Task WriteRowsAsync(NpgsqlDataSource db, string sql, HttpContext http, bool single, CancellationToken ct, params (string Name, object Value)[] parameters)
+    internal static async Task WriteRowsAsync(NpgsqlDataSource db, string sql, HttpContext http, bool single, CancellationToken ct, params (string Name, object Value)[] parameters)
     {
         await using var command = db.CreateCommand(sql);
         foreach (var (name, value) in parameters)
@@ -145,11 +147,22 @@ internal sealed class CeilingHost : IAsyncDisposable
             case bool flag: json.WriteBooleanValue(flag); break;
             case decimal number: json.WriteNumberValue(number); break;
             case uint number: json.WriteNumberValue(number); break;
+            case int number: json.WriteNumberValue(number); break;
+            case long number: json.WriteNumberValue(number); break;
             case DateTime time: json.WriteStringValue(new DateTimeOffset(time)); break;
             case DateTimeOffset time: json.WriteStringValue(time); break;
             case string[] items:
                 json.WriteStartArray();
                 foreach (var item in items)
+                {
+                    json.WriteStringValue(item);
+                }
+
+                json.WriteEndArray();
+                break;
+            case Guid[] ids:
+                json.WriteStartArray();
+                foreach (var item in ids)
                 {
                     json.WriteStringValue(item);
                 }

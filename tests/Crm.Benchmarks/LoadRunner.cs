@@ -7,12 +7,12 @@ namespace Crm.Benchmarks;
 internal sealed record RoundSample(double Rps, double P50Ms, double P95Ms, double P99Ms, int Requests);
 
 /// <summary>
-/// Closed-loop HTTP load: <c>concurrency</c> workers each send the next request as soon as the previous
+/// Closed-loop HTTP load: <c>concurrency</c> workers (per scenario) each send the next request as soon as the previous
 /// answered, for a fixed time. Every answer must be 2xx, or the run stops: a benchmark of errors is no benchmark.
 /// </summary>
-internal sealed class LoadRunner(HttpClient client, int concurrency)
+internal sealed class LoadRunner(HttpClient client)
 {
-    public async Task<RoundSample> RunAsync(Func<long, Uri> next, string? bearer, TimeSpan duration, CancellationToken ct)
+    public async Task<RoundSample> RunAsync(Func<long, Uri> next, string? bearer, TimeSpan duration, int concurrency, CancellationToken ct)
     {
         long counter = 0;
         var clock = Stopwatch.StartNew();

@@ -11,6 +11,7 @@ internal sealed class BenchmarkSmokeTests
     [
         "pipeline", "customer-by-id", "list-first-page", "list-deep-page",
         "search-cjk-2", "search-cjk-4", "search-latin", "search-phone",
+        "funnel", "funnel-team", "forecast-month", "calendar-team",
     ];
 
     [Test]
@@ -34,6 +35,13 @@ internal sealed class BenchmarkSmokeTests
                 Assert.That((report.Import.Rows, report.Import.ApiRowsPerSecond > 0, report.Import.CopyRowsPerSecond > 0), Is.EqualTo((2_000, true, true)));
                 Assert.That((report.Transfer.Customers, report.Transfer.RoundRatios.Count, report.Transfer.ApiMs > 0, report.Transfer.CeilingMs > 0), Is.EqualTo((500, 2, true, true)));
                 Assert.That(report.Data.Customers, Is.EqualTo(BenchmarkOptions.ForSmoke(connectionString, output).Customers));
+
+                // The sales reports ran against their hand-written ceilings, which gave the same numbers on the smoke data.
+                Assert.That((report.Sales.Opportunities, report.Sales.Activities), Is.EqualTo((1_500, 6_000)));
+                Assert.That(report.Sales.StageChanges, Is.GreaterThan(report.Sales.Opportunities / 2));
+                Assert.That(report.Sales.Matches.Values, Has.All.GreaterThan(0));
+                Assert.That(report.CrossChecks, Has.Count.EqualTo(4).And.All.Contain("the same numbers from the API and the ceiling").And.None.Contain(": 0 "));
+                Assert.That(markdown, Does.Contain("### Sales reports"));
                 Assert.That(markdown, Does.Contain("Smoke run").And.Contain("### Bulk transfer").And.Contain("## Machine"));
                 foreach (var scenario in report.Scenarios)
                 {

@@ -104,4 +104,28 @@ internal sealed class ReportPlanTests : IntegrationTest
             Assert.That(plan, Does.Not.Contain("Seq Scan on opportunities"));
         });
     }
+
+    [Test]
+    public async Task The_funnel_reads_the_stage_history_once_and_aggregates_it_without_a_subplan_per_opportunity()
+    {
+        // Every closed opportunity left the first stage: 20,000 history rows next to the 30,000 opportunities.
+        await CountAsync("""
+            INSERT INTO sales.opportunity_stage_changes (id, opportunity_id, from_stage_id, to_stage_id, from_stage_entered_at, changed_at)
+            SELECT gen_random_uuid(), id, '01930000-0000-7000-8000-000000000101', stage_id, created_at, closed_at
+            FROM sales.opportunities WHERE status <> 'Open'
+            RETURNING 1
+            """);
+        await CountAsync("VACUUM ANALYZE sales.opportunity_stage_changes");
+
+        var plan = await PlanAsync(db => db.Database.SqlQuery<FunnelStageRow>(
+            FunnelSql.Build(Pipeline.DefaultId, Admin(), null, null, null, new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero))));
+
+        // A correlated subquery per opportunity (or per stage over all of them) shows as a SubPlan: at 1,000,000
+        // opportunities that was most of the funnel's time (ADR 0028).
+        Assert.Multiple(() =>
+        {
+            Assert.That(plan, Does.Not.Contain("SubPlan"));
+            Assert.That(plan.Split('\n').Count(line => line.Contains(" on opportunity_stage_changes", StringComparison.Ordinal)), Is.EqualTo(1));
+        });
+    }
 }

@@ -112,8 +112,11 @@ internal sealed record FunnelStageRow(
 internal static class FunnelSql
 {
     /// <summary>
-    /// One set-based statement over the visible opportunities of the pipeline. "Reached" is the highest open stage
-    /// position an opportunity has been in (now or per its history); a won one has passed through every open stage.
+    /// One set-based statement over the visible opportunities of the pipeline, each input read once (ADR 0028).
+    /// "Reached" is the highest open stage position an opportunity has been in (now or per its history); a won one has
+    /// passed through every open stage. The history is aggregated per opportunity in one grouped pass, and the reached
+    /// counts per stage are a running total from the end of the pipeline, so the cost grows with the rows, not with rows
+    /// times stages.
     /// </summary>
     public static FormattableString Build(Guid pipelineId, ReportScope scope, Guid? ownerId, DateTimeOffset? from, DateTimeOffset? to, DateTimeOffset now)
     {
@@ -125,7 +128,7 @@ internal static class FunnelSql
             WITH stages AS (
                 SELECT id, code, name, position, kind FROM sales.pipeline_stages WHERE pipeline_id = {pipelineId}
             ),
-            scoped AS (
+            scoped AS MATERIALIZED (
                 SELECT o.id, o.stage_id, o.status, o.amount, o.probability, o.stage_entered_at
                 FROM sales.opportunities o
                 WHERE o.pipeline_id = {pipelineId}
@@ -135,22 +138,33 @@ internal static class FunnelSql
                   AND ({from}::timestamptz IS NULL OR o.created_at >= {from}::timestamptz)
                   AND ({to}::timestamptz IS NULL OR o.created_at < {to}::timestamptz)
             ),
+            changes AS MATERIALIZED (
+                SELECT c.opportunity_id, c.from_stage_id, c.to_stage_id, c.changed_at - c.from_stage_entered_at AS stay
+                FROM sales.opportunity_stage_changes c JOIN scoped s ON s.id = c.opportunity_id
+            ),
+            history AS (
+                SELECT c.opportunity_id,
+                       max(GREATEST(CASE WHEN f.kind = 'Open' THEN f.position END, CASE WHEN t.kind = 'Open' THEN t.position END)) AS position
+                FROM changes c JOIN stages f ON f.id = c.from_stage_id JOIN stages t ON t.id = c.to_stage_id
+                GROUP BY c.opportunity_id
+            ),
             reached AS (
                 SELECT CASE WHEN cur.kind = 'Won' THEN (SELECT max(position) FROM stages WHERE kind = 'Open')
-                            ELSE GREATEST(CASE WHEN cur.kind = 'Open' THEN cur.position END,
-                                          (SELECT max(hs.position)
-                                           FROM sales.opportunity_stage_changes c
-                                           JOIN stages hs ON hs.id IN (c.from_stage_id, c.to_stage_id) AND hs.kind = 'Open'
-                                           WHERE c.opportunity_id = s.id))
+                            ELSE GREATEST(CASE WHEN cur.kind = 'Open' THEN cur.position END, h.position)
                        END AS position
-                FROM scoped s JOIN stages cur ON cur.id = s.stage_id
+                FROM scoped s JOIN stages cur ON cur.id = s.stage_id LEFT JOIN history h ON h.opportunity_id = s.id
+            ),
+            reached_from AS (
+                SELECT st.position, sum(count(r.position)) OVER (ORDER BY st.position DESC) AS n
+                FROM stages st LEFT JOIN reached r ON r.position = st.position
+                GROUP BY st.position
             ),
             stays AS (
-                SELECT c.from_stage_id AS stage_id, extract(epoch FROM c.changed_at - c.from_stage_entered_at) / 86400.0 AS days
-                FROM sales.opportunity_stage_changes c JOIN scoped s ON s.id = c.opportunity_id
-                UNION ALL
-                SELECT s.stage_id, extract(epoch FROM {now}::timestamptz - s.stage_entered_at) / 86400.0
-                FROM scoped s WHERE s.status = 'Open'
+                SELECT stage_id, avg(days) AS days
+                FROM (SELECT from_stage_id AS stage_id, extract(epoch FROM stay) / 86400.0 AS days FROM changes
+                      UNION ALL
+                      SELECT stage_id, extract(epoch FROM {now}::timestamptz - stage_entered_at) / 86400.0 FROM scoped WHERE status = 'Open') AS y
+                GROUP BY stage_id
             ),
             per_stage AS (
                 SELECT stage_id, count(*)::int AS n, sum(amount) AS amount, round(sum(amount * probability) / 100, 2) AS weighted
@@ -159,9 +173,11 @@ internal static class FunnelSql
             -- Snake-case aliases: the module's naming convention maps FunnelStageRow's properties to them.
             SELECT st.id AS stage_id, st.code, st.name, st.position, st.kind,
                    coalesce(p.n, 0) AS count, coalesce(p.amount, 0) AS amount, coalesce(p.weighted, 0) AS weighted_amount,
-                   (SELECT count(*)::int FROM reached r WHERE r.position >= st.position) AS reached,
-                   (SELECT avg(y.days) FROM stays y WHERE y.stage_id = st.id) AS average_days
-            FROM stages st LEFT JOIN per_stage p ON p.stage_id = st.id
+                   coalesce(r.n, 0)::int AS reached, y.days AS average_days
+            FROM stages st
+            LEFT JOIN per_stage p ON p.stage_id = st.id
+            LEFT JOIN reached_from r ON r.position = st.position
+            LEFT JOIN stays y ON y.stage_id = st.id
             ORDER BY st.position
             """;
     }
