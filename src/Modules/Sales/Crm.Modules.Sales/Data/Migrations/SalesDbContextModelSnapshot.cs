@@ -1799,6 +1799,11 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasColumnType("character varying(100)")
                         .HasColumnName("name");
 
+                    b.Property<string>("NameZh")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name_zh");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
@@ -1831,6 +1836,7 @@ namespace Crm.Modules.Sales.Data.Migrations
                             CreatedAt = new DateTimeOffset(new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)),
                             IsDefault = true,
                             Name = "默认销售流程 Default pipeline",
+                            NameZh = "默认销售流程",
                             UpdatedAt = new DateTimeOffset(new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0))
                         });
                 });
@@ -1841,6 +1847,10 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("boolean")
+                        .HasColumnName("active");
 
                     b.Property<string>("Code")
                         .IsRequired()
@@ -1859,6 +1869,11 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
                         .HasColumnName("name");
+
+                    b.Property<string>("NameZh")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name_zh");
 
                     b.Property<Guid>("PipelineId")
                         .HasColumnType("uuid")
@@ -1892,9 +1907,11 @@ namespace Crm.Modules.Sales.Data.Migrations
                         new
                         {
                             Id = new Guid("01930000-0000-7000-8000-000000000101"),
+                            Active = true,
                             Code = "initialContact",
                             Kind = "Open",
                             Name = "初期联络 Initial contact",
+                            NameZh = "初期联络",
                             PipelineId = new Guid("01930000-0000-7000-8000-000000000001"),
                             Position = 1,
                             Probability = 10
@@ -1902,9 +1919,11 @@ namespace Crm.Modules.Sales.Data.Migrations
                         new
                         {
                             Id = new Guid("01930000-0000-7000-8000-000000000102"),
+                            Active = true,
                             Code = "intentReached",
                             Kind = "Open",
                             Name = "意向达成 Intent reached",
+                            NameZh = "意向达成",
                             PipelineId = new Guid("01930000-0000-7000-8000-000000000001"),
                             Position = 2,
                             Probability = 30
@@ -1912,9 +1931,11 @@ namespace Crm.Modules.Sales.Data.Migrations
                         new
                         {
                             Id = new Guid("01930000-0000-7000-8000-000000000103"),
+                            Active = true,
                             Code = "businessNegotiation",
                             Kind = "Open",
                             Name = "商务谈判 Business negotiation",
+                            NameZh = "商务谈判",
                             PipelineId = new Guid("01930000-0000-7000-8000-000000000001"),
                             Position = 3,
                             Probability = 60
@@ -1922,9 +1943,11 @@ namespace Crm.Modules.Sales.Data.Migrations
                         new
                         {
                             Id = new Guid("01930000-0000-7000-8000-000000000104"),
+                            Active = true,
                             Code = "contractSigned",
                             Kind = "Open",
                             Name = "合同签订 Contract signed",
+                            NameZh = "合同签订",
                             PipelineId = new Guid("01930000-0000-7000-8000-000000000001"),
                             Position = 4,
                             Probability = 90
@@ -1932,9 +1955,11 @@ namespace Crm.Modules.Sales.Data.Migrations
                         new
                         {
                             Id = new Guid("01930000-0000-7000-8000-000000000105"),
+                            Active = true,
                             Code = "closedWon",
                             Kind = "Won",
                             Name = "赢单 Closed won",
+                            NameZh = "赢单",
                             PipelineId = new Guid("01930000-0000-7000-8000-000000000001"),
                             Position = 5,
                             Probability = 100
@@ -1942,9 +1967,11 @@ namespace Crm.Modules.Sales.Data.Migrations
                         new
                         {
                             Id = new Guid("01930000-0000-7000-8000-000000000106"),
+                            Active = true,
                             Code = "closedLost",
                             Kind = "Lost",
                             Name = "输单 Closed lost",
+                            NameZh = "输单",
                             PipelineId = new Guid("01930000-0000-7000-8000-000000000001"),
                             Position = 6,
                             Probability = 0

@@ -9,15 +9,7 @@ internal static class OpportunityStageEvents
 {
     public static void Raise(SalesDbContext db, Opportunity opportunity, OpportunityStageChange change, PipelineStage stage, DateTimeOffset now)
     {
-        db.AddIntegrationEvent(new OpportunityStageChanged(now)
-        {
-            OpportunityId = opportunity.Id,
-            CustomerId = opportunity.CustomerId,
-            FromStageId = change.FromStageId,
-            ToStageId = change.ToStageId,
-            ToStageCode = stage.Code,
-            Status = opportunity.Status.ToString().ToLowerInvariant(),
-        });
+        db.AddIntegrationEvent(StageChanged(opportunity.Id, opportunity.CustomerId, change.FromStageId, stage, opportunity.Status, now));
         if (opportunity.Status == OpportunityStatus.Won)
         {
             db.AddIntegrationEvent(new OpportunityWon(now)
@@ -45,4 +37,16 @@ internal static class OpportunityStageEvents
             });
         }
     }
+
+    /// <summary>The StageChanged event of one move into <paramref name="stage"/>, leaving the opportunity <paramref name="status"/>.</summary>
+    public static OpportunityStageChanged StageChanged(Guid opportunityId, Guid customerId, Guid fromStageId, PipelineStage stage, OpportunityStatus status, DateTimeOffset now) =>
+        new(now)
+        {
+            OpportunityId = opportunityId,
+            CustomerId = customerId,
+            FromStageId = fromStageId,
+            ToStageId = stage.Id,
+            ToStageCode = stage.Code,
+            Status = status.ToString().ToLowerInvariant(),
+        };
 }
