@@ -53,7 +53,10 @@ public static class SalesModule
             .AddCustomerTimelineEvent<Contracts.PaymentReversed>()
             .AddCustomerTimelineEvent<Contracts.ContractTerminated>()
             .AddCustomerTimelineEvent<LeadConverted>()
-            .AddCustomerTimelineEvent<Contracts.OrderPlaced>();
+            .AddCustomerTimelineEvent<Contracts.OrderPlaced>()
+            .AddCustomerTimelineEvent<QuoteSent>()
+            .AddCustomerTimelineEvent<QuoteAccepted>()
+            .AddCustomerTimelineEvent<QuoteRejected>();
         services.AddScoped<Features.Contracts.ContractLifecycle>();
         services.AddOptions<Features.Contracts.ContractLifecycleOptions>().Bind(configuration.GetSection(Features.Contracts.ContractLifecycleOptions.Section))
             .Validate(o => o.Interval > TimeSpan.Zero, "Sales:Contracts:Interval must be positive.").ValidateOnStart();

@@ -92,7 +92,8 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
         {
             pipeline.ToTable("pipelines");
             pipeline.HasKey(p => p.Id);
-            pipeline.Property(p => p.Name).HasMaxLength(100);
+            pipeline.Property(p => p.Name).HasMaxLength(PipelineStage.MaxNameLength);
+            pipeline.Property(p => p.NameZh).HasMaxLength(PipelineStage.MaxNameLength);
             pipeline.HasIndex(p => p.Name).IsUnique();
 
             // At most one default pipeline.
@@ -102,6 +103,7 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
             {
                 Id = Pipeline.DefaultId,
                 Name = "默认销售流程 Default pipeline",
+                NameZh = "默认销售流程",
                 IsDefault = true,
                 Active = true,
                 CreatedAt = seededAt,
@@ -115,7 +117,8 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
             stage.HasKey(s => s.Id);
             stage.HasOne<Pipeline>().WithMany().HasForeignKey(s => s.PipelineId).OnDelete(DeleteBehavior.Cascade);
             stage.Property(s => s.Code).HasMaxLength(50);
-            stage.Property(s => s.Name).HasMaxLength(100);
+            stage.Property(s => s.Name).HasMaxLength(PipelineStage.MaxNameLength);
+            stage.Property(s => s.NameZh).HasMaxLength(PipelineStage.MaxNameLength);
             stage.Property(s => s.Kind).HasConversion<string>().HasMaxLength(10);
             stage.HasIndex(s => new { s.PipelineId, s.Code }).IsUnique();
             stage.HasIndex(s => new { s.PipelineId, s.Position }).IsUnique();

@@ -1832,6 +1832,11 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasColumnType("character varying(100)")
                         .HasColumnName("name");
 
+                    b.Property<string>("NameZh")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name_zh");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
@@ -1864,6 +1869,7 @@ namespace Crm.Modules.Sales.Data.Migrations
                             CreatedAt = new DateTimeOffset(new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)),
                             IsDefault = true,
                             Name = "默认销售流程 Default pipeline",
+                            NameZh = "默认销售流程",
                             UpdatedAt = new DateTimeOffset(new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0))
                         });
                 });
@@ -1874,6 +1880,10 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("boolean")
+                        .HasColumnName("active");
 
                     b.Property<string>("Code")
                         .IsRequired()
@@ -1892,6 +1902,11 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
                         .HasColumnName("name");
+
+                    b.Property<string>("NameZh")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name_zh");
 
                     b.Property<Guid>("PipelineId")
                         .HasColumnType("uuid")
@@ -1925,9 +1940,11 @@ namespace Crm.Modules.Sales.Data.Migrations
                         new
                         {
                             Id = new Guid("01930000-0000-7000-8000-000000000101"),
+                            Active = true,
                             Code = "initialContact",
                             Kind = "Open",
                             Name = "初期联络 Initial contact",
+                            NameZh = "初期联络",
                             PipelineId = new Guid("01930000-0000-7000-8000-000000000001"),
                             Position = 1,
                             Probability = 10
@@ -1935,9 +1952,11 @@ namespace Crm.Modules.Sales.Data.Migrations
                         new
                         {
                             Id = new Guid("01930000-0000-7000-8000-000000000102"),
+                            Active = true,
                             Code = "intentReached",
                             Kind = "Open",
                             Name = "意向达成 Intent reached",
+                            NameZh = "意向达成",
                             PipelineId = new Guid("01930000-0000-7000-8000-000000000001"),
                             Position = 2,
                             Probability = 30
@@ -1945,9 +1964,11 @@ namespace Crm.Modules.Sales.Data.Migrations
                         new
                         {
                             Id = new Guid("01930000-0000-7000-8000-000000000103"),
+                            Active = true,
                             Code = "businessNegotiation",
                             Kind = "Open",
                             Name = "商务谈判 Business negotiation",
+                            NameZh = "商务谈判",
                             PipelineId = new Guid("01930000-0000-7000-8000-000000000001"),
                             Position = 3,
                             Probability = 60
@@ -1955,9 +1976,11 @@ namespace Crm.Modules.Sales.Data.Migrations
                         new
                         {
                             Id = new Guid("01930000-0000-7000-8000-000000000104"),
+                            Active = true,
                             Code = "contractSigned",
                             Kind = "Open",
                             Name = "合同签订 Contract signed",
+                            NameZh = "合同签订",
                             PipelineId = new Guid("01930000-0000-7000-8000-000000000001"),
                             Position = 4,
                             Probability = 90
@@ -1965,9 +1988,11 @@ namespace Crm.Modules.Sales.Data.Migrations
                         new
                         {
                             Id = new Guid("01930000-0000-7000-8000-000000000105"),
+                            Active = true,
                             Code = "closedWon",
                             Kind = "Won",
                             Name = "赢单 Closed won",
+                            NameZh = "赢单",
                             PipelineId = new Guid("01930000-0000-7000-8000-000000000001"),
                             Position = 5,
                             Probability = 100
@@ -1975,9 +2000,11 @@ namespace Crm.Modules.Sales.Data.Migrations
                         new
                         {
                             Id = new Guid("01930000-0000-7000-8000-000000000106"),
+                            Active = true,
                             Code = "closedLost",
                             Kind = "Lost",
                             Name = "输单 Closed lost",
+                            NameZh = "输单",
                             PipelineId = new Guid("01930000-0000-7000-8000-000000000001"),
                             Position = 6,
                             Probability = 0

@@ -126,7 +126,8 @@ internal static class FunnelSql
         var members = scope.Members;
         return $"""
             WITH stages AS (
-                SELECT id, code, name, position, kind FROM sales.pipeline_stages WHERE pipeline_id = {pipelineId}
+                -- Retired stages are left out: their deals moved on, and history through them counts for the stages around.
+                SELECT id, code, name, position, kind FROM sales.pipeline_stages WHERE pipeline_id = {pipelineId} AND active
             ),
             scoped AS MATERIALIZED (
                 SELECT o.id, o.stage_id, o.status, o.amount, o.probability, o.stage_entered_at

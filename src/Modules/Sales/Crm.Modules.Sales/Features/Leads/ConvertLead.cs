@@ -276,7 +276,7 @@ internal sealed class ConvertLeadHandler(
 
     private async Task<PipelineStage> FirstStageAsync(CancellationToken ct) =>
         await db.PipelineStages
-            .Where(s => s.Kind == StageKind.Open && db.Pipelines.Any(p => p.Id == s.PipelineId && p.IsDefault && p.Active))
+            .Where(s => s.Kind == StageKind.Open && s.Active && db.Pipelines.Any(p => p.Id == s.PipelineId && p.IsDefault && p.Active))
             .OrderBy(s => s.Position)
             .FirstOrDefaultAsync(ct)
         ?? throw new BusinessRuleException(ProblemTypes.BusinessRule, "No default pipeline", "No active default pipeline with an open stage: the opportunity cannot be opened.");

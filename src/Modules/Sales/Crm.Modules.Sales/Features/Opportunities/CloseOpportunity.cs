@@ -110,15 +110,20 @@ internal sealed class CloseOpportunityHandler(SalesDbContext db, IAccessScopePro
                         where change.OpportunityId == opportunity.Id && change.ToStageId == opportunity.StageId
                         orderby change.ChangedAt descending, change.Id descending
                         join source in db.PipelineStages on change.FromStageId equals source.Id
-                        where source.Kind == StageKind.Open
+                        where source.Kind == StageKind.Open && source.Active
                         select source)
                     .FirstOrDefaultAsync(ct)
-                    ?? await stages.Where(s => s.Kind == StageKind.Open).OrderBy(s => s.Position).FirstAsync(ct);
+                    ?? await stages.Where(s => s.Kind == StageKind.Open && s.Active).OrderBy(s => s.Position).FirstAsync(ct);
             }
 
             if (stage.Kind != StageKind.Open)
             {
                 throw ValidationFailedException.For(request.StageId is null ? "stageCode" : "stageId", "An opportunity reopens in an open stage.");
+            }
+
+            if (!stage.Active)
+            {
+                throw PipelineProblems.Retired(stage);
             }
 
             return (opportunity.Reopen(stage, by, now), stage);

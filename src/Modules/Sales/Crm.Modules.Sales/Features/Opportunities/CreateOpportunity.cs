@@ -130,10 +130,11 @@ internal sealed class CreateOpportunityHandler(
                 ?? throw ValidationFailedException.For("stageId", $"No stage {stageId} in pipeline {pipelineId}.");
 
             // Opportunities are born open: closing one is a move, so it gets its history row and won/lost event.
-            return stage.Kind == StageKind.Open ? stage : throw ValidationFailedException.For("stageId", "A new opportunity starts in an open stage.");
+            return stage.Kind != StageKind.Open ? throw ValidationFailedException.For("stageId", "A new opportunity starts in an open stage.")
+                : stage.Active ? stage : throw PipelineProblems.Retired(stage);
         }
 
-        return await stages.Where(s => s.Kind == StageKind.Open).OrderBy(s => s.Position).FirstOrDefaultAsync(ct)
+        return await stages.Where(s => s.Kind == StageKind.Open && s.Active).OrderBy(s => s.Position).FirstOrDefaultAsync(ct)
             ?? throw new BusinessRuleException(ProblemTypes.BusinessRule, "Pipeline has no open stage", $"Pipeline {pipelineId} has no open stage.");
     }
 }

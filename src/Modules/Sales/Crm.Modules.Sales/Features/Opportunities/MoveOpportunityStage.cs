@@ -49,6 +49,11 @@ internal sealed class MoveOpportunityStageHandler(SalesDbContext db, IAccessScop
                 ?? throw ValidationFailedException.For("stageId", $"No stage {stageId} in the opportunity's pipeline.")
             : await stages.SingleOrDefaultAsync(s => s.Code == request.StageCode!.Trim(), cancellationToken)
                 ?? throw ValidationFailedException.For("stageCode", $"No stage '{request.StageCode}' in the opportunity's pipeline.");
+        if (!stage.Active)
+        {
+            throw PipelineProblems.Retired(stage);
+        }
+
         if (stage.Kind == StageKind.Lost)
         {
             throw ValidationFailedException.For(request.StageId is null ? "stageCode" : "stageId", "Losing needs a reason: POST .../lose.");

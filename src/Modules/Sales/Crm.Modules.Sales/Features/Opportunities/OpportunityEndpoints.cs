@@ -217,6 +217,8 @@ internal static class OpportunityEndpoints
             .WithName("SetDefaultPipeline")
             .WithSummary("Make a pipeline the default for new opportunities (managers and administrators; honours If-Match)")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
+
+        PipelineEditingEndpoints.Map(pipelines);
     }
 
     private static Ok<OpportunityLinesResponse> Lines(HttpResponse response, VersionedOpportunityLines lines) =>

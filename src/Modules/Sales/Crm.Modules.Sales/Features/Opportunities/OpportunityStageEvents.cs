@@ -23,19 +23,23 @@ internal static class OpportunityStageEvents
     };
 
     public static OpportunityStageChanged StageChanged(Opportunity opportunity, OpportunityStageChange change, PipelineStage stage) =>
-        new(change.ChangedAt)
+        StageChanged(opportunity.Id, opportunity.CustomerId, change.FromStageId, stage, opportunity.Status, change.ChangedAt);
+
+    /// <summary>The StageChanged event of one move into <paramref name="stage"/>, leaving the opportunity <paramref name="status"/>.</summary>
+    public static OpportunityStageChanged StageChanged(Guid opportunityId, Guid customerId, Guid fromStageId, PipelineStage stage, OpportunityStatus status, DateTimeOffset at) =>
+        new(at)
         {
-            OpportunityId = opportunity.Id,
-            CustomerId = opportunity.CustomerId,
-            FromStageId = change.FromStageId,
-            ToStageId = change.ToStageId,
+            OpportunityId = opportunityId,
+            CustomerId = customerId,
+            FromStageId = fromStageId,
+            ToStageId = stage.Id,
             ToStageCode = stage.Code,
-            Status = opportunity.Status.ToString().ToLowerInvariant(),
+            Status = status.ToString().ToLowerInvariant(),
         };
 
     public static void Raise(SalesDbContext db, Opportunity opportunity, OpportunityStageChange change, PipelineStage stage, DateTimeOffset now)
     {
-        db.AddIntegrationEvent(StageChanged(opportunity, change, stage));
+        db.AddIntegrationEvent(StageChanged(opportunity.Id, opportunity.CustomerId, change.FromStageId, stage, opportunity.Status, now));
         if (opportunity.Status == OpportunityStatus.Won)
         {
             db.AddIntegrationEvent(new OpportunityWon(now)

@@ -283,11 +283,13 @@ internal sealed class QuoteActionHandler(SalesDbContext db, IAccessScopeProvider
             throw QuoteProblems.ApprovalRequired(quote);
         }
 
-        if (!quote.Apply(request.Action, request.Reason, time.UtcNow()))
+        var now = time.UtcNow();
+        if (!quote.Apply(request.Action, request.Reason, now))
         {
             throw QuoteProblems.Transition(quote, request.Action);
         }
 
+        db.AddIntegrationEvent(QuoteIntegrationEvents.For(quote, request.Action, now));
         await db.SaveChangesAsync(cancellationToken);
         return QuoteProjection.Versioned(quote, today);
     }
