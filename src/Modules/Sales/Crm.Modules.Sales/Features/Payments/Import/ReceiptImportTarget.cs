@@ -134,15 +134,7 @@ internal sealed class ReceiptImportTarget(SalesDbContext db, IAccessScopeProvide
             }
         }
 
-        var result = new ImportChunkResult(created.Count, 0, unchanged, errors);
-        if (!settings.DryRun)
-        {
-            await beforeCommit(connection, result, ct);
-            await transaction.CommitAsync(ct);
-        }
-
-        db.ChangeTracker.Clear();
-        return result;
+        return await SalesImportChunk.FinishAsync(db, transaction, settings, new ImportChunkResult(created.Count, 0, unchanged, errors), beforeCommit, ct);
     }
 
     /// <summary>A new receipt with the receipt API's checks against the running totals of the chunk; null when rejected.</summary>
