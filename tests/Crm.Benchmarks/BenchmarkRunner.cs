@@ -107,6 +107,9 @@ internal static class BenchmarkRunner
             }
         }
 
+        // Described before the import and transfer phases, which add and move customers: the sizes and filter counts
+        // are those the read scenarios ran on.
+        var data = await DescribeDataAsync(db, seeded, options, ct);
         log.WriteLine($"Import: {options.ImportRows:N0} customers per side, {options.ImportRounds} rounds...");
         var import = await ImportBenchmark.RunAsync(db, http, api.BaseAddress, c => SignInAsync(http, api.BaseAddress, c), options, log, ct);
 
@@ -120,7 +123,7 @@ internal static class BenchmarkRunner
             GeneratedAt = DateTimeOffset.UtcNow,
             Smoke = options.Smoke,
             Machine = await DescribeMachineAsync(db, ct),
-            Data = await DescribeDataAsync(db, seeded, options, ct),
+            Data = data,
             Sales = await SalesScenarios.DescribeAsync(db, sales, ct),
             CrossChecks = crossChecks,
             Settings = new RunSettings(options.Rounds, options.RoundDuration.TotalSeconds, options.Concurrency, options.HeavyConcurrency, options.Seed),
