@@ -88,6 +88,11 @@ internal sealed partial class CrmExceptionHandler(IProblemDetailsService problem
             case DbUpdateException { InnerException: PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } }:
                 return Problem(409, ProblemTypes.Conflict, "Conflict", "A record with the same unique value already exists.");
 
+            // Set-based statements (imports, bulk actions) run through Npgsql directly: a concurrent writer that inserted the
+            // same unique value first surfaces as the bare server error. The statement's transaction rolled back; a retry is safe.
+            case PostgresException { SqlState: PostgresErrorCodes.UniqueViolation }:
+                return Problem(409, ProblemTypes.Conflict, "Conflict", "A concurrent request wrote the same unique value first; nothing of this statement was kept, retry it.");
+
             case DbUpdateException { InnerException: PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation } }:
                 return Problem(409, ProblemTypes.Conflict, "Conflict", "The change refers to a record that does not exist, or is still referred to.");
 

@@ -155,6 +155,19 @@ internal sealed class ProblemDetailsTests : IntegrationTest
     }
 
     [Test]
+    public async Task A_unique_violation_of_a_raw_statement_is_a_409_problem_without_internals()
+    {
+        var response = await Client.GetAsync("/api/v1/notes/unique-race");
+        var body = await response.Content.ReadAsStringAsync();
+        var problem = await ReadProblemAsync(response, HttpStatusCode.Conflict);
+        Assert.Multiple(() =>
+        {
+            Assert.That(problem.GetProperty("type").GetString(), Is.EqualTo("https://crm.local/problems/conflict"));
+            Assert.That(body, Does.Not.Contain("ix_secret"));
+        });
+    }
+
+    [Test]
     public async Task An_unsupported_api_version_is_a_problem()
     {
         var response = await Client.GetAsync("/api/v2/notes");

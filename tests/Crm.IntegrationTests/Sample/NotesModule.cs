@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Crm.IntegrationTests.Sample;
 
@@ -59,6 +60,8 @@ internal static class NotesModule
         notes.MapPost("/upload", (HttpRequest request) => TypedResults.Ok(request.ContentLength))
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(10 * 1024 * 1024));
         notes.MapGet("/fail", IResult () => throw new InvalidOperationException("secret internal detail"));
+        notes.MapGet("/unique-race", IResult () =>
+            throw new PostgresException("duplicate key value violates unique constraint \"ix_secret\"", "ERROR", "ERROR", PostgresErrorCodes.UniqueViolation));
     }
 }
 
