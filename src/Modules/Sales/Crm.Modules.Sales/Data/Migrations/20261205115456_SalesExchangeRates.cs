@@ -67,11 +67,29 @@ namespace Crm.Modules.Sales.Data.Migrations
                 schema: "sales",
                 table: "exchange_rates",
                 columns: new[] { "rate_date", "id" });
+
+            // The conversion factors of a report: its own currency at 1 and, for a CNY report, every other currency at the
+            // rate effective on the report day (a currency without one has no row, so its deals and quotas do not count).
+            // The forecast and performance statements join it like a small table.
+            migrationBuilder.Sql(
+                """
+                CREATE FUNCTION sales.report_rates(report_currency text, on_day date)
+                RETURNS TABLE (currency text, factor numeric) LANGUAGE sql STABLE ROWS 20 AS $$
+                    SELECT report_currency, 1::numeric
+                    UNION ALL
+                    (SELECT DISTINCT ON (r.currency) r.currency::text, r.rate
+                     FROM sales.exchange_rates r
+                     WHERE report_currency = 'CNY' AND r.rate_date <= on_day
+                     ORDER BY r.currency, r.rate_date DESC)
+                $$;
+                """);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.Sql("DROP FUNCTION sales.report_rates(text, date);");
+
             migrationBuilder.DropTable(
                 name: "exchange_rates",
                 schema: "sales");
