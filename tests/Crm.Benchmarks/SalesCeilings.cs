@@ -88,17 +88,25 @@ internal static class SalesCeilings
     /// <summary>
     /// The monthly forecast per owner over [@from, @to) in @currency (UTC months): open deals by expected close date, wins
     /// by close time, commit at 60 % and best case at 30 % probability on top of the wins, and each owner's month quota.
+    /// A CNY report converts other currencies at the rate effective on @on (a currency without one does not count).
     /// </summary>
     public const string ForecastSql =
         """
-        WITH deal AS (
-            SELECT date_trunc('month', o.expected_close_date::timestamp)::date AS period_start, o.owner_id, true AS open, o.amount, o.probability
-            FROM sales.opportunities o
-            WHERE o.status = 'Open' AND o.currency = @currency AND o.expected_close_date >= @from AND o.expected_close_date < @to
+        WITH fx AS (
+            SELECT @currency::text AS currency, 1::numeric AS factor
             UNION ALL
-            SELECT date_trunc('month', o.closed_at AT TIME ZONE 'UTC')::date, o.owner_id, false, o.amount, o.probability
-            FROM sales.opportunities o
-            WHERE o.status = 'Won' AND o.currency = @currency AND o.closed_at >= @from_at AND o.closed_at < @to_at
+            (SELECT DISTINCT ON (r.currency) r.currency::text, r.rate FROM sales.exchange_rates r
+             WHERE @currency = 'CNY' AND r.rate_date <= @on ORDER BY r.currency, r.rate_date DESC)
+        ),
+        deal AS (
+            SELECT date_trunc('month', o.expected_close_date::timestamp)::date AS period_start, o.owner_id, true AS open,
+                   round(o.amount * fx.factor, 2) AS amount, o.probability
+            FROM sales.opportunities o JOIN fx ON fx.currency = o.currency
+            WHERE o.status = 'Open' AND o.expected_close_date >= @from AND o.expected_close_date < @to
+            UNION ALL
+            SELECT date_trunc('month', o.closed_at AT TIME ZONE 'UTC')::date, o.owner_id, false, round(o.amount * fx.factor, 2), o.probability
+            FROM sales.opportunities o JOIN fx ON fx.currency = o.currency
+            WHERE o.status = 'Won' AND o.closed_at >= @from_at AND o.closed_at < @to_at
         ),
         per AS (
             SELECT period_start, owner_id,
@@ -112,9 +120,9 @@ internal static class SalesCeilings
             FROM deal GROUP BY period_start, owner_id
         ),
         quota AS (
-            SELECT period_start, subject_id AS owner_id, amount_target
-            FROM sales.sales_quotas
-            WHERE subject_kind = 'User' AND period_kind = 'Month' AND currency = @currency AND period_start >= @from AND period_end <= @to
+            SELECT q.period_start, q.subject_id AS owner_id, round(q.amount_target * fx.factor, 2) AS amount_target
+            FROM sales.sales_quotas q JOIN fx ON fx.currency = q.currency
+            WHERE q.subject_kind = 'User' AND q.period_kind = 'Month' AND q.period_start >= @from AND q.period_end <= @to
         )
         SELECT coalesce(p.period_start, q.period_start)::text AS period_start, coalesce(p.owner_id, q.owner_id) AS owner_id,
                coalesce(p.pipeline_count, 0) AS pipeline_count, coalesce(p.pipeline_amount, 0) AS pipeline_amount,
@@ -155,7 +163,7 @@ internal static class SalesCeilings
                 ("pipeline", Pipeline.DefaultId), ("from", from), ("to", to), ("by_team", team is not null), ("team", team ?? Guid.Empty)));
         app.MapGet("/raw/forecast", (DateOnly from, DateOnly to, string currency, HttpContext http, CancellationToken ct) =>
             CeilingHost.WriteRowsAsync(db, ForecastSql, http, single: false, ct,
-                ("from", from), ("to", to), ("currency", currency),
+                ("from", from), ("to", to), ("currency", currency), ("on", DateOnly.FromDateTime(DateTimeOffset.UtcNow.UtcDateTime)),
                 ("from_at", new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)),
                 ("to_at", new DateTimeOffset(to.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero))));
         app.MapGet("/raw/calendar", (Guid team, DateTimeOffset from, DateTimeOffset to, HttpContext http, CancellationToken ct) =>

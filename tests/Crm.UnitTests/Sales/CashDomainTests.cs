@@ -29,8 +29,8 @@ internal sealed class CashDomainTests
             Assert.That(contract.Title, Is.EqualTo("维保合同"));
             Assert.That(contract.AcceptsPayments, Is.False);
             Assert.That(contract.CanBeRenewed, Is.False);
-            Assert.That(contract.Sign(new DateOnly(2026, 11, 20), Now), Is.True);
-            Assert.That(contract.Sign(new DateOnly(2026, 11, 21), Now), Is.False);
+            Assert.That(contract.Sign(new DateOnly(2026, 11, 20), 1m, Now), Is.True);
+            Assert.That(contract.Sign(new DateOnly(2026, 11, 21), 1m, Now), Is.False);
             Assert.That(contract.SignedDate, Is.EqualTo(new DateOnly(2026, 11, 20)));
             Assert.That(contract.AcceptsPayments, Is.True);
             Assert.That(contract.CanBeRenewed, Is.True);
@@ -51,7 +51,7 @@ internal sealed class CashDomainTests
     public void A_renewal_is_a_linked_draft_with_the_same_customer_owner_and_currency()
     {
         var contract = Draft();
-        contract.Sign(new DateOnly(2026, 11, 20), Now);
+        contract.Sign(new DateOnly(2026, 11, 20), 1m, Now);
         var successor = contract.Renew("续约", 1_200m, new DateOnly(2027, 12, 1), new DateOnly(2028, 11, 30), Now);
         Assert.Multiple(() =>
         {
@@ -67,7 +67,7 @@ internal sealed class CashDomainTests
     public void A_receipt_keeps_the_contract_owner_and_is_reversed_at_most_once()
     {
         var contract = Draft();
-        var receipt = PaymentReceipt.Create(contract, null, 100m, new DateOnly(2026, 11, 22), PaymentMethod.Cheque, "  CHQ-1 ", Now);
+        var receipt = PaymentReceipt.Create(contract, null, 100m, new DateOnly(2026, 11, 22), 1m, PaymentMethod.Cheque, "  CHQ-1 ", Now);
         Assert.Multiple(() =>
         {
             Assert.That(receipt.OwnerId, Is.EqualTo(contract.OwnerId));
@@ -94,7 +94,7 @@ internal sealed class CashDomainTests
     public void A_contract_keeps_a_trimmed_product_category_and_its_renewal_inherits_it()
     {
         var contract = Contract.Create(Guid.CreateVersion7(), "维保", 1m, "CNY", new DateOnly(2026, 12, 1), new DateOnly(2027, 11, 30), null, null, null, Now, " 软件 ");
-        contract.Sign(new DateOnly(2026, 11, 20), Now);
+        contract.Sign(new DateOnly(2026, 11, 20), 1m, Now);
         var successor = contract.Renew("续约", 1m, new DateOnly(2027, 12, 1), new DateOnly(2028, 11, 30), Now);
         Assert.Multiple(() =>
         {
@@ -120,7 +120,7 @@ internal sealed class CashDomainTests
     {
         var draft = Draft();
         var contract = Draft();
-        contract.Sign(new DateOnly(2026, 11, 20), Now);
+        contract.Sign(new DateOnly(2026, 11, 20), 1m, Now);
         contract.RecordReceipt(400m, Now);
         Assert.Multiple(() =>
         {
@@ -139,7 +139,7 @@ internal sealed class CashDomainTests
     public void Signing_on_or_after_the_start_makes_the_contract_active_at_once()
     {
         var contract = Contract.Create(Guid.CreateVersion7(), "维保", 1m, "CNY", new DateOnly(2026, 11, 1), new DateOnly(2027, 10, 31), null, null, null, Now);
-        contract.Sign(new DateOnly(2026, 11, 20), Now);
+        contract.Sign(new DateOnly(2026, 11, 20), 1m, Now);
         Assert.That(contract.Status, Is.EqualTo(ContractStatus.Active));
     }
 }

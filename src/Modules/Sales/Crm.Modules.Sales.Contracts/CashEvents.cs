@@ -34,6 +34,12 @@ public sealed record ContractSigned : IntegrationEvent, ICustomerTimelineEvent
     /// <summary>ISO 4217 currency of the amount.</summary>
     public required string Currency { get; init; }
 
+    /// <summary>
+    /// What moves the customer's balance: the amount in CNY at the rate effective on the signed date. Null in events written before exchange rates existed; the
+    /// balance then applies the nominal amount, as it did when they were written.
+    /// </summary>
+    public decimal? BalanceAmount { get; init; }
+
     IReadOnlyCollection<Guid> ICustomerTimelineEvent.TimelineCustomerIds => [CustomerId];
 
     string ICustomerTimelineEvent.TimelineKind => CashTimelineKinds.Contract;
@@ -64,6 +70,12 @@ public sealed record PaymentReceived : IntegrationEvent, ICustomerTimelineEvent
 
     /// <summary>ISO 4217 currency of the amount.</summary>
     public required string Currency { get; init; }
+
+    /// <summary>
+    /// What moves the customer's balance: the amount in CNY at the rate effective on the received date. Null in events written before exchange rates existed; the
+    /// balance then applies the nominal amount, as it did when they were written.
+    /// </summary>
+    public decimal? BalanceAmount { get; init; }
 
     /// <summary>The day the money arrived.</summary>
     public required DateOnly ReceivedDate { get; init; }
@@ -98,6 +110,12 @@ public sealed record PaymentReversed : IntegrationEvent, ICustomerTimelineEvent
 
     /// <summary>ISO 4217 currency of the amount.</summary>
     public required string Currency { get; init; }
+
+    /// <summary>
+    /// What moves the customer's balance: the amount in CNY at the rate the receipt was recorded with, so the reversal cancels it exactly. Null in events written before exchange rates existed; the
+    /// balance then applies the nominal amount, as it did when they were written.
+    /// </summary>
+    public decimal? BalanceAmount { get; init; }
 
     /// <summary>Why it was reversed.</summary>
     public required string Reason { get; init; }
@@ -135,6 +153,12 @@ public sealed record ContractTerminated : IntegrationEvent, ICustomerTimelineEve
 
     /// <summary>ISO 4217 currency of the amount.</summary>
     public required string Currency { get; init; }
+
+    /// <summary>
+    /// What moves the customer's balance: the unpaid amount in CNY at the rate the contract was signed with. Null in events written before exchange rates existed; the
+    /// balance then applies the nominal amount, as it did when they were written.
+    /// </summary>
+    public decimal? BalanceAmount { get; init; }
 
     /// <summary>The day it ended.</summary>
     public required DateOnly TerminatedDate { get; init; }

@@ -76,6 +76,7 @@ public static class SalesModule
         Features.Contracts.ContractEndpoints.Map(api);
         Features.Payments.PaymentEndpoints.Map(api);
         Features.Commissions.CommissionEndpoints.Map(api);
+        Features.ExchangeRates.ExchangeRateEndpoints.MapExchangeRateEndpoints(api);
         api.MapFunnelEndpoints();
         api.MapQuotaEndpoints();
         Features.Expenses.ExpenseReportEndpoints.Map(api);

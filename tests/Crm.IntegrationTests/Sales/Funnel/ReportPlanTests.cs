@@ -57,7 +57,7 @@ internal sealed class ReportPlanTests : IntegrationTest
     {
         var starts = new[] { Q4.Start };
         var ends = new[] { Q4.End };
-        return ForecastSql.Build(scope, null, null, "CNY", starts, ends,
+        return ForecastSql.Build(scope, null, null, "CNY", Q4.End, starts, ends,
             [ReportParameters.StartOf(Q4.Start, TimeZoneInfo.Utc)], [ReportParameters.StartOf(Q4.End, TimeZoneInfo.Utc)]);
     }
 
@@ -82,7 +82,7 @@ internal sealed class ReportPlanTests : IntegrationTest
     public async Task Performance_reads_wins_by_close_time_and_first_wins_by_customer()
     {
         var plan = await PlanAsync(db => db.Database.SqlQuery<PerformanceSqlRow>(PerformanceSql.Build(
-            Admin(), Q4, "CNY", ReportParameters.StartOf(Q4.Start, TimeZoneInfo.Utc), ReportParameters.StartOf(Q4.End, TimeZoneInfo.Utc))));
+            Admin(), Q4, "CNY", Q4.End, ReportParameters.StartOf(Q4.Start, TimeZoneInfo.Utc), ReportParameters.StartOf(Q4.End, TimeZoneInfo.Utc))));
 
         Assert.Multiple(() =>
         {

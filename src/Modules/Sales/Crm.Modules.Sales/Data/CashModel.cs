@@ -38,6 +38,7 @@ internal static class CashModel
             contract.HasIndex(c => new { c.Status, c.EndDate });
             contract.HasIndex(c => c.OpportunityId);
             contract.Property(c => c.ReceivedAmount).HasPrecision(18, 2);
+            contract.Property(c => c.CnyRate).HasPrecision(18, 6);
             contract.Ignore(c => c.Outstanding);
             contract.Ignore(c => c.AcceptsPayments);
             contract.Ignore(c => c.CanBeRenewed);
@@ -78,6 +79,8 @@ internal static class CashModel
             receipt.HasOne<PaymentInstalment>().WithMany().HasForeignKey(r => r.InstalmentId).OnDelete(DeleteBehavior.Restrict);
             receipt.Property(r => r.Amount).HasPrecision(18, 2);
             receipt.Property(r => r.Currency).HasMaxLength(3);
+            receipt.Property(r => r.CnyRate).HasPrecision(18, 6);
+            receipt.Ignore(r => r.BalanceAmount);
             receipt.Property(r => r.Method).HasConversion<string>().HasMaxLength(20);
             receipt.Property(r => r.Status).HasConversion<string>().HasMaxLength(10);
             receipt.Property(r => r.Reference).HasMaxLength(PaymentReceipt.MaxReferenceLength);
@@ -126,6 +129,26 @@ internal static class CashModel
             // One rule per (rep, category, start), "any" included: an exact duplicate is a conflict; the statement's
             // per-receipt lookup reads this index by rep and category.
             rule.HasIndex(r => new { r.RepId, r.ProductCategory, r.ValidFrom }).IsUnique().AreNullsDistinct(false);
+        });
+
+        modelBuilder.Entity<ExchangeRate>(rate =>
+        {
+            rate.ToTable("exchange_rates", t =>
+            {
+                t.HasCheckConstraint("ck_exchange_rates_rate", "rate > 0");
+                t.HasCheckConstraint("ck_exchange_rates_currency", $"currency ~ '^[A-Z]{{3}}$' AND currency <> '{ExchangeRate.BaseCurrency}'");
+            });
+            rate.HasKey(r => r.Id);
+            rate.Property(r => r.Currency).HasMaxLength(3);
+            rate.Property(r => r.Rate).HasPrecision(18, 6);
+            rate.Property(r => r.Source).HasMaxLength(ExchangeRate.MaxSourceLength);
+            rate.Property(r => r.Version).IsRowVersion();
+
+            // One rate per currency and day; the effective-rate seek (latest on or before a day) and the currency list read it.
+            rate.HasIndex(r => new { r.Currency, r.RateDate }).IsUnique();
+
+            // The list across currencies, newest day first.
+            rate.HasIndex(r => new { r.RateDate, r.Id });
         });
     }
 }

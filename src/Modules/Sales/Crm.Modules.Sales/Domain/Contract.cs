@@ -73,6 +73,12 @@ internal sealed class Contract : IAuditable, IOwnedRecord
     /// <summary>What the customer still owes on it: the amount less what was received.</summary>
     public decimal Outstanding => Amount - ReceivedAmount;
 
+    /// <summary>
+    /// CNY per 1 unit of the contract currency effective on the signed date (1 for CNY), fixed at signing; null while
+    /// draft. The customer's CNY balance moves by the amount at this rate when the contract is signed or terminated.
+    /// </summary>
+    public decimal? CnyRate { get; private set; }
+
     /// <summary>The day it was terminated early (终止), if it was.</summary>
     public DateOnly? TerminatedDate { get; private set; }
 
@@ -130,7 +136,7 @@ internal sealed class Contract : IAuditable, IOwnedRecord
     /// Signing is allowed once, from draft only: the signed amount becomes the customer's receivable. A contract signed
     /// on or after its start is active at once (or expired, when signed after its end), like the lifecycle job would make it.
     /// </summary>
-    public bool Sign(DateOnly signedDate, DateTimeOffset now)
+    public bool Sign(DateOnly signedDate, decimal cnyRate, DateTimeOffset now)
     {
         if (Status != ContractStatus.Draft)
         {
@@ -138,6 +144,7 @@ internal sealed class Contract : IAuditable, IOwnedRecord
         }
 
         SignedDate = signedDate;
+        CnyRate = cnyRate;
         Status = StatusOn(ContractStatus.Signed, StartDate, EndDate, DateOnly.FromDateTime(now.UtcDateTime));
         UpdatedAt = now;
         return true;
@@ -209,6 +216,9 @@ internal sealed class Contract : IAuditable, IOwnedRecord
         successor.RenewalOfId = Id;
         return successor;
     }
+
+    /// <summary>An amount of the contract's currency in CNY at the rate fixed when it was signed.</summary>
+    public decimal ToCny(decimal amount) => ExchangeRate.ToCny(amount, CnyRate ?? 1m);
 
     /// <summary>Bumps the row version so a concurrent change of something hanging off the contract (its plan) conflicts.</summary>
     public void Touch(DateTimeOffset now) => UpdatedAt = now;

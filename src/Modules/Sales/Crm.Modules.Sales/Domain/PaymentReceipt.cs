@@ -115,6 +115,12 @@ internal sealed class PaymentReceipt : IAuditable, IOwnedRecord
 
     public DateOnly ReceivedDate { get; private set; }
 
+    /// <summary>CNY per 1 unit of <see cref="Currency"/> effective on the received date (1 for CNY), fixed when recorded.</summary>
+    public decimal CnyRate { get; private set; } = 1m;
+
+    /// <summary>The amount in CNY: what the receipt takes off the customer's balance, and what a reversal puts back.</summary>
+    public decimal BalanceAmount => ExchangeRate.ToCny(Amount, CnyRate);
+
     public PaymentMethod Method { get; private set; }
 
     public string? Reference { get; private set; }
@@ -140,6 +146,7 @@ internal sealed class PaymentReceipt : IAuditable, IOwnedRecord
         Guid? instalmentId,
         decimal amount,
         DateOnly receivedDate,
+        decimal cnyRate,
         PaymentMethod method,
         string? reference,
         DateTimeOffset now,
@@ -154,6 +161,7 @@ internal sealed class PaymentReceipt : IAuditable, IOwnedRecord
             Amount = amount,
             Currency = contract.Currency,
             ReceivedDate = receivedDate,
+            CnyRate = cnyRate,
             Method = method,
             Reference = string.IsNullOrWhiteSpace(reference) ? null : reference.Trim(),
             ExternalId = Contract.NormalizeExternalId(externalId),

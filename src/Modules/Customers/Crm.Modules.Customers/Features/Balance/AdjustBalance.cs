@@ -72,6 +72,6 @@ internal sealed class AdjustCustomerBalanceHandler(CustomerActionContext context
         await context.SaveAsync(customer, adjusted, cancellationToken);
         return new BalanceLedgerEntryResponse(
             entry.EventId, entry.CustomerId, entry.Kind, entry.Delta, customer.Currency, customer.OutstandingBalance, entry.ContractId, entry.Reason,
-            entry.Reference, entry.ActorId, entry.AppliedAt);
+            entry.Reference, entry.ActorId, entry.AppliedAt, null, null);
     }
 }

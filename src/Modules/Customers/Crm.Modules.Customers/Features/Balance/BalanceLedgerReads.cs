@@ -21,9 +21,11 @@ namespace Crm.Modules.Customers.Features.Balance;
 /// <param name="Reference">The adjustment's reference, or for a merge entry the code of the other customer.</param>
 /// <param name="ActorId">Who made an adjustment or a merge.</param>
 /// <param name="AppliedAt">When the change was applied to the balance.</param>
+/// <param name="OriginalAmount">For a Sales event, the unsigned amount of the contract or receipt in its own currency; null otherwise.</param>
+/// <param name="OriginalCurrency">The currency of originalAmount (USD for a USD contract, whose amount was converted to CNY).</param>
 internal sealed record BalanceLedgerEntryResponse(
     Guid Id, Guid CustomerId, string Kind, decimal Amount, string Currency, decimal BalanceAfter, Guid? ContractId, string? Reason, string? Reference,
-    Guid? ActorId, DateTimeOffset AppliedAt);
+    Guid? ActorId, DateTimeOffset AppliedAt, decimal? OriginalAmount, string? OriginalCurrency);
 
 /// <summary>One page of a customer's balance ledger, newest first unless <c>sort=appliedAt</c>.</summary>
 internal sealed record ListBalanceLedgerRequest(Guid CustomerId, PageRequest Page, string? Sort, string? Kind, DateTimeOffset? From, DateTimeOffset? To)
@@ -39,7 +41,8 @@ internal static class BalanceLedgerProjection
 
     /// <summary>The entry without its balance after, which <see cref="WithBalanceAfterAsync"/> fills in.</summary>
     public static Expression<Func<BalanceLedgerEntry, BalanceLedgerEntryResponse>> ToResponse(string currency) => e =>
-        new BalanceLedgerEntryResponse(e.EventId, e.CustomerId, e.Kind, e.Delta, currency, 0m, e.ContractId, e.Reason, e.Reference, e.ActorId, e.AppliedAt);
+        new BalanceLedgerEntryResponse(e.EventId, e.CustomerId, e.Kind, e.Delta, currency, 0m, e.ContractId, e.Reason, e.Reference, e.ActorId, e.AppliedAt,
+            e.OriginalAmount, e.OriginalCurrency);
 
     /// <summary>
     /// The running balance of the entries: one window sum over the customer's ledger up to the newest of them, read from

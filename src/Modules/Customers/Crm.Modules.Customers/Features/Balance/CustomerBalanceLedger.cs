@@ -61,6 +61,12 @@ internal sealed class BalanceLedgerEntry
 
     public DateTimeOffset AppliedAt { get; private set; }
 
+    /// <summary>For a Sales event: the contract's or receipt's amount (unsigned) in its own currency, before conversion to CNY.</summary>
+    public decimal? OriginalAmount { get; private set; }
+
+    /// <summary>The ISO 4217 currency of <see cref="OriginalAmount"/>.</summary>
+    public string? OriginalCurrency { get; private set; }
+
     /// <summary>A manual adjustment, keyed by the id of the <c>CustomerBalanceAdjusted</c> event written with it.</summary>
     public static BalanceLedgerEntry Adjustment(Guid eventId, Guid customerId, decimal amount, Guid? actorId, string reason, string? reference, DateTimeOffset at) =>
         new()
@@ -89,6 +95,8 @@ internal static class BalanceLedgerModel
             entry.Property(e => e.Kind).HasMaxLength(30);
             entry.Property(e => e.Reason).HasMaxLength(CustomerHistoryEntry.MaxReasonLength);
             entry.Property(e => e.Reference).HasMaxLength(BalanceLedgerEntry.MaxReferenceLength);
+            entry.Property(e => e.OriginalAmount).HasPrecision(18, 2);
+            entry.Property(e => e.OriginalCurrency).HasMaxLength(3);
 
             // The customer's ledger, newest first, seeks on (customer, appliedAt, id); the kind filter on its own index.
             // Both carry the delta, so the running balance (balanceAfter) is an index-only sum.
@@ -103,29 +111,39 @@ internal sealed class CustomerBalanceConsumer(CustomersDbContext db, TimeProvide
       IIntegrationEventHandler<ContractTerminated>
 {
     public Task HandleAsync(ContractSigned integrationEvent, CancellationToken ct) =>
-        ApplyAsync(integrationEvent.EventId, integrationEvent.CustomerId, integrationEvent.ContractId, integrationEvent.Amount, BalanceLedgerKinds.ContractSigned, ct);
+        ApplyAsync(integrationEvent, integrationEvent.CustomerId, integrationEvent.ContractId, 1, integrationEvent.Amount, integrationEvent.Currency,
+            integrationEvent.BalanceAmount, BalanceLedgerKinds.ContractSigned, ct);
 
     public Task HandleAsync(PaymentReceived integrationEvent, CancellationToken ct) =>
-        ApplyAsync(integrationEvent.EventId, integrationEvent.CustomerId, integrationEvent.ContractId, -integrationEvent.Amount, BalanceLedgerKinds.PaymentReceived, ct);
+        ApplyAsync(integrationEvent, integrationEvent.CustomerId, integrationEvent.ContractId, -1, integrationEvent.Amount, integrationEvent.Currency,
+            integrationEvent.BalanceAmount, BalanceLedgerKinds.PaymentReceived, ct);
 
     public Task HandleAsync(PaymentReversed integrationEvent, CancellationToken ct) =>
-        ApplyAsync(integrationEvent.EventId, integrationEvent.CustomerId, integrationEvent.ContractId, integrationEvent.Amount, BalanceLedgerKinds.PaymentReversed, ct);
+        ApplyAsync(integrationEvent, integrationEvent.CustomerId, integrationEvent.ContractId, 1, integrationEvent.Amount, integrationEvent.Currency,
+            integrationEvent.BalanceAmount, BalanceLedgerKinds.PaymentReversed, ct);
 
     /// <summary>What was unpaid at termination is no longer owed; recorded even when nothing was unpaid, so the ledger shows the termination.</summary>
     public Task HandleAsync(ContractTerminated integrationEvent, CancellationToken ct) =>
-        ApplyAsync(integrationEvent.EventId, integrationEvent.CustomerId, integrationEvent.ContractId, -integrationEvent.UnpaidAmount, BalanceLedgerKinds.ContractTerminated, ct);
+        ApplyAsync(integrationEvent, integrationEvent.CustomerId, integrationEvent.ContractId, -1, integrationEvent.UnpaidAmount, integrationEvent.Currency,
+            integrationEvent.BalanceAmount, BalanceLedgerKinds.ContractTerminated, ct);
 
     /// <summary>
     /// One statement: the ledger insert and the balance update commit together, and the update only sees a row when the
     /// insert did not hit an existing event id. A customer merged away passes the change on to the one it was merged into,
-    /// and the entry is written there too, so every customer's ledger keeps summing to its balance.
+    /// and the entry is written there too, so every customer's ledger keeps summing to its balance. The balance is in CNY:
+    /// the change is the event's CNY amount; an event written before exchange rates existed has none and moves the balance
+    /// by its nominal amount, as it did then (ADR 0032). The entry keeps the amount in its own currency beside it.
     /// </summary>
-    private Task ApplyAsync(Guid eventId, Guid customerId, Guid contractId, decimal delta, string kind, CancellationToken ct) =>
-        db.Database.ExecuteSqlAsync(
+    private Task ApplyAsync(
+        IntegrationEvent integrationEvent, Guid customerId, Guid contractId, int sign, decimal amount, string currency, decimal? balanceAmount, string kind,
+        CancellationToken ct)
+    {
+        var delta = sign * (balanceAmount ?? amount);
+        return db.Database.ExecuteSqlAsync(
             $"""
             WITH applied AS (
-                INSERT INTO customers.balance_ledger (event_id, customer_id, delta, kind, contract_id, applied_at)
-                SELECT {eventId}, COALESCE(named.merged_into_id, named.id), {delta}, {kind}, {contractId}, {time.UtcNow()}
+                INSERT INTO customers.balance_ledger (event_id, customer_id, delta, kind, contract_id, applied_at, original_amount, original_currency)
+                SELECT {integrationEvent.EventId}, COALESCE(named.merged_into_id, named.id), {delta}, {kind}, {contractId}, {time.UtcNow()}, {amount}, {currency}
                 FROM customers.customers named
                 WHERE named.id = {customerId}
                 ON CONFLICT (event_id) DO NOTHING
@@ -136,4 +154,5 @@ internal sealed class CustomerBalanceConsumer(CustomersDbContext db, TimeProvide
             WHERE c.id = applied.customer_id
             """,
             ct);
+    }
 }

@@ -390,6 +390,11 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasColumnType("numeric(18,2)")
                         .HasColumnName("amount");
 
+                    b.Property<decimal?>("CnyRate")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("cny_rate");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -520,6 +525,65 @@ namespace Crm.Modules.Sales.Data.Migrations
                             t.HasCheckConstraint("ck_contracts_amount", "amount >= 0");
 
                             t.HasCheckConstraint("ck_contracts_dates", "end_date >= start_date");
+                        });
+                });
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.ExchangeRate", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<decimal>("Rate")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("rate");
+
+                    b.Property<DateOnly>("RateDate")
+                        .HasColumnType("date")
+                        .HasColumnName("rate_date");
+
+                    b.Property<string>("Source")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("source");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_exchange_rates");
+
+                    b.HasIndex("Currency", "RateDate")
+                        .IsUnique()
+                        .HasDatabaseName("ix_exchange_rates_currency_rate_date");
+
+                    b.HasIndex("RateDate", "Id")
+                        .HasDatabaseName("ix_exchange_rates_rate_date_id");
+
+                    b.ToTable("exchange_rates", "sales", t =>
+                        {
+                            t.HasCheckConstraint("ck_exchange_rates_currency", "currency ~ '^[A-Z]{3}$' AND currency <> 'CNY'");
+
+                            t.HasCheckConstraint("ck_exchange_rates_rate", "rate > 0");
                         });
                 });
 
@@ -1702,6 +1766,11 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasPrecision(18, 2)
                         .HasColumnType("numeric(18,2)")
                         .HasColumnName("amount");
+
+                    b.Property<decimal>("CnyRate")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("cny_rate");
 
                     b.Property<Guid>("ContractId")
                         .HasColumnType("uuid")

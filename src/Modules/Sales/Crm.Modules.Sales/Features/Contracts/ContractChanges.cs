@@ -238,7 +238,7 @@ internal sealed class TerminateContractHandler(SalesDbContext db, IAccessScopePr
         db.AddIntegrationEvent(new ContractTerminated(now)
         {
             ContractId = contract.Id, ContractNumber = contract.Number, CustomerId = contract.CustomerId, UnpaidAmount = contract.Outstanding,
-            Currency = contract.Currency, TerminatedDate = contract.TerminatedDate!.Value, Reason = contract.TerminationReason!,
+            Currency = contract.Currency, BalanceAmount = contract.ToCny(contract.Outstanding), TerminatedDate = contract.TerminatedDate!.Value, Reason = contract.TerminationReason!,
         });
         await db.SaveChangesAsync(cancellationToken);
         return ContractProjection.Versioned(contract);

@@ -4,6 +4,7 @@ using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Sales.Contracts;
 using Crm.Modules.Sales.Data;
 using Crm.Modules.Sales.Domain;
+using Crm.Modules.Sales.Features.ExchangeRates;
 using Crm.SharedKernel.Errors;
 using Crm.SharedKernel.Http;
 using Crm.SharedKernel.Outbox;
@@ -24,6 +25,7 @@ namespace Crm.Modules.Sales.Features.Contracts;
 /// <param name="Title">What it is for.</param>
 /// <param name="Amount">Contract amount.</param>
 /// <param name="Currency">ISO 4217 currency code.</param>
+/// <param name="CnyRate">CNY per 1 unit of the currency effective on the signed date, fixed at signing; null while draft.</param>
 /// <param name="StartDate">First day in force.</param>
 /// <param name="EndDate">Last day in force.</param>
 /// <param name="SignedDate">When it was signed; null while draft.</param>
@@ -47,6 +49,7 @@ internal sealed record ContractResponse(
     string Title,
     decimal Amount,
     string Currency,
+    decimal? CnyRate,
     DateOnly StartDate,
     DateOnly EndDate,
     DateOnly? SignedDate,
@@ -68,7 +71,7 @@ internal sealed record VersionedContract(ContractResponse Contract, uint Version
 internal static class ContractProjection
 {
     public static readonly System.Linq.Expressions.Expression<Func<Contract, ContractResponse>> ToResponse = c =>
-        new ContractResponse(c.Id, c.Number, c.ExternalId, c.CustomerId, c.Title, c.Amount, c.Currency, c.StartDate, c.EndDate, c.SignedDate, c.Status,
+        new ContractResponse(c.Id, c.Number, c.ExternalId, c.CustomerId, c.Title, c.Amount, c.Currency, c.CnyRate, c.StartDate, c.EndDate, c.SignedDate, c.Status,
             c.OpportunityId, c.OrderId, c.OwnerId, c.RenewalOfId, c.ProductCategory, c.ReceivedAmount, c.Amount - c.ReceivedAmount,
             c.TerminatedDate, c.TerminationReason, c.CreatedAt, c.UpdatedAt);
 
@@ -263,7 +266,11 @@ internal sealed class SignContractHandler(SalesDbContext db, IAccessScopeProvide
         var contract = await ContractAccess.FindVisibleAsync(db.Contracts, access, request.Id, cancellationToken);
         request.IfMatch.EnsureMatches(contract.Version);
         var now = time.UtcNow();
-        if (!contract.Sign(request.SignedDate!.Value, now))
+        // The CNY value of what is owed is fixed at the rate effective on the signed date (422 without one; a contract
+        // that is not a draft is a 409 whatever the rates).
+        var signedDate = request.SignedDate!.Value;
+        var cnyRate = contract.Status == ContractStatus.Draft ? await ExchangeRateLookup.RateAsync(db, contract.Currency, signedDate, cancellationToken) : 1m;
+        if (!contract.Sign(signedDate, cnyRate, now))
         {
             throw ContractProblems.NotDraft(contract.Id, contract.Status);
         }
@@ -271,6 +278,7 @@ internal sealed class SignContractHandler(SalesDbContext db, IAccessScopeProvide
         db.AddIntegrationEvent(new ContractSigned(now)
         {
             ContractId = contract.Id, ContractNumber = contract.Number, CustomerId = contract.CustomerId, Amount = contract.Amount, Currency = contract.Currency,
+            BalanceAmount = contract.ToCny(contract.Amount),
         });
 
         await db.SaveChangesAsync(cancellationToken);

@@ -16,7 +16,7 @@ namespace Crm.Modules.Sales.Features.Funnel;
 /// <param name="OwnerId">Only this owner's opportunities.</param>
 /// <param name="TeamId">Only opportunities owned by the current members of this team and its sub-teams.</param>
 /// <param name="PipelineId">Only this pipeline (default: all).</param>
-/// <param name="Currency">Report currency (default CNY): only opportunities and quotas in it count.</param>
+/// <param name="Currency">Report currency (default CNY). CNY converts opportunities and quotas in other currencies at the rate effective on the report day (today in timeZone); a currency without a rate does not count. Any other currency counts only its own opportunities and quotas.</param>
 /// <param name="TimeZone">IANA time zone whose calendar bounds the periods (default UTC), e.g. Asia/Shanghai.</param>
 internal sealed record ForecastQuery(
     string? Period, DateOnly? From, DateOnly? To, string? GroupBy, Guid? OwnerId, Guid? TeamId, Guid? PipelineId, string? Currency, string? TimeZone);
@@ -113,14 +113,15 @@ internal sealed class GetForecastHandler(SalesDbContext db, ReportScopes scopes,
         var scope = await scopes.ResolveAsync(query.TeamId, cancellationToken);
         var starts = periods.Select(p => p.Start).ToArray();
         var ends = periods.Select(p => p.End).ToArray();
+        var today = ReportParameters.Today(time, zone);
         var rows = await db.Database.SqlQuery<ForecastSqlRow>(ForecastSql.Build(
-            scope, query.OwnerId, query.PipelineId, currency, starts, ends,
+            scope, query.OwnerId, query.PipelineId, currency, today, starts, ends,
             starts.Select(d => ReportParameters.StartOf(d, zone)).ToArray(), ends.Select(d => ReportParameters.StartOf(d, zone)).ToArray()))
             .ToListAsync(cancellationToken);
 
         var targets = groupBy == ForecastGroupBy.Owner
-            ? QuotaTargetsSql.Build(kind, starts, ends, QuotaSubjectKind.User, currency, scope.SeesAll, scope.Owners, !scope.ByTeam, scope.Members)
-            : QuotaTargetsSql.Build(kind, starts, ends, QuotaSubjectKind.Team, currency, scope.SeesAll, scope.VisibleTeams, !scope.ByTeam, scope.TeamIds);
+            ? QuotaTargetsSql.Build(kind, starts, ends, QuotaSubjectKind.User, currency, today, scope.SeesAll, scope.Owners, !scope.ByTeam, scope.Members)
+            : QuotaTargetsSql.Build(kind, starts, ends, QuotaSubjectKind.Team, currency, today, scope.SeesAll, scope.VisibleTeams, !scope.ByTeam, scope.TeamIds);
         var quotas = (await db.Database.SqlQuery<QuotaTargetRow>(targets).ToListAsync(cancellationToken))
             .Where(q => groupBy == ForecastGroupBy.Team || query.OwnerId is null || q.SubjectId == query.OwnerId)
             .ToDictionary(q => (q.PeriodStart, (Guid?)q.SubjectId), q => q.AmountTarget);
@@ -167,10 +168,11 @@ internal static class ForecastSql
     /// <summary>
     /// One statement: the visible opportunities that are open with an expected close date in the report, or won in it,
     /// aggregated per period (bucket) and owner. Open deals fall in the period of their expected close date, won deals in
-    /// the period of their close time.
+    /// the period of their close time. Amounts are converted to the report currency at the rates effective on
+    /// <paramref name="day"/>, per deal to the cent (<see cref="ReportParameters.Currency"/>).
     /// </summary>
     public static FormattableString Build(
-        ReportScope scope, Guid? ownerId, Guid? pipelineId, string currency, DateOnly[] starts, DateOnly[] ends, DateTimeOffset[] startsAt, DateTimeOffset[] endsAt)
+        ReportScope scope, Guid? ownerId, Guid? pipelineId, string currency, DateOnly day, DateOnly[] starts, DateOnly[] ends, DateTimeOffset[] startsAt, DateTimeOffset[] endsAt)
     {
         var seesAll = scope.SeesAll;
         var owners = scope.Owners;
@@ -188,11 +190,11 @@ internal static class ForecastSql
                     AS b(period_start, period_end, starts_at, ends_at)
             ),
             scoped AS (
-                SELECT o.owner_id, o.amount, o.probability, o.status, o.expected_close_date, o.closed_at
+                SELECT o.owner_id, round(o.amount * fx.factor, 2) AS amount, o.probability, o.status, o.expected_close_date, o.closed_at
                 FROM sales.opportunities o
+                JOIN sales.report_rates({currency}, {day}) fx ON fx.currency = o.currency
                 WHERE ((o.status = 'Open' AND o.expected_close_date >= {first} AND o.expected_close_date < {end})
                        OR (o.status = 'Won' AND o.closed_at >= {firstAt} AND o.closed_at < {endAt}))
-                  AND o.currency = {currency}
                   AND ({seesAll} OR o.owner_id = ANY({owners}::uuid[]))
                   AND ({allTeams} OR o.owner_id = ANY({members}::uuid[]))
                   AND ({ownerId}::uuid IS NULL OR o.owner_id = {ownerId}::uuid)

@@ -10,7 +10,7 @@ namespace Crm.Modules.Sales.Features.Funnel;
 /// <summary>Query string of <c>GET /api/v1/sales/performance</c>.</summary>
 /// <param name="Period">The period (required): 2026 (year), 2026-Q4 (quarter) or 2026-11 (month).</param>
 /// <param name="TeamId">Only the current members of this team and its sub-teams.</param>
-/// <param name="Currency">Report currency (default CNY): only opportunities and quotas in it count.</param>
+/// <param name="Currency">Report currency (default CNY). CNY converts opportunities and quotas in other currencies at the rate effective on the report day (today in timeZone); a currency without a rate does not count. Any other currency counts only its own opportunities and quotas.</param>
 /// <param name="TimeZone">IANA time zone whose calendar bounds the period (default UTC), e.g. Asia/Shanghai.</param>
 internal sealed record PerformanceQuery(string? Period, Guid? TeamId, string? Currency, string? TimeZone);
 
@@ -52,7 +52,7 @@ internal sealed record GetPerformanceRequest(PerformanceQuery Query) : IRequest<
 internal sealed record PerformanceSqlRow(
     int Rank, Guid UserId, int WonCount, decimal WonAmount, int NewCustomers, decimal? AmountTarget, int? NewCustomersTarget, decimal? Attainment, decimal? NewCustomersAttainment);
 
-internal sealed class GetPerformanceHandler(SalesDbContext db, ReportScopes scopes, IUserDirectory users) : IRequestHandler<GetPerformanceRequest, PerformanceResponse>
+internal sealed class GetPerformanceHandler(SalesDbContext db, ReportScopes scopes, IUserDirectory users, TimeProvider time) : IRequestHandler<GetPerformanceRequest, PerformanceResponse>
 {
     public async Task<PerformanceResponse> Handle(GetPerformanceRequest request, CancellationToken cancellationToken)
     {
@@ -66,7 +66,7 @@ internal sealed class GetPerformanceHandler(SalesDbContext db, ReportScopes scop
         var zone = ReportParameters.Zone(query.TimeZone);
         var scope = await scopes.ResolveAsync(query.TeamId, cancellationToken);
         var rows = await db.Database.SqlQuery<PerformanceSqlRow>(PerformanceSql.Build(
-            scope, period, currency, ReportParameters.StartOf(period.Start, zone), ReportParameters.StartOf(period.End, zone)))
+            scope, period, currency, ReportParameters.Today(time, zone), ReportParameters.StartOf(period.Start, zone), ReportParameters.StartOf(period.End, zone)))
             .ToListAsync(cancellationToken);
         var names = await users.FindByIdsAsync(rows.Select(r => r.UserId).ToList(), cancellationToken);
         var result = rows
@@ -82,9 +82,10 @@ internal static class PerformanceSql
 {
     /// <summary>
     /// One statement: wins per owner in the period, new customers (customers whose first won opportunity, over all
-    /// owners, was won in the period; credited to its owner), the user quotas of the period, and a dense rank.
+    /// owners, was won in the period; credited to its owner), the user quotas of the period, and a dense rank. Won amounts
+    /// and targets are converted to the report currency at the rates effective on <paramref name="day"/>.
     /// </summary>
-    public static FormattableString Build(ReportScope scope, SalesPeriod period, string currency, DateTimeOffset startsAt, DateTimeOffset endsAt)
+    public static FormattableString Build(ReportScope scope, SalesPeriod period, string currency, DateOnly day, DateTimeOffset startsAt, DateTimeOffset endsAt)
     {
         var seesAll = scope.SeesAll;
         var owners = scope.Owners;
@@ -95,9 +96,10 @@ internal static class PerformanceSql
         var end = period.End;
         return $"""
             WITH won AS (
-                SELECT o.owner_id, count(*)::int AS won_count, sum(o.amount) AS won_amount
+                SELECT o.owner_id, count(*)::int AS won_count, sum(round(o.amount * fx.factor, 2)) AS won_amount
                 FROM sales.opportunities o
-                WHERE o.status = 'Won' AND o.closed_at >= {startsAt} AND o.closed_at < {endsAt} AND o.currency = {currency}
+                JOIN sales.report_rates({currency}, {day}) fx ON fx.currency = o.currency
+                WHERE o.status = 'Won' AND o.closed_at >= {startsAt} AND o.closed_at < {endsAt}
                   AND o.owner_id IS NOT NULL
                   AND ({seesAll} OR o.owner_id = ANY({owners}::uuid[]))
                   AND ({allTeams} OR o.owner_id = ANY({members}::uuid[]))
@@ -127,14 +129,15 @@ internal static class PerformanceSql
             ),
             quotas AS (
                 SELECT q.subject_id AS owner_id,
-                       coalesce(max(q.amount_target) FILTER (WHERE q.period_kind = {kind}),
-                                sum(q.amount_target) FILTER (WHERE q.period_kind = 'Quarter'),
-                                sum(q.amount_target) FILTER (WHERE q.period_kind = 'Month')) AS amount_target,
+                       coalesce(max(round(q.amount_target * fx.factor, 2)) FILTER (WHERE q.period_kind = {kind}),
+                                sum(round(q.amount_target * fx.factor, 2)) FILTER (WHERE q.period_kind = 'Quarter'),
+                                sum(round(q.amount_target * fx.factor, 2)) FILTER (WHERE q.period_kind = 'Month')) AS amount_target,
                        coalesce(max(q.new_customers_target) FILTER (WHERE q.period_kind = {kind}),
                                 sum(q.new_customers_target) FILTER (WHERE q.period_kind = 'Quarter'),
                                 sum(q.new_customers_target) FILTER (WHERE q.period_kind = 'Month'))::int AS new_customers_target
                 FROM sales.sales_quotas q
-                WHERE q.subject_kind = 'User' AND q.period_start >= {start} AND q.period_end <= {end} AND q.currency = {currency}
+                JOIN sales.report_rates({currency}, {day}) fx ON fx.currency = q.currency
+                WHERE q.subject_kind = 'User' AND q.period_start >= {start} AND q.period_end <= {end}
                   AND ({seesAll} OR q.subject_id = ANY({owners}::uuid[]))
                   AND ({allTeams} OR q.subject_id = ANY({members}::uuid[]))
                 GROUP BY q.subject_id

@@ -14,7 +14,11 @@ internal static class ReportParameters
 
     public const string DefaultTimeZone = "UTC";
 
-    /// <summary>The report currency (default CNY); only deals and quotas in it are counted, since amounts are never converted.</summary>
+    /// <summary>
+    /// The report currency (default CNY). A CNY report converts deals and quotas in other currencies at the rate effective
+    /// on the report day (<c>sales.report_rates</c>; a currency without one does not count); any other report counts only
+    /// its own currency.
+    /// </summary>
     public static string Currency(string? value)
     {
         if (string.IsNullOrWhiteSpace(value))
@@ -56,11 +60,11 @@ internal static class QuotaTargetsSql
 {
     /// <summary>
     /// The targets of each subject for each period (bucket): its quota of the period's own kind; without one, the sum of
-    /// its quarter quotas inside the period (a year), else the sum of its month quotas inside it. Quotas in another
-    /// currency do not count.
+    /// its quarter quotas inside the period (a year), else the sum of its month quotas inside it. Targets are converted
+    /// to the report currency at the rates effective on <paramref name="day"/> (see <see cref="ReportParameters.Currency"/>).
     /// </summary>
     public static FormattableString Build(
-        SalesPeriodKind kind, DateOnly[] starts, DateOnly[] ends, QuotaSubjectKind subjectKind, string currency,
+        SalesPeriodKind kind, DateOnly[] starts, DateOnly[] ends, QuotaSubjectKind subjectKind, string currency, DateOnly day,
         bool allSubjects, Guid[] subjects, bool allOfFilter, Guid[] filter)
     {
         var kindName = kind.ToString();
@@ -70,15 +74,16 @@ internal static class QuotaTargetsSql
                 SELECT * FROM unnest({starts}::date[], {ends}::date[]) AS b(period_start, period_end)
             )
             SELECT b.period_start, q.subject_id,
-                   coalesce(max(q.amount_target) FILTER (WHERE q.period_kind = {kindName}),
-                            sum(q.amount_target) FILTER (WHERE q.period_kind = 'Quarter'),
-                            sum(q.amount_target) FILTER (WHERE q.period_kind = 'Month')) AS amount_target,
+                   coalesce(max(round(q.amount_target * fx.factor, 2)) FILTER (WHERE q.period_kind = {kindName}),
+                            sum(round(q.amount_target * fx.factor, 2)) FILTER (WHERE q.period_kind = 'Quarter'),
+                            sum(round(q.amount_target * fx.factor, 2)) FILTER (WHERE q.period_kind = 'Month')) AS amount_target,
                    coalesce(max(q.new_customers_target) FILTER (WHERE q.period_kind = {kindName}),
                             sum(q.new_customers_target) FILTER (WHERE q.period_kind = 'Quarter'),
                             sum(q.new_customers_target) FILTER (WHERE q.period_kind = 'Month'))::int AS new_customers_target
             FROM buckets b
             JOIN sales.sales_quotas q ON q.period_start >= b.period_start AND q.period_end <= b.period_end
-            WHERE q.subject_kind = {subjectKindName} AND q.currency = {currency}
+            JOIN sales.report_rates({currency}, {day}) fx ON fx.currency = q.currency
+            WHERE q.subject_kind = {subjectKindName}
               AND ({allSubjects} OR q.subject_id = ANY({subjects}::uuid[]))
               AND ({allOfFilter} OR q.subject_id = ANY({filter}::uuid[]))
             GROUP BY b.period_start, q.subject_id

@@ -4,6 +4,7 @@ using Crm.Modules.Sales.Contracts;
 using Crm.Modules.Sales.Data;
 using Crm.Modules.Sales.Domain;
 using Crm.Modules.Sales.Features.Contracts;
+using Crm.Modules.Sales.Features.ExchangeRates;
 using Crm.SharedKernel.Errors;
 using Crm.SharedKernel.Http;
 using Crm.SharedKernel.Outbox;
@@ -32,6 +33,8 @@ internal sealed record InstalmentResponse(Guid Id, Guid ContractId, int Sequence
 /// <param name="InstalmentId">The instalment named on recording, if any.</param>
 /// <param name="Amount">Amount received.</param>
 /// <param name="Currency">The contract's currency.</param>
+/// <param name="CnyRate">CNY per 1 unit of the currency effective on the received date, fixed when it was recorded.</param>
+/// <param name="BalanceAmount">The amount in CNY: what it took off the customer's outstanding balance.</param>
 /// <param name="ReceivedDate">The day the money arrived.</param>
 /// <param name="Method">bankTransfer, cash, cheque or online.</param>
 /// <param name="Reference">Bank or cheque reference.</param>
@@ -49,6 +52,8 @@ internal sealed record ReceiptResponse(
     Guid? InstalmentId,
     decimal Amount,
     string Currency,
+    decimal CnyRate,
+    decimal BalanceAmount,
     DateOnly ReceivedDate,
     PaymentMethod Method,
     string? Reference,
@@ -172,7 +177,8 @@ internal static class PaymentProjection
         new(i.Id, i.ContractId, i.Sequence, i.DueDate, i.Amount, i.PaidAmount, PaymentInstalment.StatusOf(i.Amount, i.PaidAmount, i.DueDate, asOf));
 
     public static VersionedReceipt ToReceipt(PaymentReceipt r, IEnumerable<PaymentAllocation> allocations) =>
-        new(new ReceiptResponse(r.Id, r.ContractId, r.CustomerId, r.OwnerId, r.InstalmentId, r.Amount, r.Currency, r.ReceivedDate, r.Method, r.Reference, r.ExternalId, r.Status,
+        new(new ReceiptResponse(
+            r.Id, r.ContractId, r.CustomerId, r.OwnerId, r.InstalmentId, r.Amount, r.Currency, r.CnyRate, r.BalanceAmount, r.ReceivedDate, r.Method, r.Reference, r.ExternalId, r.Status,
             r.ReversalReason, r.ReversedAt, [.. allocations.Select(a => new ReceiptAllocationResponse(a.InstalmentId, a.Amount))], r.CreatedAt), r.Version);
 }
 
@@ -243,8 +249,10 @@ internal sealed class RecordReceiptHandler(SalesDbContext db, IAccessScopeProvid
         }
 
         var now = time.UtcNow();
+        var receivedDate = request.ReceivedDate!.Value;
+        var cnyRate = await ExchangeRateLookup.RateAsync(db, contract.Currency, receivedDate, cancellationToken);
         var receipt = PaymentReceipt.Create(
-            contract, request.InstalmentId, amount, request.ReceivedDate!.Value, request.Method!.Value, request.Reference, now, request.ExternalId);
+            contract, request.InstalmentId, amount, receivedDate, cnyRate, request.Method!.Value, request.Reference, now, request.ExternalId);
         db.PaymentReceipts.Add(receipt);
         var allocations = Allocate(receipt, open, amount);
         db.PaymentAllocations.AddRange(allocations);
@@ -254,7 +262,7 @@ internal sealed class RecordReceiptHandler(SalesDbContext db, IAccessScopeProvid
         db.AddIntegrationEvent(new PaymentReceived(now)
         {
             ReceiptId = receipt.Id, ContractId = contract.Id, CustomerId = contract.CustomerId, Amount = amount, Currency = contract.Currency,
-            ReceivedDate = receipt.ReceivedDate,
+            BalanceAmount = receipt.BalanceAmount, ReceivedDate = receipt.ReceivedDate,
         });
         try
         {
@@ -354,7 +362,7 @@ internal sealed class ReverseReceiptHandler(SalesDbContext db, IAccessScopeProvi
         db.AddIntegrationEvent(new PaymentReversed(now)
         {
             ReceiptId = receipt.Id, ContractId = receipt.ContractId, CustomerId = receipt.CustomerId, Amount = receipt.Amount, Currency = receipt.Currency,
-            Reason = receipt.ReversalReason!,
+            BalanceAmount = receipt.BalanceAmount, Reason = receipt.ReversalReason!,
         });
         await db.SaveChangesAsync(cancellationToken);
         return PaymentProjection.ToReceipt(receipt, allocations);

@@ -5,6 +5,7 @@ using Crm.Modules.Integration.Contracts;
 using Crm.Modules.Sales.Contracts;
 using Crm.Modules.Sales.Data;
 using Crm.Modules.Sales.Domain;
+using Crm.Modules.Sales.Features.ExchangeRates;
 using Crm.SharedKernel.Audit;
 using Crm.SharedKernel.Data;
 using Crm.SharedKernel.Outbox;
@@ -42,6 +43,7 @@ internal sealed class ReceiptImportTarget(SalesDbContext db, IAccessScopeProvide
         new("amount", NpgsqlDbType.Numeric, r => r.Amount),
         new("currency", NpgsqlDbType.Varchar, r => r.Currency),
         new("received_date", NpgsqlDbType.Date, r => r.ReceivedDate),
+        new("cny_rate", NpgsqlDbType.Numeric, r => r.CnyRate),
         new("method", NpgsqlDbType.Varchar, r => r.Method.ToString()),
         new("reference", NpgsqlDbType.Varchar, r => r.Reference),
         new("external_id", NpgsqlDbType.Varchar, r => r.ExternalId),
@@ -82,6 +84,7 @@ internal sealed class ReceiptImportTarget(SalesDbContext db, IAccessScopeProvide
         var contracts = await LockContractsAsync(rows, ct);
         var existing = await FindExistingAsync(settings.MatchOn, rows, ct);
         var plans = await PlansAsync(contracts.All.Select(c => c.Id).Concat(existing.Values.Select(r => r.ContractId)), ct);
+        var rates = await RatesAsync(connection, rows, contracts, ct);
 
         var created = new List<PaymentReceipt>();
         var allocations = new List<PaymentAllocation>();
@@ -110,7 +113,7 @@ internal sealed class ReceiptImportTarget(SalesDbContext db, IAccessScopeProvide
                 continue;
             }
 
-            if (Record(row, settings, scope, validator, contracts, plans, now) is { } recorded)
+            if (Record(row, settings, scope, validator, contracts, plans, rates, now) is { } recorded)
             {
                 created.Add(recorded.Receipt);
                 allocations.AddRange(recorded.Allocations);
@@ -122,7 +125,8 @@ internal sealed class ReceiptImportTarget(SalesDbContext db, IAccessScopeProvide
             await WriteAsync(connection, created, allocations, now, ct);
             await OutboxBulkWriter.CopyAsync(connection, SalesDbContext.SchemaName, created.Select(r => new PaymentReceived(now)
             {
-                ReceiptId = r.Id, ContractId = r.ContractId, CustomerId = r.CustomerId, Amount = r.Amount, Currency = r.Currency, ReceivedDate = r.ReceivedDate,
+                ReceiptId = r.Id, ContractId = r.ContractId, CustomerId = r.CustomerId, Amount = r.Amount, Currency = r.Currency, BalanceAmount = r.BalanceAmount,
+                ReceivedDate = r.ReceivedDate,
             }), ct);
 
             // One audit summary per owner instead of a row per receipt (ADR 0015); each saved on its own, same transaction.
@@ -145,6 +149,7 @@ internal sealed class ReceiptImportTarget(SalesDbContext db, IAccessScopeProvide
         RecordReceiptValidator validator,
         ContractIndex contracts,
         Dictionary<Guid, List<PaymentInstalment>> plans,
+        Dictionary<(string Currency, DateOnly Day), decimal> rates,
         DateTimeOffset now)
     {
         if (settings.Mode == ImportMode.Update || settings.MatchOn == S.Id)
@@ -213,8 +218,15 @@ internal sealed class ReceiptImportTarget(SalesDbContext db, IAccessScopeProvide
             open = [named];
         }
 
+        var receivedDate = fields.ReceivedDate!.Value;
+        if (!rates.TryGetValue((contract.Currency, receivedDate), out var cnyRate))
+        {
+            row.Error(S.ReceivedDate, ExchangeRateProblems.Missing(contract.Currency, receivedDate).Message);
+            return null;
+        }
+
         // Running totals: the next row of the chunk on the same contract or instalment sees this one.
-        var receipt = PaymentReceipt.Create(contract, instalmentId, amount, fields.ReceivedDate!.Value, fields.Method!.Value, fields.Reference, now, row.MatchKey);
+        var receipt = PaymentReceipt.Create(contract, instalmentId, amount, receivedDate, cnyRate, fields.Method!.Value, fields.Reference, now, row.MatchKey);
         var allocations = RecordReceiptHandler.Allocate(receipt, open, amount);
         contract.RecordReceipt(amount, now);
         return (receipt, allocations);
@@ -336,6 +348,18 @@ internal sealed class ReceiptImportTarget(SalesDbContext db, IAccessScopeProvide
         }
 
         return await db.PaymentReceipts.AsNoTracking().Where(r => r.ExternalId != null && keys.Contains(r.ExternalId)).ToDictionaryAsync(r => r.ExternalId!, ct);
+    }
+
+    /// <summary>
+    /// The rates effective on the rows' received days for the currencies of the named contracts, in one statement. The
+    /// days are read with a scratch error list: the row's own parse (in <see cref="Record"/>) reports a bad date once.
+    /// </summary>
+    private static Task<Dictionary<(string Currency, DateOnly Day), decimal>> RatesAsync(
+        NpgsqlConnection connection, List<ReceiptRow> rows, ContractIndex contracts, CancellationToken ct)
+    {
+        var days = rows.Where(r => !r.Failed).Select(r => new ImportValues(r.Row, []).Date(S.ReceivedDate)).OfType<DateOnly>().Distinct().ToList();
+        var currencies = contracts.All.Select(c => c.Currency).Distinct(StringComparer.Ordinal);
+        return ExchangeRateLookup.RatesAsync(connection, currencies.SelectMany(c => days.Select(d => (c, d))), ct);
     }
 
     /// <summary>The payment plans of the contracts involved, by contract.</summary>
