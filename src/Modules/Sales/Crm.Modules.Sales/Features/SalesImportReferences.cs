@@ -1,4 +1,5 @@
 using Crm.Modules.Customers.Contracts;
+using Crm.Modules.Identity.Contracts;
 
 namespace Crm.Modules.Sales.Features;
 
@@ -26,5 +27,28 @@ internal static class SalesImportReferences
         }
 
         return found;
+    }
+
+    /// <summary>
+    /// The user a row names as owner by <paramref name="email"/> when the caller may hand work to them (the caller or a user
+    /// in the caller's team subtree); otherwise null and <paramref name="problem"/> says why.
+    /// </summary>
+    public static UserSummary? AssignableOwner(string email, AccessScope scope, IReadOnlyDictionary<string, UserSummary> owners, out string? problem)
+    {
+        problem = !owners.TryGetValue(email, out var owner) || !owner.Active ? $"No active user has the email '{email}'."
+            : owner.Id != scope.UserId && !scope.CanSee(owner.Id) ? $"You may not make {email} the owner: only users in your team subtree."
+            : null;
+        return problem is null ? owner : null;
+    }
+
+    /// <summary>The customers and owners of an export batch, for their codes and emails: one query each.</summary>
+    public static async Task<(IReadOnlyDictionary<Guid, CustomerSnapshot> Customers, IReadOnlyDictionary<Guid, UserSummary> Owners)> ExportNamesAsync(
+        ICustomerDirectory customers, IUserDirectory users, IReadOnlyCollection<Guid> customerIds, IEnumerable<Guid?> ownerIds, CancellationToken ct)
+    {
+        var customerList = customerIds.Distinct().ToList();
+        var found = customerList.Count == 0 ? new Dictionary<Guid, CustomerSnapshot>() : await customers.FindAsync(customerList, ct);
+        var ownerList = ownerIds.OfType<Guid>().Distinct().ToList();
+        var owners = ownerList.Count == 0 ? new Dictionary<Guid, UserSummary>() : await users.FindByIdsAsync(ownerList, ct);
+        return (found, owners);
     }
 }

@@ -34,10 +34,8 @@ internal sealed class OrderExport(SalesDbContext db, IAccessScopeProvider access
             o => o.Id,
             async (batch, token) =>
             {
-                var customerIds = batch.Select(o => o.CustomerId).Distinct().ToList();
-                var codes = customerIds.Count == 0 ? new Dictionary<Guid, CustomerSnapshot>() : await customers.FindAsync(customerIds, token);
-                var ownerIds = batch.Select(o => o.OwnerId).OfType<Guid>().Distinct().ToList();
-                var owners = ownerIds.Count == 0 ? new Dictionary<Guid, UserSummary>() : await users.FindByIdsAsync(ownerIds, token);
+                var (codes, owners) = await SalesImportReferences.ExportNamesAsync(
+                    customers, users, batch.Select(o => o.CustomerId).ToList(), batch.Select(o => o.OwnerId), token);
                 return o => o.Lines.OrderBy(l => l.Position).Select(l => (IReadOnlyList<object?>)
                 [
                     o.ExternalId, codes.TryGetValue(o.CustomerId, out var customer) ? customer.Code : null,

@@ -207,16 +207,10 @@ internal sealed class OpportunityImportTarget(
             return null;
         }
 
-        if (!lookups.Owners.TryGetValue(email, out var owner) || !owner.Active)
+        var owner = SalesImportReferences.AssignableOwner(email, scope, lookups.Owners, out var problem);
+        if (problem is not null)
         {
-            row.Error(S.OwnerEmail, $"No active user has the email '{email}'.");
-            return null;
-        }
-
-        if (owner.Id != scope.UserId && !scope.CanSee(owner.Id))
-        {
-            row.Error(S.OwnerEmail, $"You may not make {email} the owner: only users in your team subtree.");
-            return null;
+            row.Error(S.OwnerEmail, problem);
         }
 
         return owner;

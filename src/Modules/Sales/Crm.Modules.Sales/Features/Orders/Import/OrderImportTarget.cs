@@ -233,16 +233,10 @@ internal sealed class OrderImportTarget(
             return null;
         }
 
-        if (!lookups.Owners.TryGetValue(email, out var owner) || !owner.Active)
+        var owner = SalesImportReferences.AssignableOwner(email, scope, lookups.Owners, out var problem);
+        if (problem is not null)
         {
-            group.Reject(S.OwnerEmail, $"No active user has the email '{email}'.");
-            return null;
-        }
-
-        if (owner.Id != scope.UserId && !scope.CanSee(owner.Id))
-        {
-            group.Reject(S.OwnerEmail, $"You may not make {email} the owner: only users in your team subtree.");
-            return null;
+            group.Reject(S.OwnerEmail, problem);
         }
 
         return owner;
