@@ -34,6 +34,13 @@ public interface IImportTarget
     string? RequiredPermission => null;
 
     /// <summary>
+    /// A field whose consecutive rows belong together (the lines of one order share its <c>externalId</c>), or null. The
+    /// pipeline does not end a chunk between two such rows, so a target sees a whole group in one chunk; a group may
+    /// stretch a chunk to at most twice its size, after which it is cut.
+    /// </summary>
+    string? GroupField => null;
+
+    /// <summary>
     /// Validates and writes one chunk in its own transaction. Before committing (never on a dry run, which rolls
     /// back) it calls <paramref name="beforeCommit"/> with its open connection, so the job's progress commits
     /// atomically with the rows.

@@ -37,7 +37,9 @@ public static class SalesModule
         services.AddScoped<IImportTarget, Features.Opportunities.Import.OpportunityImportTarget>();
         services.AddScoped<LeadExport>();
         services.AddScoped<OpportunityExport>();
+        services.AddScoped<Features.Orders.OrderExport>();
         services.AddScoped<IImportTarget, Features.Payments.Import.ReceiptImportTarget>();
+        services.AddScoped<IImportTarget, Features.Orders.Import.OrderImportTarget>();
         services.AddScoped<Features.Payments.ReceiptExport>();
         services.AddScoped<PriceResolver>();
         services.AddScoped<Features.Orders.OrderWriter>();

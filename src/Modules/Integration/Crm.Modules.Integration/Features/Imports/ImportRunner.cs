@@ -50,6 +50,13 @@ internal sealed class ImportRunner(
                     continue;
                 }
 
+                // A full chunk is written before the next row is read in, unless that row continues the group of the last one.
+                if (rows.Count + readErrors.Count >= chunkSize && !ContinuesGroup(item) && await FlushAsync())
+                {
+                    status = ImportJobStatus.Cancelled;
+                    break;
+                }
+
                 lastRow = item.Row.Row;
                 if (item.Error is { } error)
                 {
@@ -58,15 +65,6 @@ internal sealed class ImportRunner(
                 else
                 {
                     rows.Add(item.Row);
-                }
-
-                if (rows.Count + readErrors.Count >= chunkSize)
-                {
-                    if (await FlushAsync())
-                    {
-                        status = ImportJobStatus.Cancelled;
-                        break;
-                    }
                 }
             }
 
@@ -104,6 +102,10 @@ internal sealed class ImportRunner(
         });
         await db.SaveChangesAsync(CancellationToken.None);
         return ImportReport.From(job, reported, reported.Count < job.Rejected);
+
+        bool ContinuesGroup(ReadRow item) =>
+            target.GroupField is { } field && item.Error is null && rows.Count > 0 && rows.Count + readErrors.Count < 2 * chunkSize
+            && item.Row[field]?.Trim() is { Length: > 0 } key && string.Equals(key, rows[^1][field]?.Trim(), StringComparison.Ordinal);
 
         async Task<bool> FlushAsync()
         {

@@ -25,7 +25,7 @@ namespace Crm.Modules.Sales.Features.Contracts;
 /// <param name="StartDate">Draft only: first day in force.</param>
 /// <param name="EndDate">Draft only: last day in force (on or after startDate).</param>
 /// <param name="OpportunityId">Draft only: the opportunity it closes (of the same customer); null unlinks it.</param>
-/// <param name="OrderId">Draft only: the order it was drawn from (not validated); null unlinks it.</param>
+/// <param name="OrderId">Draft only: the order it was drawn from, an order the caller sees of the same customer (422 otherwise); null unlinks it.</param>
 /// <param name="ProductCategory">Draft only: what kind of product it sells (commission rules match on it); null clears it.</param>
 /// <param name="ExternalId">The ERP's id (any status; at most 100 characters, unique); null clears it.</param>
 internal sealed record UpdateContractRequest(
@@ -178,6 +178,11 @@ internal sealed class UpdateContractHandler(SalesDbContext db, IAccessScopeProvi
             && !await db.Opportunities.AnyAsync(o => o.Id == linked && o.CustomerId == contract.CustomerId, cancellationToken))
         {
             throw ContractProblems.UnknownOpportunity(linked);
+        }
+
+        if (request.OrderId.HasValue && request.OrderId.Value is { } orderId)
+        {
+            await ContractProblems.EnsureOrderAsync(db, await access.GetAsync(cancellationToken), orderId, contract.CustomerId, cancellationToken);
         }
 
         var amount = request.Amount.Or(contract.Amount) ?? contract.Amount;

@@ -31,7 +31,7 @@ namespace Crm.Modules.Sales.Features.Contracts;
 /// <param name="SignedDate">When it was signed; null while draft.</param>
 /// <param name="Status">draft, signed, active, expired or terminated.</param>
 /// <param name="OpportunityId">The opportunity it closes, if any.</param>
-/// <param name="OrderId">The order it was drawn from, if any (not validated).</param>
+/// <param name="OrderId">The order it was drawn from, if any: an order the caller sees, of the same customer (422 otherwise).</param>
 /// <param name="OwnerId">The rep responsible.</param>
 /// <param name="RenewalOfId">The contract this one renews, if any.</param>
 /// <param name="ProductCategory">What kind of product it sells; commission rules match on it.</param>
@@ -100,6 +100,7 @@ internal static class ContractProblems
 {
     public const string UnknownCustomerType = ProblemTypes.BaseUri + "unknown-customer";
     public const string UnknownOpportunityType = ProblemTypes.BaseUri + "unknown-opportunity";
+    public const string UnknownOrderType = ProblemTypes.BaseUri + "unknown-order";
     public const string ContractNotDraftType = ProblemTypes.BaseUri + "contract-not-draft";
     public const string ContractNotRenewableType = ProblemTypes.BaseUri + "contract-not-renewable";
     public const string ContractAlreadyRenewedType = ProblemTypes.BaseUri + "contract-already-renewed";
@@ -133,6 +134,15 @@ internal static class ContractProblems
     public static ProblemException AlreadyRenewed(Guid id) =>
         new ConflictException(ContractAlreadyRenewedType, "Contract already renewed", $"Contract '{id}' already has a renewal.");
 
+    /// <summary>422 <c>unknown-order</c> unless the order is one the caller sees and is of the contract's customer.</summary>
+    public static async Task EnsureOrderAsync(SalesDbContext db, AccessScope scope, Guid orderId, Guid customerId, CancellationToken ct)
+    {
+        if (!await db.Orders.IgnoreAutoIncludes().Where(scope.Filter<Order>(o => o.OwnerId)).AnyAsync(o => o.Id == orderId && o.CustomerId == customerId, ct))
+        {
+            throw new ProblemException(422, UnknownOrderType, "Unknown order", $"Order '{orderId}' does not exist, is not visible to you or is another customer's.");
+        }
+    }
+
     public static ProblemException UnknownCustomer(Guid id) =>
         new(422, UnknownCustomerType, "Unknown customer", $"Customer '{id}' does not exist or is not visible to you.");
 
@@ -151,7 +161,7 @@ internal static class ContractProblems
 /// <param name="EndDate">Last day in force (required, on or after startDate).</param>
 /// <param name="Currency">ISO 4217 code (default CNY).</param>
 /// <param name="OpportunityId">The opportunity it closes; must belong to the same customer.</param>
-/// <param name="OrderId">The order it was drawn from (kept as given).</param>
+/// <param name="OrderId">The order it was drawn from: an order the caller sees, of the same customer (422 <c>unknown-order</c> otherwise).</param>
 /// <param name="OwnerId">The rep responsible (default: the customer's owner, else the caller).</param>
 /// <param name="ProductCategory">What kind of product it sells (at most 100 characters); commission rules match on it.</param>
 /// <param name="ExternalId">The ERP's id of the contract (at most 100 characters, unique).</param>
@@ -213,6 +223,11 @@ internal sealed class CreateContractHandler(
             && !await db.Opportunities.AnyAsync(o => o.Id == opportunityId && o.CustomerId == customer.Id, cancellationToken))
         {
             throw ContractProblems.UnknownOpportunity(opportunityId);
+        }
+
+        if (request.OrderId is { } orderId)
+        {
+            await ContractProblems.EnsureOrderAsync(db, scope, orderId, customer.Id, cancellationToken);
         }
 
         var contract = Contract.Create(

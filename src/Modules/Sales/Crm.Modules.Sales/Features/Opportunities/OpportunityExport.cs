@@ -36,10 +36,8 @@ internal sealed class OpportunityExport(SalesDbContext db, IAccessScopeProvider 
             o => o.Id,
             async (batch, token) =>
             {
-                var customerIds = batch.Select(o => o.CustomerId).Distinct().ToList();
-                var codes = customerIds.Count == 0 ? new Dictionary<Guid, CustomerSnapshot>() : await customers.FindAsync(customerIds, token);
-                var ownerIds = batch.Select(o => o.OwnerId).OfType<Guid>().Distinct().ToList();
-                var owners = ownerIds.Count == 0 ? new Dictionary<Guid, UserSummary>() : await users.FindByIdsAsync(ownerIds, token);
+                var (codes, owners) = await SalesImportReferences.ExportNamesAsync(
+                    customers, users, batch.Select(o => o.CustomerId).ToList(), batch.Select(o => o.OwnerId), token);
                 return o =>
                 [
                     o.ExternalId, o.Name, codes.TryGetValue(o.CustomerId, out var customer) ? customer.Code : null, pipelines[o.PipelineId],

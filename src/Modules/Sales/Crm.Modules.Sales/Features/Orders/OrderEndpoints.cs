@@ -1,4 +1,5 @@
 using Crm.Modules.Identity.Contracts;
+using Crm.Modules.Integration.Contracts;
 using Crm.Modules.Sales.Domain;
 using Crm.SharedKernel.Http;
 using Crm.SharedKernel.Paging;
@@ -27,6 +28,21 @@ internal sealed record ListOrdersQuery(
     int? Limit, string? Cursor, string? Sort, bool? IncludeTotal, Guid? CustomerId, Guid? OwnerId, string? Status, DateTimeOffset? CreatedFrom, DateTimeOffset? CreatedTo,
     string? Q);
 
+/// <summary>Query string of <c>GET /api/v1/sales/orders/export</c>: every filter of the list plus the file format.</summary>
+/// <param name="Format">csv (default) or ndjson.</param>
+/// <param name="Charset">CSV text encoding: utf-8 (default, with a BOM so Excel detects it) or gb18030.</param>
+/// <param name="CustomerId">Only this customer's orders.</param>
+/// <param name="OwnerId">Only this owner's orders.</param>
+/// <param name="Status">draft, confirmed, shipped, completed or cancelled.</param>
+/// <param name="CreatedFrom">Created at or after this instant (ISO 8601).</param>
+/// <param name="CreatedTo">Created before this instant (ISO 8601).</param>
+/// <param name="Q">A substring of the order number, taken literally.</param>
+internal sealed record ExportOrdersQuery(
+    string? Format, string? Charset, Guid? CustomerId, Guid? OwnerId, string? Status, DateTimeOffset? CreatedFrom, DateTimeOffset? CreatedTo, string? Q)
+{
+    public OrderFilter ToFilter() => new(CustomerId, OwnerId, QueryEnum.Parse<OrderStatus>(Status, "status"), CreatedFrom, CreatedTo, Q);
+}
+
 /// <summary>Body of <c>POST /api/v1/sales/orders/{id}/confirm</c>.</summary>
 /// <param name="Override">A manager's override of the credit check, with a reason (sales:manage only).</param>
 internal sealed record ConfirmOrderBody(OrderCreditOverrideRequest? Override = null);
@@ -50,6 +66,19 @@ internal static class OrderEndpoints
             .RequirePermission(Permissions.SalesRead)
             .WithName("ListOrders")
             .WithSummary("List the orders the caller may see (keyset pages; filters customer, owner, status, created range, q on the number)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden);
+
+        orders.MapGet("/export", async Task ([AsParameters] ExportOrdersQuery query, OrderExport export, HttpResponse response, CancellationToken ct) =>
+            {
+                var (format, encoding) = ExportWriter.Parse(query.Format, query.Charset);
+                var orders = await export.QueryAsync(query.ToFilter(), ct);
+                await using var writer = ExportWriter.Open(response, format, encoding, "orders", OrderExport.Columns, []);
+                await export.WriteAsync(orders, writer, ct);
+            })
+            .RequirePermission(Permissions.SalesRead)
+            .WithName("ExportOrders")
+            .WithSummary("Export the orders the caller may see as CSV or NDJSON, one row per line, streamed; accepts every list filter; re-imports unchanged through POST /api/v1/imports/orders")
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv", additionalContentTypes: ["application/x-ndjson"])
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden);
 
         orders.MapGet("/{id:guid}", async Task<Ok<OrderResponse>> (Guid id, IMediator mediator, HttpResponse response, CancellationToken ct) =>

@@ -87,10 +87,14 @@ internal sealed class OrderWriter(
     }
 
     /// <summary>SO-{year}-{n}: from a sequence, unique without a read-then-write race.</summary>
-    public async Task<string> NextNumberAsync(DateOnly today, CancellationToken ct)
+    public async Task<string> NextNumberAsync(DateOnly today, CancellationToken ct) => (await NextNumbersAsync(db, today, 1, ct))[0];
+
+    /// <summary><paramref name="count"/> new order numbers in one statement (an import numbers a chunk's orders at once).</summary>
+    public static async Task<List<string>> NextNumbersAsync(SalesDbContext db, DateOnly today, int count, CancellationToken ct)
     {
-        var sequence = await db.Database.SqlQueryRaw<long>($"SELECT nextval('{SalesDbContext.SchemaName}.{OrdersModel.OrderNumberSequence}') AS \"Value\"")
-            .SingleAsync(ct);
-        return FormattableString.Invariant($"SO-{today.Year}-{sequence:D6}");
+        var sequences = await db.Database.SqlQueryRaw<long>(
+                $"SELECT nextval('{SalesDbContext.SchemaName}.{OrdersModel.OrderNumberSequence}') AS \"Value\" FROM generate_series(1, {{0}})", count)
+            .ToListAsync(ct);
+        return sequences.Order().Select(sequence => FormattableString.Invariant($"SO-{today.Year}-{sequence:D6}")).ToList();
     }
 }

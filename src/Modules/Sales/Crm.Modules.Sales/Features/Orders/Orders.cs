@@ -214,8 +214,13 @@ internal sealed class ListOrdersHandler(SalesDbContext db, IAccessScopeProvider 
     {
         var order = OrderProjection.Sort.Parse(request.Sort);
         var scope = await access.GetAsync(cancellationToken);
-        var orders = db.Orders.AsNoTracking().IgnoreAutoIncludes().Where(scope.Filter<Order>(o => o.OwnerId));
-        var filter = request.Filter;
+        var orders = Apply(db.Orders.AsNoTracking().IgnoreAutoIncludes().Where(scope.Filter<Order>(o => o.OwnerId)), request.Filter);
+        return await orders.ToPageAsync(OrderProjection.ToSummary, order, request.Page, cancellationToken);
+    }
+
+    /// <summary>The list's filters (the export applies the same ones, so a filter means the same in both).</summary>
+    public static IQueryable<Order> Apply(IQueryable<Order> orders, OrderFilter filter)
+    {
         if (filter.CustomerId is { } customerId)
         {
             orders = orders.Where(o => o.CustomerId == customerId);
@@ -250,7 +255,7 @@ internal sealed class ListOrdersHandler(SalesDbContext db, IAccessScopeProvider 
             orders = orders.Where(o => EF.Functions.ILike(o.Number, pattern, LikePattern.Escape));
         }
 
-        return await orders.ToPageAsync(OrderProjection.ToSummary, order, request.Page, cancellationToken);
+        return orders;
     }
 }
 

@@ -27,7 +27,6 @@ internal sealed class OpportunityImportTarget(
     SalesDbContext db, IAccessScopeProvider access, IUserDirectory users, ICustomerDirectory customers, TimeProvider time) : IImportTarget
 {
     private const string Table = "sales.opportunities";
-    private const int LookupBatch = 1000;
     private static readonly OpportunityDetailsValidator Validator = new();
 
     private static readonly StagedColumn<Opportunity>[] Columns =
@@ -208,16 +207,10 @@ internal sealed class OpportunityImportTarget(
             return null;
         }
 
-        if (!lookups.Owners.TryGetValue(email, out var owner) || !owner.Active)
+        var owner = SalesImportReferences.AssignableOwner(email, scope, lookups.Owners, out var problem);
+        if (problem is not null)
         {
-            row.Error(S.OwnerEmail, $"No active user has the email '{email}'.");
-            return null;
-        }
-
-        if (owner.Id != scope.UserId && !scope.CanSee(owner.Id))
-        {
-            row.Error(S.OwnerEmail, $"You may not make {email} the owner: only users in your team subtree.");
-            return null;
+            row.Error(S.OwnerEmail, problem);
         }
 
         return owner;
@@ -309,8 +302,8 @@ internal sealed class OpportunityImportTarget(
     /// <summary>Customers, owners, pipelines and stages the chunk names: a few set queries, before the transaction.</summary>
     private async Task<Lookups> LookupsAsync(List<OpportunityRow> rows, CancellationToken ct)
     {
-        var byCode = await CustomersAsync(rows.Select(r => r.CustomerCode), false, ct);
-        var byExternalId = await CustomersAsync(rows.Select(r => r.CustomerExternalId), true, ct);
+        var byCode = await SalesImportReferences.CustomersAsync(customers, rows.Select(r => r.CustomerCode), false, ct);
+        var byExternalId = await SalesImportReferences.CustomersAsync(customers, rows.Select(r => r.CustomerExternalId), true, ct);
         var emails = rows.Select(r => r.OwnerEmail).OfType<string>().Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         var owners = emails.Count == 0 ? new Dictionary<string, UserSummary>() : await users.FindByEmailsAsync(emails, ct);
         var scope = await access.GetAsync(ct);
@@ -318,25 +311,6 @@ internal sealed class OpportunityImportTarget(
         var pipelines = await db.Pipelines.AsNoTracking().Where(p => p.Active).ToListAsync(ct);
         var stages = await db.PipelineStages.AsNoTracking().ToListAsync(ct);
         return new Lookups(byCode, byExternalId, owners, caller, pipelines, stages);
-    }
-
-    private async Task<Dictionary<string, CustomerSnapshot>> CustomersAsync(IEnumerable<string?> keys, bool byExternalId, CancellationToken ct)
-    {
-        var found = new Dictionary<string, CustomerSnapshot>(byExternalId ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase);
-        foreach (var batch in keys.OfType<string>().Distinct(found.Comparer).Chunk(LookupBatch))
-        {
-            var ids = await customers.FindIdsAsync(batch, byExternalId, ct);
-            var snapshots = await customers.FindAsync(ids.Values.Distinct().ToList(), ct);
-            foreach (var (key, id) in ids)
-            {
-                if (snapshots.TryGetValue(id, out var snapshot))
-                {
-                    found[key] = snapshot;
-                }
-            }
-        }
-
-        return found;
     }
 
     /// <summary>The opportunities the chunk's external ids name, locked for the chunk's transaction (one query on the unique index).</summary>
