@@ -49,3 +49,179 @@ public sealed record OrderPlaced : IntegrationEvent, ICustomerTimelineEvent
     string ICustomerTimelineEvent.TimelineSummary =>
         $"Order {OrderNumber} placed: {Amount.ToString("N2", CultureInfo.InvariantCulture)} {Currency}" + (CreditOverridden ? " (credit limit overridden)" : string.Empty);
 }
+
+/// <summary>A shipment (发货) of an order left the warehouse: raised once per shipment, partial or the last one.</summary>
+public sealed record OrderShipped : IntegrationEvent, ICustomerTimelineEvent
+{
+    public OrderShipped(DateTimeOffset occurredAt)
+        : base(occurredAt)
+    {
+    }
+
+    /// <summary>The order.</summary>
+    public required Guid OrderId { get; init; }
+
+    /// <summary>Its number (SO-2026-000123).</summary>
+    public required string OrderNumber { get; init; }
+
+    /// <summary>The customer.</summary>
+    public required Guid CustomerId { get; init; }
+
+    /// <summary>The rep responsible.</summary>
+    public Guid? OwnerId { get; init; }
+
+    /// <summary>The shipment.</summary>
+    public required Guid ShipmentId { get; init; }
+
+    /// <summary>1, 2, 3… within the order.</summary>
+    public required int ShipmentNumber { get; init; }
+
+    /// <summary>When the goods left.</summary>
+    public required DateTimeOffset ShippedAt { get; init; }
+
+    /// <summary>The part of the order total this shipment carries (tax included).</summary>
+    public required decimal Amount { get; init; }
+
+    /// <summary>The order total.</summary>
+    public required decimal OrderTotal { get; init; }
+
+    /// <summary>ISO 4217 currency of the amounts.</summary>
+    public required string Currency { get; init; }
+
+    /// <summary>True when nothing is left to ship: the order is shipped.</summary>
+    public required bool FullyShipped { get; init; }
+
+    /// <summary>The carrier, if given.</summary>
+    public string? Carrier { get; init; }
+
+    /// <summary>The carrier's tracking number, if given.</summary>
+    public string? TrackingNumber { get; init; }
+
+    IReadOnlyCollection<Guid> ICustomerTimelineEvent.TimelineCustomerIds => [CustomerId];
+
+    string ICustomerTimelineEvent.TimelineKind => OrderTimelineKinds.Order;
+
+    DateTimeOffset ICustomerTimelineEvent.TimelineAt => ShippedAt;
+
+    string ICustomerTimelineEvent.TimelineSummary =>
+        $"Order {OrderNumber} shipment {ShipmentNumber.ToString(CultureInfo.InvariantCulture)}: {Amount.ToString("N2", CultureInfo.InvariantCulture)} {Currency}"
+        + (FullyShipped ? " (fully shipped)" : " (partial)")
+        + (Carrier is null ? string.Empty : $", {Carrier}" + (TrackingNumber is null ? string.Empty : $" {TrackingNumber}"));
+}
+
+/// <summary>A shipment of an order was cancelled: its quantities are to ship again.</summary>
+public sealed record OrderShipmentCancelled : IntegrationEvent, ICustomerTimelineEvent
+{
+    public OrderShipmentCancelled(DateTimeOffset occurredAt)
+        : base(occurredAt)
+    {
+    }
+
+    /// <summary>The order.</summary>
+    public required Guid OrderId { get; init; }
+
+    /// <summary>Its number.</summary>
+    public required string OrderNumber { get; init; }
+
+    /// <summary>The customer.</summary>
+    public required Guid CustomerId { get; init; }
+
+    /// <summary>The rep responsible.</summary>
+    public Guid? OwnerId { get; init; }
+
+    /// <summary>The cancelled shipment.</summary>
+    public required Guid ShipmentId { get; init; }
+
+    /// <summary>Its number within the order.</summary>
+    public required int ShipmentNumber { get; init; }
+
+    /// <summary>The amount it carried, now to ship again.</summary>
+    public required decimal Amount { get; init; }
+
+    /// <summary>ISO 4217 currency of the amount.</summary>
+    public required string Currency { get; init; }
+
+    /// <summary>Why it was cancelled.</summary>
+    public required string Reason { get; init; }
+
+    IReadOnlyCollection<Guid> ICustomerTimelineEvent.TimelineCustomerIds => [CustomerId];
+
+    string ICustomerTimelineEvent.TimelineKind => OrderTimelineKinds.Order;
+
+    string ICustomerTimelineEvent.TimelineSummary =>
+        $"Order {OrderNumber} shipment {ShipmentNumber.ToString(CultureInfo.InvariantCulture)} cancelled: {Amount.ToString("N2", CultureInfo.InvariantCulture)} {Currency} ({Reason})";
+}
+
+/// <summary>An order was cancelled (only a draft or a confirmed order with nothing shipped can be).</summary>
+public sealed record OrderCancelled : IntegrationEvent, ICustomerTimelineEvent
+{
+    public OrderCancelled(DateTimeOffset occurredAt)
+        : base(occurredAt)
+    {
+    }
+
+    /// <summary>The order.</summary>
+    public required Guid OrderId { get; init; }
+
+    /// <summary>Its number.</summary>
+    public required string OrderNumber { get; init; }
+
+    /// <summary>The customer.</summary>
+    public required Guid CustomerId { get; init; }
+
+    /// <summary>The rep responsible.</summary>
+    public Guid? OwnerId { get; init; }
+
+    /// <summary>The order total no longer ordered.</summary>
+    public required decimal Amount { get; init; }
+
+    /// <summary>ISO 4217 currency of the amount.</summary>
+    public required string Currency { get; init; }
+
+    /// <summary>True when it had been confirmed (placed), false for a draft.</summary>
+    public required bool WasConfirmed { get; init; }
+
+    /// <summary>Why it was cancelled.</summary>
+    public required string Reason { get; init; }
+
+    IReadOnlyCollection<Guid> ICustomerTimelineEvent.TimelineCustomerIds => [CustomerId];
+
+    string ICustomerTimelineEvent.TimelineKind => OrderTimelineKinds.Order;
+
+    string ICustomerTimelineEvent.TimelineSummary =>
+        $"Order {OrderNumber} cancelled: {Amount.ToString("N2", CultureInfo.InvariantCulture)} {Currency} ({Reason})";
+}
+
+/// <summary>A shipped order was completed: delivered and done, no longer an open order.</summary>
+public sealed record OrderCompleted : IntegrationEvent, ICustomerTimelineEvent
+{
+    public OrderCompleted(DateTimeOffset occurredAt)
+        : base(occurredAt)
+    {
+    }
+
+    /// <summary>The order.</summary>
+    public required Guid OrderId { get; init; }
+
+    /// <summary>Its number.</summary>
+    public required string OrderNumber { get; init; }
+
+    /// <summary>The customer.</summary>
+    public required Guid CustomerId { get; init; }
+
+    /// <summary>The rep responsible.</summary>
+    public Guid? OwnerId { get; init; }
+
+    /// <summary>The order total.</summary>
+    public required decimal Amount { get; init; }
+
+    /// <summary>ISO 4217 currency of the amount.</summary>
+    public required string Currency { get; init; }
+
+    IReadOnlyCollection<Guid> ICustomerTimelineEvent.TimelineCustomerIds => [CustomerId];
+
+    string ICustomerTimelineEvent.TimelineKind => OrderTimelineKinds.Order;
+
+    string ICustomerTimelineEvent.TimelineSummary =>
+        $"Order {OrderNumber} completed: {Amount.ToString("N2", CultureInfo.InvariantCulture)} {Currency}";
+}
