@@ -197,6 +197,25 @@ internal sealed class ShipmentTests : IntegrationTest
     }
 
     [Test]
+    public async Task Two_concurrent_shipments_of_what_is_left_ship_it_once()
+    {
+        var order = await ConfirmedOrderAsync();
+        var body = new { lines = new[] { new { orderLineId = order.Lines[0].Id, quantity = 3m } } };
+
+        var responses = await Task.WhenAll(_rep.SendAsync(Shipment(order.Id, body)), _rep.SendAsync(Shipment(order.Id, body)));
+        var (after, _) = await GetAsync(_rep, order.Id);
+        var shipments = await CountAsync($"SELECT count(*) FROM sales.shipments WHERE order_id = '{order.Id}'");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(responses.Count(r => r.StatusCode == HttpStatusCode.Created), Is.EqualTo(1));
+            Assert.That(responses.Select(r => (int)r.StatusCode), Has.One.AnyOf(409, 422), "the second is a concurrent update or finds nothing left");
+            Assert.That(shipments, Is.EqualTo(1));
+            Assert.That(after.Lines[0].ShippedQuantity, Is.EqualTo(3m));
+        });
+    }
+
+    [Test]
     public async Task Shipments_follow_the_order_for_visibility_and_need_sales_write()
     {
         var order = await ConfirmedOrderAsync();
@@ -318,7 +337,14 @@ internal sealed class ShipmentTests : IntegrationTest
     public async Task Shipments_cancellations_and_completion_land_on_the_customer_timeline()
     {
         var order = await ConfirmedOrderAsync();
-        var first = await ShipAsync(order.Id, (order.Lines[1].Id, 2m));
+        var lastWeek = Factory.Time.GetUtcNow().AddDays(-7);
+        var first = await ReadAsync<ShipmentResponse>(await _rep.SendAsync(Shipment(order.Id, new
+        {
+            lines = new[] { new { orderLineId = order.Lines[1].Id, quantity = 2m } },
+            shippedAt = lastWeek,
+            carrier = "顺丰",
+            trackingNumber = "SF" + order.Number,
+        })), HttpStatusCode.Created);
         var second = await ShipAsync(order.Id, (order.Lines[0].Id, 3m));
         await ActOkAsync(_rep, order.Id, "complete");
         var dropped = await ConfirmedOrderAsync();
@@ -329,10 +355,13 @@ internal sealed class ShipmentTests : IntegrationTest
 
         var timeline = await ReadAsync<TimelineTests.TimelinePage>(await _rep.GetAsync($"/api/v1/customers/{_customer}/timeline?limit=50"), HttpStatusCode.OK);
         var summaries = timeline.Items.Where(e => e.Kind == "order").Select(e => e.Summary).ToArray();
+        var firstEntry = timeline.Items.Single(e => e.Summary.StartsWith($"Order {order.Number} shipment 1:", StringComparison.Ordinal));
 
         Assert.Multiple(() =>
         {
             Assert.That(first.Amount + second.Amount, Is.EqualTo(258.21m));
+            Assert.That(firstEntry.OccurredAt, Is.EqualTo(lastWeek).Within(TimeSpan.FromMilliseconds(1)), "a shipment is on the timeline when the goods left");
+            Assert.That(firstEntry.Data.GetProperty("fullyShipped").GetBoolean(), Is.False);
             Assert.That(summaries, Is.SupersetOf(new[]
             {
                 $"Order {order.Number} shipment 1: 226.00 CNY (partial), 顺丰 SF{order.Number}",

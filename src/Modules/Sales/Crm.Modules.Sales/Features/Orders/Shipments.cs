@@ -23,7 +23,7 @@ internal sealed record ShipmentLineRequest(Guid? OrderLineId, decimal? Quantity)
 
 /// <summary>Record a shipment (发货) of a confirmed or partially shipped order.</summary>
 /// <param name="Lines">The lines shipped (1 to 200, each order line once).</param>
-/// <param name="ShippedAt">When the goods left (default now; not in the future).</param>
+/// <param name="ShippedAt">When the goods left (default now; not in the future, 5 minutes of clock skew allowed).</param>
 /// <param name="Carrier">The carrier (at most 100 characters).</param>
 /// <param name="TrackingNumber">The carrier's tracking number (at most 100 characters).</param>
 /// <param name="Note">A note (at most 1000 characters).</param>
