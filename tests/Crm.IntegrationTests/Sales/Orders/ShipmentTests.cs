@@ -116,6 +116,7 @@ internal sealed class ShipmentTests : IntegrationTest
             await _rep.SendAsync(Shipment(order.Id, new { lines = new[] { new { orderLineId = Guid.NewGuid(), quantity = 1m } } })), HttpStatusCode.UnprocessableEntity);
         var (after, _) = await GetAsync(_rep, order.Id);
         var line = over.GetProperty("lines")[0];
+        var listed = await ReadAsync<Page<OrderSummaryResponse>>(await _rep.GetAsync($"{OrdersUrl}?status=partiallyShipped&customerId={_customer}"), HttpStatusCode.OK);
 
         Assert.Multiple(() =>
         {
@@ -131,6 +132,7 @@ internal sealed class ShipmentTests : IntegrationTest
             Assert.That(unknown.GetProperty("type").GetString(), Does.EndWith("/unknown-order-line"));
             Assert.That(after.Lines.Select(l => l.ShippedQuantity), Is.EqualTo(new[] { 2m, 0m }), "the refused shipment shipped nothing");
             Assert.That(after.Status, Is.EqualTo(OrderStatus.PartiallyShipped));
+            Assert.That(listed.Items.Select(o => o.Id), Is.EqualTo(new[] { order.Id }), "the order list filters on the new status");
         });
     }
 
