@@ -56,6 +56,10 @@ public static class SalesModule
             .AddCustomerTimelineEvent<Contracts.ContractTerminated>()
             .AddCustomerTimelineEvent<LeadConverted>()
             .AddCustomerTimelineEvent<Contracts.OrderPlaced>()
+            .AddCustomerTimelineEvent<Contracts.OrderShipped>()
+            .AddCustomerTimelineEvent<Contracts.OrderShipmentCancelled>()
+            .AddCustomerTimelineEvent<Contracts.OrderCancelled>()
+            .AddCustomerTimelineEvent<Contracts.OrderCompleted>()
             .AddCustomerTimelineEvent<QuoteSent>()
             .AddCustomerTimelineEvent<QuoteAccepted>()
             .AddCustomerTimelineEvent<QuoteRejected>();
@@ -89,5 +93,6 @@ public static class SalesModule
         PriceBookEndpoints.Map(api);
         QuoteEndpoints.Map(api);
         Features.Orders.OrderEndpoints.Map(api);
+        Features.Orders.ShipmentEndpoints.Map(api);
     }
 }

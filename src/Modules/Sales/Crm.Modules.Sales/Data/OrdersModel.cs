@@ -35,6 +35,7 @@ internal static class OrdersModel
             order.Property(o => o.Total).HasPrecision(18, 2);
             order.Property(o => o.Version).IsRowVersion();
             order.Ignore(o => o.IsDraft);
+            order.Ignore(o => o.HasShipments);
             order.HasMany(o => o.Lines).WithOne().HasForeignKey(l => l.OrderId).OnDelete(DeleteBehavior.Cascade);
             order.Navigation(o => o.Lines).AutoInclude();
             order.HasOne<Opportunity>().WithMany().HasForeignKey(o => o.OpportunityId).OnDelete(DeleteBehavior.Restrict);
@@ -51,8 +52,8 @@ internal static class OrdersModel
             order.HasIndex(o => o.OpportunityId);
             order.HasIndex(o => o.PartnerId);
 
-            // The credit check sums a customer's open orders: only confirmed and shipped ones are in this index.
-            order.HasIndex(o => o.CustomerId).IncludeProperties(o => o.Total).HasFilter("status IN ('Confirmed', 'Shipped')")
+            // The credit check sums a customer's open orders: only confirmed and (partially) shipped ones are in this index.
+            order.HasIndex(o => o.CustomerId).IncludeProperties(o => o.Total).HasFilter("status IN ('Confirmed', 'PartiallyShipped', 'Shipped')")
                 .HasDatabaseName("ix_orders_open_by_customer");
         });
 
@@ -60,6 +61,42 @@ internal static class OrdersModel
         {
             PricedLineModel.Configure(line, "order_lines");
             line.HasIndex(l => new { l.OrderId, l.Position }).IsUnique();
+            line.Property(l => l.ShippedQuantity).HasPrecision(18, 3);
+            line.Property(l => l.ShippedAmount).HasPrecision(18, 2);
+            line.Ignore(l => l.LeftToShip);
+            line.ToTable("order_lines", t => t.HasCheckConstraint("ck_order_lines_shipped_quantity", "shipped_quantity BETWEEN 0 AND quantity"));
+        });
+
+        modelBuilder.Entity<Shipment>(shipment =>
+        {
+            shipment.ToTable("shipments", t =>
+            {
+                t.HasCheckConstraint("ck_shipments_cancellation", "(cancelled_at IS NULL) = (cancellation_reason IS NULL)");
+            });
+            shipment.HasKey(s => s.Id);
+            shipment.Property(s => s.Carrier).HasMaxLength(Shipment.MaxCarrierLength);
+            shipment.Property(s => s.TrackingNumber).HasMaxLength(Shipment.MaxTrackingNumberLength);
+            shipment.Property(s => s.Note).HasMaxLength(Shipment.MaxNoteLength);
+            shipment.Property(s => s.CancellationReason).HasMaxLength(Shipment.MaxReasonLength);
+            shipment.Property(s => s.Amount).HasPrecision(18, 2);
+            shipment.Property(s => s.Currency).HasMaxLength(3);
+            shipment.Ignore(s => s.IsCancelled);
+            shipment.HasOne<Order>().WithMany().HasForeignKey(s => s.OrderId).OnDelete(DeleteBehavior.Restrict);
+            shipment.HasMany(s => s.Lines).WithOne().HasForeignKey(l => l.ShipmentId).OnDelete(DeleteBehavior.Cascade);
+            shipment.Navigation(s => s.Lines).AutoInclude();
+
+            // An order's shipments numbered once each, in the order they were recorded (the list's keyset).
+            shipment.HasIndex(s => new { s.OrderId, s.Number }).IsUnique();
+        });
+
+        modelBuilder.Entity<ShipmentLine>(line =>
+        {
+            line.ToTable("shipment_lines", t => t.HasCheckConstraint("ck_shipment_lines_quantity", "quantity > 0"));
+            line.HasKey(l => l.Id);
+            line.Property(l => l.Quantity).HasPrecision(18, 3);
+            line.Property(l => l.Amount).HasPrecision(18, 2);
+            line.HasOne<OrderLine>().WithMany().HasForeignKey(l => l.OrderLineId).OnDelete(DeleteBehavior.Restrict);
+            line.HasIndex(l => l.OrderLineId);
         });
     }
 }

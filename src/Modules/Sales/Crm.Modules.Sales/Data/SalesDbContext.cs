@@ -57,6 +57,8 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
 
     public DbSet<OrderLine> OrderLines => Set<OrderLine>();
 
+    public DbSet<Shipment> Shipments => Set<Shipment>();
+
     public DbSet<Contract> Contracts => Set<Contract>();
 
     public DbSet<PaymentInstalment> PaymentInstalments => Set<PaymentInstalment>();

@@ -2,7 +2,10 @@ using Crm.SharedKernel.Audit;
 
 namespace Crm.Modules.Sales.Domain;
 
-/// <summary>Where a sales order (订单) is: draft → confirmed → shipped → completed; a draft or confirmed order may be cancelled.</summary>
+/// <summary>
+/// Where a sales order (订单) is: draft → confirmed → partially shipped → shipped → completed; a draft or confirmed order
+/// may be cancelled. Shipments move it between confirmed, partially shipped and shipped (ADR 0030).
+/// </summary>
 internal enum OrderStatus
 {
     /// <summary>Being written; lines and terms may change.</summary>
@@ -11,7 +14,10 @@ internal enum OrderStatus
     /// <summary>Confirmed after the credit check: the customer's credit is committed to it.</summary>
     Confirmed,
 
-    /// <summary>The goods left the warehouse; still committed against the customer's credit.</summary>
+    /// <summary>Some goods left the warehouse, some are still to ship; still committed against the customer's credit.</summary>
+    PartiallyShipped,
+
+    /// <summary>Every line shipped in full; still committed against the customer's credit.</summary>
     Shipped,
 
     /// <summary>Delivered and done; no longer counted as an open order.</summary>
@@ -118,6 +124,9 @@ internal sealed class Order : IAuditable, IOwnedRecord
 
     public bool IsDraft => Status == OrderStatus.Draft;
 
+    /// <summary>True when some goods are out (partially shipped or shipped): the order can no longer be cancelled.</summary>
+    public bool HasShipments => Status is OrderStatus.PartiallyShipped or OrderStatus.Shipped;
+
     public static Order Create(
         string number,
         Guid customerId,
@@ -181,11 +190,49 @@ internal sealed class Order : IAuditable, IOwnedRecord
     {
         (OrderStatus.Draft, OrderAction.Confirm) => OrderStatus.Confirmed,
         (OrderStatus.Confirmed, OrderAction.Ship) => OrderStatus.Shipped,
+        (OrderStatus.PartiallyShipped, OrderAction.Ship) => OrderStatus.Shipped,
         (OrderStatus.Shipped, OrderAction.Complete) => OrderStatus.Completed,
         (OrderStatus.Draft, OrderAction.Cancel) => OrderStatus.Cancelled,
         (OrderStatus.Confirmed, OrderAction.Cancel) => OrderStatus.Cancelled,
         _ => null,
     };
+
+    /// <summary>
+    /// Records a shipment of <paramref name="quantities"/> (order line id → quantity, each within what is left to ship
+    /// on its line, checked by the caller): the lines count it and the order becomes shipped when nothing is left,
+    /// partially shipped otherwise.
+    /// </summary>
+    public Shipment Ship(
+        int number, IReadOnlyDictionary<Guid, decimal> quantities, DateTimeOffset shippedAt, string? carrier, string? trackingNumber, string? note, Guid? by,
+        DateTimeOffset now)
+    {
+        var lines = Lines.Where(l => quantities.ContainsKey(l.Id)).OrderBy(l => l.Position)
+            .Select(l => (l.Id, Quantity: quantities[l.Id], Amount: l.Ship(quantities[l.Id])))
+            .ToList();
+        var shipment = Shipment.Create(this, number, lines, shippedAt, carrier, trackingNumber, note, by, now);
+        FollowShipments(shippedAt, now);
+        return shipment;
+    }
+
+    /// <summary>Takes a cancelled shipment's quantities off the lines: the order goes back to partially shipped or confirmed.</summary>
+    public void Unship(Shipment shipment, DateTimeOffset now)
+    {
+        foreach (var shipped in shipment.Lines)
+        {
+            Lines.Single(l => l.Id == shipped.OrderLineId).Unship(shipped.Quantity, shipped.Amount);
+        }
+
+        FollowShipments(ShippedAt ?? now, now);
+    }
+
+    private void FollowShipments(DateTimeOffset lastShippedAt, DateTimeOffset now)
+    {
+        Status = Lines.All(l => l.LeftToShip == 0m) ? OrderStatus.Shipped
+            : Lines.Any(l => l.ShippedQuantity > 0m) ? OrderStatus.PartiallyShipped
+            : OrderStatus.Confirmed;
+        ShippedAt = Status == OrderStatus.Shipped ? lastShippedAt : null;
+        UpdatedAt = now;
+    }
 
     /// <summary>Applies <paramref name="action"/> when the status allows it; false otherwise (nothing changes).</summary>
     public bool Apply(OrderAction action, string? reason, CreditOverride? creditOverride, DateTimeOffset now)
@@ -204,9 +251,6 @@ internal sealed class Order : IAuditable, IOwnedRecord
                 CreditOverrideAt = creditOverride?.At;
                 CreditOverrideReason = creditOverride?.Reason.Trim();
                 break;
-            case OrderAction.Ship:
-                ShippedAt = now;
-                break;
             case OrderAction.Complete:
                 CompletedAt = now;
                 break;
@@ -223,7 +267,7 @@ internal sealed class Order : IAuditable, IOwnedRecord
 
 /// <summary>
 /// A line of an order: the same fields and figures as a quote line (product copied, reference price kept), so an order
-/// made from a quote carries the lines exactly as the customer accepted them.
+/// made from a quote carries the lines exactly as the customer accepted them; plus what its shipments took.
 /// </summary>
 internal sealed class OrderLine : PricedLine
 {
@@ -233,12 +277,38 @@ internal sealed class OrderLine : PricedLine
 
     public Guid OrderId { get; private set; }
 
+    /// <summary>The quantity of the line's live (not cancelled) shipments.</summary>
+    public decimal ShippedQuantity { get; private set; }
+
+    /// <summary>The part of <see cref="PricedLine.LineTotal"/> those shipments carry; the whole line total once fully shipped.</summary>
+    public decimal ShippedAmount { get; private set; }
+
+    public decimal LeftToShip => Quantity - ShippedQuantity;
+
     /// <summary>A line with the product, price and figures of a priced quote line (new or from an accepted quote).</summary>
     public static OrderLine From(QuoteLine line)
     {
         var orderLine = new OrderLine();
         orderLine.CopyFrom(line);
         return orderLine;
+    }
+
+    /// <summary>
+    /// Ships <paramref name="quantity"/> and answers the amount it carries: its share of the line total, rounded to the
+    /// cent, and the rest of the line total when it ships what is left (so a fully shipped line carries its total exactly).
+    /// </summary>
+    internal decimal Ship(decimal quantity)
+    {
+        var amount = quantity == LeftToShip ? LineTotal - ShippedAmount : Math.Round(LineTotal * quantity / Quantity, 2, MidpointRounding.AwayFromZero);
+        ShippedQuantity += quantity;
+        ShippedAmount += amount;
+        return amount;
+    }
+
+    internal void Unship(decimal quantity, decimal amount)
+    {
+        ShippedQuantity -= quantity;
+        ShippedAmount -= amount;
     }
 
     internal void AttachTo(Guid orderId, int position)

@@ -1439,7 +1439,7 @@ namespace Crm.Modules.Sales.Data.Migrations
 
                     b.HasIndex("CustomerId")
                         .HasDatabaseName("ix_orders_open_by_customer")
-                        .HasFilter("status IN ('Confirmed', 'Shipped')");
+                        .HasFilter("status IN ('Confirmed', 'PartiallyShipped', 'Shipped')");
 
                     NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("CustomerId"), new[] { "Total" });
 
@@ -1552,6 +1552,16 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasColumnType("numeric(18,2)")
                         .HasColumnName("reference_unit_price");
 
+                    b.Property<decimal>("ShippedAmount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("shipped_amount");
+
+                    b.Property<decimal>("ShippedQuantity")
+                        .HasPrecision(18, 3)
+                        .HasColumnType("numeric(18,3)")
+                        .HasColumnName("shipped_quantity");
+
                     b.Property<string>("Sku")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -1594,6 +1604,8 @@ namespace Crm.Modules.Sales.Data.Migrations
                             t.HasCheckConstraint("ck_order_lines_discount", "discount_percent BETWEEN 0 AND 100");
 
                             t.HasCheckConstraint("ck_order_lines_quantity", "quantity > 0");
+
+                            t.HasCheckConstraint("ck_order_lines_shipped_quantity", "shipped_quantity BETWEEN 0 AND quantity");
 
                             t.HasCheckConstraint("ck_order_lines_tax", "tax_rate_percent BETWEEN 0 AND 100");
                         });
@@ -2792,6 +2804,129 @@ namespace Crm.Modules.Sales.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.Shipment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("amount");
+
+                    b.Property<string>("CancellationReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("cancellation_reason");
+
+                    b.Property<DateTimeOffset?>("CancelledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cancelled_at");
+
+                    b.Property<string>("Carrier")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("carrier");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("CreatedBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("note");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer")
+                        .HasColumnName("number");
+
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("order_id");
+
+                    b.Property<Guid?>("OwnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_id");
+
+                    b.Property<DateTimeOffset>("ShippedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("shipped_at");
+
+                    b.Property<string>("TrackingNumber")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("tracking_number");
+
+                    b.HasKey("Id")
+                        .HasName("pk_shipments");
+
+                    b.HasIndex("OrderId", "Number")
+                        .IsUnique()
+                        .HasDatabaseName("ix_shipments_order_id_number");
+
+                    b.ToTable("shipments", "sales", t =>
+                        {
+                            t.HasCheckConstraint("ck_shipments_cancellation", "(cancelled_at IS NULL) = (cancellation_reason IS NULL)");
+                        });
+                });
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.ShipmentLine", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("amount");
+
+                    b.Property<Guid>("OrderLineId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("order_line_id");
+
+                    b.Property<decimal>("Quantity")
+                        .HasPrecision(18, 3)
+                        .HasColumnType("numeric(18,3)")
+                        .HasColumnName("quantity");
+
+                    b.Property<Guid>("ShipmentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("shipment_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_shipment_lines");
+
+                    b.HasIndex("OrderLineId")
+                        .HasDatabaseName("ix_shipment_lines_order_line_id");
+
+                    b.HasIndex("ShipmentId")
+                        .HasDatabaseName("ix_shipment_lines_shipment_id");
+
+                    b.ToTable("shipment_lines", "sales", t =>
+                        {
+                            t.HasCheckConstraint("ck_shipment_lines_quantity", "quantity > 0");
+                        });
+                });
+
             modelBuilder.Entity("Crm.Modules.Sales.Domain.Territory", b =>
                 {
                     b.Property<Guid>("Id")
@@ -3306,6 +3441,33 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasConstraintName("fk_quote_lines_quotes_quote_id");
                 });
 
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.Shipment", b =>
+                {
+                    b.HasOne("Crm.Modules.Sales.Domain.Order", null)
+                        .WithMany()
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_shipments_orders_order_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.ShipmentLine", b =>
+                {
+                    b.HasOne("Crm.Modules.Sales.Domain.OrderLine", null)
+                        .WithMany()
+                        .HasForeignKey("OrderLineId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_shipment_lines_order_lines_order_line_id");
+
+                    b.HasOne("Crm.Modules.Sales.Domain.Shipment", null)
+                        .WithMany("Lines")
+                        .HasForeignKey("ShipmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_shipment_lines_shipments_shipment_id");
+                });
+
             modelBuilder.Entity("Crm.Modules.Sales.Domain.ExpenseReport", b =>
                 {
                     b.Navigation("Lines");
@@ -3317,6 +3479,11 @@ namespace Crm.Modules.Sales.Data.Migrations
                 });
 
             modelBuilder.Entity("Crm.Modules.Sales.Domain.Quote", b =>
+                {
+                    b.Navigation("Lines");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Sales.Domain.Shipment", b =>
                 {
                     b.Navigation("Lines");
                 });

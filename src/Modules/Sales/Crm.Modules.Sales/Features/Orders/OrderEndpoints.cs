@@ -20,7 +20,7 @@ namespace Crm.Modules.Sales.Features.Orders;
 /// <param name="IncludeTotal">Also count all matching orders.</param>
 /// <param name="CustomerId">Only this customer's orders.</param>
 /// <param name="OwnerId">Only this owner's orders.</param>
-/// <param name="Status">draft, confirmed, shipped, completed or cancelled.</param>
+/// <param name="Status">draft, confirmed, partiallyShipped, shipped, completed or cancelled.</param>
 /// <param name="CreatedFrom">Created at or after this instant (ISO 8601).</param>
 /// <param name="CreatedTo">Created before this instant (ISO 8601).</param>
 /// <param name="Q">A substring of the order number, taken literally.</param>
@@ -118,14 +118,19 @@ internal static class OrderEndpoints
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,
                 StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity);
 
-        MapAction(orders, "ship", OrderAction.Ship, "ShipOrder", "Mark a confirmed order shipped");
-        MapAction(orders, "complete", OrderAction.Complete, "CompleteOrder", "Mark a shipped order completed");
+        orders.MapPost("/{id:guid}/ship", async Task<Ok<OrderResponse>> (Guid id, IMediator mediator, HttpRequest http, CancellationToken ct) =>
+                Versioned(http.HttpContext.Response, (await mediator.Send(new RecordShipmentRequest(null) { OrderId = id, IfMatch = IfMatch.From(http), Everything = true }, ct)).Order))
+            .RequirePermission(Permissions.SalesWrite)
+            .WithName("ShipOrder")
+            .WithSummary("Ship everything left of a confirmed or partially shipped order in one shipment, now (raises OrderShipped; honours If-Match)")
+            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
+        MapAction(orders, "complete", OrderAction.Complete, "CompleteOrder", "Mark a shipped order completed (raises OrderCompleted)");
 
         orders.MapPost("/{id:guid}/cancel", async Task<Ok<OrderResponse>> (Guid id, CancelOrderBody? body, IMediator mediator, HttpRequest http, CancellationToken ct) =>
                 Versioned(http.HttpContext.Response, await mediator.Send(new OrderActionRequest(id, OrderAction.Cancel, body?.Reason, null, false, IfMatch.From(http)), ct)))
             .RequirePermission(Permissions.SalesWrite)
             .WithName("CancelOrder")
-            .WithSummary("Cancel a draft or confirmed order with a reason (honours If-Match)")
+            .WithSummary("Cancel a draft or confirmed order with a reason (409 order-has-shipments once anything shipped; raises OrderCancelled; honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,
                 StatusCodes.Status412PreconditionFailed);
 

@@ -8,7 +8,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Modules.Sales.Features.Orders;
 
-/// <summary>A line of an order with its computed amounts (the same figures as a quote line).</summary>
+/// <summary>A line of an order with its computed amounts (the same figures as a quote line) and what has shipped of it.</summary>
+/// <param name="Id">The line's id (what a shipment names as orderLineId).</param>
 /// <param name="Position">1-based order on the order.</param>
 /// <param name="ProductId">The product.</param>
 /// <param name="Sku">The product's SKU when ordered.</param>
@@ -16,6 +17,7 @@ namespace Crm.Modules.Sales.Features.Orders;
 /// <param name="Unit">Unit of sale.</param>
 /// <param name="Description">Extra text for the line.</param>
 /// <param name="Quantity">Quantity, up to 3 decimals.</param>
+/// <param name="ShippedQuantity">The quantity of the line's shipments that are not cancelled.</param>
 /// <param name="ReferenceUnitPrice">The resolved price (customer book, tier book, standard book or list price).</param>
 /// <param name="PriceSource">Where the reference price came from: customerBook, tierBook, standardBook or listPrice.</param>
 /// <param name="PriceBookId">The price book of the reference price (null for the list price).</param>
@@ -28,6 +30,7 @@ namespace Crm.Modules.Sales.Features.Orders;
 /// <param name="TaxAmount">round(net × tax rate%).</param>
 /// <param name="LineTotal">net + tax.</param>
 internal sealed record OrderLineResponse(
+    Guid Id,
     int Position,
     Guid ProductId,
     string Sku,
@@ -35,6 +38,7 @@ internal sealed record OrderLineResponse(
     string Unit,
     string? Description,
     decimal Quantity,
+    decimal ShippedQuantity,
     decimal ReferenceUnitPrice,
     PriceSource PriceSource,
     Guid? PriceBookId,
@@ -63,7 +67,7 @@ internal sealed record OrderCreditOverrideResponse(Guid? By, DateTimeOffset At, 
 /// <param name="PartnerId">The channel partner, if any.</param>
 /// <param name="OwnerId">The rep responsible.</param>
 /// <param name="Currency">ISO 4217 currency of every amount.</param>
-/// <param name="Status">draft, confirmed, shipped, completed or cancelled.</param>
+/// <param name="Status">draft, confirmed, partiallyShipped, shipped, completed or cancelled.</param>
 /// <param name="ReadOnly">True once confirmed or cancelled: only the status flow moves it on.</param>
 /// <param name="PricedOn">The day the lines were priced on.</param>
 /// <param name="Subtotal">Sum of the gross line amounts.</param>
@@ -73,7 +77,7 @@ internal sealed record OrderCreditOverrideResponse(Guid? By, DateTimeOffset At, 
 /// <param name="Notes">Notes.</param>
 /// <param name="Lines">The lines in order.</param>
 /// <param name="ConfirmedAt">When it was confirmed.</param>
-/// <param name="ShippedAt">When it was shipped.</param>
+/// <param name="ShippedAt">When its last shipment left, once fully shipped.</param>
 /// <param name="CompletedAt">When it was completed.</param>
 /// <param name="CancelledAt">When it was cancelled.</param>
 /// <param name="CancellationReason">Why it was cancelled.</param>
@@ -147,7 +151,8 @@ internal static class OrderProjection
     public static VersionedOrder Versioned(Order o)
     {
         var lines = o.Lines.OrderBy(l => l.Position)
-            .Select(l => new OrderLineResponse(l.Position, l.ProductId, l.Sku, l.ProductName, l.Unit, l.Description, l.Quantity, l.ReferenceUnitPrice, l.PriceSource,
+            .Select(l => new OrderLineResponse(l.Id, l.Position, l.ProductId, l.Sku, l.ProductName, l.Unit, l.Description, l.Quantity, l.ShippedQuantity, l.ReferenceUnitPrice,
+                l.PriceSource,
                 l.PriceBookId, l.UnitPrice, l.DiscountPercent, l.TaxRatePercent, l.GrossAmount, l.DiscountAmount, l.NetAmount, l.TaxAmount, l.LineTotal))
             .ToList();
         var creditOverride = o.CreditOverrideAt is { } at ? new OrderCreditOverrideResponse(o.CreditOverrideBy, at, o.CreditOverrideReason!) : null;
@@ -175,12 +180,17 @@ internal static class OrderProblems
     public const string CreditLimitExceededType = ProblemTypes.BaseUri + "credit-limit-exceeded";
     public const string QuoteNotAcceptedType = ProblemTypes.BaseUri + "quote-not-accepted";
     public const string QuoteAlreadyOrderedType = ProblemTypes.BaseUri + "quote-already-ordered";
+    public const string HasShipmentsType = ProblemTypes.BaseUri + "order-has-shipments";
 
     public static ConflictException NotDraft(Order order) =>
         new(NotDraftType, "Order is not a draft", $"Order {order.Number} is {QuoteProblems.Name(order.Status)}; only a draft order can be changed.");
 
     public static ConflictException Transition(Order order, OrderAction action) =>
         new(TransitionType, "Not allowed in this status", $"Order {order.Number} is {QuoteProblems.Name(order.Status)}; it cannot be {PastTense(action)}.");
+
+    public static ConflictException HasShipments(Order order) =>
+        new(HasShipmentsType, "Order has shipments",
+            $"Order {order.Number} is {QuoteProblems.Name(order.Status)}; an order with shipments cannot be cancelled (cancel its shipments first).");
 
     public static ConflictException QuoteAlreadyOrdered(Quote quote) =>
         new(QuoteAlreadyOrderedType, "Quote already ordered", $"{quote.DisplayNumber} already has an order; one quote makes one order.");

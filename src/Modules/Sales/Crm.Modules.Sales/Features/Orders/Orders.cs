@@ -263,7 +263,7 @@ internal sealed class ListOrdersHandler(SalesDbContext db, IAccessScopeProvider 
 /// <param name="Reason">Why the order may go over the customer's available credit (required, at most 500 characters).</param>
 internal sealed record OrderCreditOverrideRequest(string? Reason);
 
-/// <summary>Confirm, ship, complete or cancel an order.</summary>
+/// <summary>Confirm, complete or cancel an order (shipping is a shipment, see <see cref="RecordShipmentRequest"/>).</summary>
 /// <param name="Id">The order.</param>
 /// <param name="Action">What to do.</param>
 /// <param name="Reason">Why it is cancelled (cancel only).</param>
@@ -295,6 +295,11 @@ internal sealed class OrderActionHandler(SalesDbContext db, ICustomerDirectory c
 
         var order = await OrderRules.FindVisibleAsync(db.Orders, await access.GetAsync(cancellationToken), request.Id, cancellationToken);
         request.IfMatch.EnsureMatches(order.Version);
+        if (request.Action == OrderAction.Cancel && order.HasShipments)
+        {
+            throw OrderProblems.HasShipments(order);
+        }
+
         if (Order.Next(order.Status, request.Action) is null)
         {
             throw OrderProblems.Transition(order, request.Action);
@@ -314,15 +319,26 @@ internal sealed class OrderActionHandler(SalesDbContext db, ICustomerDirectory c
             }
         }
 
+        var wasConfirmed = order.Status == OrderStatus.Confirmed;
         order.Apply(request.Action, request.Reason, creditOverride, now);
-        if (request.Action == OrderAction.Confirm)
+        db.AddIntegrationEvent(request.Action switch
         {
-            db.AddIntegrationEvent(new OrderPlaced(now)
+            OrderAction.Confirm => new OrderPlaced(now)
             {
                 OrderId = order.Id, OrderNumber = order.Number, CustomerId = order.CustomerId, OwnerId = order.OwnerId, QuoteId = order.QuoteId,
                 Amount = order.Total, Currency = order.Currency, CreditOverridden = creditOverride is not null,
-            });
-        }
+            },
+            OrderAction.Cancel => new OrderCancelled(now)
+            {
+                OrderId = order.Id, OrderNumber = order.Number, CustomerId = order.CustomerId, OwnerId = order.OwnerId, Amount = order.Total,
+                Currency = order.Currency, WasConfirmed = wasConfirmed, Reason = order.CancellationReason!,
+            },
+            OrderAction.Complete => new OrderCompleted(now)
+            {
+                OrderId = order.Id, OrderNumber = order.Number, CustomerId = order.CustomerId, OwnerId = order.OwnerId, Amount = order.Total, Currency = order.Currency,
+            },
+            _ => throw new ArgumentOutOfRangeException(nameof(request), request.Action, "Shipping records a shipment (RecordShipmentRequest)."),
+        });
 
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -345,7 +361,8 @@ internal sealed class OrderActionHandler(SalesDbContext db, ICustomerDirectory c
         await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({lockKey})", ct);
         // Written as constants, not a parameter list, so the planner can use the partial index of open orders.
         var openOrders = await db.Orders.AsNoTracking().IgnoreAutoIncludes()
-            .Where(o => o.CustomerId == order.CustomerId && o.Id != order.Id && (o.Status == OrderStatus.Confirmed || o.Status == OrderStatus.Shipped))
+            .Where(o => o.CustomerId == order.CustomerId && o.Id != order.Id
+                && (o.Status == OrderStatus.Confirmed || o.Status == OrderStatus.PartiallyShipped || o.Status == OrderStatus.Shipped))
             .SumAsync(o => o.Total, ct);
         return new CreditFigures(creditLimit, customer.OutstandingBalance, openOrders, order.Total);
     }
