@@ -66,6 +66,8 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
     public DbSet<PaymentAllocation> PaymentAllocations => Set<PaymentAllocation>();
 
     public DbSet<CommissionRule> CommissionRules => Set<CommissionRule>();
+    public DbSet<CommissionStatement> CommissionStatements => Set<CommissionStatement>();
+    public DbSet<CommissionStatementLine> CommissionStatementLines => Set<CommissionStatementLine>();
     public DbSet<SalesQuota> SalesQuotas => Set<SalesQuota>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
