@@ -2906,6 +2906,11 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasColumnType("text[]")
                         .HasColumnName("provinces");
 
+                    b.PrimitiveCollection<List<Guid>>("TeamIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]")
+                        .HasColumnName("team_ids");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");

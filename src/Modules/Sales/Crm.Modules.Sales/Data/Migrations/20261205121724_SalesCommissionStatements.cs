@@ -1,4 +1,5 @@
 ﻿using System;
+using System.Collections.Generic;
 using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
@@ -11,6 +12,14 @@ namespace Crm.Modules.Sales.Data.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<List<Guid>>(
+                name: "team_ids",
+                schema: "sales",
+                table: "territories",
+                type: "uuid[]",
+                nullable: false,
+                defaultValueSql: "'{}'");
+
             migrationBuilder.CreateTable(
                 name: "commission_statements",
                 schema: "sales",
@@ -98,6 +107,11 @@ namespace Crm.Modules.Sales.Data.Migrations
             migrationBuilder.DropTable(
                 name: "commission_statements",
                 schema: "sales");
+
+            migrationBuilder.DropColumn(
+                name: "team_ids",
+                schema: "sales",
+                table: "territories");
         }
     }
 }

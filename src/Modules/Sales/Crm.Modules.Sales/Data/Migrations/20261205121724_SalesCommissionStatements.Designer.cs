@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Crm.Modules.Sales.Data.Migrations
 {
     [DbContext(typeof(SalesDbContext))]
-    [Migration("20261205115727_SalesCommissionStatements")]
+    [Migration("20261205121724_SalesCommissionStatements")]
     partial class SalesCommissionStatements
     {
         /// <inheritdoc />
@@ -2908,6 +2908,11 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .IsRequired()
                         .HasColumnType("text[]")
                         .HasColumnName("provinces");
+
+                    b.PrimitiveCollection<List<Guid>>("TeamIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]")
+                        .HasColumnName("team_ids");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
