@@ -116,7 +116,7 @@ internal sealed class FrozenCommissionStatementTests : IntegrationTest
             Assert.That(frozen.LineCount, Is.EqualTo(2), "the November receipt is not October's");
             Assert.That(frozen.ReceivedAmount, Is.EqualTo(2_000m));
             Assert.That(frozen.CommissionTotal, Is.EqualTo(60m));
-            Assert.That(frozen.Lines.Select(l => (l.RatePercent, l.Commission)), Is.EqualTo(new[] { ((decimal?)3m, 30m), (3m, 30m) }));
+            Assert.That(frozen.Lines!.Select(l => (l.RatePercent, l.Commission)), Is.EqualTo(new[] { ((decimal?)3m, 30m), (3m, 30m) }));
             Assert.That(await CountAsync($"SELECT count(*) FROM sales.commission_statement_lines l JOIN sales.commission_statements s ON s.id = l.statement_id WHERE s.user_id = '{_east.Id}'"),
                 Is.EqualTo(2));
 
@@ -275,15 +275,15 @@ internal sealed class FrozenCommissionStatementTests : IntegrationTest
         await ReadAsync<FrozenCommissionStatementResponse>(await other.SendAsync(Post(StatementPath(_south, October, "approve"), southEtag)), HttpStatusCode.OK);
         using var rep = Factory.ClientFor(_east);
 
-        var first = await ReadAsync<Page<FrozenCommissionStatementSummary>>(
+        var first = await ReadAsync<Page<FrozenCommissionStatementResponse>>(
             await _managerClient.GetAsync("/api/v1/sales/commissions/statements/frozen?limit=2&includeTotal=true"), HttpStatusCode.OK);
-        var second = await ReadAsync<Page<FrozenCommissionStatementSummary>>(
+        var second = await ReadAsync<Page<FrozenCommissionStatementResponse>>(
             await _managerClient.GetAsync($"/api/v1/sales/commissions/statements/frozen?limit=2&cursor={Uri.EscapeDataString(first.NextCursor!)}"), HttpStatusCode.OK);
-        var approved = await ReadAsync<Page<FrozenCommissionStatementSummary>>(
+        var approved = await ReadAsync<Page<FrozenCommissionStatementResponse>>(
             await _managerClient.GetAsync("/api/v1/sales/commissions/statements/frozen?status=approved"), HttpStatusCode.OK);
-        var east = await ReadAsync<Page<FrozenCommissionStatementSummary>>(
+        var east = await ReadAsync<Page<FrozenCommissionStatementResponse>>(
             await _managerClient.GetAsync($"/api/v1/sales/commissions/statements/frozen?userId={_east.Id}&period=2026-09"), HttpStatusCode.OK);
-        var own = await ReadAsync<Page<FrozenCommissionStatementSummary>>(
+        var own = await ReadAsync<Page<FrozenCommissionStatementResponse>>(
             await rep.GetAsync("/api/v1/sales/commissions/statements/frozen?sort=frozenAt"), HttpStatusCode.OK);
 
         Assert.Multiple(async () =>
@@ -291,6 +291,8 @@ internal sealed class FrozenCommissionStatementTests : IntegrationTest
             Assert.That(first.Total, Is.EqualTo(4));
             Assert.That(first.Items.Concat(second.Items).Select(s => s.Period), Is.EqualTo(new[] { October, October, "2026-09", "2026-08" }));
             Assert.That(second.NextCursor, Is.Null);
+            Assert.That(first.Items.Select(s => s.Lines), Is.All.Null, "the list carries no lines");
+            Assert.That(first.Items[0].To, Is.EqualTo(new DateOnly(2026, 10, 31)));
             Assert.That(approved.Items.Select(s => s.UserId), Is.EqualTo(new[] { _south.Id }));
             Assert.That(east.Items.Single().Period, Is.EqualTo("2026-09"));
             Assert.That(own.Items.Select(s => s.UserId), Is.All.EqualTo(_east.Id));

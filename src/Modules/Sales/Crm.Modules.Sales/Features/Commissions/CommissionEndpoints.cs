@@ -104,7 +104,7 @@ internal static class CommissionEndpoints
 
     private static void MapFrozenStatements(RouteGroupBuilder statements)
     {
-        statements.MapGet("/frozen", async Task<Ok<Page<FrozenCommissionStatementSummary>>> (
+        statements.MapGet("/frozen", async Task<Ok<Page<FrozenCommissionStatementResponse>>> (
                 [AsParameters] ListFrozenCommissionStatementsQuery query, IMediator mediator, CancellationToken ct) =>
             {
                 var page = new PageRequest(query.Limit, query.Cursor, query.IncludeTotal ?? false);

@@ -17,7 +17,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Modules.Sales.Features.Commissions;
 
-/// <summary>A frozen commission statement (佣金结算单) of one rep and month, without its lines.</summary>
+/// <summary>A frozen commission statement (佣金结算单) of one rep and month.</summary>
 /// <param name="Id">Statement id.</param>
 /// <param name="UserId">The rep.</param>
 /// <param name="From">First day of the month.</param>
@@ -31,48 +31,11 @@ namespace Crm.Modules.Sales.Features.Commissions;
 /// <param name="FrozenBy">Who froze it.</param>
 /// <param name="ApprovedAt">When it was approved; null while frozen.</param>
 /// <param name="ApprovedBy">Who approved it; null while frozen.</param>
-internal record FrozenCommissionStatementSummary(
-    Guid Id,
-    Guid UserId,
-    DateOnly From,
-    CommissionStatementStatus Status,
-    decimal ReceivedAmount,
-    decimal ReversedAmount,
-    decimal NetAmount,
-    decimal CommissionTotal,
-    int LineCount,
-    DateTimeOffset FrozenAt,
-    Guid FrozenBy,
-    DateTimeOffset? ApprovedAt,
-    Guid? ApprovedBy)
-{
-    /// <summary>The month, yyyy-MM.</summary>
-    public string Period => CommissionPeriod.Format(From);
-}
-
-/// <summary>A frozen commission statement with its stored lines.</summary>
-/// <param name="Id">Statement id.</param>
-/// <param name="UserId">The rep.</param>
-/// <param name="UserName">The rep's name.</param>
-/// <param name="From">First day of the month.</param>
-/// <param name="To">Last day of the month.</param>
-/// <param name="Status">frozen or approved.</param>
-/// <param name="ReceivedAmount">Sum of the receipts received in the month, as frozen.</param>
-/// <param name="ReversedAmount">Sum of the receipts reversed in the month (positive), as frozen.</param>
-/// <param name="NetAmount">Received less reversed.</param>
-/// <param name="CommissionTotal">Sum of the lines' commissions.</param>
-/// <param name="LineCount">How many lines were frozen.</param>
-/// <param name="FrozenAt">When it was frozen.</param>
-/// <param name="FrozenBy">Who froze it.</param>
-/// <param name="ApprovedAt">When it was approved; null while frozen.</param>
-/// <param name="ApprovedBy">Who approved it; null while frozen.</param>
-/// <param name="Lines">The lines as they were computed when the statement was frozen, by day.</param>
+/// <param name="Lines">The lines as they were computed when the statement was frozen, by day; null in the list.</param>
 internal sealed record FrozenCommissionStatementResponse(
     Guid Id,
     Guid UserId,
-    string? UserName,
     DateOnly From,
-    DateOnly To,
     CommissionStatementStatus Status,
     decimal ReceivedAmount,
     decimal ReversedAmount,
@@ -83,10 +46,13 @@ internal sealed record FrozenCommissionStatementResponse(
     Guid FrozenBy,
     DateTimeOffset? ApprovedAt,
     Guid? ApprovedBy,
-    IReadOnlyList<CommissionLineResponse> Lines)
+    IReadOnlyList<CommissionLineResponse>? Lines = null)
 {
     /// <summary>The month, yyyy-MM.</summary>
     public string Period => CommissionPeriod.Format(From);
+
+    /// <summary>Last day of the month.</summary>
+    public DateOnly To => From.AddMonths(1).AddDays(-1);
 }
 
 internal sealed record VersionedFrozenStatement(FrozenCommissionStatementResponse Statement, uint Version);
@@ -120,27 +86,24 @@ internal static class FrozenStatementProblems
 
 internal static class FrozenStatementProjection
 {
-    public static readonly SortDefinition<CommissionStatement, FrozenCommissionStatementSummary> Sort =
-        new SortDefinition<CommissionStatement, FrozenCommissionStatementSummary>(s => s.Id, s => s.Id, "-period")
+    public static readonly SortDefinition<CommissionStatement, FrozenCommissionStatementResponse> Sort =
+        new SortDefinition<CommissionStatement, FrozenCommissionStatementResponse>(s => s.Id, s => s.Id, "-period")
             .Add("period", s => s.PeriodStart, s => s.From)
             .Add("frozenAt", s => s.FrozenAt, s => s.FrozenAt);
 
-    public static readonly System.Linq.Expressions.Expression<Func<CommissionStatement, FrozenCommissionStatementSummary>> ToSummary = s =>
-        new FrozenCommissionStatementSummary(
+    public static readonly System.Linq.Expressions.Expression<Func<CommissionStatement, FrozenCommissionStatementResponse>> ToSummary = s =>
+        new FrozenCommissionStatementResponse(
             s.Id, s.UserId, s.PeriodStart, s.Status, s.ReceivedAmount, s.ReversedAmount, s.NetAmount, s.CommissionTotal, s.LineCount, s.FrozenAt, s.FrozenBy,
             s.ApprovedAt, s.ApprovedBy);
 
-    /// <summary>The statement with its stored lines (one query) and the rep's name.</summary>
-    public static async Task<VersionedFrozenStatement> LoadAsync(SalesDbContext db, IUserDirectory users, CommissionStatement statement, CancellationToken ct)
+    private static readonly Func<CommissionStatement, FrozenCommissionStatementResponse> Summary = ToSummary.Compile();
+
+    /// <summary>The statement with its stored lines (one query).</summary>
+    public static async Task<VersionedFrozenStatement> LoadAsync(SalesDbContext db, CommissionStatement statement, CancellationToken ct)
     {
         var lines = await CommissionLines.Of(db, [statement.Id]).ToListAsync(ct);
-        var user = await users.FindByIdAsync(statement.UserId, ct);
         return new VersionedFrozenStatement(
-            new FrozenCommissionStatementResponse(
-                statement.Id, statement.UserId, user?.Name, statement.PeriodStart, statement.PeriodStart.AddMonths(1).AddDays(-1), statement.Status,
-                statement.ReceivedAmount, statement.ReversedAmount, statement.NetAmount, statement.CommissionTotal, statement.LineCount, statement.FrozenAt,
-                statement.FrozenBy, statement.ApprovedAt, statement.ApprovedBy,
-                lines.Select(l => CommissionLines.ToResponse(CommissionLines.FromFrozen(l, statement.UserId))).ToList()),
+            Summary(statement) with { Lines = lines.Select(l => CommissionLines.ToResponse(CommissionLines.FromFrozen(l, statement.UserId))).ToList() },
             statement.Version);
     }
 
@@ -210,7 +173,7 @@ internal sealed class FreezeCommissionStatementHandler(SalesDbContext db, IAcces
         await db.SaveChangesOrConflictAsync(_ => FrozenStatementProblems.AlreadyFrozen(request.UserId, from), cancellationToken);
         await db.Database.ExecuteSqlAsync(CommissionSql.Freeze(lines, statement.Id), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return await FrozenStatementProjection.LoadAsync(db, users, statement, cancellationToken);
+        return await FrozenStatementProjection.LoadAsync(db, statement, cancellationToken);
     }
 }
 
@@ -219,13 +182,13 @@ internal sealed record GetFrozenCommissionStatementRequest(Guid UserId, string P
 
 internal sealed class GetFrozenCommissionStatementValidator : StatementPeriodValidator<GetFrozenCommissionStatementRequest>;
 
-internal sealed class GetFrozenCommissionStatementHandler(SalesDbContext db, IAccessScopeProvider access, IUserDirectory users)
+internal sealed class GetFrozenCommissionStatementHandler(SalesDbContext db, IAccessScopeProvider access)
     : IRequestHandler<GetFrozenCommissionStatementRequest, VersionedFrozenStatement>
 {
     public async Task<VersionedFrozenStatement> Handle(GetFrozenCommissionStatementRequest request, CancellationToken cancellationToken)
     {
         var statement = await FrozenStatementProjection.FindVisibleAsync(db, access, request.UserId, ((IStatementPeriodRequest)request).From, cancellationToken);
-        return await FrozenStatementProjection.LoadAsync(db, users, statement, cancellationToken);
+        return await FrozenStatementProjection.LoadAsync(db, statement, cancellationToken);
     }
 }
 
@@ -235,7 +198,7 @@ internal sealed record ApproveCommissionStatementRequest(Guid UserId, string Per
 
 internal sealed class ApproveCommissionStatementValidator : StatementPeriodValidator<ApproveCommissionStatementRequest>;
 
-internal sealed class ApproveCommissionStatementHandler(SalesDbContext db, IAccessScopeProvider access, IUserDirectory users, ICurrentActor actor, TimeProvider time)
+internal sealed class ApproveCommissionStatementHandler(SalesDbContext db, IAccessScopeProvider access, ICurrentActor actor, TimeProvider time)
     : IRequestHandler<ApproveCommissionStatementRequest, VersionedFrozenStatement>
 {
     public async Task<VersionedFrozenStatement> Handle(ApproveCommissionStatementRequest request, CancellationToken cancellationToken)
@@ -260,7 +223,7 @@ internal sealed class ApproveCommissionStatementHandler(SalesDbContext db, IAcce
             CommissionTotal = statement.CommissionTotal, FrozenBy = statement.FrozenBy, ApprovedBy = approver,
         });
         await db.SaveChangesAsync(cancellationToken);
-        return await FrozenStatementProjection.LoadAsync(db, users, statement, cancellationToken);
+        return await FrozenStatementProjection.LoadAsync(db, statement, cancellationToken);
     }
 }
 
@@ -327,7 +290,7 @@ internal sealed class ReopenCommissionStatementHandler(SalesDbContext db, IAcces
 internal sealed record FrozenStatementFilter(Guid? UserId, string? Period, CommissionStatementStatus? Status);
 
 internal sealed record ListFrozenCommissionStatementsRequest(PageRequest Page, string? Sort, FrozenStatementFilter Filter)
-    : IRequest<Page<FrozenCommissionStatementSummary>>;
+    : IRequest<Page<FrozenCommissionStatementResponse>>;
 
 internal sealed class ListFrozenCommissionStatementsValidator : AbstractValidator<ListFrozenCommissionStatementsRequest>
 {
@@ -340,9 +303,9 @@ internal sealed class ListFrozenCommissionStatementsValidator : AbstractValidato
 }
 
 internal sealed class ListFrozenCommissionStatementsHandler(SalesDbContext db, IAccessScopeProvider access)
-    : IRequestHandler<ListFrozenCommissionStatementsRequest, Page<FrozenCommissionStatementSummary>>
+    : IRequestHandler<ListFrozenCommissionStatementsRequest, Page<FrozenCommissionStatementResponse>>
 {
-    public async Task<Page<FrozenCommissionStatementSummary>> Handle(ListFrozenCommissionStatementsRequest request, CancellationToken cancellationToken)
+    public async Task<Page<FrozenCommissionStatementResponse>> Handle(ListFrozenCommissionStatementsRequest request, CancellationToken cancellationToken)
     {
         var order = FrozenStatementProjection.Sort.Parse(request.Sort);
         var scope = await access.GetAsync(cancellationToken);
