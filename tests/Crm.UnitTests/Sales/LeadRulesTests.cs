@@ -56,8 +56,8 @@ internal sealed class LeadRulesTests
     [Test]
     public void A_territory_with_empty_lists_covers_everything_and_otherwise_needs_both_province_and_industry()
     {
-        var any = Territory.Create("全国", [], [], [], Now);
-        var south = Territory.Create("华南制造", ["广东省", " 广西壮族自治区 "], ["制造业"], [], Now);
+        var any = Territory.Create("全国", [], [], [], [], Now);
+        var south = Territory.Create("华南制造", ["广东省", " 广西壮族自治区 "], ["制造业"], [], [], Now);
         Assert.Multiple(() =>
         {
             Assert.That(any.Covers(null, null), Is.True);

@@ -21,8 +21,8 @@ internal sealed class LeadTeamAssignmentRulesTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(rule.CandidateOrder([C, B, A, C]), Is.EqualTo(new[] { D, B, A, C }), "listed first as listed, B not twice, members by id");
-            Assert.That(rule.CandidateOrder([A, C]), Is.EqualTo(rule.CandidateOrder([C, A])));
+            Assert.That(AssignmentCandidates.Order(rule.UserIds, [C, B, A, C]), Is.EqualTo(new[] { D, B, A, C }), "listed first as listed, B not twice, members by id");
+            Assert.That(AssignmentCandidates.Order(rule.UserIds, [A, C]), Is.EqualTo(AssignmentCandidates.Order(rule.UserIds, [C, A])));
         });
     }
 
@@ -31,8 +31,8 @@ internal sealed class LeadTeamAssignmentRulesTests
     {
         Assert.Multiple(() =>
         {
-            Assert.That(Rule([], Guid.CreateVersion7()).CandidateOrder([D, A, C]), Is.EqualTo(new[] { A, C, D }));
-            Assert.That(Rule([C, A], null).CandidateOrder([]), Is.EqualTo(new[] { C, A }));
+            Assert.That(AssignmentCandidates.Order(Rule([], Guid.CreateVersion7()).UserIds, [D, A, C]), Is.EqualTo(new[] { A, C, D }));
+            Assert.That(AssignmentCandidates.Order(Rule([C, A], null).UserIds, []), Is.EqualTo(new[] { C, A }));
         });
     }
 

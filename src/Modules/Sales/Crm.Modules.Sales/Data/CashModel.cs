@@ -150,5 +150,37 @@ internal static class CashModel
             // The list across currencies, newest day first.
             rate.HasIndex(r => new { r.RateDate, r.Id });
         });
+
+        modelBuilder.Entity<CommissionStatement>(statement =>
+        {
+            statement.ToTable("commission_statements");
+            statement.HasKey(s => s.Id);
+            statement.Property(s => s.Status).HasConversion<string>().HasMaxLength(10);
+            statement.Property(s => s.ReceivedAmount).HasPrecision(18, 2);
+            statement.Property(s => s.ReversedAmount).HasPrecision(18, 2);
+            statement.Property(s => s.NetAmount).HasPrecision(18, 2);
+            statement.Property(s => s.CommissionTotal).HasPrecision(18, 2);
+            statement.Property(s => s.Version).IsRowVersion();
+
+            // One frozen statement per rep and month (a second freeze is a 409, also under concurrency); the list's
+            // keyset order is by month, newest first, and its filters narrow by month, rep and status.
+            statement.HasIndex(s => new { s.UserId, s.PeriodStart }).IsUnique();
+            statement.HasIndex(s => new { s.PeriodStart, s.Id });
+            statement.HasIndex(s => new { s.Status, s.PeriodStart, s.Id });
+        });
+
+        modelBuilder.Entity<CommissionStatementLine>(line =>
+        {
+            line.ToTable("commission_statement_lines");
+            line.HasKey(l => new { l.StatementId, l.ReceiptId, l.Kind });
+            line.HasOne<CommissionStatement>().WithMany().HasForeignKey(l => l.StatementId).OnDelete(DeleteBehavior.Cascade);
+            line.Property(l => l.Kind).HasMaxLength(10);
+            line.Property(l => l.ContractNumber).HasMaxLength(20);
+            line.Property(l => l.ProductCategory).HasMaxLength(Contract.MaxProductCategoryLength);
+            line.Property(l => l.Amount).HasPrecision(18, 2);
+            line.Property(l => l.Currency).HasMaxLength(3);
+            line.Property(l => l.RatePercent).HasPrecision(5, 2);
+            line.Property(l => l.Commission).HasPrecision(18, 2);
+        });
     }
 }

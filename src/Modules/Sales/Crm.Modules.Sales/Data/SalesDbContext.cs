@@ -70,6 +70,11 @@ internal sealed class SalesDbContext(DbContextOptions<SalesDbContext> options) :
     public DbSet<CommissionRule> CommissionRules => Set<CommissionRule>();
 
     public DbSet<ExchangeRate> ExchangeRates => Set<ExchangeRate>();
+
+    public DbSet<CommissionStatement> CommissionStatements => Set<CommissionStatement>();
+
+    public DbSet<CommissionStatementLine> CommissionStatementLines => Set<CommissionStatementLine>();
+
     public DbSet<SalesQuota> SalesQuotas => Set<SalesQuota>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)

@@ -2,6 +2,21 @@ using Crm.SharedKernel.Audit;
 
 namespace Crm.Modules.Sales.Domain;
 
+/// <summary>The order round robin and least loaded walk, for rules and territories alike.</summary>
+internal static class AssignmentCandidates
+{
+    /// <summary>
+    /// The listed users as listed, then the team members that are not listed, by user id, once each. Sorting the members
+    /// keeps the order stable while the rotation pointer advances, whatever order the organisation query returns them in,
+    /// so every member gets one turn per cycle.
+    /// </summary>
+    public static IReadOnlyList<Guid> Order(IReadOnlyList<Guid> listed, IEnumerable<Guid> teamMembers)
+    {
+        var named = listed.ToHashSet();
+        return listed.Concat(teamMembers.Where(id => !named.Contains(id)).Distinct().Order()).ToList();
+    }
+}
+
 /// <summary>
 /// One lead assignment rule (线索分配规则). Rules are evaluated in ascending <see cref="Position"/>; the first whose
 /// condition matches the lead picks its owner with its strategy.
@@ -80,17 +95,6 @@ internal sealed class AssignmentRule : IAuditable
         UserIds = settings.UserIds.Distinct().ToList();
         TeamId = settings.TeamId;
         UpdatedAt = now;
-    }
-
-    /// <summary>
-    /// The order round robin and least loaded walk: the listed users as listed, then the team's members that are not
-    /// listed, by user id. Sorting the members keeps the order stable while the rotation pointer advances, whatever order
-    /// the organisation query returns them in, so every member gets one turn per cycle.
-    /// </summary>
-    public IReadOnlyList<Guid> CandidateOrder(IEnumerable<Guid> teamMembers)
-    {
-        var listed = UserIds.ToHashSet();
-        return UserIds.Concat(teamMembers.Where(id => !listed.Contains(id)).Distinct().Order()).ToList();
     }
 
     /// <summary>Whether the lead meets the explicit conditions (the territory condition is checked with the territory).</summary>

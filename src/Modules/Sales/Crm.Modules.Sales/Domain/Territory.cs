@@ -2,7 +2,7 @@ using Crm.SharedKernel.Audit;
 
 namespace Crm.Modules.Sales.Domain;
 
-/// <summary>A sales territory (领域划分): provinces and industries, and the reps who cover them.</summary>
+/// <summary>A sales territory (领域划分): provinces and industries, and the reps and teams who cover them.</summary>
 [AuditEntityType("territory")]
 internal sealed class Territory : IAuditable
 {
@@ -23,25 +23,34 @@ internal sealed class Territory : IAuditable
     /// <summary>The reps who work its leads, in the order round robin visits them.</summary>
     public List<Guid> UserIds { get; private set; } = [];
 
+    /// <summary>
+    /// Teams whose active sales reps (sub-teams included, as they are when a lead is assigned) also work its leads,
+    /// after <see cref="UserIds"/>, by user id.
+    /// </summary>
+    public List<Guid> TeamIds { get; private set; } = [];
+
     public DateTimeOffset CreatedAt { get; private set; }
 
     public DateTimeOffset UpdatedAt { get; private set; }
 
     public uint Version { get; private set; }
 
-    public static Territory Create(string name, IEnumerable<string> provinces, IEnumerable<string> industries, IEnumerable<Guid> userIds, DateTimeOffset now)
+    public static Territory Create(
+        string name, IEnumerable<string> provinces, IEnumerable<string> industries, IEnumerable<Guid> userIds, IEnumerable<Guid> teamIds, DateTimeOffset now)
     {
         var territory = new Territory { Id = Guid.CreateVersion7(now), CreatedAt = now };
-        territory.Update(name, provinces, industries, userIds, now);
+        territory.Update(name, provinces, industries, userIds, teamIds, now);
         return territory;
     }
 
-    public void Update(string name, IEnumerable<string> provinces, IEnumerable<string> industries, IEnumerable<Guid> userIds, DateTimeOffset now)
+    public void Update(
+        string name, IEnumerable<string> provinces, IEnumerable<string> industries, IEnumerable<Guid> userIds, IEnumerable<Guid> teamIds, DateTimeOffset now)
     {
         Name = name.Trim();
         Provinces = Clean(provinces);
         Industries = Clean(industries);
         UserIds = userIds.Distinct().ToList();
+        TeamIds = teamIds.Distinct().ToList();
         UpdatedAt = now;
     }
 

@@ -30,9 +30,9 @@ internal static class AssignmentProblems
     }
 
     /// <summary>
-    /// A rule may distribute over a team that exists (422 otherwise) and that the caller may report on: a manager's team
-    /// and its sub-teams, any team for administrators (403 otherwise), so a manager cannot route leads into another
-    /// manager's team.
+    /// A rule or a territory may distribute over a team that exists (422 otherwise) and that the caller may report on: a
+    /// manager's team and its sub-teams, any team for administrators (403 otherwise), so a manager cannot route leads into
+    /// another manager's team.
     /// </summary>
     public static async Task EnsureReportableTeamAsync(ITeamDirectory teams, AccessScope scope, Guid teamId, CancellationToken ct)
     {
@@ -43,7 +43,7 @@ internal static class AssignmentProblems
 
         if (!scope.CanSeeTeam(teamId))
         {
-            throw new ProblemException(403, ProblemTypes.Forbidden, "Forbidden", "A rule may only distribute leads over your team and the teams below it.");
+            throw new ProblemException(403, ProblemTypes.Forbidden, "Forbidden", "Leads may only be distributed over your team and the teams below it.");
         }
     }
 

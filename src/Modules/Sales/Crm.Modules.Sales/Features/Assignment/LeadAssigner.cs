@@ -57,20 +57,23 @@ internal sealed class LeadAssigner(SalesDbContext db, IUserDirectory users, ITea
         (rule.TerritoryId is not { } territoryId || (territories.TryGetValue(territoryId, out var territory) && territory.Covers(lead.Province, lead.Industry)));
 
     /// <summary>
-    /// Each rule's active candidates: the territory's users in their order, or the rule's listed users in their order
-    /// followed by the active sales reps of its team subtree by user id (see <see cref="AssignmentRule.CandidateOrder"/>).
-    /// One recursive query per named team and one user lookup for everyone.
+    /// Each rule's active candidates: the listed users in their order (the territory's for <c>territory</c>, the rule's
+    /// otherwise) followed by the active sales reps of the named team subtrees by user id (the territory's teams, or the
+    /// rule's team; see <see cref="AssignmentCandidates.Order"/>). One recursive query per named team and one user lookup for everyone.
     /// </summary>
     private async Task<Dictionary<Guid, List<UserSummary>>> CandidatesAsync(List<AssignmentRule> rules, Dictionary<Guid, Territory> territories, CancellationToken ct)
     {
-        List<Guid> Listed(AssignmentRule rule) => rule.Strategy == AssignmentStrategy.Territory
-            ? rule.TerritoryId is { } id && territories.TryGetValue(id, out var territory) ? territory.UserIds : []
-            : rule.UserIds;
+        Territory? TerritoryOf(AssignmentRule rule) =>
+            rule.Strategy == AssignmentStrategy.Territory && rule.TerritoryId is { } id && territories.TryGetValue(id, out var territory) ? territory : null;
+        IReadOnlyList<Guid> Listed(AssignmentRule rule) => rule.Strategy == AssignmentStrategy.Territory ? TerritoryOf(rule)?.UserIds ?? [] : rule.UserIds;
+        IEnumerable<Guid> Teams(AssignmentRule rule) => rule.Strategy == AssignmentStrategy.Territory
+            ? TerritoryOf(rule)?.TeamIds ?? []
+            : rule.TeamId is { } teamId ? [teamId] : [];
 
         var members = new Dictionary<Guid, List<Guid>>();
-        foreach (var teamId in rules.Where(r => r.Strategy != AssignmentStrategy.Territory).Select(r => r.TeamId).OfType<Guid>().Distinct())
+        foreach (var teamId in rules.SelectMany(Teams).Distinct())
         {
-            // A team deleted since the rule was saved simply has no members.
+            // A team deleted since the rule or territory was saved simply has no members.
             var subtree = await teams.GetSubtreeAsync(teamId, ct);
             members[teamId] = subtree?.Members.Select(m => m.UserId).ToList() ?? [];
         }
@@ -82,13 +85,11 @@ internal sealed class LeadAssigner(SalesDbContext db, IUserDirectory users, ITea
         // Only reps work a team's leads: its manager, and marketing or service users in the same tree, do not get them
         // (a manager who also sells is named in userIds, or holds the salesRep role too).
         IEnumerable<Guid> TeamReps(AssignmentRule rule) =>
-            rule.Strategy != AssignmentStrategy.Territory && rule.TeamId is { } teamId
-                ? members[teamId].Where(id => ActiveUser(id)?.Roles.Contains(Roles.SalesRep) == true)
-                : [];
+            Teams(rule).SelectMany(teamId => members[teamId]).Where(id => ActiveUser(id)?.Roles.Contains(Roles.SalesRep) == true);
 
         return rules.ToDictionary(
             r => r.Id,
-            r => (r.Strategy == AssignmentStrategy.Territory ? Listed(r) : r.CandidateOrder(TeamReps(r))).Select(ActiveUser).OfType<UserSummary>().ToList());
+            r => AssignmentCandidates.Order(Listed(r), TeamReps(r)).Select(ActiveUser).OfType<UserSummary>().ToList());
     }
 
     /// <summary>

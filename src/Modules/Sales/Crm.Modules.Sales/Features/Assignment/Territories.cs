@@ -19,9 +19,12 @@ namespace Crm.Modules.Sales.Features.Assignment;
 /// <param name="UserIds">The reps who work its leads.</param>
 /// <param name="CreatedAt">Created.</param>
 /// <param name="UpdatedAt">Last changed.</param>
-internal sealed record TerritoryResponse(Guid Id, string Name, IReadOnlyList<string> Provinces, IReadOnlyList<string> Industries, IReadOnlyList<Guid> UserIds, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+/// <param name="TeamIds">Teams whose active sales reps (sub-teams included) also work its leads, after userIds.</param>
+internal sealed record TerritoryResponse(
+    Guid Id, string Name, IReadOnlyList<string> Provinces, IReadOnlyList<string> Industries, IReadOnlyList<Guid> UserIds, DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt, IReadOnlyList<Guid> TeamIds)
 {
-    public static TerritoryResponse From(Territory t) => new(t.Id, t.Name, t.Provinces, t.Industries, t.UserIds, t.CreatedAt, t.UpdatedAt);
+    public static TerritoryResponse From(Territory t) => new(t.Id, t.Name, t.Provinces, t.Industries, t.UserIds, t.CreatedAt, t.UpdatedAt, t.TeamIds);
 }
 
 /// <summary>A territory with the row version that becomes its ETag.</summary>
@@ -31,8 +34,14 @@ internal sealed record VersionedTerritory(TerritoryResponse Territory, uint Vers
 /// <param name="Name">Name (required, unique).</param>
 /// <param name="Provinces">Provinces it covers (empty: any).</param>
 /// <param name="Industries">Industries it covers (empty: any).</param>
-/// <param name="UserIds">The reps who work its leads (active users).</param>
-internal sealed record TerritoryRequest(string? Name, IReadOnlyList<string>? Provinces = null, IReadOnlyList<string>? Industries = null, IReadOnlyList<Guid>? UserIds = null)
+/// <param name="UserIds">The reps who work its leads (active users), first, in this order.</param>
+/// <param name="TeamIds">
+/// Teams whose active sales reps, sub-teams included, also work its leads: read when a lead is assigned, after
+/// <c>userIds</c>, by user id. Teams you may report on (your team subtree; any for administrators).
+/// </param>
+internal sealed record TerritoryRequest(
+    string? Name, IReadOnlyList<string>? Provinces = null, IReadOnlyList<string>? Industries = null, IReadOnlyList<Guid>? UserIds = null,
+    IReadOnlyList<Guid>? TeamIds = null)
     : IRequest<VersionedTerritory>
 {
     /// <summary>Set for PUT; empty for create.</summary>
@@ -53,6 +62,8 @@ internal sealed class TerritoryRequestValidator : AbstractValidator<TerritoryReq
         RuleFor(r => r.Industries).Must(p => p is null || p.Count <= 100).WithMessage("At most 100 industries.");
         RuleForEach(r => r.Industries).NotEmpty().MaximumLength(100);
         RuleFor(r => r.UserIds).Must(p => p is null || p.Count <= 200).WithMessage("At most 200 users.");
+        RuleFor(r => r.TeamIds).Must(p => p is null || p.Count <= 50).WithMessage("At most 50 teams.");
+        RuleForEach(r => r.TeamIds).NotEqual(Guid.Empty);
     }
 }
 
@@ -63,7 +74,7 @@ internal sealed record ListTerritoriesRequest : IRequest<IReadOnlyList<Territory
 
 internal sealed record DeleteTerritoryRequest(Guid Id, IfMatch IfMatch) : IRequest<Unit>;
 
-internal sealed class TerritoryHandlers(SalesDbContext db, IUserDirectory users, TimeProvider time)
+internal sealed class TerritoryHandlers(SalesDbContext db, IUserDirectory users, ITeamDirectory teams, IAccessScopeProvider access, TimeProvider time)
     : IRequestHandler<TerritoryRequest, VersionedTerritory>, IRequestHandler<GetTerritoryRequest, VersionedTerritory>,
       IRequestHandler<ListTerritoriesRequest, IReadOnlyList<TerritoryResponse>>, IRequestHandler<DeleteTerritoryRequest, Unit>
 {
@@ -71,7 +82,17 @@ internal sealed class TerritoryHandlers(SalesDbContext db, IUserDirectory users,
     {
         var name = request.Name!.Trim();
         var userIds = request.UserIds ?? [];
+        var teamIds = (request.TeamIds ?? []).Distinct().ToList();
         await AssignmentProblems.EnsureActiveUsersAsync(users, userIds, cancellationToken);
+        if (teamIds.Count > 0)
+        {
+            var scope = await access.GetAsync(cancellationToken);
+            foreach (var teamId in teamIds)
+            {
+                await AssignmentProblems.EnsureReportableTeamAsync(teams, scope, teamId, cancellationToken);
+            }
+        }
+
         if (await db.Territories.AnyAsync(t => t.Name == name && t.Id != request.Id, cancellationToken))
         {
             throw AssignmentProblems.DuplicateTerritoryName(name);
@@ -83,11 +104,11 @@ internal sealed class TerritoryHandlers(SalesDbContext db, IUserDirectory users,
         {
             territory = await db.Territories.SingleOrDefaultAsync(t => t.Id == id, cancellationToken) ?? throw new NotFoundException("Territory", id);
             request.IfMatch.EnsureMatches(territory.Version);
-            territory.Update(name, request.Provinces ?? [], request.Industries ?? [], userIds, now);
+            territory.Update(name, request.Provinces ?? [], request.Industries ?? [], userIds, teamIds, now);
         }
         else
         {
-            territory = Territory.Create(name, request.Provinces ?? [], request.Industries ?? [], userIds, now);
+            territory = Territory.Create(name, request.Provinces ?? [], request.Industries ?? [], userIds, teamIds, now);
             db.Territories.Add(territory);
         }
 

@@ -28,6 +28,16 @@ internal sealed record ListCommissionRulesQuery(
 /// <param name="OwnerId">Only this rep.</param>
 internal sealed record CommissionStatementQuery(string? Period, Guid? OwnerId);
 
+/// <summary>Query string of <c>GET /api/v1/sales/commissions/statements/frozen</c>.</summary>
+/// <param name="Limit">Page size, 1 to 500 (default 50).</param>
+/// <param name="Cursor">The nextCursor of the previous page.</param>
+/// <param name="Sort">period or frozenAt; prefix - for descending (default -period).</param>
+/// <param name="IncludeTotal">Also count all matching statements.</param>
+/// <param name="UserId">Only this rep.</param>
+/// <param name="Period">Only this month, yyyy-MM.</param>
+/// <param name="Status">frozen or approved.</param>
+internal sealed record ListFrozenCommissionStatementsQuery(int? Limit, string? Cursor, string? Sort, bool? IncludeTotal, Guid? UserId, string? Period, string? Status);
+
 internal static class CommissionEndpoints
 {
     public static void Map(IEndpointRouteBuilder api)
@@ -88,7 +98,64 @@ internal static class CommissionEndpoints
             .WithName("GetCommissionStatement")
             .WithSummary("Commission statement of a month per rep the caller may see: receipts and reversals, rates applied, totals")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden);
+
+        MapFrozenStatements(api.MapGroup("/sales/commissions/statements").WithTags("Commissions"));
     }
+
+    private static void MapFrozenStatements(RouteGroupBuilder statements)
+    {
+        statements.MapGet("/frozen", async Task<Ok<Page<FrozenCommissionStatementResponse>>> (
+                [AsParameters] ListFrozenCommissionStatementsQuery query, IMediator mediator, CancellationToken ct) =>
+            {
+                var page = new PageRequest(query.Limit, query.Cursor, query.IncludeTotal ?? false);
+                var filter = new FrozenStatementFilter(query.UserId, query.Period, QueryEnum.Parse<CommissionStatementStatus>(query.Status, "status"));
+                return TypedResults.Ok(await mediator.Send(new ListFrozenCommissionStatementsRequest(page, query.Sort, filter), ct));
+            })
+            .RequirePermission(Permissions.SalesRead)
+            .WithName("ListFrozenCommissionStatements")
+            .WithSummary("List the frozen and approved commission statements of the reps the caller may see (keyset pages; filters userId, period, status)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden);
+
+        statements.MapGet("/{userId:guid}/{period}", async Task<Ok<FrozenCommissionStatementResponse>> (Guid userId, string period, IMediator mediator, HttpResponse response, CancellationToken ct) =>
+                Versioned(response, await mediator.Send(new GetFrozenCommissionStatementRequest(userId, period), ct)))
+            .RequirePermission(Permissions.SalesRead)
+            .WithName("GetFrozenCommissionStatement")
+            .WithSummary("Get a rep's frozen statement of a month (yyyy-MM) with its stored lines and ETag; 404 while the month is only computed")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
+
+        statements.MapPost("/{userId:guid}/{period}/freeze", async Task<Created<FrozenCommissionStatementResponse>> (Guid userId, string period, IMediator mediator, HttpResponse response, CancellationToken ct) =>
+            {
+                var frozen = await mediator.Send(new FreezeCommissionStatementRequest(userId, period), ct);
+                return response.CreatedWithETag($"/api/v1/sales/commissions/statements/{userId}/{frozen.Statement.Period}", frozen.Statement, frozen.Version);
+            })
+            .RequirePermission(Permissions.SalesManage)
+            .WithName("FreezeCommissionStatement")
+            .WithSummary("Freeze a rep's statement of an ended month: its lines and totals are stored and no longer follow rule changes (managers and administrators; 409 when frozen already, 422 while the month runs)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,
+                StatusCodes.Status422UnprocessableEntity);
+
+        statements.MapPost("/{userId:guid}/{period}/approve", async Task<Ok<FrozenCommissionStatementResponse>> (Guid userId, string period, IMediator mediator, HttpRequest http, CancellationToken ct) =>
+                Versioned(http.HttpContext.Response, await mediator.Send(
+                    new ApproveCommissionStatementRequest(userId, period, IfMatch.From(http), http.HttpContext.User.IsInRole(Roles.Admin)), ct)))
+            .RequirePermission(Permissions.SalesManage)
+            .WithName("ApproveCommissionStatement")
+            .WithSummary("Approve a frozen statement: an administrator, or a manager who neither froze it nor is its rep (403 otherwise); raises CommissionStatementApproved (honours If-Match)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,
+                StatusCodes.Status412PreconditionFailed);
+
+        statements.MapPost("/{userId:guid}/{period}/reopen", async Task<NoContent> (Guid userId, string period, ReopenCommissionStatementRequest request, IMediator mediator, HttpRequest http, CancellationToken ct) =>
+            {
+                await mediator.Send(request with { UserId = userId, Period = period, IfMatch = IfMatch.From(http), CallerIsAdmin = http.HttpContext.User.IsInRole(Roles.Admin) }, ct);
+                return TypedResults.NoContent();
+            })
+            .RequirePermission(Permissions.SalesManage)
+            .WithName("ReopenCommissionStatement")
+            .WithSummary("Reopen a frozen or approved statement: the frozen copy is deleted and the month is computed again (administrators; the reason is audited; honours If-Match)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status412PreconditionFailed);
+    }
+
+    private static Ok<FrozenCommissionStatementResponse> Versioned(HttpResponse response, VersionedFrozenStatement statement) =>
+        response.OkWithETag(statement.Statement, statement.Version);
 
     private static Ok<CommissionRuleResponse> Versioned(HttpResponse response, VersionedCommissionRule rule) => response.OkWithETag(rule.Rule, rule.Version);
 }

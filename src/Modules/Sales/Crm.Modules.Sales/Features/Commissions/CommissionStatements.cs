@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Sales.Data;
+using Crm.Modules.Sales.Domain;
 using FluentValidation;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
@@ -32,6 +34,11 @@ internal sealed record CommissionStatementResponse(string Period, DateOnly From,
 /// <param name="NetAmount">Received less reversed.</param>
 /// <param name="CommissionTotal">Sum of the lines' commissions.</param>
 /// <param name="Lines">Receipts and reversals, by day.</param>
+/// <param name="Status">computed (from the current rules, as read), frozen or approved (the stored copy, unaffected by later rule changes).</param>
+/// <param name="FrozenAt">When it was frozen; null while computed.</param>
+/// <param name="FrozenBy">Who froze it; null while computed.</param>
+/// <param name="ApprovedAt">When it was approved; null unless approved.</param>
+/// <param name="ApprovedBy">Who approved it; null unless approved.</param>
 internal sealed record CommissionRepStatementResponse(
     Guid? OwnerId,
     string? OwnerName,
@@ -39,7 +46,12 @@ internal sealed record CommissionRepStatementResponse(
     decimal ReversedAmount,
     decimal NetAmount,
     decimal CommissionTotal,
-    IReadOnlyList<CommissionLineResponse> Lines);
+    IReadOnlyList<CommissionLineResponse> Lines,
+    CommissionStatementStatus Status = CommissionStatementStatus.Computed,
+    DateTimeOffset? FrozenAt = null,
+    Guid? FrozenBy = null,
+    DateTimeOffset? ApprovedAt = null,
+    Guid? ApprovedBy = null);
 
 /// <summary>One receipt, or the reversal of one, with the rate applied.</summary>
 /// <param name="ReceiptId">The receipt.</param>
@@ -79,13 +91,17 @@ internal sealed class GetCommissionStatementValidator : AbstractValidator<GetCom
 {
     public GetCommissionStatementValidator() =>
         RuleFor(r => r.Period).NotEmpty()
-            .Must(p => p is null || CommissionPeriod.TryParse(p, out _)).WithMessage("period must be a month as yyyy-MM, e.g. 2026-11.");
+            .Must(p => p is null || CommissionPeriod.TryParse(p, out _)).WithMessage(CommissionPeriod.FormatMessage);
 }
 
 internal static class CommissionPeriod
 {
-    public static bool TryParse(string value, out DateOnly firstDay) =>
+    public const string FormatMessage = "period must be a month as yyyy-MM, e.g. 2026-11.";
+
+    public static bool TryParse(string? value, out DateOnly firstDay) =>
         DateOnly.TryParseExact(value, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out firstDay);
+
+    public static string Format(DateOnly firstDay) => firstDay.ToString("yyyy-MM", CultureInfo.InvariantCulture);
 }
 
 /// <summary>One line as the statement SQL returns it (snake_case aliases map to the properties).</summary>
@@ -105,6 +121,23 @@ internal sealed record CommissionLineRow(
     decimal? RatePercent,
     decimal Commission);
 
+internal static class CommissionLines
+{
+    /// <summary>A stored line of a frozen statement as the statement SQL would return it, its rep being the statement's.</summary>
+    public static CommissionLineRow FromFrozen(CommissionStatementLine l, Guid ownerId) =>
+        new(l.ReceiptId, l.Kind, ownerId, l.BookedDate, l.ReceivedDate, l.ContractId, l.ContractNumber, l.CustomerId, l.ProductCategory, l.Amount, l.Currency,
+            l.RuleId, l.RatePercent, l.Commission);
+
+    /// <summary>The stored lines of frozen statements, in statement order (day, receipt, kind).</summary>
+    public static IQueryable<CommissionStatementLine> Of(SalesDbContext db, IReadOnlyCollection<Guid> statementIds) =>
+        db.CommissionStatementLines.AsNoTracking().Where(l => statementIds.Contains(l.StatementId))
+            .OrderBy(l => l.BookedDate).ThenBy(l => l.ReceiptId).ThenBy(l => l.Kind);
+
+    public static CommissionLineResponse ToResponse(CommissionLineRow r) =>
+        new(r.ReceiptId, r.Kind == "reversal" ? CommissionLineKind.Reversal : CommissionLineKind.Receipt, r.BookedDate, r.ReceivedDate, r.ContractId,
+            r.ContractNumber, r.CustomerId, r.ProductCategory, r.Amount, r.Currency, r.RuleId, r.RatePercent, r.Commission);
+}
+
 internal sealed class GetCommissionStatementHandler(SalesDbContext db, IAccessScopeProvider access, IUserDirectory users)
     : IRequestHandler<GetCommissionStatementRequest, CommissionStatementResponse>
 {
@@ -115,20 +148,38 @@ internal sealed class GetCommissionStatementHandler(SalesDbContext db, IAccessSc
         var scope = await access.GetAsync(cancellationToken);
         var rows = await db.Database.SqlQuery<CommissionLineRow>(CommissionSql.Lines(scope, request.OwnerId, from, to)).ToListAsync(cancellationToken);
 
-        var ownerIds = rows.Where(r => r.OwnerId is not null).Select(r => r.OwnerId!.Value).Distinct().ToList();
+        // Frozen reps answer with their stored copy: the computed lines of those reps are replaced, not merged.
+        var frozen = await db.CommissionStatements.AsNoTracking()
+            .Where(s => s.PeriodStart == from && (request.OwnerId == null || s.UserId == request.OwnerId))
+            .Where(scope.Filter<CommissionStatement>(s => s.UserId))
+            .ToDictionaryAsync(s => s.UserId, cancellationToken);
+        var frozenIds = frozen.Values.Select(s => s.Id).ToList();
+        var frozenLines = frozenIds.Count == 0 ? [] : await CommissionLines.Of(db, frozenIds).ToListAsync(cancellationToken);
+        var byStatement = frozen.Values.ToDictionary(s => s.Id, s => s.UserId);
+        var all = rows.Where(r => r.OwnerId is not { } owner || !frozen.ContainsKey(owner))
+            .Concat(frozenLines.Select(l => CommissionLines.FromFrozen(l, byStatement[l.StatementId])))
+            .ToList();
+
+        var ownerIds = all.Where(r => r.OwnerId is not null).Select(r => r.OwnerId!.Value).Concat(frozen.Keys).Distinct().ToList();
         IReadOnlyDictionary<Guid, UserSummary> names = ownerIds.Count == 0 ? new Dictionary<Guid, UserSummary>() : await users.FindByIdsAsync(ownerIds, cancellationToken);
-        var reps = rows.GroupBy(r => r.OwnerId).Select(g =>
+        var groups = all.GroupBy(r => r.OwnerId).ToDictionary(g => g.Key ?? Guid.Empty, g => g.Select(CommissionLines.ToResponse).ToList());
+        var keys = all.Select(r => r.OwnerId).Concat(frozen.Keys.Select(k => (Guid?)k)).Distinct().OrderBy(k => k is null).ThenBy(k => k);
+        var reps = keys.Select(key =>
         {
-            var lines = g.Select(r => new CommissionLineResponse(
-                r.ReceiptId, r.Kind == "reversal" ? CommissionLineKind.Reversal : CommissionLineKind.Receipt, r.BookedDate, r.ReceivedDate, r.ContractId,
-                r.ContractNumber, r.CustomerId, r.ProductCategory, r.Amount, r.Currency, r.RuleId, r.RatePercent, r.Commission)).ToList();
+            var lines = groups.GetValueOrDefault(key ?? Guid.Empty) ?? [];
+            var name = key is { } id && names.TryGetValue(id, out var user) ? user.Name : null;
+            if (key is { } rep && frozen.TryGetValue(rep, out var s))
+            {
+                return new CommissionRepStatementResponse(
+                    rep, name, s.ReceivedAmount, s.ReversedAmount, s.NetAmount, s.CommissionTotal, lines, s.Status, s.FrozenAt, s.FrozenBy, s.ApprovedAt, s.ApprovedBy);
+            }
+
             var received = lines.Where(l => l.Kind == CommissionLineKind.Receipt).Sum(l => l.Amount);
             var reversed = -lines.Where(l => l.Kind == CommissionLineKind.Reversal).Sum(l => l.Amount);
-            var name = g.Key is { } id && names.TryGetValue(id, out var user) ? user.Name : null;
-            return new CommissionRepStatementResponse(g.Key, name, received, reversed, received - reversed, lines.Sum(l => l.Commission), lines);
+            return new CommissionRepStatementResponse(key, name, received, reversed, received - reversed, lines.Sum(l => l.Commission), lines);
         }).ToList();
 
-        return new CommissionStatementResponse(from.ToString("yyyy-MM", CultureInfo.InvariantCulture), from, to.AddDays(-1), reps);
+        return new CommissionStatementResponse(CommissionPeriod.Format(from), from, to.AddDays(-1), reps);
     }
 }
 
@@ -140,11 +191,12 @@ internal static class CommissionSql
     /// (rep and category, rep, category, default), then the latest start (an open start is the earliest), then the newest.
     /// A reversal uses the received day too, so it takes back exactly the commission the receipt earned.
     /// </summary>
-    public static FormattableString Lines(AccessScope scope, Guid? ownerId, DateOnly from, DateOnly to)
-    {
-        var seesAll = scope.SeesAll;
-        var owners = scope.VisibleOwners.Where(o => o.HasValue).Select(o => o!.Value).ToArray();
-        return $"""
+    public static FormattableString Lines(AccessScope scope, Guid? ownerId, DateOnly from, DateOnly to) =>
+        Lines(scope.SeesAll, scope.VisibleOwners.Where(o => o.HasValue).Select(o => o!.Value).ToArray(), ownerId, from, to);
+
+    /// <summary>The statement lines of <paramref name="owners"/> (all when <paramref name="seesAll"/>), optionally one owner.</summary>
+    public static FormattableString Lines(bool seesAll, Guid[] owners, Guid? ownerId, DateOnly from, DateOnly to) =>
+        $"""
             WITH lines AS (
                 SELECT r.id, 'receipt' AS kind, r.owner_id, r.received_date AS booked_date, r.received_date, r.contract_id, r.amount, r.currency
                 FROM sales.payment_receipts r
@@ -176,5 +228,37 @@ internal static class CommissionSql
             ) rule ON true
             ORDER BY l.owner_id NULLS LAST, l.booked_date, l.id, l.kind
             """;
+
+    /// <summary>The totals of <paramref name="lines"/>, in one row.</summary>
+    public static FormattableString Totals(FormattableString lines) => Around(
+        """
+        SELECT coalesce(sum(l.amount) FILTER (WHERE l.kind = 'receipt'), 0) AS received_amount,
+               coalesce(-sum(l.amount) FILTER (WHERE l.kind = 'reversal'), 0) AS reversed_amount,
+               coalesce(sum(l.commission), 0) AS commission_total,
+               count(*)::int AS line_count
+        FROM (
+        """,
+        lines,
+        ") l");
+
+    /// <summary>Stores <paramref name="lines"/> as the lines of a frozen statement: one INSERT … SELECT of the very statement SQL.</summary>
+    public static FormattableString Freeze(FormattableString lines, Guid statementId) => Around(
+        """
+        INSERT INTO sales.commission_statement_lines (statement_id, receipt_id, kind, booked_date, received_date, contract_id, contract_number,
+                                                      customer_id, product_category, amount, currency, rule_id, rate_percent, commission)
+        SELECT {statementId}, l.receipt_id, l.kind, l.booked_date, l.received_date, l.contract_id, l.contract_number,
+               l.customer_id, l.product_category, l.amount, l.currency, l.rule_id, l.rate_percent, l.commission
+        FROM (
+        """,
+        lines,
+        ") l",
+        statementId);
+
+    /// <summary>Wraps a parameterised query in SQL text; <c>{statementId}</c> in <paramref name="prefix"/> becomes a parameter holding <paramref name="extra"/>.</summary>
+    private static FormattableString Around(string prefix, FormattableString inner, string suffix, object? extra = null)
+    {
+        var placeholder = "{" + inner.ArgumentCount.ToString(CultureInfo.InvariantCulture) + "}";
+        var arguments = inner.GetArguments().Append(extra).ToArray();
+        return FormattableStringFactory.Create(prefix.Replace("{statementId}", placeholder, StringComparison.Ordinal) + "\n" + inner.Format + "\n" + suffix, arguments);
     }
 }

@@ -1,0 +1,305 @@
+using System.Globalization;
+using System.Net;
+using Crm.IntegrationTests.Infrastructure;
+using Crm.Modules.Identity.Contracts;
+using Crm.Modules.Identity.Domain;
+using Crm.Modules.Sales.Domain;
+using Crm.Modules.Sales.Features.Commissions;
+using Crm.Modules.Sales.Features.Payments;
+using Crm.SharedKernel.Paging;
+using static Crm.IntegrationTests.Sales.Cash.CashApi;
+
+namespace Crm.IntegrationTests.Sales.Cash;
+
+internal sealed class FrozenCommissionStatementTests : IntegrationTest
+{
+    private const string October = "2026-10";
+
+    private TestUser _admin = null!;
+    private TestUser _manager = null!;
+    private TestUser _otherManager = null!;
+    private TestUser _east = null!;
+    private TestUser _south = null!;
+    private HttpClient _adminClient = null!;
+    private HttpClient _managerClient = null!;
+
+    [SetUp]
+    public async Task CreateOrganisationAsync()
+    {
+        var company = await TestUsers.CreateTeamAsync(Factory, "公司", TeamKind.Company);
+        var sales = await TestUsers.CreateTeamAsync(Factory, "销售部", TeamKind.Department, company);
+        var east = await TestUsers.CreateTeamAsync(Factory, "华东组", TeamKind.Group, sales);
+        _admin = await TestUsers.CreateAsync(Factory, Roles.Admin, company);
+        _manager = await TestUsers.CreateAsync(Factory, Roles.SalesManager, sales);
+        _otherManager = await TestUsers.CreateAsync(Factory, Roles.SalesManager, sales);
+        _east = await TestUsers.CreateAsync(Factory, Roles.SalesRep, east);
+        _south = await TestUsers.CreateAsync(Factory, Roles.SalesRep, sales);
+        _adminClient = Factory.ClientFor(_admin);
+        _managerClient = Factory.ClientFor(_manager);
+    }
+
+    [TearDown]
+    public void DisposeClients()
+    {
+        _adminClient.Dispose();
+        _managerClient.Dispose();
+    }
+
+    private static string StatementPath(TestUser rep, string period, string action = "") =>
+        $"/api/v1/sales/commissions/statements/{rep.Id}/{period}{(action.Length == 0 ? string.Empty : "/" + action)}";
+
+    private static HttpRequestMessage Post(string path, string? ifMatch, object? body = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = body is null ? null : JsonBody(body) };
+        if (ifMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+
+        return request;
+    }
+
+    private async Task<Guid> DefaultRuleAsync(decimal ratePercent) =>
+        (await ReadAsync<CommissionRuleResponse>(
+            await _adminClient.PostAsync("/api/v1/sales/commission-rules", JsonBody(new { ratePercent })), HttpStatusCode.Created)).Id;
+
+    /// <summary>A signed contract of <paramref name="rep"/> with a receipt on each of <paramref name="days"/> (1,000 each).</summary>
+    private async Task PayAsync(TestUser rep, params DateOnly[] days)
+    {
+        using var client = Factory.ClientFor(rep);
+        var contract = await SignedContractAsync(client, await CustomerOfAsync(Factory, rep, $"客户{rep.Id:N}"), 100_000m, "软件");
+        foreach (var day in days)
+        {
+            await ReadAsync<ReceiptResponse>(
+                await client.PostAsync("/api/v1/sales/receipts", JsonBody(new { contractId = contract.Id, amount = 1_000m, receivedDate = day, method = "bankTransfer" })),
+                HttpStatusCode.Created);
+        }
+    }
+
+    private async Task<(FrozenCommissionStatementResponse Statement, string ETag)> FreezeAsync(HttpClient client, TestUser rep, string period = October)
+    {
+        var response = await client.PostAsync(StatementPath(rep, period, "freeze"), null);
+        return (await ReadAsync<FrozenCommissionStatementResponse>(response, HttpStatusCode.Created), response.Headers.ETag!.ToString());
+    }
+
+    private static async Task<CommissionRepStatementResponse> StatementOfAsync(HttpClient client, TestUser rep, string period = October) =>
+        (await ReadAsync<CommissionStatementResponse>(
+            await client.GetAsync($"/api/v1/sales/commissions/statements?period={period}&ownerId={rep.Id}"), HttpStatusCode.OK)).Reps.Single();
+
+    [Test]
+    public async Task A_frozen_statement_keeps_its_lines_and_totals_when_rules_change_or_are_deleted()
+    {
+        var rule = await DefaultRuleAsync(3m);
+        await PayAsync(_east, new DateOnly(2026, 10, 5), new DateOnly(2026, 10, 31), new DateOnly(2026, 11, 1));
+        await PayAsync(_south, new DateOnly(2026, 10, 6));
+
+        var response = await _managerClient.PostAsync(StatementPath(_east, October, "freeze"), null);
+        var frozen = await ReadAsync<FrozenCommissionStatementResponse>(response, HttpStatusCode.Created);
+        var etag = response.Headers.ETag!.ToString();
+
+        var ruleResponse = await _adminClient.GetAsync($"/api/v1/sales/commission-rules/{rule}");
+        var patch = new HttpRequestMessage(HttpMethod.Patch, $"/api/v1/sales/commission-rules/{rule}") { Content = JsonBody(new { ratePercent = 10m }) };
+        patch.Headers.TryAddWithoutValidation("If-Match", ruleResponse.Headers.ETag!.ToString());
+        Assert.That((await _adminClient.SendAsync(patch)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        var east = await StatementOfAsync(_managerClient, _east);
+        var south = await StatementOfAsync(_managerClient, _south);
+        var fetched = await _managerClient.GetAsync(StatementPath(_east, October));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.Headers.Location!.ToString(), Is.EqualTo(StatementPath(_east, October)));
+            Assert.That(frozen.Status, Is.EqualTo(CommissionStatementStatus.Frozen));
+            Assert.That(frozen.Period, Is.EqualTo(October));
+            Assert.That(frozen.UserId, Is.EqualTo(_east.Id));
+            Assert.That(frozen.FrozenBy, Is.EqualTo(_manager.Id));
+            Assert.That(frozen.LineCount, Is.EqualTo(2), "the November receipt is not October's");
+            Assert.That(frozen.ReceivedAmount, Is.EqualTo(2_000m));
+            Assert.That(frozen.CommissionTotal, Is.EqualTo(60m));
+            Assert.That(frozen.Lines!.Select(l => (l.RatePercent, l.Commission)), Is.EqualTo(new[] { ((decimal?)3m, 30m), (3m, 30m) }));
+            Assert.That(await CountAsync($"SELECT count(*) FROM sales.commission_statement_lines l JOIN sales.commission_statements s ON s.id = l.statement_id WHERE s.user_id = '{_east.Id}'"),
+                Is.EqualTo(2));
+
+            Assert.That(east.Status, Is.EqualTo(CommissionStatementStatus.Frozen), "the frozen copy answers");
+            Assert.That(east.FrozenBy, Is.EqualTo(_manager.Id));
+            Assert.That(east.FrozenAt, Is.EqualTo(frozen.FrozenAt));
+            Assert.That(east.CommissionTotal, Is.EqualTo(60m));
+            Assert.That(east.Lines.Select(l => l.Commission), Is.EqualTo(new[] { 30m, 30m }));
+            Assert.That(south.Status, Is.EqualTo(CommissionStatementStatus.Computed));
+            Assert.That(south.FrozenAt, Is.Null);
+            Assert.That(south.CommissionTotal, Is.EqualTo(100m), "an unfrozen month follows the changed rule");
+
+            Assert.That(fetched.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(fetched.Headers.ETag!.ToString(), Is.EqualTo(etag));
+        });
+
+        var current = await _adminClient.GetAsync($"/api/v1/sales/commission-rules/{rule}");
+        var delete = new HttpRequestMessage(HttpMethod.Delete, $"/api/v1/sales/commission-rules/{rule}");
+        delete.Headers.TryAddWithoutValidation("If-Match", current.Headers.ETag!.ToString());
+        Assert.That((await _adminClient.SendAsync(delete)).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        var afterDelete = await StatementOfAsync(_adminClient, _east);
+        Assert.Multiple(() =>
+        {
+            Assert.That(afterDelete.CommissionTotal, Is.EqualTo(60m));
+            Assert.That(afterDelete.Lines.Select(l => l.RuleId), Is.All.EqualTo(rule), "the lines keep the rule they were computed with");
+        });
+    }
+
+    [Test]
+    public async Task Freezing_twice_is_409_a_running_month_422_a_bad_period_400_and_reps_are_403()
+    {
+        await PayAsync(_east, new DateOnly(2026, 10, 5));
+        await FreezeAsync(_managerClient, _east);
+        var current = Factory.Time.GetUtcNow().ToString("yyyy-MM", CultureInfo.InvariantCulture);
+        var next = Factory.Time.GetUtcNow().AddMonths(1).ToString("yyyy-MM", CultureInfo.InvariantCulture);
+        using var rep = Factory.ClientFor(_east);
+
+        var twice = await _adminClient.PostAsync(StatementPath(_east, October, "freeze"), null);
+        Assert.That((await ReadProblemAsync(twice, HttpStatusCode.Conflict)).GetProperty("type").GetString(), Does.EndWith("commission-statement-frozen"));
+        foreach (var open in new[] { current, next })
+        {
+            var running = await _managerClient.PostAsync(StatementPath(_south, open, "freeze"), null);
+            Assert.That((await ReadProblemAsync(running, HttpStatusCode.UnprocessableEntity)).GetProperty("type").GetString(), Does.EndWith("commission-period-open"));
+        }
+
+        var bad = await _managerClient.PostAsync(StatementPath(_south, "2026-13", "freeze"), null);
+        Assert.That((await ReadProblemAsync(bad, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("period", out _), Is.True);
+        await ReadProblemAsync(await rep.PostAsync(StatementPath(_east, "2026-09", "freeze"), null), HttpStatusCode.Forbidden);
+        await ReadProblemAsync(await _managerClient.PostAsync($"/api/v1/sales/commissions/statements/{Guid.CreateVersion7()}/{October}/freeze", null), HttpStatusCode.NotFound);
+        await ReadProblemAsync(await _managerClient.GetAsync(StatementPath(_south, October)), HttpStatusCode.NotFound);
+        Assert.That(await CountAsync("SELECT count(*) FROM sales.commission_statements"), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task A_month_without_receipts_freezes_as_an_empty_statement()
+    {
+        var (statement, _) = await FreezeAsync(_managerClient, _south, "2026-09");
+        var read = await StatementOfAsync(_managerClient, _south, "2026-09");
+        Assert.Multiple(() =>
+        {
+            Assert.That(statement.LineCount, Is.EqualTo(0));
+            Assert.That(statement.CommissionTotal, Is.EqualTo(0m));
+            Assert.That(read.Status, Is.EqualTo(CommissionStatementStatus.Frozen), "a frozen rep appears even without lines");
+            Assert.That(read.Lines, Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task Approval_needs_a_second_person_honours_If_Match_and_raises_an_event()
+    {
+        await DefaultRuleAsync(2m);
+        await PayAsync(_east, new DateOnly(2026, 10, 5));
+        var (_, etag) = await FreezeAsync(_managerClient, _east);
+        using var other = Factory.ClientFor(_otherManager);
+        using var rep = Factory.ClientFor(_east);
+
+        var self = await _managerClient.SendAsync(Post(StatementPath(_east, October, "approve"), etag));
+        Assert.That((await ReadProblemAsync(self, HttpStatusCode.Forbidden)).GetProperty("type").GetString(), Does.EndWith("commission-four-eyes"));
+        await ReadProblemAsync(await rep.SendAsync(Post(StatementPath(_east, October, "approve"), etag)), HttpStatusCode.Forbidden);
+        await ReadProblemAsync(await other.SendAsync(Post(StatementPath(_east, October, "approve"), "\"1\"")), HttpStatusCode.PreconditionFailed);
+
+        var approvedResponse = await other.SendAsync(Post(StatementPath(_east, October, "approve"), etag));
+        var approved = await ReadAsync<FrozenCommissionStatementResponse>(approvedResponse, HttpStatusCode.OK);
+        var again = await _adminClient.SendAsync(Post(StatementPath(_east, October, "approve"), null));
+        var read = await StatementOfAsync(rep, _east);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(approved.Status, Is.EqualTo(CommissionStatementStatus.Approved));
+            Assert.That(approved.ApprovedBy, Is.EqualTo(_otherManager.Id));
+            Assert.That(approved.ApprovedAt, Is.Not.Null);
+            Assert.That(approvedResponse.Headers.ETag!.ToString(), Is.Not.EqualTo(etag));
+            Assert.That((await ReadProblemAsync(again, HttpStatusCode.Conflict)).GetProperty("type").GetString(), Does.EndWith("commission-statement-approved"));
+            Assert.That(read.Status, Is.EqualTo(CommissionStatementStatus.Approved), "the rep sees their approved statement");
+            Assert.That(read.ApprovedBy, Is.EqualTo(_otherManager.Id));
+            Assert.That(await CountAsync(
+                $"SELECT count(*) FROM sales.outbox_messages WHERE type LIKE '%CommissionStatementApproved%' AND payload::text LIKE '%{_otherManager.Id}%' AND payload::text LIKE '%2026-10%'"),
+                Is.EqualTo(1));
+            Assert.That(await CountAsync($"SELECT count(*) FROM platform.audit_entries WHERE entity_type = 'commissionStatement' AND entity_id = '{approved.Id}'"),
+                Is.EqualTo(2), "frozen, then approved");
+        });
+    }
+
+    [Test]
+    public async Task An_administrator_approves_a_statement_they_froze_themselves()
+    {
+        var (_, etag) = await FreezeAsync(_adminClient, _south);
+        var approved = await ReadAsync<FrozenCommissionStatementResponse>(
+            await _adminClient.SendAsync(Post(StatementPath(_south, October, "approve"), etag)), HttpStatusCode.OK);
+        Assert.That(approved.ApprovedBy, Is.EqualTo(_admin.Id));
+    }
+
+    [Test]
+    public async Task Only_administrators_reopen_with_a_reason_which_is_audited_and_the_month_is_computed_again()
+    {
+        var rule = await DefaultRuleAsync(2m);
+        await PayAsync(_east, new DateOnly(2026, 10, 5));
+        var (frozen, etag) = await FreezeAsync(_managerClient, _east);
+
+        await ReadProblemAsync(await _managerClient.SendAsync(Post(StatementPath(_east, October, "reopen"), etag, new { reason = "规则有误" })), HttpStatusCode.Forbidden);
+        var noReason = await _adminClient.SendAsync(Post(StatementPath(_east, October, "reopen"), etag, new { reason = " " }));
+        Assert.That((await ReadProblemAsync(noReason, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("reason", out _), Is.True);
+        await ReadProblemAsync(await _adminClient.SendAsync(Post(StatementPath(_east, October, "reopen"), "\"1\"", new { reason = "规则有误" })), HttpStatusCode.PreconditionFailed);
+
+        var reopened = await _adminClient.SendAsync(Post(StatementPath(_east, October, "reopen"), etag, new { reason = "规则有误" }));
+        Assert.That(reopened.StatusCode, Is.EqualTo(HttpStatusCode.NoContent), await reopened.Content.ReadAsStringAsync());
+        var computed = await StatementOfAsync(_managerClient, _east);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(computed.Status, Is.EqualTo(CommissionStatementStatus.Computed));
+            Assert.That(computed.Lines.Single().RuleId, Is.EqualTo(rule));
+            Assert.That(await CountAsync("SELECT count(*) FROM sales.commission_statements"), Is.EqualTo(0));
+            Assert.That(await CountAsync("SELECT count(*) FROM sales.commission_statement_lines"), Is.EqualTo(0));
+            Assert.That(await CountAsync(
+                $"SELECT count(*) FROM platform.audit_entries WHERE entity_type = 'commissionStatement' AND action = 'deleted' AND owner_id = '{_east.Id}' " +
+                $"AND changes::text LIKE '%规则有误%' AND changes::text LIKE '%{frozen.Id}%'"), Is.EqualTo(1));
+            await ReadProblemAsync(await _adminClient.SendAsync(Post(StatementPath(_east, October, "reopen"), null, new { reason = "再次" })), HttpStatusCode.NotFound);
+        });
+
+        using var otherManager = Factory.ClientFor(_otherManager);
+        var (refrozen, _) = await FreezeAsync(otherManager, _east);
+        Assert.That(refrozen.Id, Is.Not.EqualTo(frozen.Id), "a reopened month can be frozen again");
+    }
+
+    [Test]
+    public async Task The_frozen_list_is_keyset_paged_filtered_and_limited_to_what_the_caller_sees()
+    {
+        foreach (var period in new[] { "2026-08", "2026-09", October })
+        {
+            await FreezeAsync(_managerClient, _east, period);
+        }
+
+        var (_, southEtag) = await FreezeAsync(_managerClient, _south);
+        using var other = Factory.ClientFor(_otherManager);
+        await ReadAsync<FrozenCommissionStatementResponse>(await other.SendAsync(Post(StatementPath(_south, October, "approve"), southEtag)), HttpStatusCode.OK);
+        using var rep = Factory.ClientFor(_east);
+
+        var first = await ReadAsync<Page<FrozenCommissionStatementResponse>>(
+            await _managerClient.GetAsync("/api/v1/sales/commissions/statements/frozen?limit=2&includeTotal=true"), HttpStatusCode.OK);
+        var second = await ReadAsync<Page<FrozenCommissionStatementResponse>>(
+            await _managerClient.GetAsync($"/api/v1/sales/commissions/statements/frozen?limit=2&cursor={Uri.EscapeDataString(first.NextCursor!)}"), HttpStatusCode.OK);
+        var approved = await ReadAsync<Page<FrozenCommissionStatementResponse>>(
+            await _managerClient.GetAsync("/api/v1/sales/commissions/statements/frozen?status=approved"), HttpStatusCode.OK);
+        var east = await ReadAsync<Page<FrozenCommissionStatementResponse>>(
+            await _managerClient.GetAsync($"/api/v1/sales/commissions/statements/frozen?userId={_east.Id}&period=2026-09"), HttpStatusCode.OK);
+        var own = await ReadAsync<Page<FrozenCommissionStatementResponse>>(
+            await rep.GetAsync("/api/v1/sales/commissions/statements/frozen?sort=frozenAt"), HttpStatusCode.OK);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(first.Total, Is.EqualTo(4));
+            Assert.That(first.Items.Concat(second.Items).Select(s => s.Period), Is.EqualTo(new[] { October, October, "2026-09", "2026-08" }));
+            Assert.That(second.NextCursor, Is.Null);
+            Assert.That(first.Items.Select(s => s.Lines), Is.All.Null, "the list carries no lines");
+            Assert.That(first.Items[0].To, Is.EqualTo(new DateOnly(2026, 10, 31)));
+            Assert.That(approved.Items.Select(s => s.UserId), Is.EqualTo(new[] { _south.Id }));
+            Assert.That(east.Items.Single().Period, Is.EqualTo("2026-09"));
+            Assert.That(own.Items.Select(s => s.UserId), Is.All.EqualTo(_east.Id));
+            Assert.That(own.Items, Has.Count.EqualTo(3));
+            await ReadProblemAsync(await _managerClient.GetAsync("/api/v1/sales/commissions/statements/frozen?status=computed"), HttpStatusCode.BadRequest);
+            await ReadProblemAsync(await _managerClient.GetAsync("/api/v1/sales/commissions/statements/frozen?period=oct"), HttpStatusCode.BadRequest);
+            await ReadProblemAsync(await rep.GetAsync(StatementPath(_south, October)), HttpStatusCode.NotFound);
+        });
+    }
+}
