@@ -44,6 +44,8 @@ internal static class AuthenticationSetup
     private static void Configure(JwtBearerOptions bearer, JwtOptions jwt, TimeProvider time)
     {
         bearer.MapInboundClaims = false;
+        // Nothing reads the raw token back from the authentication properties; storing it costs every request.
+        bearer.SaveToken = false;
         bearer.TokenValidationParameters = new TokenValidationParameters
         {
             ValidIssuer = jwt.UsesExternalAuthority ? null : jwt.Issuer,
