@@ -42,6 +42,15 @@ internal sealed record BenchmarkOptions
     /// <summary>Clients of the heavy report scenarios (funnel, forecast, calendar): few, so that p95 means a single request's time.</summary>
     public int HeavyConcurrency { get; init; } = 2;
 
+    /// <summary>
+    /// Scenario ids to run (<c>--only pipeline,customer-by-id</c>; <c>import</c> and <c>transfer</c> name those phases), for
+    /// profiling one path under a steady load: no report is written, since a partial run is not a benchmark. Empty: everything.
+    /// </summary>
+    public IReadOnlySet<string> Only { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>Whether this is a partial run (<see cref="Only"/>): measured and logged, never reported.</summary>
+    public bool IsPartial => Only.Count > 0;
+
     /// <summary>A tiny data set and short rounds: proves every scenario runs, measures nothing worth reading.</summary>
     public static BenchmarkOptions ForSmoke(string connectionString, string outputDirectory) => new()
     {
@@ -77,7 +86,7 @@ internal sealed record BenchmarkOptions
             }
             else
             {
-                throw new ArgumentException($"Unknown argument '{args[i]}'. Use --connection, --output, --customers, --users, --rounds, --seconds, --concurrency, --seed, --import-rows, --import-rounds, --transfer-customers, --transfer-rounds, --opportunities, --activities, --heavy-concurrency, --smoke.");
+                throw new ArgumentException($"Unknown argument '{args[i]}'. Use --connection, --output, --customers, --users, --rounds, --seconds, --concurrency, --seed, --import-rows, --import-rounds, --transfer-customers, --transfer-rounds, --opportunities, --activities, --heavy-concurrency, --only, --smoke.");
             }
         }
 
@@ -97,6 +106,9 @@ internal sealed record BenchmarkOptions
             Opportunities = opportunities,
             Activities = activities,
             HeavyConcurrency = Int(values, "heavy-concurrency") ?? options.HeavyConcurrency,
+            Only = values.TryGetValue("only", out var only)
+                ? only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal)
+                : options.Only,
             Users = Int(values, "users") ?? options.Users,
             Rounds = Int(values, "rounds") ?? options.Rounds,
             Concurrency = Int(values, "concurrency") ?? options.Concurrency,

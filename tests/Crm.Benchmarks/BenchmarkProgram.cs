@@ -1,6 +1,6 @@
 namespace Crm.Benchmarks;
 
-/// <summary>Entry point: <c>eng/bench.sh [--customers 1000000] [--rounds 5] [--seconds 3] [--smoke]</c>.</summary>
+/// <summary>Entry point: <c>eng/bench.sh [--customers 1000000] [--rounds 5] [--seconds 3] [--only pipeline] [--smoke]</c>.</summary>
 internal static class BenchmarkProgram
 {
     public static async Task<int> Main(string[] args)
@@ -17,6 +17,12 @@ internal static class BenchmarkProgram
         }
 
         var report = await BenchmarkRunner.RunAsync(options, Console.Out, CancellationToken.None);
+        if (report is null)
+        {
+            Console.WriteLine($"Partial run ({string.Join(", ", options.Only)}): no report written.");
+            return 0;
+        }
+
         var (markdown, json) = await ReportWriter.WriteAsync(report, options.OutputDirectory, CancellationToken.None);
         Console.WriteLine($"Wrote {markdown} and {json}");
         return 0;

@@ -21,7 +21,7 @@ internal static class BenchmarkRunner
     private const int ListLimit = 20;
     private const int SearchLimit = 50;
 
-    public static async Task<BenchmarkReport> RunAsync(BenchmarkOptions options, TextWriter log, CancellationToken ct)
+    public static async Task<BenchmarkReport?> RunAsync(BenchmarkOptions options, TextWriter log, CancellationToken ct)
     {
         // The ceilings' sessions get the API's session settings, so both sides of a ratio run under the same planner.
         await using var db = NpgsqlDataSource.Create(SessionDefaults.Apply(new NpgsqlConnectionStringBuilder(options.ConnectionString)
@@ -66,12 +66,36 @@ internal static class BenchmarkRunner
         var plans = await PlanAsync(db, http, api.BaseAddress, ceiling.BaseAddress, token, ct);
         var (salesPlans, crossChecks) = await SalesScenarios.PlanAsync(db, http, api.BaseAddress, ceiling.BaseAddress, token, options.HeavyConcurrency, ct);
         plans.AddRange(salesPlans);
+        if (options.IsPartial)
+        {
+            var known = plans.Select(p => p.Id).Concat([ImportPhase, TransferPhase]).ToList();
+            var unknown = options.Only.Except(known).ToList();
+            if (unknown.Count > 0)
+            {
+                throw new ArgumentException($"Unknown scenario(s) {string.Join(", ", unknown)}; the scenarios are {string.Join(", ", known)}.");
+            }
+
+            plans.RemoveAll(p => !options.Only.Contains(p.Id));
+        }
+
         foreach (var check in crossChecks)
         {
             log.WriteLine(check);
         }
 
         var runner = new LoadRunner(http);
+
+        Task<ImportResult> RunImportAsync()
+        {
+            log.WriteLine($"Import: {options.ImportRows:N0} customers per side, {options.ImportRounds} rounds...");
+            return ImportBenchmark.RunAsync(db, http, api.BaseAddress, c => SignInAsync(http, api.BaseAddress, c), options, log, ct);
+        }
+
+        async Task<TransferResult> RunTransferAsync()
+        {
+            log.WriteLine($"Bulk transfer: {Math.Min(options.TransferCustomers, options.Customers / 4):N0} customers per side, {options.TransferRounds} rounds...");
+            return await TransferBenchmark.RunAsync(db, http, api.BaseAddress, await SignInAsync(http, api.BaseAddress, ct), options, log, ct);
+        }
 
         // Warm-up (JIT, connection pools, caches): one short round per side, not recorded.
         foreach (var plan in plans)
@@ -109,12 +133,24 @@ internal static class BenchmarkRunner
 
         // Described before the import and transfer phases, which add and move customers: the sizes and filter counts
         // are those the read scenarios ran on.
-        var data = await DescribeDataAsync(db, seeded, options, ct);
-        log.WriteLine($"Import: {options.ImportRows:N0} customers per side, {options.ImportRounds} rounds...");
-        var import = await ImportBenchmark.RunAsync(db, http, api.BaseAddress, c => SignInAsync(http, api.BaseAddress, c), options, log, ct);
+        if (options.IsPartial)
+        {
+            if (options.Only.Contains(ImportPhase))
+            {
+                await RunImportAsync();
+            }
 
-        log.WriteLine($"Bulk transfer: {Math.Min(options.TransferCustomers, options.Customers / 4):N0} customers per side, {options.TransferRounds} rounds...");
-        var transfer = await TransferBenchmark.RunAsync(db, http, api.BaseAddress, await SignInAsync(http, api.BaseAddress, ct), options, log, ct);
+            if (options.Only.Contains(TransferPhase))
+            {
+                await RunTransferAsync();
+            }
+
+            return null;
+        }
+
+        var data = await DescribeDataAsync(db, seeded, options, ct);
+        var import = await RunImportAsync();
+        var transfer = await RunTransferAsync();
 
         return new BenchmarkReport
         {
@@ -145,6 +181,11 @@ internal static class BenchmarkRunner
     /// every middleware, MediatR and serialization, and nothing else.
     /// </summary>
     private const string PipelinePath = "/api/v1/regions";
+
+    /// <summary>Names of the import and transfer phases for <see cref="BenchmarkOptions.Only"/>.</summary>
+    public const string ImportPhase = "import";
+
+    public const string TransferPhase = "transfer";
 
     private static async Task<byte[]> GetBytesAsync(HttpClient http, Uri uri, string token, CancellationToken ct)
     {

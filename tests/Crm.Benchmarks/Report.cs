@@ -225,6 +225,7 @@ internal static class ReportWriter
         Line("eng/bench.sh --customers 1000000      # the reference size: 1M opportunities, 10M activities (seeding takes several minutes; give it 8 GB)");
         Line("eng/bench.sh --rounds 7 --seconds 5   # steadier medians on a noisy machine");
         Line("eng/bench.sh --smoke                  # seconds; what the test suite runs");
+        Line("eng/bench.sh --only pipeline --rounds 1 --seconds 30   # one path under steady load, to profile; writes no report");
         Line("```");
         Line();
         Line("`eng/bench.sh` starts a throwaway PostgreSQL from the installed binaries, creates an empty UTF-8 database, runs");
@@ -233,6 +234,10 @@ internal static class ReportWriter
         Line("(default: as many as customers), `--activities` (default: ten per opportunity), `--heavy-concurrency` (default 2),");
         Line("`--output DIR`. Run it on an otherwise idle machine and commit the report with the change");
         Line("it measures.");
+        Line();
+        Line("`--only` takes scenario ids from the log (`pipeline`, `customer-by-id`, `funnel`, …) and `import` / `transfer` for those");
+        Line("phases. Attach a profiler to the running program, e.g. `dotnet-trace collect -p <pid> --profile dotnet-sampled-thread-time");
+        Line("--duration 00:00:00:20 --format Speedscope`; that is how the findings of ADR 0033 were made.");
         return md.ToString();
     }
 }

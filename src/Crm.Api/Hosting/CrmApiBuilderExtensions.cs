@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Asp.Versioning;
 using Crm.SharedKernel.Errors;
 using Crm.SharedKernel.Hosting;
 using Crm.SharedKernel.Modules;
@@ -12,6 +11,13 @@ namespace Crm.Api.Hosting;
 internal static class CrmApiBuilderExtensions
 {
     public const string ApiVersionGroup = "v1";
+
+    /// <summary>Every API response names the versions this server speaks, as clients of the earlier versioning library expect.</summary>
+    private const string SupportedVersionsHeader = "api-supported-versions";
+
+    private const string SupportedVersions = "1.0";
+
+    private static readonly PathString ApiBasePath = new("/api");
 
     public static WebApplicationBuilder AddCrmApi(this WebApplicationBuilder builder)
     {
@@ -45,17 +51,6 @@ internal static class CrmApiBuilderExtensions
         });
         services.AddExceptionHandler<CrmExceptionHandler>();
 
-        services.AddApiVersioning(o =>
-            {
-                o.DefaultApiVersion = new ApiVersion(1, 0);
-                o.ApiVersionReader = new UrlSegmentApiVersionReader();
-                o.ReportApiVersions = true;
-            })
-            .AddApiExplorer(o =>
-            {
-                o.GroupNameFormat = "'v'VVV";
-                o.SubstituteApiVersionInUrl = true;
-            });
         services.AddAuthorization();
         services.AddEndpointsApiExplorer();
         services.AddCrmOpenApi();
@@ -78,6 +73,15 @@ internal static class CrmApiBuilderExtensions
             });
         }
 
+        app.Use(static (context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments(ApiBasePath, StringComparison.Ordinal))
+            {
+                context.Response.Headers[SupportedVersionsHeader] = SupportedVersions;
+            }
+
+            return next(context);
+        });
         app.UseRouting();
         // Authentication before the rate limiter, which partitions on the authenticated caller; authorization
         // after it, so requests refused with 401/403 (guessed credentials) count against a budget too.
@@ -101,7 +105,10 @@ internal static class CrmApiBuilderExtensions
         }).DisableRateLimiting();
 
         // Secure by default: every API endpoint needs an authenticated caller unless it opts out (sign-in).
-        var api = app.NewVersionedApi("Crm").MapGroup("/api/v{version:apiVersion}").HasApiVersion(1.0).RequireAuthorization();
+        // The version is a literal path prefix (ADR 0033): another major version would be another group beside it.
+        var api = app.MapGroup($"/api/{ApiVersionGroup}")
+            .WithGroupName(ApiVersionGroup)
+            .RequireAuthorization();
         foreach (var module in app.Services.GetServices<ModuleEndpoints>())
         {
             module.Map(api);

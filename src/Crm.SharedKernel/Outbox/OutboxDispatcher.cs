@@ -23,7 +23,7 @@ public interface IOutboxDispatcher
 /// Claims due rows with <c>FOR UPDATE SKIP LOCKED</c> inside a transaction, so concurrent dispatchers
 /// never take the same message; delivers each to every consumer not yet recorded in
 /// <c>outbox_deliveries</c> (Polly retries in process; a batch consumer gets all the claimed events of its type in
-/// one call), then marks it processed or reschedules it with exponential backoff, dead-lettering after
+/// one call), then marks the batch's delivered messages processed in one statement and reschedules the others with exponential backoff, dead-lettering after
 /// <see cref="OutboxOptions.MaxAttempts"/>.
 /// </summary>
 internal sealed partial class OutboxDispatcher<TContext> : IOutboxDispatcher
@@ -101,12 +101,22 @@ internal sealed partial class OutboxDispatcher<TContext> : IOutboxDispatcher
             }
         }
 
-        foreach (var message in batch)
+        foreach (var message in batch.Where(m => errors.ContainsKey(m.Id)))
         {
-            Settle(message, errors.GetValueOrDefault(message.Id));
+            Reschedule(message, errors[message.Id]);
         }
 
         await db.SaveChangesAsync(ct);
+
+        // Every consumer has the rest: one statement marks them processed, not an UPDATE per message.
+        var processed = batch.Where(m => !errors.ContainsKey(m.Id)).Select(m => m.Id).ToList();
+        if (processed.Count > 0)
+        {
+            var processedAt = _time.UtcNow();
+            await db.OutboxMessages.Where(m => processed.Contains(m.Id))
+                .ExecuteUpdateAsync(set => set.SetProperty(m => m.ProcessedAt, processedAt).SetProperty(m => m.LastError, (string?)null), ct);
+        }
+
         await transaction.CommitAsync(ct);
         return batch.Count;
     }
@@ -199,15 +209,9 @@ internal sealed partial class OutboxDispatcher<TContext> : IOutboxDispatcher
     private void Record(TContext db, IntegrationEventRegistration consumer, OutboxMessage message) =>
         db.OutboxDeliveries.Add(new OutboxDelivery { MessageId = message.Id, Consumer = consumer.Consumer, DeliveredAt = _time.UtcNow() });
 
-    /// <summary>Marks a message processed when every consumer has it, otherwise schedules its retry (or dead-letters it).</summary>
-    private void Settle(OutboxMessage message, string? error)
+    /// <summary>Schedules the retry of a message some consumer failed on (or dead-letters it).</summary>
+    private void Reschedule(OutboxMessage message, string error)
     {
-        if (error is null)
-        {
-            message.MarkProcessed(_time.UtcNow());
-            return;
-        }
-
         message.MarkFailed(_time.UtcNow(), error, _options);
         if (message.DeadLetteredAt is not null)
         {

@@ -37,12 +37,6 @@ public sealed class OutboxMessage
         NextAttemptAt = integrationEvent.OccurredAt,
     };
 
-    internal void MarkProcessed(DateTimeOffset now)
-    {
-        ProcessedAt = now;
-        LastError = null;
-    }
-
     internal void MarkFailed(DateTimeOffset now, string error, OutboxOptions options)
     {
         Attempts++;

@@ -86,6 +86,20 @@ internal sealed class AuthenticationTests : IntegrationTest
     }
 
     [Test]
+    public async Task A_token_already_accepted_is_still_refused_once_it_expires()
+    {
+        // Validated tokens are remembered (CachingJsonWebTokenHandler); expiry is still judged by the application clock.
+        var user = await TestUsers.CreateAsync(Factory, Roles.SalesRep, withPassword: true);
+        var tokens = await SignInOkAsync(user);
+        using var client = Factory.ClientWithToken(tokens.AccessToken);
+        Assert.That((await client.GetAsync("/api/v1/me")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await client.GetAsync("/api/v1/me")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        Factory.Time.Advance(TimeSpan.FromMinutes(16));
+        await ReadProblemAsync(await client.GetAsync("/api/v1/me"), HttpStatusCode.Unauthorized);
+    }
+
+    [Test]
     public async Task An_access_token_expires_and_the_refresh_token_gets_a_new_pair_once()
     {
         var user = await TestUsers.CreateAsync(Factory, Roles.SalesRep, withPassword: true);

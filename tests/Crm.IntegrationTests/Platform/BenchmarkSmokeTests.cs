@@ -21,7 +21,8 @@ internal sealed class BenchmarkSmokeTests
         var output = Path.Combine(Path.GetTempPath(), $"crm-bench-smoke-{Guid.NewGuid():N}");
         try
         {
-            var report = await BenchmarkRunner.RunAsync(BenchmarkOptions.ForSmoke(connectionString, output), TextWriter.Null, CancellationToken.None);
+            var report = await BenchmarkRunner.RunAsync(BenchmarkOptions.ForSmoke(connectionString, output), TextWriter.Null, CancellationToken.None)
+                ?? throw new AssertionException("A full run must produce a report.");
             var (markdownPath, jsonPath) = await ReportWriter.WriteAsync(report, output, CancellationToken.None);
 
             var markdown = await File.ReadAllTextAsync(markdownPath);

@@ -174,4 +174,16 @@ internal sealed class ProblemDetailsTests : IntegrationTest
         Assert.That((int)response.StatusCode, Is.InRange(400, 499));
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
     }
+
+    [Test]
+    public async Task Api_responses_name_the_supported_versions_and_other_paths_do_not()
+    {
+        var api = await Client.GetAsync("/api/v1/notes");
+        var probe = await Client.GetAsync("/health/live");
+        Assert.Multiple(() =>
+        {
+            Assert.That(api.Headers.GetValues("api-supported-versions"), Is.EqualTo(new[] { "1.0" }));
+            Assert.That(probe.Headers.Contains("api-supported-versions"), Is.False);
+        });
+    }
 }

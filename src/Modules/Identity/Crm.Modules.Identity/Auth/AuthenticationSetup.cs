@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
@@ -35,15 +36,19 @@ internal static class AuthenticationSetup
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
 
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<JwtOptions>, TimeProvider>((bearer, jwt, time) => Configure(bearer, jwt.Value, time));
+            .Configure<IOptions<JwtOptions>, TimeProvider, IMemoryCache>((bearer, jwt, time, cache) => Configure(bearer, jwt.Value, time, cache));
         services.AddSingleton<IAuthorizationPolicyProvider, PermissionPolicyProvider>();
         services.AddSingleton<IAuthorizationHandler, PermissionHandler>();
         return services;
     }
 
-    private static void Configure(JwtBearerOptions bearer, JwtOptions jwt, TimeProvider time)
+    private static void Configure(JwtBearerOptions bearer, JwtOptions jwt, TimeProvider time, IMemoryCache cache)
     {
         bearer.MapInboundClaims = false;
+        bearer.TokenHandlers.Clear();
+        bearer.TokenHandlers.Add(new CachingJsonWebTokenHandler(cache, time) { MapInboundClaims = false });
+        // Nothing reads the raw token back from the authentication properties; storing it costs every request.
+        bearer.SaveToken = false;
         bearer.TokenValidationParameters = new TokenValidationParameters
         {
             ValidIssuer = jwt.UsesExternalAuthority ? null : jwt.Issuer,

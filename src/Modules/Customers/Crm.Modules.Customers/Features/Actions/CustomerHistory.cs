@@ -43,7 +43,7 @@ internal sealed class ListCustomerHistoryHandler(CustomersDbContext db, IAccessS
     public async Task<Page<CustomerHistoryResponse>> Handle(ListCustomerHistoryRequest request, CancellationToken cancellationToken)
     {
         var order = Sort.Parse(request.Sort);
-        await CustomerAccess.FindVisibleAsync(db.Customers.AsNoTracking(), access, request.CustomerId, cancellationToken, includePool: true);
+        await CustomerAccess.FindVisibleReadOnlyAsync(db, access, request.CustomerId, cancellationToken, includePool: true);
         var entries = db.CustomerHistory.AsNoTracking().Where(e => e.CustomerId == request.CustomerId);
         if (request.Field is { } field)
         {

@@ -90,7 +90,7 @@ internal sealed class ListBalanceLedgerHandler(CustomersDbContext db, IAccessSco
         }
 
         // Exactly who may read the customer (pool customers included) may read its ledger.
-        var customer = await CustomerAccess.FindVisibleAsync(db.Customers.AsNoTracking(), access, request.CustomerId, cancellationToken, includePool: true);
+        var customer = await CustomerAccess.FindVisibleReadOnlyAsync(db, access, request.CustomerId, cancellationToken, includePool: true);
         var entries = db.BalanceLedger.AsNoTracking().Where(e => e.CustomerId == customer.Id);
         if (request.Kind is { } only)
         {
@@ -118,7 +118,7 @@ internal sealed class GetBalanceLedgerEntryHandler(CustomersDbContext db, IAcces
 {
     public async Task<BalanceLedgerEntryResponse> Handle(GetBalanceLedgerEntryRequest request, CancellationToken cancellationToken)
     {
-        var customer = await CustomerAccess.FindVisibleAsync(db.Customers.AsNoTracking(), access, request.CustomerId, cancellationToken, includePool: true);
+        var customer = await CustomerAccess.FindVisibleReadOnlyAsync(db, access, request.CustomerId, cancellationToken, includePool: true);
         var entry = await db.BalanceLedger.AsNoTracking()
             .Where(e => e.CustomerId == customer.Id && e.EventId == request.EntryId)
             .Select(BalanceLedgerProjection.ToResponse(customer.Currency))

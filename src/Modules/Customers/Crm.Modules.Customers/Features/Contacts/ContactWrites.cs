@@ -69,7 +69,7 @@ internal sealed class CreateContactHandler(CustomersDbContext db, IAccessScopePr
 {
     public async Task<VersionedContact> Handle(CreateContactRequest request, CancellationToken cancellationToken)
     {
-        var customer = await CustomerAccess.FindVisibleAsync(db.Customers.AsNoTracking(), access, request.CustomerId, cancellationToken);
+        var customer = await CustomerAccess.FindVisibleReadOnlyAsync(db, access, request.CustomerId, cancellationToken);
         if (customer.Status == CustomerStatus.Archived)
         {
             throw CustomersProblems.CustomerArchived(customer.Id);
@@ -101,7 +101,7 @@ internal sealed class ListContactsHandler(CustomersDbContext db, IAccessScopePro
     public async Task<Page<ContactResponse>> Handle(ListContactsRequest request, CancellationToken cancellationToken)
     {
         var order = ContactProjection.Sort.Parse(request.Sort);
-        await CustomerAccess.FindVisibleAsync(db.Customers.AsNoTracking(), access, request.CustomerId, cancellationToken);
+        await CustomerAccess.FindVisibleReadOnlyAsync(db, access, request.CustomerId, cancellationToken);
         var contacts = db.Contacts.AsNoTracking().Where(c => c.CustomerId == request.CustomerId);
         if (!request.IncludeArchived)
         {

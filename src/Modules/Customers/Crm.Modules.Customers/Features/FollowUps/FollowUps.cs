@@ -87,7 +87,7 @@ internal sealed class CreateFollowUpHandler(CustomersDbContext db, IAccessScopeP
 {
     public async Task<FollowUpResponse> Handle(CreateFollowUpRequest request, CancellationToken cancellationToken)
     {
-        var customer = await CustomerAccess.FindVisibleAsync(db.Customers.AsNoTracking(), access, request.CustomerId, cancellationToken);
+        var customer = await CustomerAccess.FindVisibleReadOnlyAsync(db, access, request.CustomerId, cancellationToken);
         if (customer.Status == CustomerStatus.Archived)
         {
             throw CustomersProblems.CustomerArchived(customer.Id);
@@ -127,7 +127,7 @@ internal sealed class ListFollowUpsHandler(CustomersDbContext db, IAccessScopePr
     public async Task<Page<FollowUpResponse>> Handle(ListFollowUpsRequest request, CancellationToken cancellationToken)
     {
         var order = FollowUpProjection.Sort.Parse(request.Sort);
-        await CustomerAccess.FindVisibleAsync(db.Customers.AsNoTracking(), access, request.CustomerId, cancellationToken);
+        await CustomerAccess.FindVisibleReadOnlyAsync(db, access, request.CustomerId, cancellationToken);
         var followUps = db.FollowUps.AsNoTracking().Where(f => f.CustomerId == request.CustomerId);
         if (request.ContactId is { } contactId)
         {

@@ -80,7 +80,7 @@ internal sealed class ExportPersonalDataHandler(CustomersDbContext db, IAccessSc
         if (request.Type == ErasureSubject.Customer)
         {
             // Managers see their team subtree, admins everything: the export follows the owner's manager chain.
-            customer = await CustomerAccess.FindVisibleAsync(db.Customers.AsNoTracking(), access, request.Id, cancellationToken);
+            customer = await CustomerAccess.FindVisibleReadOnlyAsync(db, access, request.Id, cancellationToken);
             PrivacyProblems.EnsurePerson(customer);
             contacts = await db.Contacts.AsNoTracking().Where(c => c.CustomerId == customer.Id).OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).ToListAsync(cancellationToken);
             followUps = db.FollowUps.Where(f => f.CustomerId == customer.Id);

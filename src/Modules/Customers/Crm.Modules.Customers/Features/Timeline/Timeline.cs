@@ -50,7 +50,7 @@ internal sealed class ListTimelineHandler(CustomersDbContext db, IAccessScopePro
         }
 
         // Exactly who may read the customer (pool customers included) may read its timeline.
-        await CustomerAccess.FindVisibleAsync(db.Customers.AsNoTracking(), access, request.CustomerId, cancellationToken, includePool: true);
+        await CustomerAccess.FindVisibleReadOnlyAsync(db, access, request.CustomerId, cancellationToken, includePool: true);
         var entries = db.TimelineEntries.AsNoTracking().Where(e => e.CustomerId == request.CustomerId);
         if (!string.IsNullOrEmpty(request.Kind))
         {

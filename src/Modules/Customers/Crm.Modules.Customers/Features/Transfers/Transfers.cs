@@ -233,7 +233,7 @@ internal sealed class GetOwnerHistoryHandler(CustomersDbContext db, IAccessScope
 {
     public async Task<IReadOnlyList<OwnerChangeResponse>> Handle(GetOwnerHistoryRequest request, CancellationToken cancellationToken)
     {
-        var customer = await CustomerAccess.FindVisibleAsync(db.Customers.AsNoTracking(), access, request.CustomerId, cancellationToken, includePool: true);
+        var customer = await CustomerAccess.FindVisibleReadOnlyAsync(db, access, request.CustomerId, cancellationToken, includePool: true);
         return await db.CustomerOwnerHistory.AsNoTracking()
             .Where(h => h.CustomerId == customer.Id)
             .OrderByDescending(h => h.Id)
