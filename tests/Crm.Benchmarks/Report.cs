@@ -192,9 +192,11 @@ internal static class ReportWriter
         Line("same changes to another rep's customers of the same number: owner and team of each customer, one owner-history row each, the");
         Line("contacts' owner. The API also writes the audit summary and the integration event; each round moves both sets back.");
         Line();
-        Line("The pipeline scenario reads `/api/v1/regions` (the GB/T 2260 provinces, held in memory): the API side validates the JWT,");
-        Line("runs every middleware (rate limiting, idempotency, authorization, ETag) and MediatR; the bare endpoint writes the same");
-        Line("bytes. Neither touches the database, so the ratio prices the pipeline alone. Both sides of every other scenario run the same SQL.");
+        Line("The pipeline scenario reads `/api/v1/regions` (the GB/T 2260 provinces, held in memory): the API side authenticates the");
+        Line("bearer token (remembered once validated; expiry and the user's security stamp checked on every request, ADR 0033), runs every");
+        Line("middleware (rate limiting, body limit, authorization, idempotency), serializes the response and sets its ETag; the bare");
+        Line("endpoint writes the same bytes. Neither touches the database, so the ratio prices the pipeline alone. Both sides of every");
+        Line("other scenario run the same SQL.");
         Line();
         Line("## Machine");
         Line();
