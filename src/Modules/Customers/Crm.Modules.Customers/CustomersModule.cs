@@ -40,6 +40,7 @@ public static class CustomersModule
         services.AddHandlersFromAssembly(typeof(CustomersModule).Assembly);
         services.AddScoped<IContactConsent, ContactConsentService>();
         services.AddSingleton<RegionCatalog>();
+        services.AddSingleton<RegionListJson>();
         services.AddSingleton<CustomFieldSchemaCache>();
         services.AddScoped<RecordInputs>();
         services.AddScoped<PoolReclaimer>();

@@ -1,9 +1,13 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
 using Crm.SharedKernel.Errors;
 using Crm.SharedKernel.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace Crm.Modules.Customers.Features.Regions;
@@ -20,13 +24,29 @@ internal sealed record RegionResponse(string Code, string Name, string Level, bo
 /// <param name="Source">Where the data comes from (package and version).</param>
 internal sealed record RegionListResponse(IReadOnlyList<RegionResponse> Items, string Source);
 
-internal static class RegionEndpoints
+/// <summary>
+/// The JSON of each region list, serialized once with the API's options: the catalogue changes only with a release, so
+/// every later request writes the same bytes (at most one entry per division that has children).
+/// </summary>
+internal sealed class RegionListJson(RegionCatalog catalog, IOptions<JsonOptions> json)
 {
     private static readonly string[] Levels = ["", "province", "city", "district"];
 
+    private readonly ConcurrentDictionary<string, byte[]> _lists = new(StringComparer.Ordinal);
+
+    /// <param name="parentCode">The parent division's code; empty for the provinces.</param>
+    /// <param name="regions">The divisions below it.</param>
+    public byte[] Of(string parentCode, IReadOnlyList<Region> regions) => _lists.GetOrAdd(parentCode, _ =>
+        JsonSerializer.SerializeToUtf8Bytes(
+            new RegionListResponse(regions.Select(r => new RegionResponse(r.Code, r.Name, Levels[r.Level], r.Children.Count > 0)).ToList(), catalog.Source),
+            json.Value.SerializerOptions));
+}
+
+internal static class RegionEndpoints
+{
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapGet("/regions", Results<Ok<RegionListResponse>, StatusCodeHttpResult> (string? parentCode, RegionCatalog catalog, HttpContext http) =>
+        api.MapGet("/regions", Results<FileContentHttpResult, StatusCodeHttpResult> (string? parentCode, RegionCatalog catalog, RegionListJson lists, HttpContext http) =>
             {
                 IReadOnlyList<Region> regions;
                 if (string.IsNullOrWhiteSpace(parentCode))
@@ -53,12 +73,13 @@ internal static class RegionEndpoints
                     return TypedResults.StatusCode(StatusCodes.Status304NotModified);
                 }
 
-                return TypedResults.Ok(new RegionListResponse(
-                    regions.Select(r => new RegionResponse(r.Code, r.Name, Levels[r.Level], r.Children.Count > 0)).ToList(), catalog.Source));
+                // Keyed by known division codes only (anything else was refused above), so the cache stays bounded.
+                return TypedResults.Bytes(lists.Of(string.IsNullOrWhiteSpace(parentCode) ? string.Empty : parentCode, regions), "application/json; charset=utf-8");
             })
             .WithTags("Regions")
             .WithName("ListRegions")
             .WithSummary("List the GB/T 2260 divisions below parentCode (provinces when absent); cacheable, honours If-None-Match")
+            .Produces<RegionListResponse>(StatusCodes.Status200OK, "application/json")
             .Produces(StatusCodes.Status304NotModified)
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
     }
