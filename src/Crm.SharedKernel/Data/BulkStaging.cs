@@ -25,7 +25,18 @@ public static class BulkStaging
             await create.ExecuteNonQueryAsync(ct);
         }
 
-        await using var copy = await connection.BeginBinaryImportAsync($"COPY {staging} ({names}) FROM STDIN (FORMAT BINARY)", ct);
+        await CopyIntoAsync(connection, staging, columns, rows, ct);
+    }
+
+    /// <summary>
+    /// Binary COPY of the rows straight into <paramref name="table"/> (columns not listed get their defaults); for rows
+    /// known to be new, where a staging table would only add a second copy. A unique violation fails the whole COPY.
+    /// </summary>
+    public static async Task CopyIntoAsync<T>(
+        NpgsqlConnection connection, string table, IReadOnlyList<StagedColumn<T>> columns, IEnumerable<T> rows, CancellationToken ct)
+    {
+        var names = string.Join(", ", columns.Select(c => c.Name));
+        await using var copy = await connection.BeginBinaryImportAsync($"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)", ct);
         foreach (var row in rows)
         {
             await copy.StartRowAsync(ct);

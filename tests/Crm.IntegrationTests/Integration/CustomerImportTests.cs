@@ -168,6 +168,58 @@ internal sealed class CustomerImportTests : IntegrationTest
     }
 
     [Test]
+    public async Task A_new_key_saved_by_a_concurrent_transaction_rejects_only_that_row()
+    {
+        await ImportCsvAsync(_client, "kind,name,externalId\norganization,模板公司,RACE-SEED\n");
+        await using var rival = new NpgsqlConnection(IntegrationTestRun.ConnectionString);
+        await rival.OpenAsync();
+        await using var transaction = await rival.BeginTransactionAsync();
+        // Another writer saves RACE-1 and has not committed yet: the import's probes cannot see it.
+        await using (var insert = new NpgsqlCommand(
+            """
+            INSERT INTO customers.customers
+            SELECT (jsonb_populate_record(NULL::customers.customers, to_jsonb(c) || jsonb_build_object(
+                'id', gen_random_uuid(), 'code', 'CRACE1', 'external_id', 'RACE-1', 'name', '对手公司', 'name_key', 'race-rival'))).*
+            FROM customers.customers c WHERE c.external_id = 'RACE-SEED'
+            """, rival, transaction))
+        {
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        var import = ImportCsvAsync(_client, "kind,name,externalId\norganization,竞速一号公司,RACE-1\norganization,竞速二号公司,RACE-2\n");
+        await WaitForBlockedCopyAsync();
+        await transaction.CommitAsync();
+        var report = await import;
+
+        var codes = await RowsAsync("SELECT external_id, code, name FROM customers.customers WHERE external_id IN ('RACE-1', 'RACE-2') ORDER BY external_id");
+        Assert.Multiple(() =>
+        {
+            Assert.That((report.Created, report.Rejected), Is.EqualTo((1L, 1L)));
+            Assert.That(report.Errors.Single().Row, Is.EqualTo(2));
+            Assert.That(report.Errors.Single().Message, Does.Contain("saved at the same time"));
+            Assert.That(codes.Select(r => (string)r[2]!), Is.EqualTo(new[] { "对手公司", "竞速二号公司" }));
+            Assert.That((string)codes[1][1]!, Does.Match("^C[0-9]{8,}$"));
+        });
+    }
+
+    /// <summary>Waits until the import's COPY waits on the rival's uncommitted key (its unique check blocks until that commits).</summary>
+    private static async Task WaitForBlockedCopyAsync()
+    {
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var waiting = await RowsAsync("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'COPY customers.customers%'");
+            if (waiting.Count > 0)
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.Fail("The import's COPY never waited on the concurrent transaction's key.");
+    }
+
+    [Test]
     public async Task Re_running_the_same_file_changes_nothing()
     {
         var csv = $"""

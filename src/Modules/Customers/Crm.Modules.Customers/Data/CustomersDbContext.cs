@@ -10,6 +10,9 @@ internal sealed class CustomersDbContext(DbContextOptions<CustomersDbContext> op
 {
     public const string SchemaName = "customers";
     public const string CodeSequence = "customer_code_seq";
+
+    /// <summary>The next customer code (<c>C10000001</c>, …): the column default, and what bulk inserts allocate ahead.</summary>
+    public const string NextCodeSql = $"'C' || nextval('{SchemaName}.{CodeSequence}')";
     public const string SearchTextIndex = "ix_customers_search_text_trgm";
     public const string CodeTrigramIndex = "ix_customers_code_trgm";
     public const string NameBigramsIndex = "ix_customers_name_bigrams";
@@ -50,7 +53,7 @@ internal sealed class CustomersDbContext(DbContextOptions<CustomersDbContext> op
             customer.ToTable("customers");
             customer.HasKey(c => c.Id);
             customer.Property(c => c.Kind).HasConversion<string>().HasMaxLength(20);
-            customer.Property(c => c.Code).HasMaxLength(20).HasDefaultValueSql($"'C' || nextval('{SchemaName}.{CodeSequence}')");
+            customer.Property(c => c.Code).HasMaxLength(20).HasDefaultValueSql(NextCodeSql);
             customer.HasIndex(c => c.Code).IsUnique();
             customer.HasIndex(c => c.Code, CodeTrigramIndex).HasDatabaseName(CodeTrigramIndex).HasMethod("gin").HasOperators("gin_trgm_ops");
             customer.Property(c => c.ExternalId).HasMaxLength(100);

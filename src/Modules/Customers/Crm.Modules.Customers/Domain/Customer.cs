@@ -167,6 +167,21 @@ internal sealed class Customer : IAuditable, IOwnedRecord
         return customer;
     }
 
+    /// <summary>
+    /// Gives a new customer a code taken from the code sequence ahead of a bulk insert (which then writes it like any other
+    /// column); a customer saved one by one leaves it to the database default.
+    /// </summary>
+    public void AssignCode(string code)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(code);
+        if (Code is not null)
+        {
+            throw new InvalidOperationException($"Customer {Id} already has the code {Code}.");
+        }
+
+        Code = code;
+    }
+
     /// <summary>Replaces every editable field (a merge patch is resolved against the current values first).</summary>
     public void Update(CustomerDetails details, DateTimeOffset now) => Apply(details, now);
 

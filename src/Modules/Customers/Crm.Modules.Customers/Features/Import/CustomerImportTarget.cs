@@ -12,6 +12,7 @@ using Crm.SharedKernel.Errors;
 using Crm.SharedKernel.Outbox;
 using Crm.SharedKernel.Time;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using NpgsqlTypes;
 using S = Crm.Modules.Customers.Features.Import.CustomerImportSchema;
@@ -23,14 +24,16 @@ namespace Crm.Modules.Customers.Features.Import;
 /// record exactly like a merge patch (absent columns keep their value), validated by <see cref="CustomerDetailsValidator"/>,
 /// checked for duplicates (in the file through the job's key registry, in the database by one query), built by the
 /// domain (<see cref="Customer.Create"/> / <see cref="Customer.Update"/>, so search columns are derived as the API derives
-/// them), then binary-COPYed into a staging table and written by one INSERT ... ON CONFLICT DO NOTHING (the code comes
-/// from the sequence default) and one UPDATE ... FROM.
+/// them), then written set-based: new customers by one binary COPY straight into the table (see <see cref="InsertAsync"/>),
+/// changed ones through a COPYed staging table and one UPDATE ... FROM.
 /// </summary>
 internal sealed class CustomerImportTarget(CustomersDbContext db, IAccessScopeProvider access, IUserDirectory users, RegionCatalog regions, TimeProvider time)
     : IImportTarget
 {
     private const string Table = "customers.customers";
     private const string Staging = "import_customers";
+    private const string NewStaging = "import_new_customers";
+    private const string DirectInsert = "import_direct_insert";
     private static readonly CustomerDetailsValidator Validator = new();
 
     /// <summary>Every column a customer import writes; the updatable ones are what an update may change.</summary>
@@ -142,21 +145,20 @@ internal sealed class CustomerImportTarget(CustomersDbContext db, IAccessScopePr
         var updatedCount = updated.Count;
         if (!settings.DryRun && createdCount + updatedCount > 0)
         {
-            await BulkStaging.CopyAsync(connection, Staging, Table, Columns, created.Concat(updated), ct);
-            var inserted = await InsertAsync(connection, ct);
-            var changed = await BulkStaging.UpdateFromAsync(connection, Staging, Table, Columns, "s.code IS NOT NULL", ct);
-            foreach (var lost in created.Where(c => !inserted.ContainsKey(c.Id)))
+            var inserted = await InsertAsync(connection, transaction, created, ct);
+            var changed = await UpdateAsync(connection, updated, ct);
+            foreach (var lost in created.Where(c => !inserted.Contains(c.Id)))
             {
                 errors.Add(new ImportRowError(rows.First(r => r.Built == lost).Values.Row.Row, null, "Another customer with the same external id or registration number was saved at the same time."));
             }
 
-            created = created.Where(c => inserted.ContainsKey(c.Id)).ToList();
+            created = created.Where(c => inserted.Contains(c.Id)).ToList();
             createdCount = created.Count;
             updatedCount = changed.Count;
             await OutboxBulkWriter.CopyAsync(connection, CustomersDbContext.SchemaName, created.Select(customer => new CustomerCreated(now)
             {
                 CustomerId = customer.Id,
-                Code = inserted[customer.Id],
+                Code = customer.Code,
                 Name = customer.Name,
                 Kind = customer.Kind == CustomerKind.Organization ? "organization" : "individual",
                 OwnerId = customer.OwnerId,
@@ -504,19 +506,58 @@ internal sealed class CustomerImportTarget(CustomersDbContext db, IAccessScopePr
         return taken.Select(t => (t.Id, t.ExternalId, t.RegistrationNumber)).ToList();
     }
 
-    private static async Task<Dictionary<Guid, string>> InsertAsync(NpgsqlConnection connection, CancellationToken ct)
+    /// <summary>
+    /// New customers go in by one binary COPY straight into the table, their codes taken from the sequence first: their
+    /// keys were probed above, so normally none is taken. When a concurrent transaction has saved one of their unique keys
+    /// since, the COPY fails as a whole; the chunk then rolls back to just before it and inserts through a staging table
+    /// with ON CONFLICT DO NOTHING, which leaves out only the rows that lost the race. Returns the ids inserted.
+    /// </summary>
+    private static async Task<HashSet<Guid>> InsertAsync(NpgsqlConnection connection, IDbContextTransaction transaction, List<Customer> created, CancellationToken ct)
     {
-        var names = string.Join(", ", Columns.Where(c => c.Name != "code").Select(c => c.Name));
-        await using var insert = new NpgsqlCommand(
-            $"INSERT INTO {Table} ({names}) SELECT {names} FROM {Staging} WHERE code IS NULL ON CONFLICT DO NOTHING RETURNING id, code", connection);
-        var inserted = new Dictionary<Guid, string>();
-        await using var reader = await insert.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        if (created.Count == 0)
         {
-            inserted[reader.GetGuid(0)] = reader.GetString(1);
+            return [];
         }
 
-        return inserted;
+        await using (var next = new NpgsqlCommand($"SELECT {CustomersDbContext.NextCodeSql} FROM generate_series(1, $1)", connection))
+        {
+            next.Parameters.Add(new NpgsqlParameter<int> { TypedValue = created.Count });
+            await using var codes = await next.ExecuteReaderAsync(ct);
+            foreach (var customer in created)
+            {
+                await codes.ReadAsync(ct);
+                customer.AssignCode(codes.GetString(0));
+            }
+        }
+
+        await transaction.CreateSavepointAsync(DirectInsert, ct);
+        try
+        {
+            await BulkStaging.CopyIntoAsync(connection, Table, Columns, created, ct);
+            return created.Select(c => c.Id).ToHashSet();
+        }
+        catch (PostgresException raced) when (raced.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            await transaction.RollbackToSavepointAsync(DirectInsert, ct);
+        }
+
+        await BulkStaging.CopyAsync(connection, NewStaging, Table, Columns, created, ct);
+        var names = string.Join(", ", Columns.Select(c => c.Name));
+        await using var insert = new NpgsqlCommand(
+            $"INSERT INTO {Table} ({names}) SELECT {names} FROM {NewStaging} ON CONFLICT DO NOTHING RETURNING id", connection);
+        return await BulkStaging.ReadIdsAsync(insert, ct);
+    }
+
+    /// <summary>The changed customers: staged by binary COPY, written by one UPDATE ... FROM; the ids updated.</summary>
+    private static async Task<HashSet<Guid>> UpdateAsync(NpgsqlConnection connection, List<Customer> updated, CancellationToken ct)
+    {
+        if (updated.Count == 0)
+        {
+            return [];
+        }
+
+        await BulkStaging.CopyAsync(connection, Staging, Table, Columns, updated, ct);
+        return await BulkStaging.UpdateFromAsync(connection, Staging, Table, Columns, "true", ct);
     }
 
     private static string Fingerprint(CustomerDetails details) => JsonSerializer.Serialize(details);
