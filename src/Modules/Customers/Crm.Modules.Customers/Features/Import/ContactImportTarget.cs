@@ -151,13 +151,17 @@ internal sealed class ContactImportTarget(CustomersDbContext db, IAccessScopePro
         var updatedCount = updated.Count;
         if (!settings.DryRun && created.Count + updated.Count > 0)
         {
-            await BulkStaging.CopyAsync(connection, Staging, Table, Columns, created.Concat(updated), ct);
-            // Update first: the new contacts are not in the table yet, so the UPDATE touches only existing ones.
-            var changed = await BulkStaging.UpdateFromAsync(connection, Staging, Table, Columns, "true", ct);
-            var names = string.Join(", ", Columns.Select(c => c.Name));
-            await using (var insert = new NpgsqlCommand($"INSERT INTO {Table} ({names}) SELECT {names} FROM {Staging} ON CONFLICT (id) DO NOTHING", connection))
+            // New contacts have fresh ids and no other unique key: one binary COPY straight into the table.
+            if (created.Count > 0)
             {
-                await insert.ExecuteNonQueryAsync(ct);
+                await BulkStaging.CopyIntoAsync(connection, Table, Columns, created, ct);
+            }
+
+            var changed = new HashSet<Guid>();
+            if (updated.Count > 0)
+            {
+                await BulkStaging.CopyAsync(connection, Staging, Table, Columns, updated, ct);
+                changed = await BulkStaging.UpdateFromAsync(connection, Staging, Table, Columns, "true", ct);
             }
 
             updatedCount = changed.Count;
