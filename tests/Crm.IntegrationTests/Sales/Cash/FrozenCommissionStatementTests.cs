@@ -5,6 +5,8 @@ using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Identity.Domain;
 using Crm.Modules.Sales.Domain;
 using Crm.Modules.Sales.Features.Commissions;
+using Crm.Modules.Sales.Features.Contracts;
+using Crm.Modules.Sales.Features.ExchangeRates;
 using Crm.Modules.Sales.Features.Payments;
 using Crm.SharedKernel.Paging;
 using static Crm.IntegrationTests.Sales.Cash.CashApi;
@@ -142,6 +144,56 @@ internal sealed class FrozenCommissionStatementTests : IntegrationTest
         {
             Assert.That(afterDelete.CommissionTotal, Is.EqualTo(60m));
             Assert.That(afterDelete.Lines.Select(l => l.RuleId), Is.All.EqualTo(rule), "the lines keep the rule they were computed with");
+        });
+    }
+
+    [Test]
+    public async Task Receipts_in_other_currencies_count_in_cny_at_their_received_day_rate_computed_reversed_and_frozen()
+    {
+        await ReadAsync<ExchangeRateResponse>(await _adminClient.SendAsync(ExchangeRateTests.Put("USD", "2026-10-01", new { rate = 7.0m, source = "PBOC" })), HttpStatusCode.Created);
+        await ReadAsync<ExchangeRateResponse>(await _adminClient.SendAsync(ExchangeRateTests.Put("USD", "2026-10-20", new { rate = 7.1m, source = "PBOC" })), HttpStatusCode.Created);
+        await DefaultRuleAsync(3m);
+        await PayAsync(_east, new DateOnly(2026, 10, 6));
+        using var rep = Factory.ClientFor(_east);
+        var customer = await CustomerOfAsync(Factory, _east, "深圳外贸有限公司");
+        var draft = await ReadAsync<ContractResponse>(await rep.PostAsync("/api/v1/sales/contracts", JsonBody(new
+        {
+            customerId = customer, title = "出口设备合同", amount = 10_000m, currency = "USD", startDate = new DateOnly(2026, 10, 1), endDate = new DateOnly(2027, 9, 30),
+        })), HttpStatusCode.Created);
+        await ReadAsync<ContractResponse>(await rep.SendAsync(Sign(draft.Id, null, new DateOnly(2026, 10, 1))), HttpStatusCode.OK);
+        async Task<ReceiptResponse> ReceiveAsync(decimal amount, DateOnly day) => await ReadAsync<ReceiptResponse>(
+            await rep.PostAsync("/api/v1/sales/receipts", JsonBody(new { contractId = draft.Id, amount, receivedDate = day, method = "bankTransfer" })), HttpStatusCode.Created);
+        var early = await ReceiveAsync(100.01m, new DateOnly(2026, 10, 5));
+        var late = await ReceiveAsync(200m, new DateOnly(2026, 10, 25));
+
+        // A rate replaced after the receipts were recorded changes nothing: each receipt keeps the rate it was booked at.
+        await ReadAsync<ExchangeRateResponse>(await _adminClient.SendAsync(ExchangeRateTests.Put("USD", "2026-10-01", new { rate = 9m, source = "fix" }, "*")), HttpStatusCode.OK);
+        await ReadAsync<ReceiptResponse>(await rep.PostAsync($"/api/v1/sales/receipts/{late.Id}/reverse", JsonBody(new { reason = "退票" })), HttpStatusCode.OK);
+
+        var computed = await ReadAsync<CommissionStatementResponse>(
+            await _managerClient.GetAsync($"/api/v1/sales/commissions/statements?period={October}&ownerId={_east.Id}"), HttpStatusCode.OK);
+        var november = await StatementOfAsync(_managerClient, _east, Factory.Time.GetUtcNow().ToString("yyyy-MM", CultureInfo.InvariantCulture));
+        var (frozen, _) = await FreezeAsync(_managerClient, _east);
+        var october = computed.Reps.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(computed.Currency, Is.EqualTo("CNY"));
+            Assert.That(october.Lines.Select(l => (l.Amount, l.Currency, l.CnyRate, l.CnyAmount, l.Commission)), Is.EqualTo(new[]
+            {
+                (100.01m, "USD", 7m, 700.07m, 21m),
+                (1_000m, "CNY", 1m, 1_000m, 30m),
+                (200m, "USD", 7.1m, 1_420m, 42.6m),
+            }));
+            Assert.That((october.ReceivedAmount, october.ReversedAmount, october.NetAmount, october.CommissionTotal), Is.EqualTo((3_120.07m, 0m, 3_120.07m, 93.6m)));
+            Assert.That(november.Lines.Select(l => (l.ReceiptId, l.Kind, l.Amount, l.CnyAmount, l.Commission)),
+                Is.EqualTo(new[] { (late.Id, CommissionLineKind.Reversal, -200m, -1_420m, -42.6m) }), "a reversal takes back the receipt's CNY amount");
+            Assert.That((november.ReversedAmount, november.CommissionTotal), Is.EqualTo((1_420m, -42.6m)));
+
+            Assert.That((frozen.Currency, frozen.ReceivedAmount, frozen.CommissionTotal, frozen.LineCount), Is.EqualTo(("CNY", 3_120.07m, 93.6m, 3)));
+            Assert.That(frozen.Lines!.Select(l => (l.ReceiptId, l.CnyRate, l.CnyAmount, l.Commission)), Is.EqualTo(new[]
+            {
+                (early.Id, 7m, 700.07m, 21m), (october.Lines[1].ReceiptId, 1m, 1_000m, 30m), (late.Id, 7.1m, 1_420m, 42.6m),
+            }));
         });
     }
 

@@ -123,6 +123,12 @@ internal sealed class CommissionStatementLine
 
     public string Currency { get; private set; } = string.Empty;
 
+    /// <summary>CNY per 1 unit of <see cref="Currency"/>, as fixed on the receipt when it was recorded (ADR 0032).</summary>
+    public decimal CnyRate { get; private set; }
+
+    /// <summary>The amount in CNY (rounded to the fen); the commission is computed on it.</summary>
+    public decimal CnyAmount { get; private set; }
+
     public Guid? RuleId { get; private set; }
 
     public decimal? RatePercent { get; private set; }

@@ -53,6 +53,9 @@ internal sealed record FrozenCommissionStatementResponse(
 
     /// <summary>Last day of the month.</summary>
     public DateOnly To => From.AddMonths(1).AddDays(-1);
+
+    /// <summary>The currency of the totals and commissions: CNY.</summary>
+    public string Currency => CommissionLines.Currency;
 }
 
 internal sealed record VersionedFrozenStatement(FrozenCommissionStatementResponse Statement, uint Version);
