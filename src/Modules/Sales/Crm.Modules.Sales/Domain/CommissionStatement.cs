@@ -136,5 +136,9 @@ internal sealed class CommissionStatementLine
     public decimal Commission { get; private set; }
 }
 
-/// <summary>The totals of a statement's lines, summed by the database from the lines being frozen.</summary>
-internal sealed record CommissionStatementTotals(decimal ReceivedAmount, decimal ReversedAmount, decimal CommissionTotal, int LineCount);
+/// <summary>The totals of a rep's statement lines, summed by the database from the lines being frozen.</summary>
+internal sealed record CommissionStatementTotals(Guid? OwnerId, decimal ReceivedAmount, decimal ReversedAmount, decimal CommissionTotal, int LineCount)
+{
+    /// <summary>The totals of a rep without lines in the month: an empty statement.</summary>
+    public static CommissionStatementTotals None(Guid ownerId) => new(ownerId, 0m, 0m, 0m, 0);
+}

@@ -246,37 +246,41 @@ internal static class CommissionSql
             ORDER BY l.owner_id NULLS LAST, l.booked_date, l.id, l.kind
             """;
 
-    /// <summary>The totals of <paramref name="lines"/>, in one row.</summary>
+    /// <summary>The totals of <paramref name="lines"/>, one row per rep that has lines.</summary>
     public static FormattableString Totals(FormattableString lines) => Around(
         """
-        SELECT coalesce(sum(l.cny_amount) FILTER (WHERE l.kind = 'receipt'), 0) AS received_amount,
+        SELECT l.owner_id,
+               coalesce(sum(l.cny_amount) FILTER (WHERE l.kind = 'receipt'), 0) AS received_amount,
                coalesce(-sum(l.cny_amount) FILTER (WHERE l.kind = 'reversal'), 0) AS reversed_amount,
                coalesce(sum(l.commission), 0) AS commission_total,
                count(*)::int AS line_count
         FROM (
         """,
         lines,
-        ") l");
+        ") l GROUP BY l.owner_id");
 
-    /// <summary>Stores <paramref name="lines"/> as the lines of a frozen statement: one INSERT … SELECT of the very statement SQL.</summary>
-    public static FormattableString Freeze(FormattableString lines, Guid statementId) => Around(
+    /// <summary>
+    /// Stores <paramref name="lines"/> as the lines of the frozen statements <paramref name="statementIds"/> (each line
+    /// goes to the statement of its rep): one INSERT … SELECT of the very statement SQL.
+    /// </summary>
+    public static FormattableString Freeze(FormattableString lines, Guid[] statementIds) => Around(
         """
         INSERT INTO sales.commission_statement_lines (statement_id, receipt_id, kind, booked_date, received_date, contract_id, contract_number,
                                                       customer_id, product_category, amount, currency, rule_id, rate_percent, commission,
                                                       cny_rate, cny_amount)
-        SELECT {statementId}, l.receipt_id, l.kind, l.booked_date, l.received_date, l.contract_id, l.contract_number,
+        SELECT s.id, l.receipt_id, l.kind, l.booked_date, l.received_date, l.contract_id, l.contract_number,
                l.customer_id, l.product_category, l.amount, l.currency, l.rule_id, l.rate_percent, l.commission, l.cny_rate, l.cny_amount
         FROM (
         """,
         lines,
-        ") l",
-        statementId);
+        ") l JOIN sales.commission_statements s ON s.user_id = l.owner_id AND s.id = ANY({statementIds}::uuid[])",
+        statementIds);
 
-    /// <summary>Wraps a parameterised query in SQL text; <c>{statementId}</c> in <paramref name="prefix"/> becomes a parameter holding <paramref name="extra"/>.</summary>
+    /// <summary>Wraps a parameterised query in SQL text; <c>{statementIds}</c> in <paramref name="suffix"/> becomes a parameter holding <paramref name="extra"/>.</summary>
     private static FormattableString Around(string prefix, FormattableString inner, string suffix, object? extra = null)
     {
         var placeholder = "{" + inner.ArgumentCount.ToString(CultureInfo.InvariantCulture) + "}";
         var arguments = inner.GetArguments().Append(extra).ToArray();
-        return FormattableStringFactory.Create(prefix.Replace("{statementId}", placeholder, StringComparison.Ordinal) + "\n" + inner.Format + "\n" + suffix, arguments);
+        return FormattableStringFactory.Create(prefix + "\n" + inner.Format + "\n" + suffix.Replace("{statementIds}", placeholder, StringComparison.Ordinal), arguments);
     }
 }
