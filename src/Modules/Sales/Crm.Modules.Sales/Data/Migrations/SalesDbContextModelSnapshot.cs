@@ -3040,6 +3040,12 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasColumnType("character varying(100)")
                         .HasColumnName("tracking_number");
 
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
                     b.HasKey("Id")
                         .HasName("pk_shipments");
 

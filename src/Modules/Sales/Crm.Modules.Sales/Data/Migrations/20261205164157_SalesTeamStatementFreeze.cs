@@ -10,6 +10,16 @@ namespace Crm.Modules.Sales.Data.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            // The shipment's own ETag is its row version (a system column: Npgsql adds nothing to the table).
+            migrationBuilder.AddColumn<uint>(
+                name: "xmin",
+                schema: "sales",
+                table: "shipments",
+                type: "xid",
+                rowVersion: true,
+                nullable: false,
+                defaultValue: 0u);
+
             migrationBuilder.AddColumn<decimal>(
                 name: "cny_amount",
                 schema: "sales",
@@ -38,6 +48,11 @@ namespace Crm.Modules.Sales.Data.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropColumn(
+                name: "xmin",
+                schema: "sales",
+                table: "shipments");
+
             migrationBuilder.DropColumn(
                 name: "cny_amount",
                 schema: "sales",
