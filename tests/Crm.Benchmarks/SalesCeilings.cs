@@ -23,21 +23,35 @@ internal static class SalesCeilings
         )
         """;
 
+    // The conversion factors of a report in @currency on @on: itself at 1 and, for CNY, every currency's latest rate on or
+    // before that day (a currency without one has no row).
+    private const string Rates =
+        """
+        fx AS (
+            SELECT @currency::text AS currency, 1::numeric AS factor
+            UNION ALL
+            (SELECT DISTINCT ON (r.currency) r.currency::text, r.rate FROM sales.exchange_rates r
+             WHERE @currency = 'CNY' AND r.rate_date <= @on ORDER BY r.currency, r.rate_date DESC)
+        )
+        """;
+
     /// <summary>
     /// The funnel of the default pipeline over the opportunities created in [@from, @to), optionally of a team's members:
     /// one row per stage. Reached counts each opportunity at the furthest open stage it has been in (a win passed them
     /// all), summed downwards from the end of the pipeline; stays are the finished ones from the history plus the running
-    /// ones of open deals.
+    /// ones of open deals. Amounts are in @currency, each deal converted to the cent at the rate effective on @on; a deal
+    /// whose currency has no rate counts everywhere but in the sums.
     /// </summary>
     public const string FunnelSql =
         $"""
         WITH RECURSIVE {Subtree},
+        {Rates},
         stage AS (
             SELECT id, code, position, kind FROM sales.pipeline_stages WHERE pipeline_id = @pipeline
         ),
         opp AS MATERIALIZED (
-            SELECT o.id, o.stage_id, o.status, o.amount, o.probability, o.stage_entered_at
-            FROM sales.opportunities o
+            SELECT o.id, o.stage_id, o.status, round(o.amount * fx.factor, 2) AS amount, o.probability, o.stage_entered_at
+            FROM sales.opportunities o LEFT JOIN fx ON fx.currency = o.currency
             WHERE o.pipeline_id = @pipeline AND o.created_at >= @from AND o.created_at < @to
               AND (NOT @by_team OR o.owner_id IN (SELECT u.id FROM identity.users u JOIN subtree s ON s.id = u.team_id))
         ),
@@ -91,13 +105,8 @@ internal static class SalesCeilings
     /// A CNY report converts other currencies at the rate effective on @on (a currency without one does not count).
     /// </summary>
     public const string ForecastSql =
-        """
-        WITH fx AS (
-            SELECT @currency::text AS currency, 1::numeric AS factor
-            UNION ALL
-            (SELECT DISTINCT ON (r.currency) r.currency::text, r.rate FROM sales.exchange_rates r
-             WHERE @currency = 'CNY' AND r.rate_date <= @on ORDER BY r.currency, r.rate_date DESC)
-        ),
+        $"""
+        WITH {Rates},
         deal AS (
             SELECT date_trunc('month', o.expected_close_date::timestamp)::date AS period_start, o.owner_id, true AS open,
                    round(o.amount * fx.factor, 2) AS amount, o.probability
@@ -160,13 +169,17 @@ internal static class SalesCeilings
     {
         app.MapGet("/raw/funnel", (DateTimeOffset from, DateTimeOffset to, Guid? team, HttpContext http, CancellationToken ct) =>
             CeilingHost.WriteRowsAsync(db, FunnelSql, http, single: false, ct,
-                ("pipeline", Pipeline.DefaultId), ("from", from), ("to", to), ("by_team", team is not null), ("team", team ?? Guid.Empty)));
+                ("pipeline", Pipeline.DefaultId), ("from", from), ("to", to), ("by_team", team is not null), ("team", team ?? Guid.Empty),
+                ("currency", SalesQuota.DefaultCurrency), ("on", Today())));
         app.MapGet("/raw/forecast", (DateOnly from, DateOnly to, string currency, HttpContext http, CancellationToken ct) =>
             CeilingHost.WriteRowsAsync(db, ForecastSql, http, single: false, ct,
-                ("from", from), ("to", to), ("currency", currency), ("on", DateOnly.FromDateTime(DateTimeOffset.UtcNow.UtcDateTime)),
+                ("from", from), ("to", to), ("currency", currency), ("on", Today()),
                 ("from_at", new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)),
                 ("to_at", new DateTimeOffset(to.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero))));
         app.MapGet("/raw/calendar", (Guid team, DateTimeOffset from, DateTimeOffset to, HttpContext http, CancellationToken ct) =>
             CeilingHost.WriteRowsAsync(db, CalendarSql, http, single: false, ct, ("team", team), ("from", from), ("to", to)));
     }
+
+    // The report day of the API's default (UTC) reports.
+    private static DateOnly Today() => DateOnly.FromDateTime(DateTimeOffset.UtcNow.UtcDateTime);
 }

@@ -171,6 +171,14 @@ internal static class SalesDataGenerator
             CROSS JOIN LATERAL (SELECT i, {Instant(DataStart)} AT TIME ZONE 'UTC' + (i - 1) * interval '1 month' AS start FROM generate_series(1, 24) AS i) m
             """);
 
+        // USD rates, so the reports convert the USD deals (the latest one on or before the report day applies).
+        await ExecuteAsync(connection, ct, $"""
+            INSERT INTO sales.exchange_rates (id, currency, rate_date, rate, source, created_at, updated_at)
+            VALUES ({d.Id("1", 5)}, 'USD', {Instant(DataStart)}::date, 7.1023, 'bench', {Instant(DataStart)}, {Instant(DataStart)}),
+                   ({d.Id("2", 5)}, 'USD', {Instant(DataStart.AddYears(1))}::date, 7.2345, 'bench', {Instant(DataStart)}, {Instant(DataStart)})
+            ON CONFLICT (currency, rate_date) DO NOTHING
+            """);
+
         foreach (var table in new[] { "sales.opportunities", "sales.opportunity_stage_changes", "sales.activities", "sales.sales_quotas" })
         {
             await ExecuteAsync(connection, ct, $"VACUUM ANALYZE {table}");

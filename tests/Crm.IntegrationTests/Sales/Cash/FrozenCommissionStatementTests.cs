@@ -5,6 +5,8 @@ using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Identity.Domain;
 using Crm.Modules.Sales.Domain;
 using Crm.Modules.Sales.Features.Commissions;
+using Crm.Modules.Sales.Features.Contracts;
+using Crm.Modules.Sales.Features.ExchangeRates;
 using Crm.Modules.Sales.Features.Payments;
 using Crm.SharedKernel.Paging;
 using static Crm.IntegrationTests.Sales.Cash.CashApi;
@@ -15,6 +17,9 @@ internal sealed class FrozenCommissionStatementTests : IntegrationTest
 {
     private const string October = "2026-10";
 
+    private Guid _company;
+    private Guid _salesTeam;
+    private Guid _eastTeam;
     private TestUser _admin = null!;
     private TestUser _manager = null!;
     private TestUser _otherManager = null!;
@@ -26,9 +31,9 @@ internal sealed class FrozenCommissionStatementTests : IntegrationTest
     [SetUp]
     public async Task CreateOrganisationAsync()
     {
-        var company = await TestUsers.CreateTeamAsync(Factory, "公司", TeamKind.Company);
-        var sales = await TestUsers.CreateTeamAsync(Factory, "销售部", TeamKind.Department, company);
-        var east = await TestUsers.CreateTeamAsync(Factory, "华东组", TeamKind.Group, sales);
+        var company = _company = await TestUsers.CreateTeamAsync(Factory, "公司", TeamKind.Company);
+        var sales = _salesTeam = await TestUsers.CreateTeamAsync(Factory, "销售部", TeamKind.Department, company);
+        var east = _eastTeam = await TestUsers.CreateTeamAsync(Factory, "华东组", TeamKind.Group, sales);
         _admin = await TestUsers.CreateAsync(Factory, Roles.Admin, company);
         _manager = await TestUsers.CreateAsync(Factory, Roles.SalesManager, sales);
         _otherManager = await TestUsers.CreateAsync(Factory, Roles.SalesManager, sales);
@@ -142,6 +147,128 @@ internal sealed class FrozenCommissionStatementTests : IntegrationTest
         {
             Assert.That(afterDelete.CommissionTotal, Is.EqualTo(60m));
             Assert.That(afterDelete.Lines.Select(l => l.RuleId), Is.All.EqualTo(rule), "the lines keep the rule they were computed with");
+        });
+    }
+
+    [Test]
+    public async Task Receipts_in_other_currencies_count_in_cny_at_their_received_day_rate_computed_reversed_and_frozen()
+    {
+        await ReadAsync<ExchangeRateResponse>(await _adminClient.SendAsync(ExchangeRateTests.Put("USD", "2026-10-01", new { rate = 7.0m, source = "PBOC" })), HttpStatusCode.Created);
+        await ReadAsync<ExchangeRateResponse>(await _adminClient.SendAsync(ExchangeRateTests.Put("USD", "2026-10-20", new { rate = 7.1m, source = "PBOC" })), HttpStatusCode.Created);
+        await DefaultRuleAsync(3m);
+        await PayAsync(_east, new DateOnly(2026, 10, 6));
+        using var rep = Factory.ClientFor(_east);
+        var customer = await CustomerOfAsync(Factory, _east, "深圳外贸有限公司");
+        var draft = await ReadAsync<ContractResponse>(await rep.PostAsync("/api/v1/sales/contracts", JsonBody(new
+        {
+            customerId = customer, title = "出口设备合同", amount = 10_000m, currency = "USD", startDate = new DateOnly(2026, 10, 1), endDate = new DateOnly(2027, 9, 30),
+        })), HttpStatusCode.Created);
+        await ReadAsync<ContractResponse>(await rep.SendAsync(Sign(draft.Id, null, new DateOnly(2026, 10, 1))), HttpStatusCode.OK);
+        async Task<ReceiptResponse> ReceiveAsync(decimal amount, DateOnly day) => await ReadAsync<ReceiptResponse>(
+            await rep.PostAsync("/api/v1/sales/receipts", JsonBody(new { contractId = draft.Id, amount, receivedDate = day, method = "bankTransfer" })), HttpStatusCode.Created);
+        var early = await ReceiveAsync(100.01m, new DateOnly(2026, 10, 5));
+        var late = await ReceiveAsync(200m, new DateOnly(2026, 10, 25));
+
+        // A rate replaced after the receipts were recorded changes nothing: each receipt keeps the rate it was booked at.
+        await ReadAsync<ExchangeRateResponse>(await _adminClient.SendAsync(ExchangeRateTests.Put("USD", "2026-10-01", new { rate = 9m, source = "fix" }, "*")), HttpStatusCode.OK);
+        await ReadAsync<ReceiptResponse>(await rep.PostAsync($"/api/v1/sales/receipts/{late.Id}/reverse", JsonBody(new { reason = "退票" })), HttpStatusCode.OK);
+
+        var computed = await ReadAsync<CommissionStatementResponse>(
+            await _managerClient.GetAsync($"/api/v1/sales/commissions/statements?period={October}&ownerId={_east.Id}"), HttpStatusCode.OK);
+        var november = await StatementOfAsync(_managerClient, _east, Factory.Time.GetUtcNow().ToString("yyyy-MM", CultureInfo.InvariantCulture));
+        var (frozen, _) = await FreezeAsync(_managerClient, _east);
+        var october = computed.Reps.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(computed.Currency, Is.EqualTo("CNY"));
+            Assert.That(october.Lines.Select(l => (l.Amount, l.Currency, l.CnyRate, l.CnyAmount, l.Commission)), Is.EqualTo(new[]
+            {
+                (100.01m, "USD", 7m, 700.07m, 21m),
+                (1_000m, "CNY", 1m, 1_000m, 30m),
+                (200m, "USD", 7.1m, 1_420m, 42.6m),
+            }));
+            Assert.That((october.ReceivedAmount, october.ReversedAmount, october.NetAmount, october.CommissionTotal), Is.EqualTo((3_120.07m, 0m, 3_120.07m, 93.6m)));
+            Assert.That(november.Lines.Select(l => (l.ReceiptId, l.Kind, l.Amount, l.CnyAmount, l.Commission)),
+                Is.EqualTo(new[] { (late.Id, CommissionLineKind.Reversal, -200m, -1_420m, -42.6m) }), "a reversal takes back the receipt's CNY amount");
+            Assert.That((november.ReversedAmount, november.CommissionTotal), Is.EqualTo((1_420m, -42.6m)));
+
+            Assert.That((frozen.Currency, frozen.ReceivedAmount, frozen.CommissionTotal, frozen.LineCount), Is.EqualTo(("CNY", 3_120.07m, 93.6m, 3)));
+            Assert.That(frozen.Lines!.Select(l => (l.ReceiptId, l.CnyRate, l.CnyAmount, l.Commission)), Is.EqualTo(new[]
+            {
+                (early.Id, 7m, 700.07m, 21m), (october.Lines[1].ReceiptId, 1m, 1_000m, 30m), (late.Id, 7.1m, 1_420m, 42.6m),
+            }));
+        });
+    }
+
+    private const string TeamFreezePath = "/api/v1/sales/commissions/statements/freeze";
+
+    private static async Task<TeamFreezeResponse> FreezeTeamAsync(HttpClient client, Guid teamId, string period = October) =>
+        await ReadAsync<TeamFreezeResponse>(await client.PostAsync(TeamFreezePath, JsonBody(new { teamId, period })), HttpStatusCode.OK);
+
+    [Test]
+    public async Task A_team_freeze_freezes_every_member_of_the_subtree_at_once_skips_the_frozen_and_is_idempotent()
+    {
+        await DefaultRuleAsync(3m);
+        await PayAsync(_east, new DateOnly(2026, 10, 5), new DateOnly(2026, 10, 31));
+        await PayAsync(_south, new DateOnly(2026, 10, 6), new DateOnly(2026, 11, 2));
+        var (single, _) = await FreezeAsync(_adminClient, _east);
+
+        var first = await FreezeTeamAsync(_managerClient, _salesTeam);
+        var second = await FreezeTeamAsync(_managerClient, _salesTeam);
+        var south = await StatementOfAsync(_managerClient, _south);
+        var expected = new[] { _manager.Id, _otherManager.Id, _east.Id, _south.Id }.Order().ToArray();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((first.TeamId, first.Period, first.From, first.To, first.Currency), Is.EqualTo((_salesTeam, October, new DateOnly(2026, 10, 1), new DateOnly(2026, 10, 31), "CNY")));
+            Assert.That((first.FrozenCount, first.SkippedCount), Is.EqualTo((3, 1)));
+            Assert.That(first.Reps.Select(r => r.UserId), Is.EqualTo(expected), "the department and its group, by user id");
+            Assert.That(first.Reps.Single(r => r.UserId == _east.Id), Is.EqualTo(new TeamFreezeRepResponse(
+                _east.Id, TeamFreezeOutcome.Skipped, single.Id, CommissionStatementStatus.Frozen, 2_000m, 60m, 2, single.FrozenAt, _admin.Id)), "frozen before: left as it was");
+            var frozenSouth = first.Reps.Single(r => r.UserId == _south.Id);
+            Assert.That((frozenSouth.Outcome, frozenSouth.Status, frozenSouth.NetAmount, frozenSouth.CommissionTotal, frozenSouth.LineCount, frozenSouth.FrozenBy),
+                Is.EqualTo((TeamFreezeOutcome.Frozen, CommissionStatementStatus.Frozen, 1_000m, 30m, 1, _manager.Id)), "the November receipt is not October's");
+            Assert.That(first.Reps.Single(r => r.UserId == _otherManager.Id).LineCount, Is.EqualTo(0), "a member without receipts gets an empty statement");
+
+            Assert.That((second.FrozenCount, second.SkippedCount), Is.EqualTo((0, 4)), "a repeated call changes nothing");
+            Assert.That(second.Reps.Select(r => (r.UserId, r.StatementId)), Is.EqualTo(first.Reps.Select(r => (r.UserId, r.StatementId))));
+            Assert.That(second.Reps.Select(r => r.Outcome), Is.All.EqualTo(TeamFreezeOutcome.Skipped));
+
+            Assert.That((south.Status, south.CommissionTotal, south.Lines.Count), Is.EqualTo((CommissionStatementStatus.Frozen, 30m, 1)), "the statement GET answers with the frozen copy");
+            Assert.That(await CountAsync("SELECT count(*) FROM sales.commission_statements"), Is.EqualTo(4));
+            Assert.That(await CountAsync("SELECT count(*) FROM sales.commission_statement_lines"), Is.EqualTo(3));
+            Assert.That(await CountAsync(
+                $"SELECT count(*) FROM platform.audit_entries WHERE entity_type = 'commissionStatement' AND action = 'created' AND actor_id = '{_manager.Id}'"),
+                Is.EqualTo(3), "each statement frozen by the team call is audited like a single freeze");
+        });
+    }
+
+    [Test]
+    public async Task A_team_freeze_is_for_managers_of_the_team_and_admins_and_checks_its_input()
+    {
+        var west = await TestUsers.CreateTeamAsync(Factory, "华西组", TeamKind.Group, _company);
+        var westManager = await TestUsers.CreateAsync(Factory, Roles.SalesManager, west);
+        await PayAsync(_east, new DateOnly(2026, 10, 5));
+        using var westClient = Factory.ClientFor(westManager);
+        using var rep = Factory.ClientFor(_east);
+        var current = Factory.Time.GetUtcNow().ToString("yyyy-MM", CultureInfo.InvariantCulture);
+
+        await ReadProblemAsync(await westClient.PostAsync(TeamFreezePath, JsonBody(new { teamId = _salesTeam, period = October })), HttpStatusCode.NotFound);
+        await ReadProblemAsync(await rep.PostAsync(TeamFreezePath, JsonBody(new { teamId = _eastTeam, period = October })), HttpStatusCode.Forbidden);
+        await ReadProblemAsync(await _managerClient.PostAsync(TeamFreezePath, JsonBody(new { teamId = Guid.CreateVersion7(), period = October })), HttpStatusCode.NotFound);
+        var running = await _managerClient.PostAsync(TeamFreezePath, JsonBody(new { teamId = _salesTeam, period = current }));
+        Assert.That((await ReadProblemAsync(running, HttpStatusCode.UnprocessableEntity)).GetProperty("type").GetString(), Does.EndWith("commission-period-open"));
+        var bad = await ReadProblemAsync(await _managerClient.PostAsync(TeamFreezePath, JsonBody(new { period = "2026-13" })), HttpStatusCode.BadRequest);
+        Assert.That(await CountAsync("SELECT count(*) FROM sales.commission_statements"), Is.EqualTo(0), "nothing is frozen by refused calls");
+
+        var group = await FreezeTeamAsync(_adminClient, _eastTeam);
+        var westTeam = await FreezeTeamAsync(westClient, west);
+        Assert.Multiple(() =>
+        {
+            Assert.That(bad.GetProperty("errors").TryGetProperty("teamId", out _), Is.True);
+            Assert.That(bad.GetProperty("errors").TryGetProperty("period", out _), Is.True);
+            Assert.That(group.Reps.Select(r => (r.UserId, r.Outcome, r.LineCount)), Is.EqualTo(new[] { (_east.Id, TeamFreezeOutcome.Frozen, 1) }), "an administrator freezes any team");
+            Assert.That(westTeam.Reps.Select(r => r.UserId), Is.EqualTo(new[] { westManager.Id }), "a manager freezes their own team");
         });
     }
 

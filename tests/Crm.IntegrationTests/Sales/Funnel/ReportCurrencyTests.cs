@@ -10,7 +10,7 @@ using static Crm.IntegrationTests.Sales.Funnel.FunnelApi;
 
 namespace Crm.IntegrationTests.Sales.Funnel;
 
-/// <summary>Forecast and performance in CNY convert deals and quotas in other currencies at the rate effective on the report day.</summary>
+/// <summary>The funnel, forecast and performance in CNY convert deals and quotas in other currencies at the rate effective on the report day.</summary>
 internal sealed class ReportCurrencyTests : IntegrationTest
 {
     private static readonly DateTimeOffset October5 = new(2026, 10, 5, 10, 0, 0, TimeSpan.Zero);
@@ -55,6 +55,52 @@ internal sealed class ReportCurrencyTests : IntegrationTest
             Assert.That((cny.PipelineCount, cny.PipelineAmount), Is.EqualTo((2, 1_700.07m)), "1,000 CNY + 100.01 USD × 7; the JPY deal has no rate");
             Assert.That((cny.WonCount, cny.WonAmount, cny.Quota), Is.EqualTo((2, 1_350m, (decimal?)7_000m)));
             Assert.That((usd.PipelineCount, usd.PipelineAmount, usd.WonAmount, usd.Quota), Is.EqualTo((1, 100.01m, 50m, (decimal?)1_000m)), "another report currency counts only itself");
+        });
+    }
+
+    [Test]
+    public async Task A_cny_funnel_converts_each_deal_at_the_report_day_rate_and_counts_but_does_not_sum_currencies_without_one()
+    {
+        using (var admin = Factory.ClientFor(_admin))
+        {
+            await ReadAsync<ExchangeRateResponse>(await admin.SendAsync(ExchangeRateTests.Put("EUR", "2026-06-30", new { rate = 7.8123m, source = "PBOC" })), HttpStatusCode.Created);
+        }
+
+        await AddOpportunityAsync(Factory, _rep.Id, "businessNegotiation", 123.45m, new DateOnly(2026, 12, 1), currency: "EUR");
+
+        var cny = await GetAsync<FunnelResponse>($"/api/v1/sales/funnel?ownerId={_rep.Id}");
+        var usd = await GetAsync<FunnelResponse>($"/api/v1/sales/funnel?ownerId={_rep.Id}&currency=usd");
+        var intent = cny.Stages.Single(s => s.Code == "intentReached");
+        var negotiation = cny.Stages.Single(s => s.Code == "businessNegotiation");
+        Assert.Multiple(() =>
+        {
+            Assert.That((cny.Currency, cny.RatesOn), Is.EqualTo(("CNY", DateOnly.FromDateTime(Factory.Time.GetUtcNow().UtcDateTime))));
+
+            // 1,000 CNY + 100.01 USD × 7 (not the 2099 rate); the JPY deal counts in the stage but has no rate, so no amount.
+            Assert.That((intent.Count, intent.UnconvertedCount, intent.Amount, intent.WeightedAmount), Is.EqualTo((3, 1, 1_700.07m, 510.02m)));
+
+            // 123.45 EUR × 7.8123 = 964.428…, converted to the cent before the 60 % weight: 578.66.
+            Assert.That((negotiation.Count, negotiation.UnconvertedCount, negotiation.Amount, negotiation.WeightedAmount), Is.EqualTo((1, 0, 964.43m, 578.66m)));
+            Assert.That(cny.Won, Is.EqualTo(new FunnelClosedResponse(2, 1_350m)), "1,000 CNY + 50 USD × 7");
+            Assert.That(cny.Stages.Select(s => s.Reached), Is.EqualTo(new[] { 6, 6, 3, 2 }), "counts ignore currencies");
+
+            Assert.That(usd.Currency, Is.EqualTo("USD"));
+            Assert.That((usd.Stages[1].Count, usd.Stages[1].UnconvertedCount, usd.Stages[1].Amount, usd.Stages[1].WeightedAmount), Is.EqualTo((3, 2, 100.01m, 30m)),
+                "another report currency sums only itself");
+            Assert.That(usd.Won, Is.EqualTo(new FunnelClosedResponse(2, 50m, 1)));
+        });
+    }
+
+    [Test]
+    public async Task An_invalid_funnel_currency_or_time_zone_is_a_400_with_the_field()
+    {
+        using var client = Factory.ClientFor(_admin);
+        var currency = await ReadProblemAsync(await client.GetAsync("/api/v1/sales/funnel?currency=US"), HttpStatusCode.BadRequest);
+        var zone = await ReadProblemAsync(await client.GetAsync("/api/v1/sales/funnel?timeZone=Mars/Olympus"), HttpStatusCode.BadRequest);
+        Assert.Multiple(() =>
+        {
+            Assert.That(currency.GetProperty("errors").TryGetProperty("currency", out _), Is.True);
+            Assert.That(zone.GetProperty("errors").TryGetProperty("timeZone", out _), Is.True);
         });
     }
 

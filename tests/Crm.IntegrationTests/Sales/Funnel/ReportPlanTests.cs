@@ -99,7 +99,7 @@ internal sealed class ReportPlanTests : IntegrationTest
     public async Task A_managers_funnel_reads_only_their_owners_rows_through_the_owner_index()
     {
         var plan = await PlanAsync(db => db.Database.SqlQuery<FunnelStageRow>(
-            FunnelSql.Build(Pipeline.DefaultId, Manager(), null, null, null, new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero))));
+            FunnelSql.Build(Pipeline.DefaultId, Manager(), null, null, null, "CNY", new DateOnly(2026, 11, 23), new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero))));
 
         Assert.Multiple(() =>
         {
@@ -121,7 +121,7 @@ internal sealed class ReportPlanTests : IntegrationTest
         await CountAsync("VACUUM ANALYZE sales.opportunity_stage_changes");
 
         var plan = await PlanAsync(db => db.Database.SqlQuery<FunnelStageRow>(
-            FunnelSql.Build(Pipeline.DefaultId, Admin(), null, null, null, new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero))));
+            FunnelSql.Build(Pipeline.DefaultId, Admin(), null, null, null, "CNY", new DateOnly(2026, 11, 23), new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero))));
 
         // A correlated subquery per opportunity (or per stage over all of them) shows as a SubPlan: at 1,000,000
         // opportunities that was most of the funnel's time (ADR 0028).

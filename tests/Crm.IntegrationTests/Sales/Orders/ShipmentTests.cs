@@ -270,15 +270,15 @@ internal sealed class ShipmentTests : IntegrationTest
         var order = await ConfirmedOrderAsync();
         var first = await ShipAsync(order.Id, (order.Lines[0].Id, 1m));
         var second = await ShipAsync(order.Id, (order.Lines[0].Id, 2m), (order.Lines[1].Id, 2m));
-        var (shipped, etag) = await GetAsync(_rep, order.Id);
+        var (shipped, _) = await GetAsync(_rep, order.Id);
 
         var missingReason = await ReadProblemAsync(await _rep.SendAsync(QuoteApi.Post(CancelUrl(order.Id, second.Id), new { })), HttpStatusCode.BadRequest);
         await ReadProblemAsync(await _rep.SendAsync(QuoteApi.Post(CancelUrl(order.Id, second.Id), new { reason = "退回" }, "\"1\"")), HttpStatusCode.PreconditionFailed);
-        var cancelled = await ReadAsync<ShipmentResponse>(
-            await _rep.SendAsync(QuoteApi.Post(CancelUrl(order.Id, second.Id), new { reason = "快递丢件" }, etag)), HttpStatusCode.OK);
+        await CancelShipmentAsync(order.Id, second.Id, "快递丢件");
+        var cancelled = await ReadAsync<ShipmentResponse>(await _rep.GetAsync($"{OrdersUrl}/{order.Id}/shipments/{second.Id}"), HttpStatusCode.OK);
         var (partial, _) = await GetAsync(_rep, order.Id);
-        var twice = await ReadProblemAsync(await _rep.SendAsync(QuoteApi.Post(CancelUrl(order.Id, second.Id), new { reason = "again" })), HttpStatusCode.Conflict);
-        await ReadAsync<ShipmentResponse>(await _rep.SendAsync(QuoteApi.Post(CancelUrl(order.Id, first.Id), new { reason = "整单退回" })), HttpStatusCode.OK);
+        var twice = await ReadProblemAsync(await CancelShipmentAsync(order.Id, second.Id, "again", HttpStatusCode.Conflict), HttpStatusCode.Conflict);
+        await CancelShipmentAsync(order.Id, first.Id, "整单退回");
         var (confirmed, _) = await GetAsync(_rep, order.Id);
         var reshipped = await ShipAsync(order.Id, (order.Lines[1].Id, 2m));
         var list = await ReadAsync<Page<ShipmentResponse>>(await _rep.GetAsync($"{OrdersUrl}/{order.Id}/shipments"), HttpStatusCode.OK);
@@ -301,6 +301,43 @@ internal sealed class ShipmentTests : IntegrationTest
     }
 
     [Test]
+    public async Task A_shipment_has_its_own_ETag_and_its_cancellation_requires_it()
+    {
+        var order = await ConfirmedOrderAsync();
+        var recorded = await _rep.SendAsync(Shipment(order.Id, new { lines = new[] { new { orderLineId = order.Lines[0].Id, quantity = 1m } } }));
+        var shipment = await ReadAsync<ShipmentResponse>(recorded, HttpStatusCode.Created);
+        var read = await _rep.GetAsync($"{OrdersUrl}/{order.Id}/shipments/{shipment.Id}");
+        var etag = read.Headers.ETag!.ToString();
+
+        // A second shipment a second later changes the order (and its ETag), not this shipment.
+        Factory.Time.Advance(TimeSpan.FromSeconds(1));
+        await ShipAsync(order.Id, (order.Lines[1].Id, 1m));
+        var (_, orderEtag) = await GetAsync(_rep, order.Id);
+        var afterSecond = await _rep.GetAsync($"{OrdersUrl}/{order.Id}/shipments/{shipment.Id}");
+
+        var missing = await ReadProblemAsync(await _rep.SendAsync(QuoteApi.Post(CancelUrl(order.Id, shipment.Id), new { reason = "退回" })), HttpStatusCode.PreconditionRequired);
+        var withOrderEtag = await _rep.SendAsync(QuoteApi.Post(CancelUrl(order.Id, shipment.Id), new { reason = "退回" }, orderEtag));
+        var cancelled = await _rep.SendAsync(QuoteApi.Post(CancelUrl(order.Id, shipment.Id), new { reason = "退回" }, etag));
+        var cancelledBody = await ReadAsync<ShipmentResponse>(cancelled, HttpStatusCode.OK);
+        var stale = await _rep.SendAsync(QuoteApi.Post(CancelUrl(order.Id, shipment.Id), new { reason = "again" }, etag));
+        var afterCancel = await _rep.GetAsync($"{OrdersUrl}/{order.Id}/shipments/{shipment.Id}");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(recorded.Headers.ETag!.ToString(), Is.EqualTo(etag), "the shipment's ETag comes with the 201");
+            Assert.That(afterSecond.Headers.ETag!.ToString(), Is.EqualTo(etag), "another shipment of the order leaves this one's ETag alone");
+            Assert.That(etag, Is.Not.EqualTo(orderEtag));
+            Assert.That(missing.GetProperty("type").GetString(), Does.EndWith("/if-match-required"));
+            Assert.That(withOrderEtag.StatusCode, Is.EqualTo(HttpStatusCode.PreconditionFailed), "the order's ETag is not the shipment's");
+            Assert.That(cancelledBody.Cancelled, Is.True);
+            Assert.That(cancelled.Headers.ETag!.ToString(), Is.Not.EqualTo(etag));
+            Assert.That(afterCancel.Headers.ETag!.ToString(), Is.EqualTo(cancelled.Headers.ETag!.ToString()));
+            Assert.That(stale.StatusCode, Is.EqualTo(HttpStatusCode.PreconditionFailed), await stale.Content.ReadAsStringAsync());
+            Assert.That(await CountAsync($"SELECT count(*) FROM sales.shipments WHERE order_id = '{order.Id}' AND cancelled_at IS NOT NULL"), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
     public async Task A_completed_orders_shipments_cannot_be_cancelled_and_a_confirmed_order_without_shipments_can_be()
     {
         var order = await ConfirmedOrderAsync();
@@ -308,11 +345,11 @@ internal sealed class ShipmentTests : IntegrationTest
         var shipment = (await ReadAsync<Page<ShipmentResponse>>(await _rep.GetAsync($"{OrdersUrl}/{order.Id}/shipments"), HttpStatusCode.OK)).Items[0];
         await ActOkAsync(_rep, order.Id, "complete");
 
-        var closed = await ReadProblemAsync(await _rep.SendAsync(QuoteApi.Post(CancelUrl(order.Id, shipment.Id), new { reason = "太晚了" })), HttpStatusCode.Conflict);
+        var closed = await ReadProblemAsync(await CancelShipmentAsync(order.Id, shipment.Id, "太晚了", HttpStatusCode.Conflict), HttpStatusCode.Conflict);
 
         var returned = await ConfirmedOrderAsync();
         var only = await ShipAsync(returned.Id, (returned.Lines[0].Id, 1m));
-        await ReadAsync<ShipmentResponse>(await _rep.SendAsync(QuoteApi.Post(CancelUrl(returned.Id, only.Id), new { reason = "退回" })), HttpStatusCode.OK);
+        await CancelShipmentAsync(returned.Id, only.Id, "退回");
         var cancelled = await ActOkAsync(_rep, returned.Id, "cancel", new { reason = "客户撤单" });
 
         Assert.Multiple(() =>
@@ -351,7 +388,7 @@ internal sealed class ShipmentTests : IntegrationTest
         await ActOkAsync(_rep, order.Id, "complete");
         var dropped = await ConfirmedOrderAsync();
         var returned = await ShipAsync(dropped.Id, (dropped.Lines[0].Id, 1m));
-        await ReadAsync<ShipmentResponse>(await _rep.SendAsync(QuoteApi.Post(CancelUrl(dropped.Id, returned.Id), new { reason = "拒收" })), HttpStatusCode.OK);
+        await CancelShipmentAsync(dropped.Id, returned.Id, "拒收");
         await ActOkAsync(_rep, dropped.Id, "cancel", new { reason = "客户撤单" });
         await DispatchOutboxAsync();
 
@@ -376,6 +413,15 @@ internal sealed class ShipmentTests : IntegrationTest
     }
 
     private static string CancelUrl(Guid orderId, Guid shipmentId) => $"{OrdersUrl}/{orderId}/shipments/{shipmentId}/cancel";
+
+    /// <summary>Cancels a shipment as the rep with the shipment's current ETag (read first); asserts <paramref name="expected"/>.</summary>
+    private async Task<HttpResponseMessage> CancelShipmentAsync(Guid orderId, Guid shipmentId, string reason, HttpStatusCode expected = HttpStatusCode.OK)
+    {
+        var current = await _rep.GetAsync($"{OrdersUrl}/{orderId}/shipments/{shipmentId}");
+        var response = await _rep.SendAsync(QuoteApi.Post(CancelUrl(orderId, shipmentId), new { reason }, current.Headers.ETag!.ToString()));
+        Assert.That(response.StatusCode, Is.EqualTo(expected), await response.Content.ReadAsStringAsync());
+        return response;
+    }
 
     private static HttpRequestMessage Shipment(Guid orderId, object body, string? ifMatch = null, string? idempotencyKey = null)
     {

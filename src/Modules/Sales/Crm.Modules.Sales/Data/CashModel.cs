@@ -179,6 +179,8 @@ internal static class CashModel
             line.Property(l => l.ProductCategory).HasMaxLength(Contract.MaxProductCategoryLength);
             line.Property(l => l.Amount).HasPrecision(18, 2);
             line.Property(l => l.Currency).HasMaxLength(3);
+            line.Property(l => l.CnyRate).HasPrecision(18, 6);
+            line.Property(l => l.CnyAmount).HasPrecision(18, 2);
             line.Property(l => l.RatePercent).HasPrecision(5, 2);
             line.Property(l => l.Commission).HasPrecision(18, 2);
         });

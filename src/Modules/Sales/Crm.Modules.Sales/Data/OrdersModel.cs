@@ -81,6 +81,7 @@ internal static class OrdersModel
             shipment.Property(s => s.Amount).HasPrecision(18, 2);
             shipment.Property(s => s.Currency).HasMaxLength(3);
             shipment.Ignore(s => s.IsCancelled);
+            shipment.Property(s => s.Version).IsRowVersion();
             shipment.HasOne<Order>().WithMany().HasForeignKey(s => s.OrderId).OnDelete(DeleteBehavior.Restrict);
             shipment.HasMany(s => s.Lines).WithOne().HasForeignKey(l => l.ShipmentId).OnDelete(DeleteBehavior.Cascade);
             shipment.Navigation(s => s.Lines).AutoInclude();

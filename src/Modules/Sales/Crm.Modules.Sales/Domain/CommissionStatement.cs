@@ -123,6 +123,12 @@ internal sealed class CommissionStatementLine
 
     public string Currency { get; private set; } = string.Empty;
 
+    /// <summary>CNY per 1 unit of <see cref="Currency"/>, as fixed on the receipt when it was recorded (ADR 0032).</summary>
+    public decimal CnyRate { get; private set; }
+
+    /// <summary>The amount in CNY (rounded to the fen); the commission is computed on it.</summary>
+    public decimal CnyAmount { get; private set; }
+
     public Guid? RuleId { get; private set; }
 
     public decimal? RatePercent { get; private set; }
@@ -130,5 +136,9 @@ internal sealed class CommissionStatementLine
     public decimal Commission { get; private set; }
 }
 
-/// <summary>The totals of a statement's lines, summed by the database from the lines being frozen.</summary>
-internal sealed record CommissionStatementTotals(decimal ReceivedAmount, decimal ReversedAmount, decimal CommissionTotal, int LineCount);
+/// <summary>The totals of a rep's statement lines, summed by the database from the lines being frozen.</summary>
+internal sealed record CommissionStatementTotals(Guid? OwnerId, decimal ReceivedAmount, decimal ReversedAmount, decimal CommissionTotal, int LineCount)
+{
+    /// <summary>The totals of a rep without lines in the month: an empty statement.</summary>
+    public static CommissionStatementTotals None(Guid ownerId) => new(ownerId, 0m, 0m, 0m, 0);
+}

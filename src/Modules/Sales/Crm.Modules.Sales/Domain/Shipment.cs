@@ -56,6 +56,9 @@ internal sealed class Shipment : IAuditable, IOwnedRecord
 
     public bool IsCancelled => CancelledAt is not null;
 
+    /// <summary>The row version (<c>xmin</c>): the shipment's own ETag, changed by its cancellation.</summary>
+    public uint Version { get; private set; }
+
     internal static Shipment Create(
         Order order,
         int number,

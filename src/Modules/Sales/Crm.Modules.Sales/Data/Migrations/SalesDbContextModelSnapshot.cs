@@ -428,6 +428,16 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasColumnType("date")
                         .HasColumnName("booked_date");
 
+                    b.Property<decimal>("CnyAmount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("cny_amount");
+
+                    b.Property<decimal>("CnyRate")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("cny_rate");
+
                     b.Property<decimal>("Commission")
                         .HasPrecision(18, 2)
                         .HasColumnType("numeric(18,2)")
@@ -3029,6 +3039,12 @@ namespace Crm.Modules.Sales.Data.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
                         .HasColumnName("tracking_number");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
 
                     b.HasKey("Id")
                         .HasName("pk_shipments");

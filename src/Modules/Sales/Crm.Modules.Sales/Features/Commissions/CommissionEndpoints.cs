@@ -134,6 +134,14 @@ internal static class CommissionEndpoints
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,
                 StatusCodes.Status422UnprocessableEntity);
 
+        statements.MapPost("/freeze", async Task<Ok<TeamFreezeResponse>> (FreezeTeamCommissionStatementsRequest request, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(request, ct)))
+            .RequirePermission(Permissions.SalesManage)
+            .WithName("FreezeTeamCommissionStatements")
+            .WithSummary("Freeze the statements of an ended month for every member of a team and its sub-teams in one transaction; members frozen already are reported as skipped (managers of the team and administrators; 404 for a team outside the caller's, 422 while the month runs)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,
+                StatusCodes.Status422UnprocessableEntity);
+
         statements.MapPost("/{userId:guid}/{period}/approve", async Task<Ok<FrozenCommissionStatementResponse>> (Guid userId, string period, IMediator mediator, HttpRequest http, CancellationToken ct) =>
                 Versioned(http.HttpContext.Response, await mediator.Send(
                     new ApproveCommissionStatementRequest(userId, period, IfMatch.From(http), http.HttpContext.User.IsInRole(Roles.Admin)), ct)))

@@ -24,15 +24,19 @@ internal enum CommissionLineKind
 /// <param name="From">First day of the month.</param>
 /// <param name="To">Last day of the month.</param>
 /// <param name="Reps">One statement per rep with lines in the period, by rep id.</param>
-internal sealed record CommissionStatementResponse(string Period, DateOnly From, DateOnly To, IReadOnlyList<CommissionRepStatementResponse> Reps);
+internal sealed record CommissionStatementResponse(string Period, DateOnly From, DateOnly To, IReadOnlyList<CommissionRepStatementResponse> Reps)
+{
+    /// <summary>The currency of every total and commission: CNY (each line converted at its receipt's rate).</summary>
+    public string Currency => CommissionLines.Currency;
+}
 
 /// <summary>One rep's commission for the period.</summary>
 /// <param name="OwnerId">The rep: the contract owner when the money was received (null for receipts of ownerless contracts).</param>
 /// <param name="OwnerName">The rep's name.</param>
-/// <param name="ReceivedAmount">Sum of the receipts received in the period.</param>
-/// <param name="ReversedAmount">Sum of the receipts reversed in the period (positive).</param>
-/// <param name="NetAmount">Received less reversed.</param>
-/// <param name="CommissionTotal">Sum of the lines' commissions.</param>
+/// <param name="ReceivedAmount">Sum of the receipts received in the period, in CNY.</param>
+/// <param name="ReversedAmount">Sum of the receipts reversed in the period (positive), in CNY.</param>
+/// <param name="NetAmount">Received less reversed, in CNY.</param>
+/// <param name="CommissionTotal">Sum of the lines' commissions, in CNY.</param>
 /// <param name="Lines">Receipts and reversals, by day.</param>
 /// <param name="Status">computed (from the current rules, as read), frozen or approved (the stored copy, unaffected by later rule changes).</param>
 /// <param name="FrozenAt">When it was frozen; null while computed.</param>
@@ -62,11 +66,13 @@ internal sealed record CommissionRepStatementResponse(
 /// <param name="ContractNumber">Its number.</param>
 /// <param name="CustomerId">The paying customer.</param>
 /// <param name="ProductCategory">The contract's product category the rule matched on.</param>
-/// <param name="Amount">Amount; negative for a reversal.</param>
-/// <param name="Currency">ISO 4217 currency.</param>
+/// <param name="Amount">Amount in the receipt's currency; negative for a reversal.</param>
+/// <param name="Currency">The receipt's ISO 4217 currency.</param>
 /// <param name="RuleId">The rule applied; null when no rule covers the receipt (no commission).</param>
 /// <param name="RatePercent">The rate applied.</param>
-/// <param name="Commission">Amount × rate, rounded to cents half away from zero; negative for a reversal.</param>
+/// <param name="Commission">CNY amount × rate, rounded to the fen half away from zero; negative for a reversal.</param>
+/// <param name="CnyRate">CNY per 1 unit of the currency: the rate effective on the received date, fixed on the receipt when it was recorded (also for its reversal).</param>
+/// <param name="CnyAmount">Amount × CNY rate, rounded to the fen half away from zero: what the receipt took off the customer's balance; negative for a reversal.</param>
 internal sealed record CommissionLineResponse(
     Guid ReceiptId,
     CommissionLineKind Kind,
@@ -80,7 +86,9 @@ internal sealed record CommissionLineResponse(
     string Currency,
     Guid? RuleId,
     decimal? RatePercent,
-    decimal Commission);
+    decimal Commission,
+    decimal CnyRate,
+    decimal CnyAmount);
 
 /// <summary>The statement of a month for the reps the caller may see.</summary>
 /// <param name="Period">The month, yyyy-MM (required).</param>
@@ -119,14 +127,19 @@ internal sealed record CommissionLineRow(
     string Currency,
     Guid? RuleId,
     decimal? RatePercent,
-    decimal Commission);
+    decimal Commission,
+    decimal CnyRate,
+    decimal CnyAmount);
 
 internal static class CommissionLines
 {
+    /// <summary>The currency of statement totals and commissions (ADR 0034).</summary>
+    public const string Currency = "CNY";
+
     /// <summary>A stored line of a frozen statement as the statement SQL would return it, its rep being the statement's.</summary>
     public static CommissionLineRow FromFrozen(CommissionStatementLine l, Guid ownerId) =>
         new(l.ReceiptId, l.Kind, ownerId, l.BookedDate, l.ReceivedDate, l.ContractId, l.ContractNumber, l.CustomerId, l.ProductCategory, l.Amount, l.Currency,
-            l.RuleId, l.RatePercent, l.Commission);
+            l.RuleId, l.RatePercent, l.Commission, l.CnyRate, l.CnyAmount);
 
     /// <summary>The stored lines of frozen statements, in statement order (day, receipt, kind).</summary>
     public static IQueryable<CommissionStatementLine> Of(SalesDbContext db, IReadOnlyCollection<Guid> statementIds) =>
@@ -135,7 +148,7 @@ internal static class CommissionLines
 
     public static CommissionLineResponse ToResponse(CommissionLineRow r) =>
         new(r.ReceiptId, r.Kind == "reversal" ? CommissionLineKind.Reversal : CommissionLineKind.Receipt, r.BookedDate, r.ReceivedDate, r.ContractId,
-            r.ContractNumber, r.CustomerId, r.ProductCategory, r.Amount, r.Currency, r.RuleId, r.RatePercent, r.Commission);
+            r.ContractNumber, r.CustomerId, r.ProductCategory, r.Amount, r.Currency, r.RuleId, r.RatePercent, r.Commission, r.CnyRate, r.CnyAmount);
 }
 
 internal sealed class GetCommissionStatementHandler(SalesDbContext db, IAccessScopeProvider access, IUserDirectory users)
@@ -174,8 +187,8 @@ internal sealed class GetCommissionStatementHandler(SalesDbContext db, IAccessSc
                     rep, name, s.ReceivedAmount, s.ReversedAmount, s.NetAmount, s.CommissionTotal, lines, s.Status, s.FrozenAt, s.FrozenBy, s.ApprovedAt, s.ApprovedBy);
             }
 
-            var received = lines.Where(l => l.Kind == CommissionLineKind.Receipt).Sum(l => l.Amount);
-            var reversed = -lines.Where(l => l.Kind == CommissionLineKind.Reversal).Sum(l => l.Amount);
+            var received = lines.Where(l => l.Kind == CommissionLineKind.Receipt).Sum(l => l.CnyAmount);
+            var reversed = -lines.Where(l => l.Kind == CommissionLineKind.Reversal).Sum(l => l.CnyAmount);
             return new CommissionRepStatementResponse(key, name, received, reversed, received - reversed, lines.Sum(l => l.Commission), lines);
         }).ToList();
 
@@ -189,7 +202,9 @@ internal static class CommissionSql
     /// One statement: the visible receipts received in [from, to) and those reversed in it (negative), each joined to its
     /// contract's product category and, laterally, to the one rule that applies on the received day: the most specific
     /// (rep and category, rep, category, default), then the latest start (an open start is the earliest), then the newest.
-    /// A reversal uses the received day too, so it takes back exactly the commission the receipt earned.
+    /// A reversal uses the received day too, so it takes back exactly the commission the receipt earned. Each line is
+    /// converted to CNY at the rate stored on its receipt (the one effective on the received day, ADR 0032), so the
+    /// commission is rate × CNY amount and a reversal takes back exactly the CNY amount and commission of its receipt.
     /// </summary>
     public static FormattableString Lines(AccessScope scope, Guid? ownerId, DateOnly from, DateOnly to) =>
         Lines(scope.SeesAll, scope.VisibleOwners.Where(o => o.HasValue).Select(o => o!.Value).ToArray(), ownerId, from, to);
@@ -198,13 +213,15 @@ internal static class CommissionSql
     public static FormattableString Lines(bool seesAll, Guid[] owners, Guid? ownerId, DateOnly from, DateOnly to) =>
         $"""
             WITH lines AS (
-                SELECT r.id, 'receipt' AS kind, r.owner_id, r.received_date AS booked_date, r.received_date, r.contract_id, r.amount, r.currency
+                SELECT r.id, 'receipt' AS kind, r.owner_id, r.received_date AS booked_date, r.received_date, r.contract_id, r.amount, r.currency,
+                       r.cny_rate, round(r.amount * r.cny_rate, 2) AS cny_amount
                 FROM sales.payment_receipts r
                 WHERE r.received_date >= {from} AND r.received_date < {to}
                   AND ({seesAll} OR r.owner_id = ANY({owners}::uuid[]))
                   AND ({ownerId}::uuid IS NULL OR r.owner_id = {ownerId}::uuid)
                 UNION ALL
-                SELECT r.id, 'reversal', r.owner_id, r.reversed_date, r.received_date, r.contract_id, -r.amount, r.currency
+                SELECT r.id, 'reversal', r.owner_id, r.reversed_date, r.received_date, r.contract_id, -r.amount, r.currency,
+                       r.cny_rate, -round(r.amount * r.cny_rate, 2)
                 FROM sales.payment_receipts r
                 WHERE r.reversed_date >= {from} AND r.reversed_date < {to}
                   AND ({seesAll} OR r.owner_id = ANY({owners}::uuid[]))
@@ -212,7 +229,7 @@ internal static class CommissionSql
             )
             SELECT l.id AS receipt_id, l.kind, l.owner_id, l.booked_date, l.received_date, l.contract_id, c.number AS contract_number,
                    c.customer_id, c.product_category, l.amount, l.currency, rule.id AS rule_id, rule.rate_percent,
-                   coalesce(round(l.amount * rule.rate_percent / 100, 2), 0) AS commission
+                   coalesce(round(l.cny_amount * rule.rate_percent / 100, 2), 0) AS commission, l.cny_rate, l.cny_amount
             FROM lines l
             JOIN sales.contracts c ON c.id = l.contract_id
             LEFT JOIN LATERAL (
@@ -229,36 +246,41 @@ internal static class CommissionSql
             ORDER BY l.owner_id NULLS LAST, l.booked_date, l.id, l.kind
             """;
 
-    /// <summary>The totals of <paramref name="lines"/>, in one row.</summary>
+    /// <summary>The totals of <paramref name="lines"/>, one row per rep that has lines.</summary>
     public static FormattableString Totals(FormattableString lines) => Around(
         """
-        SELECT coalesce(sum(l.amount) FILTER (WHERE l.kind = 'receipt'), 0) AS received_amount,
-               coalesce(-sum(l.amount) FILTER (WHERE l.kind = 'reversal'), 0) AS reversed_amount,
+        SELECT l.owner_id,
+               coalesce(sum(l.cny_amount) FILTER (WHERE l.kind = 'receipt'), 0) AS received_amount,
+               coalesce(-sum(l.cny_amount) FILTER (WHERE l.kind = 'reversal'), 0) AS reversed_amount,
                coalesce(sum(l.commission), 0) AS commission_total,
                count(*)::int AS line_count
         FROM (
         """,
         lines,
-        ") l");
+        ") l GROUP BY l.owner_id");
 
-    /// <summary>Stores <paramref name="lines"/> as the lines of a frozen statement: one INSERT … SELECT of the very statement SQL.</summary>
-    public static FormattableString Freeze(FormattableString lines, Guid statementId) => Around(
+    /// <summary>
+    /// Stores <paramref name="lines"/> as the lines of the frozen statements <paramref name="statementIds"/> (each line
+    /// goes to the statement of its rep): one INSERT … SELECT of the very statement SQL.
+    /// </summary>
+    public static FormattableString Freeze(FormattableString lines, Guid[] statementIds) => Around(
         """
         INSERT INTO sales.commission_statement_lines (statement_id, receipt_id, kind, booked_date, received_date, contract_id, contract_number,
-                                                      customer_id, product_category, amount, currency, rule_id, rate_percent, commission)
-        SELECT {statementId}, l.receipt_id, l.kind, l.booked_date, l.received_date, l.contract_id, l.contract_number,
-               l.customer_id, l.product_category, l.amount, l.currency, l.rule_id, l.rate_percent, l.commission
+                                                      customer_id, product_category, amount, currency, rule_id, rate_percent, commission,
+                                                      cny_rate, cny_amount)
+        SELECT s.id, l.receipt_id, l.kind, l.booked_date, l.received_date, l.contract_id, l.contract_number,
+               l.customer_id, l.product_category, l.amount, l.currency, l.rule_id, l.rate_percent, l.commission, l.cny_rate, l.cny_amount
         FROM (
         """,
         lines,
-        ") l",
-        statementId);
+        ") l JOIN sales.commission_statements s ON s.user_id = l.owner_id AND s.id = ANY({statementIds}::uuid[])",
+        statementIds);
 
-    /// <summary>Wraps a parameterised query in SQL text; <c>{statementId}</c> in <paramref name="prefix"/> becomes a parameter holding <paramref name="extra"/>.</summary>
+    /// <summary>Wraps a parameterised query in SQL text; <c>{statementIds}</c> in <paramref name="suffix"/> becomes a parameter holding <paramref name="extra"/>.</summary>
     private static FormattableString Around(string prefix, FormattableString inner, string suffix, object? extra = null)
     {
         var placeholder = "{" + inner.ArgumentCount.ToString(CultureInfo.InvariantCulture) + "}";
         var arguments = inner.GetArguments().Append(extra).ToArray();
-        return FormattableStringFactory.Create(prefix.Replace("{statementId}", placeholder, StringComparison.Ordinal) + "\n" + inner.Format + "\n" + suffix, arguments);
+        return FormattableStringFactory.Create(prefix + "\n" + inner.Format + "\n" + suffix.Replace("{statementIds}", placeholder, StringComparison.Ordinal), arguments);
     }
 }

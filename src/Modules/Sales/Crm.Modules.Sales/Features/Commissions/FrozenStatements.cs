@@ -1,4 +1,3 @@
-using System.Data;
 using System.Globalization;
 using System.Text.Json.Serialization;
 using Crm.Modules.Identity.Contracts;
@@ -53,6 +52,9 @@ internal sealed record FrozenCommissionStatementResponse(
 
     /// <summary>Last day of the month.</summary>
     public DateOnly To => From.AddMonths(1).AddDays(-1);
+
+    /// <summary>The currency of the totals and commissions: CNY.</summary>
+    public string Currency => CommissionLines.Currency;
 }
 
 internal sealed record VersionedFrozenStatement(FrozenCommissionStatementResponse Statement, uint Version);
@@ -68,8 +70,15 @@ internal static class FrozenStatementProblems
         new(AlreadyFrozenType, "Statement already frozen",
             $"The commission statement of user '{userId}' for {CommissionPeriod.Format(from)} is frozen already; an administrator may reopen it.");
 
-    public static BusinessRuleException PeriodOpen(DateOnly from) =>
-        new(PeriodOpenType, "Period not ended", $"{CommissionPeriod.Format(from)} has not ended yet; a month can be frozen from the first day of the next one (UTC).");
+    /// <summary>Only ended months freeze: receipts and reversals of a running month are still arriving (422 otherwise).</summary>
+    public static void EnsureEnded(DateOnly from, DateTimeOffset now)
+    {
+        if (DateOnly.FromDateTime(now.UtcDateTime) < from.AddMonths(1))
+        {
+            throw new BusinessRuleException(
+                PeriodOpenType, "Period not ended", $"{CommissionPeriod.Format(from)} has not ended yet; a month can be frozen from the first day of the next one (UTC).");
+        }
+    }
 
     public static ConflictException AlreadyApproved(Guid id) =>
         new(AlreadyApprovedType, "Statement already approved", $"Commission statement '{id}' is approved already.");
@@ -154,25 +163,14 @@ internal sealed class FreezeCommissionStatementHandler(SalesDbContext db, IAcces
         }
 
         var now = time.UtcNow();
-        if (DateOnly.FromDateTime(now.UtcDateTime) < from.AddMonths(1))
-        {
-            throw FrozenStatementProblems.PeriodOpen(from);
-        }
-
+        FrozenStatementProblems.EnsureEnded(from, now);
         if (await db.CommissionStatements.AnyAsync(s => s.UserId == request.UserId && s.PeriodStart == from, cancellationToken))
         {
             throw FrozenStatementProblems.AlreadyFrozen(request.UserId, from);
         }
 
-        // One snapshot for the totals and the lines: a receipt or rule written meanwhile is in both or in neither.
-        await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
-        var lines = CommissionSql.Lines(seesAll: true, [], request.UserId, from, from.AddMonths(1));
-        var totals = (await db.Database.SqlQuery<CommissionStatementTotals>(CommissionSql.Totals(lines)).ToListAsync(cancellationToken)).Single();
-        var statement = CommissionStatement.Freeze(request.UserId, from, totals, actor.Id!.Value, now);
-        db.CommissionStatements.Add(statement);
-        await db.SaveChangesOrConflictAsync(_ => FrozenStatementProblems.AlreadyFrozen(request.UserId, from), cancellationToken);
-        await db.Database.ExecuteSqlAsync(CommissionSql.Freeze(lines, statement.Id), cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        var statement = (await FrozenStatementWriter.FreezeAsync(
+            db, [request.UserId], from, actor.Id!.Value, now, _ => FrozenStatementProblems.AlreadyFrozen(request.UserId, from), cancellationToken)).Single();
         return await FrozenStatementProjection.LoadAsync(db, statement, cancellationToken);
     }
 }

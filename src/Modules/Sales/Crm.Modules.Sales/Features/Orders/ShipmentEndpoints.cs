@@ -26,11 +26,12 @@ internal static class ShipmentEndpoints
         shipments.MapPost("/", async Task<Created<ShipmentResponse>> (Guid id, RecordShipmentRequest request, IMediator mediator, HttpRequest http, CancellationToken ct) =>
             {
                 var recorded = await mediator.Send(request with { OrderId = id, IfMatch = IfMatch.From(http) }, ct);
-                return TypedResults.Created($"/api/v1/sales/orders/{id}/shipments/{recorded.Shipment.Id}", recorded.Shipment);
+                return http.HttpContext.Response.CreatedWithETag(
+                    $"/api/v1/sales/orders/{id}/shipments/{recorded.Shipment.Shipment.Id}", recorded.Shipment.Shipment, recorded.Shipment.Version);
             })
             .RequirePermission(Permissions.SalesWrite)
             .WithName("RecordShipment")
-            .WithSummary("Ship some quantity of some lines of a confirmed or partially shipped order (422 over-shipment with the figures); the order becomes partiallyShipped or shipped; raises OrderShipped; If-Match is the order's ETag; honours Idempotency-Key")
+            .WithSummary("Ship some quantity of some lines of a confirmed or partially shipped order (422 over-shipment with the figures); the order becomes partiallyShipped or shipped; raises OrderShipped; If-Match is the order's ETag, the answer carries the shipment's own ETag; honours Idempotency-Key")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,
                 StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity);
 
@@ -41,20 +42,22 @@ internal static class ShipmentEndpoints
             .WithSummary("The order's shipments in the order they were recorded (by number), cancelled ones included (keyset pages)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
 
-        shipments.MapGet("/{shipmentId:guid}", async Task<Ok<ShipmentResponse>> (Guid id, Guid shipmentId, IMediator mediator, CancellationToken ct) =>
-                TypedResults.Ok(await mediator.Send(new GetShipmentRequest(id, shipmentId), ct)))
+        shipments.MapGet("/{shipmentId:guid}", async Task<Ok<ShipmentResponse>> (Guid id, Guid shipmentId, IMediator mediator, HttpResponse response, CancellationToken ct) =>
+                Versioned(response, await mediator.Send(new GetShipmentRequest(id, shipmentId), ct)))
             .RequirePermission(Permissions.SalesRead)
             .WithName("GetShipment")
-            .WithSummary("Get a shipment of an order with its lines")
+            .WithSummary("Get a shipment of an order with its lines and its own ETag (the If-Match of its cancellation)")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
 
         shipments.MapPost("/{shipmentId:guid}/cancel", async Task<Ok<ShipmentResponse>> (
                 Guid id, Guid shipmentId, CancelShipmentRequest request, IMediator mediator, HttpRequest http, CancellationToken ct) =>
-                TypedResults.Ok(await mediator.Send(request with { OrderId = id, ShipmentId = shipmentId, IfMatch = IfMatch.From(http) }, ct)))
+                Versioned(http.HttpContext.Response, await mediator.Send(request with { OrderId = id, ShipmentId = shipmentId, IfMatch = IfMatch.From(http) }, ct)))
             .RequirePermission(Permissions.SalesWrite)
             .WithName("CancelShipment")
-            .WithSummary("Cancel a shipment with a reason: its quantities are to ship again, the order goes back to partiallyShipped or confirmed; raises OrderShipmentCancelled; If-Match is the order's ETag")
+            .WithSummary("Cancel a shipment with a reason: its quantities are to ship again, the order goes back to partiallyShipped or confirmed; raises OrderShipmentCancelled; If-Match with the shipment's own ETag is required (428 without, 412 when stale)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,
-                StatusCodes.Status412PreconditionFailed);
+                StatusCodes.Status412PreconditionFailed, StatusCodes.Status428PreconditionRequired);
     }
+
+    private static Ok<ShipmentResponse> Versioned(HttpResponse response, VersionedShipment shipment) => response.OkWithETag(shipment.Shipment, shipment.Version);
 }

@@ -12,6 +12,7 @@ using Crm.SharedKernel.Security;
 using Crm.SharedKernel.Time;
 using FluentValidation;
 using MediatR;
+using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Modules.Sales.Features.Orders;
@@ -71,7 +72,10 @@ internal sealed class RecordShipmentValidator : AbstractValidator<RecordShipment
 }
 
 /// <summary>The shipment recorded and the order after it (the one-step ship action answers the order).</summary>
-internal sealed record RecordedShipment(ShipmentResponse Shipment, VersionedOrder Order);
+internal sealed record RecordedShipment(VersionedShipment Shipment, VersionedOrder Order);
+
+/// <summary>A shipment with its own row version (its ETag).</summary>
+internal sealed record VersionedShipment(ShipmentResponse Shipment, uint Version);
 
 internal sealed class RecordShipmentHandler(SalesDbContext db, IAccessScopeProvider access, ICurrentActor actor, TimeProvider time)
     : IRequestHandler<RecordShipmentRequest, RecordedShipment>
@@ -101,13 +105,13 @@ internal sealed class RecordShipmentHandler(SalesDbContext db, IAccessScopeProvi
 
         // The order row changes with every shipment, so its row version decides two concurrent shipments: one is a 409 (412 with If-Match).
         await db.SaveChangesAsync(cancellationToken);
-        return new RecordedShipment(ShipmentProjection.Response(shipment), OrderProjection.Versioned(order));
+        return new RecordedShipment(ShipmentProjection.Versioned(shipment), OrderProjection.Versioned(order));
     }
 }
 
 /// <summary>Cancel a shipment: its quantities are to ship again and the order goes back to partially shipped or confirmed.</summary>
 /// <param name="Reason">Why (required, at most 500 characters).</param>
-internal sealed record CancelShipmentRequest(string? Reason) : IRequest<ShipmentResponse>
+internal sealed record CancelShipmentRequest(string? Reason) : IRequest<VersionedShipment>
 {
     [JsonIgnore]
     public Guid OrderId { get; init; }
@@ -124,14 +128,21 @@ internal sealed class CancelShipmentValidator : AbstractValidator<CancelShipment
     public CancelShipmentValidator() => RuleFor(r => r.Reason).NotEmpty().MaximumLength(Shipment.MaxReasonLength);
 }
 
-internal sealed class CancelShipmentHandler(SalesDbContext db, IAccessScopeProvider access, TimeProvider time) : IRequestHandler<CancelShipmentRequest, ShipmentResponse>
+internal sealed class CancelShipmentHandler(SalesDbContext db, IAccessScopeProvider access, TimeProvider time) : IRequestHandler<CancelShipmentRequest, VersionedShipment>
 {
-    public async Task<ShipmentResponse> Handle(CancelShipmentRequest request, CancellationToken cancellationToken)
+    public async Task<VersionedShipment> Handle(CancelShipmentRequest request, CancellationToken cancellationToken)
     {
         var order = await OrderRules.FindVisibleAsync(db.Orders, await access.GetAsync(cancellationToken), request.OrderId, cancellationToken);
         var shipment = await db.Shipments.SingleOrDefaultAsync(s => s.Id == request.ShipmentId && s.OrderId == order.Id, cancellationToken)
             ?? throw new NotFoundException("Shipment", request.ShipmentId);
-        request.IfMatch.EnsureMatches(order.Version);
+
+        // The shipment's own ETag, required: a cancellation undoes goods that left, so it must be of the shipment as read.
+        if (!request.IfMatch.IsPresent)
+        {
+            throw ShipmentProblems.IfMatchRequired(shipment);
+        }
+
+        request.IfMatch.EnsureMatches(shipment.Version);
         if (shipment.IsCancelled)
         {
             throw ShipmentProblems.AlreadyCancelled(order, shipment);
@@ -151,19 +162,20 @@ internal sealed class CancelShipmentHandler(SalesDbContext db, IAccessScopeProvi
             ShipmentNumber = shipment.Number, Amount = shipment.Amount, Currency = shipment.Currency, Reason = shipment.CancellationReason!,
         });
         await db.SaveChangesAsync(cancellationToken);
-        return ShipmentProjection.Response(shipment);
+        return ShipmentProjection.Versioned(shipment);
     }
 }
 
-internal sealed record GetShipmentRequest(Guid OrderId, Guid ShipmentId) : IRequest<ShipmentResponse>;
+internal sealed record GetShipmentRequest(Guid OrderId, Guid ShipmentId) : IRequest<VersionedShipment>;
 
-internal sealed class GetShipmentHandler(SalesDbContext db, IAccessScopeProvider access) : IRequestHandler<GetShipmentRequest, ShipmentResponse>
+internal sealed class GetShipmentHandler(SalesDbContext db, IAccessScopeProvider access) : IRequestHandler<GetShipmentRequest, VersionedShipment>
 {
-    public async Task<ShipmentResponse> Handle(GetShipmentRequest request, CancellationToken cancellationToken)
+    public async Task<VersionedShipment> Handle(GetShipmentRequest request, CancellationToken cancellationToken)
     {
         await ShipmentRules.EnsureOrderVisibleAsync(db, await access.GetAsync(cancellationToken), request.OrderId, cancellationToken);
-        return await db.Shipments.AsNoTracking().Where(s => s.Id == request.ShipmentId && s.OrderId == request.OrderId).Select(ShipmentProjection.ToResponse)
-            .SingleOrDefaultAsync(cancellationToken) ?? throw new NotFoundException("Shipment", request.ShipmentId);
+        var shipment = await db.Shipments.AsNoTracking().SingleOrDefaultAsync(s => s.Id == request.ShipmentId && s.OrderId == request.OrderId, cancellationToken)
+            ?? throw new NotFoundException("Shipment", request.ShipmentId);
+        return ShipmentProjection.Versioned(shipment);
     }
 }
 
@@ -231,7 +243,7 @@ internal static class ShipmentProjection
     public static readonly SortDefinition<Shipment, ShipmentResponse> Sort =
         new SortDefinition<Shipment, ShipmentResponse>(s => s.Id, s => s.Id, "number").Add("number", s => s.Number, s => s.Number);
 
-    public static ShipmentResponse Response(Shipment shipment) => Compiled(shipment);
+    public static VersionedShipment Versioned(Shipment shipment) => new(Compiled(shipment), shipment.Version);
 }
 
 /// <summary>Figures of an order line a shipment asked too much of.</summary>
@@ -277,6 +289,11 @@ internal static class ShipmentProblems
     public const string OverShippedType = ProblemTypes.BaseUri + "over-shipment";
     public const string UnknownLineType = ProblemTypes.BaseUri + "unknown-order-line";
     public const string CancelledType = ProblemTypes.BaseUri + "shipment-cancelled";
+    public const string IfMatchRequiredType = ProblemTypes.BaseUri + "if-match-required";
+
+    public static ProblemException IfMatchRequired(Shipment shipment) =>
+        new(StatusCodes.Status428PreconditionRequired, IfMatchRequiredType, "If-Match required",
+            $"Cancelling shipment {shipment.Number} needs If-Match with the shipment's ETag (current {EntityTag.For(shipment.Version)}); read it and retry.");
 
     public static ProblemException OverShipped(Order order, IReadOnlyList<OverShippedLine> lines)
     {
