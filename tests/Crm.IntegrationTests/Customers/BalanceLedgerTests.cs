@@ -188,6 +188,29 @@ internal sealed class BalanceLedgerTests : IntegrationTest
     }
 
     [Test]
+    public async Task The_adjustment_answers_the_customers_new_etag_which_a_following_if_match_update_accepts()
+    {
+        var (customer, etag) = await CreateAsync(_rep, "标签客户");
+
+        var adjusted = await _manager.SendAsync(Adjust(customer.Id, """{"amount":88.80,"currency":"CNY","reason":"补录"}""", ifMatch: etag, idempotencyKey: "adj-etag"));
+        await ReadAsync<BalanceLedgerEntryResponse>(adjusted, HttpStatusCode.Created);
+        var newTag = adjusted.Headers.ETag?.ToString();
+        var replay = await _manager.SendAsync(Adjust(customer.Id, """{"amount":88.80,"currency":"CNY","reason":"补录"}""", ifMatch: etag, idempotencyKey: "adj-etag"));
+        var read = await _rep.GetAsync($"/api/v1/customers/{customer.Id}");
+
+        var staleUpdate = await _rep.SendAsync(Patch(customer.Id, """{"shortName":"旧标签"}""", etag));
+        var update = await _rep.SendAsync(Patch(customer.Id, """{"shortName":"新标签"}""", newTag));
+        Assert.Multiple(async () =>
+        {
+            Assert.That(newTag, Is.Not.Null.And.Not.EqualTo(etag), "the customer's row changed");
+            Assert.That(read.Headers.ETag?.ToString(), Is.EqualTo(newTag), "the customer's ETag, not one of the entry");
+            Assert.That(replay.Headers.ETag?.ToString(), Is.EqualTo(newTag), "an Idempotency-Key replay answers the same ETag");
+            await ReadProblemAsync(staleUpdate, HttpStatusCode.PreconditionFailed);
+            Assert.That((await ReadAsync<CustomerResponse>(update, HttpStatusCode.OK)).ShortName, Is.EqualTo("新标签"));
+        });
+    }
+
+    [Test]
     public async Task An_idempotency_key_replays_the_first_adjustment_and_a_stale_if_match_is_412()
     {
         var (customer, etag) = await CreateAsync(_rep, "幂等客户");
