@@ -282,6 +282,52 @@ internal sealed class BalanceLedgerTests : IntegrationTest
     }
 
     [Test]
+    public async Task The_ledger_filters_by_contract_on_its_own_index()
+    {
+        var (customer, _) = await CreateAsync(_rep, "合同台账客户");
+        var first = Signed(customer.Id, 1000m);
+        var second = Signed(customer.Id, 300m);
+        await DeliverAsync(first);
+        Later();
+        await DeliverAsync(second);
+        Later();
+        await AdjustBalanceAsync(_manager, customer.Id, 5m);
+
+        async Task<Page<BalanceLedgerEntryResponse>> ListAsync(string query) =>
+            await ReadAsync<Page<BalanceLedgerEntryResponse>>(await _rep.GetAsync($"/api/v1/customers/{customer.Id}/balance-ledger?{query}"), HttpStatusCode.OK);
+
+        var ofFirst = await ListAsync($"contractId={first.ContractId}&includeTotal=true");
+        var withKind = await ListAsync($"contractId={second.ContractId}&kind=contractSigned");
+        var otherKind = await ListAsync($"contractId={second.ContractId}&kind=paymentReceived");
+        var unknown = await ListAsync($"contractId={Guid.CreateVersion7()}");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(ofFirst.Items.Select(e => (e.Id, e.Amount, e.BalanceAfter)), Is.EqualTo(new[] { (first.EventId, 1000m, 1000m) }), "balanceAfter over the whole ledger");
+            Assert.That(ofFirst.Total, Is.EqualTo(1));
+            Assert.That(withKind.Items.Select(e => (e.Id, e.BalanceAfter)), Is.EqualTo(new[] { (second.EventId, 1300m) }));
+            Assert.That(otherKind.Items, Is.Empty);
+            Assert.That(unknown.Items, Is.Empty);
+            await ReadProblemAsync(await _rep.GetAsync($"/api/v1/customers/{customer.Id}/balance-ledger?contractId=HT-001"), HttpStatusCode.BadRequest);
+        });
+
+        // A customer with a long ledger over many contracts: the contract's entries are one seek, not a walk of the ledger.
+        await CountAsync($"""
+            INSERT INTO customers.balance_ledger (event_id, customer_id, delta, kind, contract_id, applied_at)
+            SELECT gen_random_uuid(), '{customer.Id}', 0, 'paymentReceived', ('00000000-0000-0000-0000-' || lpad((i % 500)::text, 12, '0'))::uuid,
+                   now() - i * interval '1 minute'
+            FROM generate_series(1, 20000) AS i
+            RETURNING 1
+            """);
+        await CountAsync("VACUUM ANALYZE customers.balance_ledger");
+        var plan = await ExplainAsync($"""
+            SELECT event_id FROM customers.balance_ledger
+            WHERE customer_id = '{customer.Id}' AND contract_id = '{first.ContractId}'
+            ORDER BY applied_at DESC, event_id DESC LIMIT 51
+            """);
+        Assert.That(plan, Does.Contain("ix_balance_ledger_customer_id_contract_id_applied_at_event_id"));
+    }
+
+    [Test]
     public async Task A_merge_moves_the_losers_balance_through_merged_out_and_merged_in_entries_and_later_events_follow_the_survivor()
     {
         var (survivor, _) = await CreateAsync(_rep, "存续客户");

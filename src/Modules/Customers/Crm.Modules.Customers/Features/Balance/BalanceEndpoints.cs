@@ -19,7 +19,9 @@ namespace Crm.Modules.Customers.Features.Balance;
 /// <param name="Kind">Only entries of this kind: contractSigned, paymentReceived, paymentReversed, contractTerminated, exchangeDifference, manualAdjustment, mergedOut, mergedIn or opening.</param>
 /// <param name="From">Entries applied at or after this instant (ISO 8601).</param>
 /// <param name="To">Entries applied before this instant (ISO 8601).</param>
-internal sealed record ListBalanceLedgerQuery(int? Limit, string? Cursor, string? Sort, bool? IncludeTotal, string? Kind, DateTimeOffset? From, DateTimeOffset? To);
+/// <param name="ContractId">Only the entries of this contract: its signing, receipts, reversals, termination and exchange differences.</param>
+internal sealed record ListBalanceLedgerQuery(
+    int? Limit, string? Cursor, string? Sort, bool? IncludeTotal, string? Kind, DateTimeOffset? From, DateTimeOffset? To, Guid? ContractId);
 
 internal static class BalanceEndpoints
 {
@@ -50,11 +52,11 @@ internal static class BalanceEndpoints
                 Guid id, [AsParameters] ListBalanceLedgerQuery query, IMediator mediator, CancellationToken ct) =>
             {
                 var page = new PageRequest(query.Limit, query.Cursor, query.IncludeTotal ?? false);
-                return TypedResults.Ok(await mediator.Send(new ListBalanceLedgerRequest(id, page, query.Sort, query.Kind, query.From, query.To), ct));
+                return TypedResults.Ok(await mediator.Send(new ListBalanceLedgerRequest(id, page, query.Sort, query.Kind, query.From, query.To, query.ContractId), ct));
             })
             .RequirePermission(Permissions.CustomersRead)
             .WithName("ListCustomerBalanceLedger")
-            .WithSummary("The customer's balance ledger: every change of its outstanding balance with the balance after it, newest first (keyset pages; kind, from, to)")
+            .WithSummary("The customer's balance ledger: every change of its outstanding balance with the balance after it, newest first (keyset pages; kind, contractId, from, to)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
 
         customers.MapGet("/{id:guid}/balance-ledger/{entryId:guid}", async Task<Ok<BalanceLedgerEntryResponse>> (

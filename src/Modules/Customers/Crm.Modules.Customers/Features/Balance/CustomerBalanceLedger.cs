@@ -106,6 +106,9 @@ internal static class BalanceLedgerModel
             // Both carry the delta, so the running balance (balanceAfter) is an index-only sum.
             entry.HasIndex(e => new { e.CustomerId, e.AppliedAt, e.EventId }).IncludeProperties(e => e.Delta);
             entry.HasIndex(e => new { e.CustomerId, e.Kind, e.AppliedAt, e.EventId });
+
+            // A contract's entries (contractId filter): only event-fed entries name one, so the index leaves the others out.
+            entry.HasIndex(e => new { e.CustomerId, e.ContractId, e.AppliedAt, e.EventId }).HasFilter("contract_id IS NOT NULL");
         });
 }
 
