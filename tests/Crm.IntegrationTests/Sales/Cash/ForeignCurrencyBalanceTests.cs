@@ -50,6 +50,13 @@ internal sealed class ForeignCurrencyBalanceTests : IntegrationTest
     private Task<HttpResponseMessage> PayAsync(Guid contractId, decimal amount, DateOnly receivedDate) =>
         _rep.PostAsync("/api/v1/sales/receipts", JsonBody(new { contractId, amount, receivedDate, method = "bankTransfer" }));
 
+    private async Task ReverseAsync(Guid receiptId, string reason) =>
+        await ReadAsync<ReceiptResponse>(await _rep.PostAsync($"/api/v1/sales/receipts/{receiptId}/reverse", JsonBody(new { reason })), HttpStatusCode.OK);
+
+    private async Task TerminateAsync(Guid contractId, string reason) =>
+        await ReadAsync<ContractResponse>(
+            await _rep.PostAsync($"/api/v1/sales/contracts/{contractId}/terminate", JsonBody(new { reason, terminatedDate = new DateOnly(2026, 11, 22) })), HttpStatusCode.OK);
+
     private async Task<decimal> BalanceAsync()
     {
         await DispatchOutboxAsync();
@@ -77,7 +84,7 @@ internal sealed class ForeignCurrencyBalanceTests : IntegrationTest
             await ReadAsync<ExchangeRateResponse>(await admin.SendAsync(ExchangeRateTests.Put("USD", "2026-11-22", new { rate = 7.5m, source = "corrected" })), HttpStatusCode.OK);
         }
 
-        await ReadAsync<ReceiptResponse>(await _rep.PostAsync($"/api/v1/sales/receipts/{receipt.Id}/reverse", JsonBody(new { reason = "银行退回" })), HttpStatusCode.OK);
+        await ReverseAsync(receipt.Id, "银行退回");
         Assert.That(await BalanceAsync(), Is.EqualTo(70_000m));
 
         await ReadAsync<ReceiptResponse>(await PayAsync(contract.Id, 2_000m, new DateOnly(2026, 11, 22)), HttpStatusCode.Created);
@@ -85,9 +92,7 @@ internal sealed class ForeignCurrencyBalanceTests : IntegrationTest
 
         // The 8,000 USD unpaid is written off at the signing rate; the exchange difference on the received 2,000 USD
         // (15,000 at 7.5 against 14,000 at 7.0) is booked with the termination, so the contract leaves nothing behind.
-        await ReadAsync<ContractResponse>(
-            await _rep.PostAsync($"/api/v1/sales/contracts/{contract.Id}/terminate", JsonBody(new { reason = "客户破产", terminatedDate = new DateOnly(2026, 11, 22) })),
-            HttpStatusCode.OK);
+        await TerminateAsync(contract.Id, "客户破产");
         Assert.That(await BalanceAsync(), Is.EqualTo(0m), "70,000 − 15,000 − 56,000 + 1,000");
 
         var ledger = await LedgerAsync();
@@ -137,7 +142,7 @@ internal sealed class ForeignCurrencyBalanceTests : IntegrationTest
         Assert.That(await CountAsync("SELECT count(*) FROM customers.balance_ledger WHERE kind = 'exchangeDifference'"), Is.EqualTo(1));
 
         // Reversing the last receipt makes 5,999.67 USD owed again: its 42,597.66 comes back and the difference goes.
-        await ReadAsync<ReceiptResponse>(await _rep.PostAsync($"/api/v1/sales/receipts/{last.Id}/reverse", JsonBody(new { reason = "银行退回" })), HttpStatusCode.OK);
+        await ReverseAsync(last.Id, "银行退回");
         Assert.That(await BalanceAsync(), Is.EqualTo(40_997.61m), "70,000 − 29,002.39: the contract at its own rates again");
         ledger = await LedgerAsync();
         Assert.Multiple(async () =>
@@ -157,14 +162,12 @@ internal sealed class ForeignCurrencyBalanceTests : IntegrationTest
     {
         var contract = await SignedUsdAsync(10_000m);
         var receipt = await ReadAsync<ReceiptResponse>(await PayAsync(contract.Id, 4_000m, new DateOnly(2026, 11, 22)), HttpStatusCode.Created);
-        await ReadAsync<ContractResponse>(
-            await _rep.PostAsync($"/api/v1/sales/contracts/{contract.Id}/terminate", JsonBody(new { reason = "提前终止", terminatedDate = new DateOnly(2026, 11, 22) })),
-            HttpStatusCode.OK);
+        await TerminateAsync(contract.Id, "提前终止");
 
         // 70,000 − 29,000 (4,000 × 7.25) − 42,000 (6,000 written off × 7.0) = −1,000: the difference is +1,000.
         Assert.That(await BalanceAsync(), Is.EqualTo(0m));
 
-        await ReadAsync<ReceiptResponse>(await _rep.PostAsync($"/api/v1/sales/receipts/{receipt.Id}/reverse", JsonBody(new { reason = "退票" })), HttpStatusCode.OK);
+        await ReverseAsync(receipt.Id, "退票");
         Assert.Multiple(async () =>
         {
             Assert.That(await BalanceAsync(), Is.EqualTo(28_000m), "the 4,000 USD are owed again, at the signing rate like the rest of the contract");
@@ -178,10 +181,8 @@ internal sealed class ForeignCurrencyBalanceTests : IntegrationTest
         var contract = await SignedContractAsync(_rep, _customerId, 1_000m);
         await ReadAsync<ReceiptResponse>(await PayAsync(contract.Id, 400m, new DateOnly(2026, 11, 1)), HttpStatusCode.Created);
         var last = await ReadAsync<ReceiptResponse>(await PayAsync(contract.Id, 600m, new DateOnly(2026, 11, 22)), HttpStatusCode.Created);
-        await ReadAsync<ReceiptResponse>(await _rep.PostAsync($"/api/v1/sales/receipts/{last.Id}/reverse", JsonBody(new { reason = "退回" })), HttpStatusCode.OK);
-        await ReadAsync<ContractResponse>(
-            await _rep.PostAsync($"/api/v1/sales/contracts/{contract.Id}/terminate", JsonBody(new { reason = "终止", terminatedDate = new DateOnly(2026, 11, 22) })),
-            HttpStatusCode.OK);
+        await ReverseAsync(last.Id, "退回");
+        await TerminateAsync(contract.Id, "终止");
 
         Assert.Multiple(async () =>
         {
