@@ -188,6 +188,29 @@ internal sealed class BalanceLedgerTests : IntegrationTest
     }
 
     [Test]
+    public async Task The_adjustment_answers_the_customers_new_etag_which_a_following_if_match_update_accepts()
+    {
+        var (customer, etag) = await CreateAsync(_rep, "标签客户");
+
+        var adjusted = await _manager.SendAsync(Adjust(customer.Id, """{"amount":88.80,"currency":"CNY","reason":"补录"}""", ifMatch: etag, idempotencyKey: "adj-etag"));
+        await ReadAsync<BalanceLedgerEntryResponse>(adjusted, HttpStatusCode.Created);
+        var newTag = adjusted.Headers.ETag?.ToString();
+        var replay = await _manager.SendAsync(Adjust(customer.Id, """{"amount":88.80,"currency":"CNY","reason":"补录"}""", ifMatch: etag, idempotencyKey: "adj-etag"));
+        var read = await _rep.GetAsync($"/api/v1/customers/{customer.Id}");
+
+        var staleUpdate = await _rep.SendAsync(Patch(customer.Id, """{"shortName":"旧标签"}""", etag));
+        var update = await _rep.SendAsync(Patch(customer.Id, """{"shortName":"新标签"}""", newTag));
+        Assert.Multiple(async () =>
+        {
+            Assert.That(newTag, Is.Not.Null.And.Not.EqualTo(etag), "the customer's row changed");
+            Assert.That(read.Headers.ETag?.ToString(), Is.EqualTo(newTag), "the customer's ETag, not one of the entry");
+            Assert.That(replay.Headers.ETag?.ToString(), Is.EqualTo(newTag), "an Idempotency-Key replay answers the same ETag");
+            await ReadProblemAsync(staleUpdate, HttpStatusCode.PreconditionFailed);
+            Assert.That((await ReadAsync<CustomerResponse>(update, HttpStatusCode.OK)).ShortName, Is.EqualTo("新标签"));
+        });
+    }
+
+    [Test]
     public async Task An_idempotency_key_replays_the_first_adjustment_and_a_stale_if_match_is_412()
     {
         var (customer, etag) = await CreateAsync(_rep, "幂等客户");
@@ -256,6 +279,52 @@ internal sealed class BalanceLedgerTests : IntegrationTest
         await ReadProblemAsync(await _rep.GetAsync($"/api/v1/customers/{customer.Id}/balance-ledger?from=2026-12-01T00:00:00Z&to=2026-11-01T00:00:00Z"), HttpStatusCode.BadRequest);
         await ReadProblemAsync(await _rep.GetAsync($"/api/v1/customers/{customer.Id}/balance-ledger?sort=amount"), HttpStatusCode.BadRequest);
         await ReadProblemAsync(await _rep.GetAsync($"/api/v1/customers/{customer.Id}/balance-ledger/{Guid.CreateVersion7()}"), HttpStatusCode.NotFound);
+    }
+
+    [Test]
+    public async Task The_ledger_filters_by_contract_on_its_own_index()
+    {
+        var (customer, _) = await CreateAsync(_rep, "合同台账客户");
+        var first = Signed(customer.Id, 1000m);
+        var second = Signed(customer.Id, 300m);
+        await DeliverAsync(first);
+        Later();
+        await DeliverAsync(second);
+        Later();
+        await AdjustBalanceAsync(_manager, customer.Id, 5m);
+
+        async Task<Page<BalanceLedgerEntryResponse>> ListAsync(string query) =>
+            await ReadAsync<Page<BalanceLedgerEntryResponse>>(await _rep.GetAsync($"/api/v1/customers/{customer.Id}/balance-ledger?{query}"), HttpStatusCode.OK);
+
+        var ofFirst = await ListAsync($"contractId={first.ContractId}&includeTotal=true");
+        var withKind = await ListAsync($"contractId={second.ContractId}&kind=contractSigned");
+        var otherKind = await ListAsync($"contractId={second.ContractId}&kind=paymentReceived");
+        var unknown = await ListAsync($"contractId={Guid.CreateVersion7()}");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(ofFirst.Items.Select(e => (e.Id, e.Amount, e.BalanceAfter)), Is.EqualTo(new[] { (first.EventId, 1000m, 1000m) }), "balanceAfter over the whole ledger");
+            Assert.That(ofFirst.Total, Is.EqualTo(1));
+            Assert.That(withKind.Items.Select(e => (e.Id, e.BalanceAfter)), Is.EqualTo(new[] { (second.EventId, 1300m) }));
+            Assert.That(otherKind.Items, Is.Empty);
+            Assert.That(unknown.Items, Is.Empty);
+            await ReadProblemAsync(await _rep.GetAsync($"/api/v1/customers/{customer.Id}/balance-ledger?contractId=HT-001"), HttpStatusCode.BadRequest);
+        });
+
+        // A customer with a long ledger over many contracts: the contract's entries are one seek, not a walk of the ledger.
+        await CountAsync($"""
+            INSERT INTO customers.balance_ledger (event_id, customer_id, delta, kind, contract_id, applied_at)
+            SELECT gen_random_uuid(), '{customer.Id}', 0, 'paymentReceived', ('00000000-0000-0000-0000-' || lpad((i % 500)::text, 12, '0'))::uuid,
+                   now() - i * interval '1 minute'
+            FROM generate_series(1, 20000) AS i
+            RETURNING 1
+            """);
+        await CountAsync("VACUUM ANALYZE customers.balance_ledger");
+        var plan = await ExplainAsync($"""
+            SELECT event_id FROM customers.balance_ledger
+            WHERE customer_id = '{customer.Id}' AND contract_id = '{first.ContractId}'
+            ORDER BY applied_at DESC, event_id DESC LIMIT 51
+            """);
+        Assert.That(plan, Does.Contain("ix_balance_ledger_customer_id_contract_id_applied_at_event_id"));
     }
 
     [Test]

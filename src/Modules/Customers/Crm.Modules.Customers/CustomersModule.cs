@@ -50,6 +50,7 @@ public static class CustomersModule
             .AddIntegrationEventHandler<PaymentReceived, CustomerBalanceConsumer>()
             .AddIntegrationEventHandler<PaymentReversed, CustomerBalanceConsumer>()
             .AddIntegrationEventHandler<ContractTerminated, CustomerBalanceConsumer>()
+            .AddIntegrationEventHandler<ExchangeDifferenceBooked, CustomerBalanceConsumer>()
             .AddIntegrationEventHandler<OpportunityWon, CustomerWonDealConsumer>();
         services.AddScoped<ICustomerDuplicateCheck, CustomerDuplicateFinder>();
         services.AddScoped<ICustomerDirectory, CustomerDirectory>();

@@ -173,3 +173,42 @@ public sealed record ContractTerminated : IntegrationEvent, ICustomerTimelineEve
     string ICustomerTimelineEvent.TimelineSummary =>
         $"Contract {ContractNumber} terminated on {TerminatedDate:yyyy-MM-dd} ({Reason}): {UnpaidAmount.ToString("N2", CultureInfo.InvariantCulture)} {Currency} no longer owed";
 }
+
+/// <summary>
+/// An exchange difference (汇兑差额) on a foreign-currency contract: the contract became settled (fully paid in its own
+/// currency, or terminated) while its receipts were converted at other rates than its signing rate, so its CNY
+/// contribution to the customer's balance was not zero; <see cref="BalanceAmount"/> brings it to exactly zero. When a
+/// reversal makes the contract owed again, the opposite difference is published. CNY contracts never have one (ADR 0036).
+/// </summary>
+public sealed record ExchangeDifferenceBooked : IntegrationEvent, ICustomerTimelineEvent
+{
+    public ExchangeDifferenceBooked(DateTimeOffset occurredAt)
+        : base(occurredAt)
+    {
+    }
+
+    /// <summary>The contract.</summary>
+    public required Guid ContractId { get; init; }
+
+    /// <summary>Its number (HT10000001).</summary>
+    public required string ContractNumber { get; init; }
+
+    /// <summary>The customer.</summary>
+    public required Guid CustomerId { get; init; }
+
+    /// <summary>The contract amount, in its own currency.</summary>
+    public required decimal ContractAmount { get; init; }
+
+    /// <summary>ISO 4217 currency of the contract.</summary>
+    public required string Currency { get; init; }
+
+    /// <summary>The signed change of the customer's CNY balance: positive when the customer owes more, negative when less.</summary>
+    public required decimal BalanceAmount { get; init; }
+
+    IReadOnlyCollection<Guid> ICustomerTimelineEvent.TimelineCustomerIds => [CustomerId];
+
+    string ICustomerTimelineEvent.TimelineKind => CashTimelineKinds.Payment;
+
+    string ICustomerTimelineEvent.TimelineSummary =>
+        $"Exchange difference on contract {ContractNumber} ({Currency}): {BalanceAmount.ToString("+#,##0.00;-#,##0.00", CultureInfo.InvariantCulture)} CNY";
+}

@@ -54,6 +54,7 @@ public static class SalesModule
             .AddCustomerTimelineEvent<Contracts.PaymentReceived>()
             .AddCustomerTimelineEvent<Contracts.PaymentReversed>()
             .AddCustomerTimelineEvent<Contracts.ContractTerminated>()
+            .AddCustomerTimelineEvent<Contracts.ExchangeDifferenceBooked>()
             .AddCustomerTimelineEvent<LeadConverted>()
             .AddCustomerTimelineEvent<Contracts.OrderPlaced>()
             .AddCustomerTimelineEvent<Contracts.OrderShipped>()

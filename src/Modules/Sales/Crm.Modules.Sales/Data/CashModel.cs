@@ -39,6 +39,7 @@ internal static class CashModel
             contract.HasIndex(c => c.OpportunityId);
             contract.Property(c => c.ReceivedAmount).HasPrecision(18, 2);
             contract.Property(c => c.CnyRate).HasPrecision(18, 6);
+            contract.Property(c => c.ExchangeDifference).HasPrecision(18, 2);
             contract.Ignore(c => c.Outstanding);
             contract.Ignore(c => c.AcceptsPayments);
             contract.Ignore(c => c.CanBeRenewed);

@@ -79,6 +79,12 @@ internal sealed class Contract : IAuditable, IOwnedRecord
     /// </summary>
     public decimal? CnyRate { get; private set; }
 
+    /// <summary>
+    /// The exchange difference (汇兑差额) booked on the customer's CNY balance for this contract: what closes its CNY
+    /// contribution to exactly zero while nothing is owed on it (ADR 0036); 0 while something is owed, and always for CNY.
+    /// </summary>
+    public decimal ExchangeDifference { get; private set; }
+
     /// <summary>The day it was terminated early (终止), if it was.</summary>
     public DateOnly? TerminatedDate { get; private set; }
 
@@ -219,6 +225,25 @@ internal sealed class Contract : IAuditable, IOwnedRecord
 
     /// <summary>An amount of the contract's currency in CNY at the rate fixed when it was signed.</summary>
     public decimal ToCny(decimal amount) => ExchangeRate.ToCny(amount, CnyRate ?? 1m);
+
+    /// <summary>
+    /// Whether settling the exchange difference needs the CNY of the contract's receipts: only a foreign-currency contract
+    /// on which nothing is owed has a difference to book; any other one only takes back what was booked.
+    /// </summary>
+    public static bool NeedsReceivedCny(Contract contract, bool settled) => settled && contract.Currency != DefaultCurrency;
+
+    /// <summary>
+    /// Brings the booked exchange difference to what closes the contract's CNY contribution (signed at its rate, less its
+    /// receipts and any written-off part at theirs) when <paramref name="settled"/> (nothing is owed on it), and to 0 when
+    /// something is owed again. Returns the change to book, 0 when there is none.
+    /// </summary>
+    public decimal SettleExchangeDifference(bool settled, decimal receivedCny, decimal writtenOffCny)
+    {
+        var target = NeedsReceivedCny(this, settled) ? receivedCny + writtenOffCny - ToCny(Amount) : 0m;
+        var change = target - ExchangeDifference;
+        ExchangeDifference = target;
+        return change;
+    }
 
     /// <summary>Bumps the row version so a concurrent change of something hanging off the contract (its plan) conflicts.</summary>
     public void Touch(DateTimeOffset now) => UpdatedAt = now;

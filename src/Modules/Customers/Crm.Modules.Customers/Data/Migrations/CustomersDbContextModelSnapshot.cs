@@ -1019,6 +1019,10 @@ namespace Crm.Modules.Customers.Data.Migrations
 
                     NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("CustomerId", "AppliedAt", "EventId"), new[] { "Delta" });
 
+                    b.HasIndex("CustomerId", "ContractId", "AppliedAt", "EventId")
+                        .HasDatabaseName("ix_balance_ledger_customer_id_contract_id_applied_at_event_id")
+                        .HasFilter("contract_id IS NOT NULL");
+
                     b.HasIndex("CustomerId", "Kind", "AppliedAt", "EventId")
                         .HasDatabaseName("ix_balance_ledger_customer_id_kind_applied_at_event_id");
 

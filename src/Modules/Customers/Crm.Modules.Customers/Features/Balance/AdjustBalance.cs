@@ -18,7 +18,7 @@ namespace Crm.Modules.Customers.Features.Balance;
 /// <param name="Currency">The currency of the amount; must be the balance's currency, CNY (422 otherwise).</param>
 /// <param name="Reason">Why (required, at most 500 characters).</param>
 /// <param name="Reference">Your reference, e.g. a voucher or ticket number (at most 100 characters).</param>
-internal sealed record AdjustCustomerBalanceRequest(decimal? Amount, string? Currency, string Reason, string? Reference = null) : IRequest<BalanceLedgerEntryResponse>
+internal sealed record AdjustCustomerBalanceRequest(decimal? Amount, string? Currency, string Reason, string? Reference = null) : IRequest<BalanceAdjusted>
 {
     [JsonIgnore]
     public Guid Id { get; init; }
@@ -29,6 +29,9 @@ internal sealed record AdjustCustomerBalanceRequest(decimal? Amount, string? Cur
     [JsonIgnore]
     public bool CallerIsManagerOrAdmin { get; init; }
 }
+
+/// <summary>The adjustment's ledger entry and the customer's row version after it (its new ETag).</summary>
+internal sealed record BalanceAdjusted(BalanceLedgerEntryResponse Entry, uint CustomerVersion);
 
 internal sealed class AdjustCustomerBalanceValidator : AbstractValidator<AdjustCustomerBalanceRequest>
 {
@@ -41,12 +44,12 @@ internal sealed class AdjustCustomerBalanceValidator : AbstractValidator<AdjustC
     }
 }
 
-internal sealed class AdjustCustomerBalanceHandler(CustomerActionContext context, ICurrentActor actor) : IRequestHandler<AdjustCustomerBalanceRequest, BalanceLedgerEntryResponse>
+internal sealed class AdjustCustomerBalanceHandler(CustomerActionContext context, ICurrentActor actor) : IRequestHandler<AdjustCustomerBalanceRequest, BalanceAdjusted>
 {
     // numeric(18,2): the balance column's largest value.
     private const decimal MaxBalance = 9_999_999_999_999_999.99m;
 
-    public async Task<BalanceLedgerEntryResponse> Handle(AdjustCustomerBalanceRequest request, CancellationToken cancellationToken)
+    public async Task<BalanceAdjusted> Handle(AdjustCustomerBalanceRequest request, CancellationToken cancellationToken)
     {
         var customer = await context.LoadAsync(request.Id, request.IfMatch, !request.CallerIsManagerOrAdmin, "adjust outstanding balances", cancellationToken);
         var currency = request.Currency!.ToUpperInvariant();
@@ -69,9 +72,11 @@ internal sealed class AdjustCustomerBalanceHandler(CustomerActionContext context
         };
         var entry = BalanceLedgerEntry.Adjustment(adjusted.EventId, customer.Id, amount, actor.Id, adjusted.Reason, adjusted.Reference, context.Now);
         context.Db.BalanceLedger.Add(entry);
-        await context.SaveAsync(customer, adjusted, cancellationToken);
-        return new BalanceLedgerEntryResponse(
-            entry.EventId, entry.CustomerId, entry.Kind, entry.Delta, customer.Currency, customer.OutstandingBalance, entry.ContractId, entry.Reason,
-            entry.Reference, entry.ActorId, entry.AppliedAt, null, null);
+        var saved = await context.SaveAsync(customer, adjusted, cancellationToken);
+        return new BalanceAdjusted(
+            new BalanceLedgerEntryResponse(
+                entry.EventId, entry.CustomerId, entry.Kind, entry.Delta, customer.Currency, customer.OutstandingBalance, entry.ContractId, entry.Reason,
+                entry.Reference, entry.ActorId, entry.AppliedAt, null, null),
+            saved.Version);
     }
 }

@@ -12,7 +12,7 @@ namespace Crm.Modules.Customers.Features.Balance;
 /// <summary>One entry of a customer's balance ledger (应收余额台账).</summary>
 /// <param name="Id">Entry id (for event-fed entries and adjustments, the id of the integration event).</param>
 /// <param name="CustomerId">The customer.</param>
-/// <param name="Kind">contractSigned, paymentReceived, paymentReversed, contractTerminated, manualAdjustment, mergedOut, mergedIn or opening.</param>
+/// <param name="Kind">contractSigned, paymentReceived, paymentReversed, contractTerminated, exchangeDifference, manualAdjustment, mergedOut, mergedIn or opening.</param>
 /// <param name="Amount">The signed change: positive means the customer owes more.</param>
 /// <param name="Currency">The currency of the amounts (CNY).</param>
 /// <param name="BalanceAfter">The balance after this entry: the sum of the customer's ledger up to and including it, in ledger order.</param>
@@ -21,14 +21,15 @@ namespace Crm.Modules.Customers.Features.Balance;
 /// <param name="Reference">The adjustment's reference, or for a merge entry the code of the other customer.</param>
 /// <param name="ActorId">Who made an adjustment or a merge.</param>
 /// <param name="AppliedAt">When the change was applied to the balance.</param>
-/// <param name="OriginalAmount">For a Sales event, the unsigned amount of the contract or receipt in its own currency; null otherwise.</param>
+/// <param name="OriginalAmount">For a Sales event, the unsigned amount of the contract or receipt in its own currency (for an exchange difference, the contract's); null otherwise.</param>
 /// <param name="OriginalCurrency">The currency of originalAmount (USD for a USD contract, whose amount was converted to CNY).</param>
 internal sealed record BalanceLedgerEntryResponse(
     Guid Id, Guid CustomerId, string Kind, decimal Amount, string Currency, decimal BalanceAfter, Guid? ContractId, string? Reason, string? Reference,
     Guid? ActorId, DateTimeOffset AppliedAt, decimal? OriginalAmount, string? OriginalCurrency);
 
 /// <summary>One page of a customer's balance ledger, newest first unless <c>sort=appliedAt</c>.</summary>
-internal sealed record ListBalanceLedgerRequest(Guid CustomerId, PageRequest Page, string? Sort, string? Kind, DateTimeOffset? From, DateTimeOffset? To)
+internal sealed record ListBalanceLedgerRequest(
+    Guid CustomerId, PageRequest Page, string? Sort, string? Kind, DateTimeOffset? From, DateTimeOffset? To, Guid? ContractId)
     : IRequest<Page<BalanceLedgerEntryResponse>>;
 
 /// <summary>One entry of a customer's balance ledger.</summary>
@@ -95,6 +96,11 @@ internal sealed class ListBalanceLedgerHandler(CustomersDbContext db, IAccessSco
         if (request.Kind is { } only)
         {
             entries = entries.Where(e => e.Kind == only);
+        }
+
+        if (request.ContractId is { } contractId)
+        {
+            entries = entries.Where(e => e.ContractId == contractId);
         }
 
         if (request.From is { } start)

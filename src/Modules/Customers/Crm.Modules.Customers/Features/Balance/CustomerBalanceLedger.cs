@@ -14,13 +14,14 @@ internal static class BalanceLedgerKinds
     public const string PaymentReceived = "paymentReceived";
     public const string PaymentReversed = "paymentReversed";
     public const string ContractTerminated = "contractTerminated";
+    public const string ExchangeDifference = "exchangeDifference";
     public const string ManualAdjustment = "manualAdjustment";
     public const string MergedOut = "mergedOut";
     public const string MergedIn = "mergedIn";
     public const string Opening = "opening";
 
     public static readonly IReadOnlyList<string> All =
-        [ContractSigned, PaymentReceived, PaymentReversed, ContractTerminated, ManualAdjustment, MergedOut, MergedIn, Opening];
+        [ContractSigned, PaymentReceived, PaymentReversed, ContractTerminated, ExchangeDifference, ManualAdjustment, MergedOut, MergedIn, Opening];
 }
 
 /// <summary>
@@ -61,7 +62,10 @@ internal sealed class BalanceLedgerEntry
 
     public DateTimeOffset AppliedAt { get; private set; }
 
-    /// <summary>For a Sales event: the contract's or receipt's amount (unsigned) in its own currency, before conversion to CNY.</summary>
+    /// <summary>
+    /// For a Sales event: the contract's or receipt's amount (unsigned) in its own currency, before conversion to CNY; for an
+    /// exchange difference the contract's amount.
+    /// </summary>
     public decimal? OriginalAmount { get; private set; }
 
     /// <summary>The ISO 4217 currency of <see cref="OriginalAmount"/>.</summary>
@@ -102,13 +106,16 @@ internal static class BalanceLedgerModel
             // Both carry the delta, so the running balance (balanceAfter) is an index-only sum.
             entry.HasIndex(e => new { e.CustomerId, e.AppliedAt, e.EventId }).IncludeProperties(e => e.Delta);
             entry.HasIndex(e => new { e.CustomerId, e.Kind, e.AppliedAt, e.EventId });
+
+            // A contract's entries (contractId filter): only event-fed entries name one, so the index leaves the others out.
+            entry.HasIndex(e => new { e.CustomerId, e.ContractId, e.AppliedAt, e.EventId }).HasFilter("contract_id IS NOT NULL");
         });
 }
 
 /// <summary>Keeps customers.outstanding_balance in step with the Sales module's contracts and receipts.</summary>
 internal sealed class CustomerBalanceConsumer(CustomersDbContext db, TimeProvider time)
     : IIntegrationEventHandler<ContractSigned>, IIntegrationEventHandler<PaymentReceived>, IIntegrationEventHandler<PaymentReversed>,
-      IIntegrationEventHandler<ContractTerminated>
+      IIntegrationEventHandler<ContractTerminated>, IIntegrationEventHandler<ExchangeDifferenceBooked>
 {
     public Task HandleAsync(ContractSigned integrationEvent, CancellationToken ct) =>
         ApplyAsync(integrationEvent, integrationEvent.CustomerId, integrationEvent.ContractId, 1, integrationEvent.Amount, integrationEvent.Currency,
@@ -126,6 +133,14 @@ internal sealed class CustomerBalanceConsumer(CustomersDbContext db, TimeProvide
     public Task HandleAsync(ContractTerminated integrationEvent, CancellationToken ct) =>
         ApplyAsync(integrationEvent, integrationEvent.CustomerId, integrationEvent.ContractId, -1, integrationEvent.UnpaidAmount, integrationEvent.Currency,
             integrationEvent.BalanceAmount, BalanceLedgerKinds.ContractTerminated, ct);
+
+    /// <summary>
+    /// Sales computed the difference that brings a settled foreign-currency contract's CNY contribution to zero (ADR 0036);
+    /// the entry carries the contract amount in its own currency beside the CNY change.
+    /// </summary>
+    public Task HandleAsync(ExchangeDifferenceBooked integrationEvent, CancellationToken ct) =>
+        ApplyAsync(integrationEvent, integrationEvent.CustomerId, integrationEvent.ContractId, 1, integrationEvent.ContractAmount, integrationEvent.Currency,
+            integrationEvent.BalanceAmount, BalanceLedgerKinds.ExchangeDifference, ct);
 
     /// <summary>
     /// One statement: the ledger insert and the balance update commit together, and the update only sees a row when the

@@ -245,6 +245,10 @@ internal sealed class TerminateContractHandler(SalesDbContext db, IAccessScopePr
             ContractId = contract.Id, ContractNumber = contract.Number, CustomerId = contract.CustomerId, UnpaidAmount = contract.Outstanding,
             Currency = contract.Currency, BalanceAmount = contract.ToCny(contract.Outstanding), TerminatedDate = contract.TerminatedDate!.Value, Reason = contract.TerminationReason!,
         });
+
+        // Nothing is owed on it any more: its received part at the receipts' rates and the written-off part at the signing
+        // rate close its CNY contribution with an exchange difference (ADR 0036).
+        await ExchangeDifferences.SettleAsync(db, contract, true, 0m, contract.ToCny(contract.Outstanding), now, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         return ContractProjection.Versioned(contract);
     }

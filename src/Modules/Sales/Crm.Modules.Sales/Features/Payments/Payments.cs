@@ -264,6 +264,7 @@ internal sealed class RecordReceiptHandler(SalesDbContext db, IAccessScopeProvid
             ReceiptId = receipt.Id, ContractId = contract.Id, CustomerId = contract.CustomerId, Amount = amount, Currency = contract.Currency,
             BalanceAmount = receipt.BalanceAmount, ReceivedDate = receipt.ReceivedDate,
         });
+        await ExchangeDifferences.SettleAsync(db, contract, contract.Outstanding == 0m, receipt.BalanceAmount, 0m, now, cancellationToken);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -364,6 +365,9 @@ internal sealed class ReverseReceiptHandler(SalesDbContext db, IAccessScopeProvi
             ReceiptId = receipt.Id, ContractId = receipt.ContractId, CustomerId = receipt.CustomerId, Amount = receipt.Amount, Currency = receipt.Currency,
             BalanceAmount = receipt.BalanceAmount, Reason = receipt.ReversalReason!,
         });
+
+        // Something is owed on the contract again: an exchange difference booked when it was settled is taken back.
+        await ExchangeDifferences.SettleAsync(db, contract, false, 0m, 0m, now, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         return PaymentProjection.ToReceipt(receipt, allocations);
     }

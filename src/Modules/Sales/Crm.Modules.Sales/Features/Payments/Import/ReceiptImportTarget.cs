@@ -128,6 +128,8 @@ internal sealed class ReceiptImportTarget(SalesDbContext db, IAccessScopeProvide
                 ReceiptId = r.Id, ContractId = r.ContractId, CustomerId = r.CustomerId, Amount = r.Amount, Currency = r.Currency, BalanceAmount = r.BalanceAmount,
                 ReceivedDate = r.ReceivedDate,
             }), ct);
+            var paid = created.Select(r => r.ContractId).ToHashSet();
+            await ExchangeDifferences.SettleImportedAsync(db, connection, contracts.All.Where(c => paid.Contains(c.Id)), now, ct);
 
             // One audit summary per owner instead of a row per receipt (ADR 0015); each saved on its own, same transaction.
             foreach (var group in created.GroupBy(r => r.OwnerId))
