@@ -165,14 +165,14 @@ internal sealed class OrderImportTests : IntegrationTest
     }
 
     [Test]
-    public async Task An_order_over_the_credit_limit_is_a_row_error_with_the_figures_unless_a_manager_overrides_with_a_reason()
+    public async Task An_order_over_the_credit_limit_is_a_row_error_with_the_figures_unless_a_manager_overrides_with_a_reason_checked_at_submit()
     {
         // 5 units = 5,650.00 fits into 8,000.00; the next order of 3 units (3,390.00) then has 2,350.00 left.
         var csv = $"externalId,customerCode,status,sku,quantity\nCR-1,{_credit},confirmed,OI-A,5\nCR-2,{_credit},confirmed,OI-A,3\n";
 
         var rep = await ImportAsync(_rep, "orders", Csv(csv));
-        var repOverride = await ImportAsync(_rep, "orders", Csv(csv), "overrideCredit=true&overrideReason=" + Uri.EscapeDataString("我担保"));
-        var noReason = await ImportAsync(_manager, "orders", Csv(csv), "overrideCredit=true");
+        var repOverride = await _rep.PostAsync("/api/v1/imports/orders?overrideCredit=true&overrideReason=" + Uri.EscapeDataString("我担保"), Csv(csv));
+        var noReason = await _manager.PostAsync("/api/v1/imports/orders?overrideCredit=true", Csv(csv));
         var manager = await ImportAsync(_manager, "orders", Csv(csv), "overrideCredit=true&overrideReason=" + Uri.EscapeDataString("战略客户，总监同意"));
 
         Assert.Multiple(async () =>
@@ -181,8 +181,8 @@ internal sealed class OrderImportTests : IntegrationTest
             Assert.That(rep.Errors.Single().Row, Is.EqualTo(3));
             Assert.That(rep.Errors.Single().Message, Does.Contain("3390.00").And.Contain("2350.00").And.Contain("credit limit 10000.00")
                 .And.Contain("outstanding balance 2000.00").And.Contain("open orders 5650.00"));
-            Assert.That(repOverride.Errors.Single().Message, Does.Contain("only a sales manager"));
-            Assert.That(noReason.Errors.Single().Message, Does.Contain("overrideReason"));
+            Assert.That((await ReadProblemAsync(repOverride, HttpStatusCode.Forbidden)).GetProperty("detail").GetString(), Does.Contain("sales:manage"));
+            Assert.That((await ReadProblemAsync(noReason, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("overrideReason", out _), Is.True);
             Assert.That((manager.Created, manager.Unchanged, manager.Rejected), Is.EqualTo((1L, 1L, 0L)), Describe(manager));
             Assert.That(await CountAsync(
                 $"SELECT count(*) FROM sales.orders WHERE external_id = 'CR-2' AND status = 'Confirmed' AND credit_override_by = '{_org.EastManager.Id}' AND credit_override_reason = '战略客户，总监同意'"),

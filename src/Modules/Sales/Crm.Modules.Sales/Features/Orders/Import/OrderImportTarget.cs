@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Crm.Modules.Customers.Contracts;
 using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Integration.Contracts;
@@ -8,11 +9,11 @@ using Crm.Modules.Sales.Features.PriceBooks;
 using Crm.Modules.Sales.Features.Quotes;
 using Crm.SharedKernel.Audit;
 using Crm.SharedKernel.Data;
+using Crm.SharedKernel.Errors;
 using Crm.SharedKernel.Outbox;
 using Crm.SharedKernel.Security;
 using Crm.SharedKernel.Time;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
@@ -36,13 +37,14 @@ internal sealed class OrderImportTarget(
     IUserDirectory users,
     ICustomerDirectory customers,
     PriceResolver prices,
-    IHttpContextAccessor http,
     IAuthorizationService authorization,
     ICurrentActor actor,
     TimeProvider time) : IImportTarget
 {
     private const string OrdersTable = "sales.orders";
     private const string LinesTable = "sales.order_lines";
+    private const string OverrideCreditOption = "overrideCredit";
+    private const string OverrideReasonOption = "overrideReason";
     private static readonly QuoteLineValidator LineValidator = new();
 
     private static readonly Dictionary<string, string> LineColumns = new(StringComparer.OrdinalIgnoreCase)
@@ -110,6 +112,39 @@ internal sealed class OrderImportTarget(
 
     public string? GroupField => S.ExternalId;
 
+    public IReadOnlyList<string> Options => [OverrideCreditOption, OverrideReasonOption];
+
+    /// <summary>
+    /// <c>overrideCredit=true&amp;overrideReason=</c>: only a sales manager (sales:manage, else 403 as on <c>POST /orders/{id}/confirm</c>)
+    /// with a reason of 1 to 500 characters (else 400). Checked once when the import is submitted; the job keeps the result.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, string>> ValidateOptionsAsync(
+        IReadOnlyDictionary<string, string> options, ClaimsPrincipal caller, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var flag = options.GetValueOrDefault(OverrideCreditOption)?.Trim();
+        if (string.IsNullOrEmpty(flag) || (bool.TryParse(flag, out var requested) && !requested))
+        {
+            return new Dictionary<string, string>();
+        }
+
+        if (!requested)
+        {
+            throw ValidationFailedException.For(OverrideCreditOption, "overrideCredit must be true or false.");
+        }
+
+        ct.ThrowIfCancellationRequested();
+        if (!(await authorization.AuthorizeAsync(caller, PermissionAuthorization.PolicyPrefix + Permissions.SalesManage)).Succeeded)
+        {
+            throw OrderProblems.OverrideForbidden();
+        }
+
+        var reason = options.GetValueOrDefault(OverrideReasonOption)?.Trim() ?? string.Empty;
+        return reason.Length is > 0 and <= Order.MaxReasonLength
+            ? new Dictionary<string, string> { [OverrideCreditOption] = "true", [OverrideReasonOption] = reason }
+            : throw ValidationFailedException.For(OverrideReasonOption, $"overrideCredit needs overrideReason, 1 to {Order.MaxReasonLength} characters.");
+    }
+
     public async Task<ImportChunkResult> ImportChunkAsync(ImportChunk chunk, ImportBeforeCommit beforeCommit, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(chunk);
@@ -121,7 +156,7 @@ internal sealed class OrderImportTarget(
         var errors = new List<ImportRowError>();
         var groups = OrderGroup.From(chunk.Rows.Select(r => new LineRow(r, errors)), chunk.Keys);
         var lookups = await LookupsAsync(groups, scope, ct);
-        var creditOverride = await CreditOverrideAsync(ct);
+        var overrideReason = settings.Option(OverrideReasonOption);
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
@@ -156,7 +191,7 @@ internal sealed class OrderImportTarget(
             plan.Build(plan.Kind == PlanKind.Create && !settings.DryRun ? numbers[numbered++] : "SO-dry-run", now);
         }
 
-        await CheckCreditAsync(plans.Where(p => p.Order is not null && p.Confirm).ToList(), lookups, creditOverride, now, ct);
+        await CheckCreditAsync(plans.Where(p => p.Order is not null && p.Confirm).ToList(), lookups, overrideReason, now, ct);
         var written = plans.Where(p => !p.Group.Failed && p.Order is not null).ToList();
         var created = written.Where(p => p.Kind == PlanKind.Create).ToList();
         var updated = written.Where(p => p.Kind == PlanKind.Update).ToList();
@@ -381,7 +416,7 @@ internal sealed class OrderImportTarget(
     /// with the API's (the same advisory locks, taken in one statement in key order), their open orders summed by one query,
     /// and each accepted order counts against the next one of its customer.
     /// </summary>
-    private async Task CheckCreditAsync(List<Plan> confirms, Lookups lookups, CreditOverrideRequest creditOverride, DateTimeOffset now, CancellationToken ct)
+    private async Task CheckCreditAsync(List<Plan> confirms, Lookups lookups, string? overrideReason, DateTimeOffset now, CancellationToken ct)
     {
         var limited = confirms.Select(p => p.Order!.CustomerId).Distinct().Where(id => lookups.CustomerById(id)?.CreditLimit is not null).ToList();
         if (limited.Count > 0)
@@ -404,9 +439,9 @@ internal sealed class OrderImportTarget(
                 var figures = new CreditFigures(limit, customer.OutstandingBalance, open.GetValueOrDefault(order.CustomerId), order.Total);
                 if (figures.Exceeded)
                 {
-                    if (creditOverride.Reason is not { } reason)
+                    if (overrideReason is not { } reason)
                     {
-                        plan.Group.Reject(S.Status, CreditMessage(plan.Group.ExternalId, figures, order.Currency) + creditOverride.Refusal);
+                        plan.Group.Reject(S.Status, CreditMessage(plan.Group.ExternalId, figures, order.Currency));
                         continue;
                     }
 
@@ -426,30 +461,6 @@ internal sealed class OrderImportTarget(
         + FormattableString.Invariant(
             $"credit limit {figures.CreditLimit:0.00}, outstanding balance {figures.OutstandingBalance:0.00}, open orders {figures.OpenOrders:0.00}. ")
         + "Import it as a draft, or a sales manager may import it with overrideCredit=true&overrideReason=....";
-
-    /// <summary>
-    /// The override the caller asked for with <c>overrideCredit=true&amp;overrideReason=</c>, when the caller is a sales manager
-    /// (sales:manage) and gave a reason; otherwise null, and an order over the credit limit is a row error. A background job
-    /// has no query string, so it never overrides.
-    /// </summary>
-    private async Task<CreditOverrideRequest> CreditOverrideAsync(CancellationToken ct)
-    {
-        if (http.HttpContext is not { } context || !bool.TryParse(context.Request.Query["overrideCredit"].ToString(), out var requested) || !requested)
-        {
-            return new CreditOverrideRequest(null, string.Empty);
-        }
-
-        ct.ThrowIfCancellationRequested();
-        var reason = context.Request.Query["overrideReason"].ToString().Trim();
-        if (!(await authorization.AuthorizeAsync(context.User, PermissionAuthorization.PolicyPrefix + Permissions.SalesManage)).Succeeded)
-        {
-            return new CreditOverrideRequest(null, " (overrideCredit was ignored: only a sales manager, sales:manage, may override the credit check.)");
-        }
-
-        return reason.Length is > 0 and <= Order.MaxReasonLength
-            ? new CreditOverrideRequest(reason, string.Empty)
-            : new CreditOverrideRequest(null, $" (overrideCredit needs overrideReason, 1 to {Order.MaxReasonLength} characters.)");
-    }
 
     private async Task WriteAsync(NpgsqlConnection connection, List<Plan> written, CancellationToken ct)
     {
@@ -523,9 +534,6 @@ internal sealed class OrderImportTarget(
     private static string Text(decimal value) => value.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Text(DateOnly value) => value.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-
-    /// <summary>The credit override of the request: the reason when granted, else why it was not (appended to the credit error).</summary>
-    private sealed record CreditOverrideRequest(string? Reason, string Refusal);
 
     private enum PlanKind
     {
