@@ -7,6 +7,7 @@ using Crm.Modules.Integration.Features.Imports;
 using Crm.Modules.Sales.Domain;
 using Crm.Modules.Sales.Features.Orders;
 using Crm.SharedKernel.Paging;
+using Npgsql;
 using static Crm.IntegrationTests.Integration.ImportApi;
 using static Crm.IntegrationTests.Sales.Orders.OrderApi;
 
@@ -189,6 +190,51 @@ internal sealed class OrderImportTests : IntegrationTest
                 Is.EqualTo(1));
             Assert.That(await CountAsync("SELECT count(*) FROM platform.audit_entries WHERE entity_type = 'order' AND changes::text LIKE '%战略客户，总监同意%'"), Is.EqualTo(1));
         });
+    }
+
+    [Test]
+    public async Task An_order_another_transaction_creates_at_the_same_time_is_a_row_error_while_the_rest_of_the_chunk_lands()
+    {
+        await ImportAsync(_rep, "orders", Csv($"externalId,customerCode,sku,quantity\nSEED-1,{_customer},OI-A,1\n"));
+        var csv = $"externalId,customerCode,sku,quantity\nRACE-1,{_customer},OI-A,1\nRACE-1,,OI-B,2\nRACE-2,{_customer},OI-A,1\n";
+
+        // The other writer: RACE-1 inserted and not yet committed when the import writes its chunk.
+        await using var other = new NpgsqlConnection(IntegrationTestRun.ConnectionString);
+        await other.OpenAsync();
+        var held = await other.BeginTransactionAsync();
+        await using (var insert = new NpgsqlCommand("""
+            INSERT INTO sales.orders
+            SELECT (jsonb_populate_record(o, jsonb_build_object('id', gen_random_uuid(), 'number', 'SO-RACE-1', 'external_id', 'RACE-1'))).*
+              FROM sales.orders o WHERE external_id = 'SEED-1'
+            """, other, held))
+        {
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        var import = Task.Run(() => ImportAsync(_rep, "orders", Csv(csv)));
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await CountAsync("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO sales.orders%'") == 0
+            && !import.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        await held.CommitAsync();
+        var report = await import;
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((report.Created, report.Rejected), Is.EqualTo((1L, 2L)), Describe(report));
+            Assert.That(report.Errors.Select(e => (e.Row, e.Column)), Is.EqualTo(new[] { (2, (string?)"externalId"), (3, null) }));
+            Assert.That(report.Errors[0].Message, Does.Contain("at the same time").And.Contain("RACE-1"));
+            Assert.That(report.Errors[1].Message, Does.Contain("see row 2"));
+            Assert.That(await CountAsync("SELECT count(*) FROM sales.orders WHERE external_id = 'RACE-1' AND number = 'SO-RACE-1'"), Is.EqualTo(1));
+            Assert.That(await CountAsync("SELECT count(*) FROM sales.order_lines l JOIN sales.orders o ON o.id = l.order_id WHERE o.external_id = 'RACE-1'"), Is.EqualTo(0));
+            Assert.That(await CountAsync("SELECT count(*) FROM sales.order_lines l JOIN sales.orders o ON o.id = l.order_id WHERE o.external_id = 'RACE-2'"), Is.EqualTo(1));
+        });
+
+        var again = await ImportAsync(_rep, "orders", Csv(csv));
+        Assert.That((again.Created, again.Updated, again.Unchanged, again.Rejected), Is.EqualTo((0L, 2L, 1L, 0L)), Describe(again));
     }
 
     [Test]

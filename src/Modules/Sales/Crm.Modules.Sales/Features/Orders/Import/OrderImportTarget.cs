@@ -192,24 +192,32 @@ internal sealed class OrderImportTarget(
         }
 
         await CheckCreditAsync(plans.Where(p => p.Order is not null && p.Confirm).ToList(), lookups, overrideReason, now, ct);
-        var written = plans.Where(p => !p.Group.Failed && p.Order is not null).ToList();
-        var created = written.Where(p => p.Kind == PlanKind.Create).ToList();
-        var updated = written.Where(p => p.Kind == PlanKind.Update).ToList();
         foreach (var group in groups)
         {
             group.RejectRest();
         }
 
+        var written = plans.Where(p => !p.Group.Failed && p.Order is not null).ToList();
         if (!settings.DryRun && written.Count > 0)
         {
-            await WriteAsync(connection, written, ct);
+            var lost = await WriteAsync(connection, written, ct);
+            foreach (var plan in written.Where(p => lost.Contains(p.Order!.Id)))
+            {
+                plan.Group.Reject(S.ExternalId, $"Order '{plan.Group.ExternalId}' was created by another import or request at the same time; "
+                    + "run the file again to compare this order with it.");
+                plan.Group.RejectRest();
+            }
+
+            written = written.Where(p => !lost.Contains(p.Order!.Id)).ToList();
             var placed = written.Where(p => p.Confirm).Select(p => p.Order!).ToList();
             await OutboxBulkWriter.CopyAsync(connection, SalesDbContext.SchemaName, placed.Select(o => Placed(o, now)), ct);
-            await SalesImportChunk.AddAuditSummariesAsync(db, AuditAction.Created, created.Select(p => p.Order!), o => o.OwnerId, ct);
-            await SalesImportChunk.AddAuditSummariesAsync(db, AuditAction.Updated, updated.Select(p => p.Order!), o => o.OwnerId, ct);
+            await SalesImportChunk.AddAuditSummariesAsync(db, AuditAction.Created, written.Where(p => p.Kind == PlanKind.Create).Select(p => p.Order!), o => o.OwnerId, ct);
+            await SalesImportChunk.AddAuditSummariesAsync(db, AuditAction.Updated, written.Where(p => p.Kind == PlanKind.Update).Select(p => p.Order!), o => o.OwnerId, ct);
             await AuditOverridesAsync(placed.Where(o => o.CreditOverrideAt is not null).ToList(), ct);
         }
 
+        var created = written.Where(p => p.Kind == PlanKind.Create).ToList();
+        var updated = written.Where(p => p.Kind == PlanKind.Update).ToList();
         var result = new ImportChunkResult(created.Sum(p => p.Group.Rows.Count), updated.Sum(p => p.Group.Rows.Count), unchanged, errors);
         return await SalesImportChunk.FinishAsync(db, transaction, settings, result, beforeCommit, ct);
     }
@@ -462,27 +470,33 @@ internal sealed class OrderImportTarget(
             $"credit limit {figures.CreditLimit:0.00}, outstanding balance {figures.OutstandingBalance:0.00}, open orders {figures.OpenOrders:0.00}. ")
         + "Import it as a draft, or a sales manager may import it with overrideCredit=true&overrideReason=....";
 
-    private async Task WriteAsync(NpgsqlConnection connection, List<Plan> written, CancellationToken ct)
+    /// <summary>
+    /// Writes the chunk's orders and lines; returns the new orders that were not inserted because another transaction created
+    /// their externalId at the same time (set-based: <c>ON CONFLICT DO NOTHING RETURNING</c>, their lines are left out).
+    /// </summary>
+    private async Task<HashSet<Guid>> WriteAsync(NpgsqlConnection connection, List<Plan> written, CancellationToken ct)
     {
         var orders = written.Select(p => p.Order!).ToList();
         await BulkStaging.CopyAsync(connection, "import_orders", OrdersTable, Columns, orders, ct);
         await BulkStaging.UpdateFromAsync(connection, "import_orders", OrdersTable, Columns, "t.status = 'Draft'", ct);
-        await BulkStaging.InsertNewAsync(connection, "import_orders", OrdersTable, Columns, ct);
+        var inserted = await BulkStaging.InsertNewSkippingConflictsAsync(connection, "import_orders", OrdersTable, Columns, ct);
+        var lost = written.Where(p => p.Kind == PlanKind.Create && !inserted.Contains(p.Order!.Id)).Select(p => p.Order!.Id).ToHashSet();
 
-        var relined = written.Where(p => p.Lines is not null).Select(p => p.Order!).ToList();
+        var relined = written.Where(p => p.Lines is not null && !lost.Contains(p.Order!.Id)).ToList();
         if (relined.Count == 0)
         {
-            return;
+            return lost;
         }
 
-        var replaced = relined.Where(o => written.Any(p => p.Order == o && p.Kind == PlanKind.Update)).Select(o => o.Id).ToArray();
+        var replaced = relined.Where(p => p.Kind == PlanKind.Update).Select(p => p.Order!.Id).ToArray();
         if (replaced.Length > 0)
         {
             await db.Database.ExecuteSqlAsync($"DELETE FROM sales.order_lines WHERE order_id = ANY({replaced})", ct);
         }
 
-        await BulkStaging.CopyAsync(connection, "import_order_lines", LinesTable, LineColumnsStaged, relined.SelectMany(o => o.Lines), ct);
+        await BulkStaging.CopyAsync(connection, "import_order_lines", LinesTable, LineColumnsStaged, relined.SelectMany(p => p.Order!.Lines), ct);
         await BulkStaging.InsertNewAsync(connection, "import_order_lines", LinesTable, LineColumnsStaged, ct);
+        return lost;
     }
 
     /// <summary>The credit overrides of the chunk, audited with the reason and the orders (one entry per owner).</summary>
