@@ -146,4 +146,19 @@ internal sealed class OrderImportJobTests : IntegrationTest
             Assert.That(await CountAsync("SELECT count(*) FROM sales.orders WHERE external_id = 'CR-1' AND credit_override_at IS NULL"), Is.EqualTo(1));
         });
     }
+
+    [Test]
+    public async Task Rows_of_an_order_that_reappear_in_a_later_chunk_are_rejected_naming_the_orders_first_row()
+    {
+        var report = await ImportAsync(_manager, "orders", Csv($"externalId,customerCode,sku,quantity\nS-1,{_credit},OJ-A,1\nS-2,{_credit},OJ-A,1\nS-1,,OJ-A,2\nS-1,,OJ-A,3\n"));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((report.Created, report.Rejected), Is.EqualTo((2L, 2L)));
+            Assert.That(report.Errors.Select(e => e.Row), Is.EqualTo(new[] { 4, 5 }));
+            Assert.That(report.Errors[0].Message, Does.Contain("already appeared from row 2"));
+            Assert.That(report.Errors[1].Message, Does.Contain("see row 4"));
+            Assert.That(await CountAsync("SELECT count(*) FROM sales.order_lines l JOIN sales.orders o ON o.id = l.order_id WHERE o.external_id = 'S-1'"), Is.EqualTo(1));
+        });
+    }
 }
