@@ -7,7 +7,6 @@ using Crm.Modules.Integration.Features.Imports;
 using Crm.Modules.Sales.Domain;
 using Crm.Modules.Sales.Features.Orders;
 using Crm.SharedKernel.Paging;
-using Npgsql;
 using static Crm.IntegrationTests.Integration.ImportApi;
 using static Crm.IntegrationTests.Sales.Orders.OrderApi;
 
@@ -199,28 +198,11 @@ internal sealed class OrderImportTests : IntegrationTest
         var csv = $"externalId,customerCode,sku,quantity\nRACE-1,{_customer},OI-A,1\nRACE-1,,OI-B,2\nRACE-2,{_customer},OI-A,1\n";
 
         // The other writer: RACE-1 inserted and not yet committed when the import writes its chunk.
-        await using var other = new NpgsqlConnection(IntegrationTestRun.ConnectionString);
-        await other.OpenAsync();
-        var held = await other.BeginTransactionAsync();
-        await using (var insert = new NpgsqlCommand("""
+        var report = await WhileInsertedConcurrentlyAsync("""
             INSERT INTO sales.orders
             SELECT (jsonb_populate_record(o, jsonb_build_object('id', gen_random_uuid(), 'number', 'SO-RACE-1', 'external_id', 'RACE-1'))).*
               FROM sales.orders o WHERE external_id = 'SEED-1'
-            """, other, held))
-        {
-            await insert.ExecuteNonQueryAsync();
-        }
-
-        var import = Task.Run(() => ImportAsync(_rep, "orders", Csv(csv)));
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (await CountAsync("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO sales.orders%'") == 0
-            && !import.IsCompleted && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
-
-        await held.CommitAsync();
-        var report = await import;
+            """, "sales.orders", () => ImportAsync(_rep, "orders", Csv(csv)));
 
         Assert.Multiple(async () =>
         {
