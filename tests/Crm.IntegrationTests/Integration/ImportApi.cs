@@ -5,6 +5,7 @@ using System.Text.Json;
 using Crm.Modules.Integration.Contracts;
 using Crm.IntegrationTests.Infrastructure;
 using Crm.Modules.Integration.Features.Imports;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Crm.IntegrationTests.Integration;
@@ -72,6 +73,20 @@ internal static class ImportApi
 
         await held.CommitAsync();
         return await running;
+    }
+
+    /// <summary>A host whose import worker does not run by itself, so a test runs jobs (and stops them between chunks) itself.</summary>
+    public static CrmApiFactory HostWithoutWorker(int chunkSize) => new(IntegrationTestRun.ConnectionString, settings: new Dictionary<string, string?>
+    {
+        ["Integration:Imports:WorkerEnabled"] = "false",
+        ["Integration:Imports:ChunkSize"] = chunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    });
+
+    /// <summary>What the worker does once: runs the oldest queued or interrupted job; false when there was none.</summary>
+    public static async Task<bool> RunNextJobAsync(CrmApiFactory host)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<ImportJobProcessor>().RunNextAsync(CancellationToken.None);
     }
 
     public static async Task<ImportJobResponse> StartAsync(HttpClient client, string entity, HttpContent content, string query = "")

@@ -4,7 +4,6 @@ using Crm.IntegrationTests.Infrastructure;
 using Crm.IntegrationTests.Sales.Quotes;
 using Crm.Modules.Integration.Domain;
 using Crm.Modules.Integration.Features.Imports;
-using Microsoft.Extensions.DependencyInjection;
 using static Crm.IntegrationTests.Integration.ImportApi;
 using static Crm.IntegrationTests.Sales.Orders.OrderApi;
 
@@ -25,11 +24,7 @@ internal sealed class OrderImportJobTests : IntegrationTest
     private string _credit = null!;
 
     [OneTimeSetUp]
-    public void StartHost() => _host = new CrmApiFactory(IntegrationTestRun.ConnectionString, settings: new Dictionary<string, string?>
-    {
-        ["Integration:Imports:WorkerEnabled"] = "false",
-        ["Integration:Imports:ChunkSize"] = "1",
-    });
+    public void StartHost() => _host = HostWithoutWorker(1);
 
     [OneTimeTearDown]
     public async Task StopHostAsync() => await _host.DisposeAsync();
@@ -59,11 +54,7 @@ internal sealed class OrderImportJobTests : IntegrationTest
 
     private static string OverrideQuery(string reason = Reason) => "overrideCredit=true&overrideReason=" + Uri.EscapeDataString(reason);
 
-    private static async Task<bool> RunNextAsync()
-    {
-        await using var scope = _host.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<ImportJobProcessor>().RunNextAsync(CancellationToken.None);
-    }
+    private static Task<bool> RunNextAsync() => RunNextJobAsync(_host);
 
     private static Task<long> OverriddenAsync(Guid managerId) => CountAsync(
         $"SELECT count(*) FROM sales.orders WHERE external_id = 'CR-2' AND status = 'Confirmed' AND credit_override_by = '{managerId}' AND credit_override_reason = '{Reason}'");
