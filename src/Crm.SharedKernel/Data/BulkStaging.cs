@@ -75,6 +75,21 @@ public static class BulkStaging
         return await insert.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>
+    /// As <see cref="InsertNewAsync{T}"/>, but a staged row that collides with any unique key of the table (a natural key another
+    /// transaction inserted at the same time: the statement waits for it, then skips the row) is left out instead of failing
+    /// the statement: <c>ON CONFLICT DO NOTHING RETURNING id</c>. Returns the ids inserted; the staged ids missing from it lost.
+    /// </summary>
+    public static async Task<HashSet<Guid>> InsertNewSkippingConflictsAsync<T>(
+        NpgsqlConnection connection, string staging, string table, IReadOnlyList<StagedColumn<T>> columns, CancellationToken ct)
+    {
+        var names = string.Join(", ", columns.Select(c => c.Name));
+        await using var insert = new NpgsqlCommand(
+            $"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} s WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.id = s.id) "
+            + "ON CONFLICT DO NOTHING RETURNING id", connection);
+        return await ReadIdsAsync(insert, ct);
+    }
+
     public static async Task<HashSet<Guid>> ReadIdsAsync(NpgsqlCommand command, CancellationToken ct)
     {
         var ids = new HashSet<Guid>();

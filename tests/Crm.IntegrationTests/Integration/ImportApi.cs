@@ -3,7 +3,10 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Crm.Modules.Integration.Contracts;
+using Crm.IntegrationTests.Infrastructure;
 using Crm.Modules.Integration.Features.Imports;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Crm.IntegrationTests.Integration;
 
@@ -40,6 +43,51 @@ internal static class ImportApi
 
     public static Task<ImportReport> ImportCsvAsync(HttpClient client, string csv, string query = "", string entity = "customers") =>
         ImportAsync(client, entity, Csv(csv), query);
+
+    /// <summary>
+    /// A concurrent writer, deterministically: <paramref name="holdSql"/> runs in a transaction that stays open while
+    /// <paramref name="import"/> starts; once the import waits on that transaction's row lock in an INSERT into
+    /// <paramref name="table"/>, the transaction commits and the import's report is returned.
+    /// </summary>
+    public static async Task<ImportReport> WhileInsertedConcurrentlyAsync(string holdSql, string table, Func<Task<ImportReport>> import)
+    {
+        await using var other = new NpgsqlConnection(IntegrationTestRun.ConnectionString);
+        await other.OpenAsync();
+        await using var held = await other.BeginTransactionAsync();
+        await using (var insert = new NpgsqlCommand(holdSql, other, held))
+        {
+            Assert.That(await insert.ExecuteNonQueryAsync(), Is.EqualTo(1));
+        }
+
+        var running = Task.Run(import);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        await using var watch = new NpgsqlConnection(IntegrationTestRun.ConnectionString);
+        await watch.OpenAsync();
+        await using var waiting = new NpgsqlCommand(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO ' || @table || '%'", watch);
+        waiting.Parameters.AddWithValue("table", table);
+        while ((long)(await waiting.ExecuteScalarAsync())! == 0 && !running.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        await held.CommitAsync();
+        return await running;
+    }
+
+    /// <summary>A host whose import worker does not run by itself, so a test runs jobs (and stops them between chunks) itself.</summary>
+    public static CrmApiFactory HostWithoutWorker(int chunkSize) => new(IntegrationTestRun.ConnectionString, settings: new Dictionary<string, string?>
+    {
+        ["Integration:Imports:WorkerEnabled"] = "false",
+        ["Integration:Imports:ChunkSize"] = chunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    });
+
+    /// <summary>What the worker does once: runs the oldest queued or interrupted job; false when there was none.</summary>
+    public static async Task<bool> RunNextJobAsync(CrmApiFactory host)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<ImportJobProcessor>().RunNextAsync(CancellationToken.None);
+    }
 
     public static async Task<ImportJobResponse> StartAsync(HttpClient client, string entity, HttpContent content, string query = "")
     {

@@ -3,7 +3,6 @@ using Crm.IntegrationTests.Infrastructure;
 using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Integration.Domain;
 using Crm.Modules.Integration.Features.Imports;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using static Crm.IntegrationTests.Integration.ImportApi;
 
@@ -20,11 +19,7 @@ internal sealed class ImportRecoveryTests : IntegrationTest
     private HttpClient _client = null!;
 
     [OneTimeSetUp]
-    public void StartHost() => _host = new CrmApiFactory(IntegrationTestRun.ConnectionString, settings: new Dictionary<string, string?>
-    {
-        ["Integration:Imports:WorkerEnabled"] = "false",
-        ["Integration:Imports:ChunkSize"] = "2",
-    });
+    public void StartHost() => _host = HostWithoutWorker(2);
 
     [OneTimeTearDown]
     public async Task StopHostAsync() => await _host.DisposeAsync();
@@ -42,11 +37,7 @@ internal sealed class ImportRecoveryTests : IntegrationTest
     private static string Rows(int count) =>
         "kind,name,externalId\n" + string.Concat(Enumerable.Range(1, count).Select(i => $"organization,公司{i},R-{i}\n"));
 
-    private static async Task<bool> RunNextAsync()
-    {
-        await using var scope = _host.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<ImportJobProcessor>().RunNextAsync(CancellationToken.None);
-    }
+    private static Task<bool> RunNextAsync() => RunNextJobAsync(_host);
 
     private static async Task ExecuteAsync(string sql)
     {

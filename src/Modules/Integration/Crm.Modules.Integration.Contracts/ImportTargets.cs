@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Security.Claims;
 
 namespace Crm.Modules.Integration.Contracts;
 
@@ -39,6 +40,21 @@ public interface IImportTarget
     /// stretch a chunk to at most twice its size, after which it is cut.
     /// </summary>
     string? GroupField => null;
+
+    /// <summary>
+    /// The query parameters this entity takes besides <c>mode</c>, <c>matchOn</c>, <c>dryRun</c> and <c>fileName</c> (orders:
+    /// <c>overrideCredit</c>, <c>overrideReason</c>); compared case-insensitively, others are ignored. They are checked by
+    /// <see cref="ValidateOptionsAsync"/> when the import is submitted, stored with the job and handed to every chunk in
+    /// <see cref="ImportSettings.Options"/>, so a background or resumed job does exactly what a synchronous one does.
+    /// </summary>
+    IReadOnlyList<string> Options => [];
+
+    /// <summary>
+    /// Checks the options the caller sent (only those <see cref="Options"/> names, by their declared spelling) before the job
+    /// exists, for synchronous and background imports alike: throws a 400 or 403 problem, or returns the options to store.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, string>> ValidateOptionsAsync(IReadOnlyDictionary<string, string> options, ClaimsPrincipal caller, CancellationToken ct) =>
+        Task.FromResult(options);
 
     /// <summary>
     /// Validates and writes one chunk in its own transaction. Before committing (never on a dry run, which rolls
@@ -105,7 +121,14 @@ public sealed record ImportRow(int Row, IReadOnlyDictionary<string, string?> Val
 /// <param name="MatchOn">The API field that identifies an existing record.</param>
 /// <param name="DryRun">Validate and report, change nothing.</param>
 /// <param name="JobId">The import job the chunk belongs to.</param>
-public sealed record ImportSettings(ImportMode Mode, string MatchOn, bool DryRun, Guid JobId);
+public sealed record ImportSettings(ImportMode Mode, string MatchOn, bool DryRun, Guid JobId)
+{
+    /// <summary>The entity's own options (<see cref="IImportTarget.Options"/>) as validated at submit and stored with the job.</summary>
+    public IReadOnlyDictionary<string, string> Options { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The value of option <paramref name="name"/>, or null when the import was started without it.</summary>
+    public string? Option(string name) => Options.TryGetValue(name, out var value) ? value : null;
+}
 
 /// <summary>A chunk of rows with the job-wide duplicate registry.</summary>
 public sealed record ImportChunk(IReadOnlyList<ImportRow> Rows, ImportSettings Settings, IImportKeyRegistry Keys);

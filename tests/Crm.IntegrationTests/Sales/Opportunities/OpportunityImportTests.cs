@@ -71,6 +71,32 @@ internal sealed class OpportunityImportTests : IntegrationTest
     }
 
     [Test]
+    public async Task An_opportunity_another_transaction_creates_at_the_same_time_is_a_row_error_while_the_rest_of_the_chunk_lands()
+    {
+        await ImportAsync(_client, "opportunities", Csv($"externalId,name,customerCode,amount\nSEED-O,种子商机,{_code},1000\n"));
+        var csv = $"externalId,name,customerCode,amount\nRACE-O,并发商机,{_code},2000\nOTHER-O,其他商机,{_code},3000\n";
+
+        var report = await WhileInsertedConcurrentlyAsync("""
+            INSERT INTO sales.opportunities
+            SELECT (jsonb_populate_record(o, jsonb_build_object('id', gen_random_uuid(), 'external_id', 'RACE-O'))).*
+              FROM sales.opportunities o WHERE external_id = 'SEED-O'
+            """, "sales.opportunities", () => ImportAsync(_client, "opportunities", Csv(csv)));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((report.Created, report.Rejected), Is.EqualTo((1L, 1L)), Lines(report));
+            Assert.That(report.Errors.Single().Row, Is.EqualTo(2));
+            Assert.That(report.Errors.Single().Column, Is.EqualTo("externalId"));
+            Assert.That(report.Errors.Single().Message, Does.Contain("at the same time"));
+            Assert.That(await CountAsync("SELECT count(*) FROM sales.opportunities WHERE external_id = 'RACE-O' AND name = '种子商机'"), Is.EqualTo(1));
+            Assert.That(await CountAsync("SELECT count(*) FROM sales.outbox_messages WHERE type LIKE '%OpportunityCreated'"), Is.EqualTo(2), "SEED-O and OTHER-O only");
+        });
+
+        var again = await ImportAsync(_client, "opportunities", Csv(csv));
+        Assert.That((again.Created, again.Updated, again.Unchanged, again.Rejected), Is.EqualTo((0L, 1L, 1L, 0L)), Lines(again));
+    }
+
+    [Test]
     public async Task Re_running_changes_nothing_and_a_stage_change_writes_history_and_the_stage_event()
     {
         await ImportAsync(_client, "opportunities", Csv(Deals()));

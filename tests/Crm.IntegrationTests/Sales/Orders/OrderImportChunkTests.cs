@@ -12,11 +12,7 @@ internal sealed class OrderImportChunkTests : IntegrationTest
     private static CrmApiFactory _host = null!;
 
     [OneTimeSetUp]
-    public void StartHost() => _host = new CrmApiFactory(IntegrationTestRun.ConnectionString, settings: new Dictionary<string, string?>
-    {
-        ["Integration:Imports:WorkerEnabled"] = "false",
-        ["Integration:Imports:ChunkSize"] = "2",
-    });
+    public void StartHost() => _host = HostWithoutWorker(2);
 
     [OneTimeTearDown]
     public async Task StopHostAsync() => await _host.DisposeAsync();

@@ -165,14 +165,14 @@ internal sealed class OrderImportTests : IntegrationTest
     }
 
     [Test]
-    public async Task An_order_over_the_credit_limit_is_a_row_error_with_the_figures_unless_a_manager_overrides_with_a_reason()
+    public async Task An_order_over_the_credit_limit_is_a_row_error_with_the_figures_unless_a_manager_overrides_with_a_reason_checked_at_submit()
     {
         // 5 units = 5,650.00 fits into 8,000.00; the next order of 3 units (3,390.00) then has 2,350.00 left.
         var csv = $"externalId,customerCode,status,sku,quantity\nCR-1,{_credit},confirmed,OI-A,5\nCR-2,{_credit},confirmed,OI-A,3\n";
 
         var rep = await ImportAsync(_rep, "orders", Csv(csv));
-        var repOverride = await ImportAsync(_rep, "orders", Csv(csv), "overrideCredit=true&overrideReason=" + Uri.EscapeDataString("我担保"));
-        var noReason = await ImportAsync(_manager, "orders", Csv(csv), "overrideCredit=true");
+        var repOverride = await _rep.PostAsync("/api/v1/imports/orders?overrideCredit=true&overrideReason=" + Uri.EscapeDataString("我担保"), Csv(csv));
+        var noReason = await _manager.PostAsync("/api/v1/imports/orders?overrideCredit=true", Csv(csv));
         var manager = await ImportAsync(_manager, "orders", Csv(csv), "overrideCredit=true&overrideReason=" + Uri.EscapeDataString("战略客户，总监同意"));
 
         Assert.Multiple(async () =>
@@ -181,14 +181,42 @@ internal sealed class OrderImportTests : IntegrationTest
             Assert.That(rep.Errors.Single().Row, Is.EqualTo(3));
             Assert.That(rep.Errors.Single().Message, Does.Contain("3390.00").And.Contain("2350.00").And.Contain("credit limit 10000.00")
                 .And.Contain("outstanding balance 2000.00").And.Contain("open orders 5650.00"));
-            Assert.That(repOverride.Errors.Single().Message, Does.Contain("only a sales manager"));
-            Assert.That(noReason.Errors.Single().Message, Does.Contain("overrideReason"));
+            Assert.That((await ReadProblemAsync(repOverride, HttpStatusCode.Forbidden)).GetProperty("detail").GetString(), Does.Contain("sales:manage"));
+            Assert.That((await ReadProblemAsync(noReason, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("overrideReason", out _), Is.True);
             Assert.That((manager.Created, manager.Unchanged, manager.Rejected), Is.EqualTo((1L, 1L, 0L)), Describe(manager));
             Assert.That(await CountAsync(
                 $"SELECT count(*) FROM sales.orders WHERE external_id = 'CR-2' AND status = 'Confirmed' AND credit_override_by = '{_org.EastManager.Id}' AND credit_override_reason = '战略客户，总监同意'"),
                 Is.EqualTo(1));
             Assert.That(await CountAsync("SELECT count(*) FROM platform.audit_entries WHERE entity_type = 'order' AND changes::text LIKE '%战略客户，总监同意%'"), Is.EqualTo(1));
         });
+    }
+
+    [Test]
+    public async Task An_order_another_transaction_creates_at_the_same_time_is_a_row_error_while_the_rest_of_the_chunk_lands()
+    {
+        await ImportAsync(_rep, "orders", Csv($"externalId,customerCode,sku,quantity\nSEED-1,{_customer},OI-A,1\n"));
+        var csv = $"externalId,customerCode,sku,quantity\nRACE-1,{_customer},OI-A,1\nRACE-1,,OI-B,2\nRACE-2,{_customer},OI-A,1\n";
+
+        // The other writer: RACE-1 inserted and not yet committed when the import writes its chunk.
+        var report = await WhileInsertedConcurrentlyAsync("""
+            INSERT INTO sales.orders
+            SELECT (jsonb_populate_record(o, jsonb_build_object('id', gen_random_uuid(), 'number', 'SO-RACE-1', 'external_id', 'RACE-1'))).*
+              FROM sales.orders o WHERE external_id = 'SEED-1'
+            """, "sales.orders", () => ImportAsync(_rep, "orders", Csv(csv)));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((report.Created, report.Rejected), Is.EqualTo((1L, 2L)), Describe(report));
+            Assert.That(report.Errors.Select(e => (e.Row, e.Column)), Is.EqualTo(new[] { (2, (string?)"externalId"), (3, null) }));
+            Assert.That(report.Errors[0].Message, Does.Contain("at the same time").And.Contain("RACE-1"));
+            Assert.That(report.Errors[1].Message, Does.Contain("see row 2"));
+            Assert.That(await CountAsync("SELECT count(*) FROM sales.orders WHERE external_id = 'RACE-1' AND number = 'SO-RACE-1'"), Is.EqualTo(1));
+            Assert.That(await CountAsync("SELECT count(*) FROM sales.order_lines l JOIN sales.orders o ON o.id = l.order_id WHERE o.external_id = 'RACE-1'"), Is.EqualTo(0));
+            Assert.That(await CountAsync("SELECT count(*) FROM sales.order_lines l JOIN sales.orders o ON o.id = l.order_id WHERE o.external_id = 'RACE-2'"), Is.EqualTo(1));
+        });
+
+        var again = await ImportAsync(_rep, "orders", Csv(csv));
+        Assert.That((again.Created, again.Updated, again.Unchanged, again.Rejected), Is.EqualTo((0L, 2L, 1L, 0L)), Describe(again));
     }
 
     [Test]

@@ -54,6 +54,34 @@ internal sealed class ProductImportTests : IntegrationTest
     }
 
     [Test]
+    public async Task A_product_another_transaction_creates_at_the_same_time_is_a_row_error_while_the_rest_of_the_chunk_lands()
+    {
+        await ProductApi.CreateProductAsync(_client, "SEED-P", "种子产品", 10m);
+        const string csv = "sku,name,unit,listPrice\nRACE-P,并发产品,套,100\nOTHER-P,其他产品,套,200\n";
+
+        var report = await WhileInsertedConcurrentlyAsync("""
+            INSERT INTO sales.products
+            SELECT (jsonb_populate_record(p, jsonb_build_object('id', gen_random_uuid(), 'sku', 'RACE-P'))).*
+              FROM sales.products p WHERE sku = 'SEED-P'
+            """, "sales.products", () => ImportAsync(_client, "products", Csv(csv)));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((report.Created, report.Rejected), Is.EqualTo((1L, 1L)), Errors(report));
+            Assert.That(report.Errors.Single().Row, Is.EqualTo(2));
+            Assert.That(report.Errors.Single().Column, Is.EqualTo("sku"));
+            Assert.That(report.Errors.Single().Message, Does.Contain("at the same time"));
+            Assert.That(await CountAsync("SELECT count(*) FROM sales.products WHERE sku = 'RACE-P' AND name = '种子产品'"), Is.EqualTo(1));
+            Assert.That(await CountAsync("SELECT count(*) FROM sales.products WHERE sku = 'OTHER-P'"), Is.EqualTo(1));
+            Assert.That(await CountAsync("SELECT count(*) FROM platform.audit_entries WHERE entity_type = 'product' AND action = 'created' AND affected_count = 1"),
+                Is.EqualTo(1), "the summary counts only what was inserted");
+        });
+
+        var again = await ImportAsync(_client, "products", Csv(csv));
+        Assert.That((again.Created, again.Updated, again.Unchanged, again.Rejected), Is.EqualTo((0L, 1L, 1L, 0L)), Errors(again));
+    }
+
+    [Test]
     public async Task Running_the_same_file_again_changes_nothing_and_a_changed_cell_updates_only_that_product()
     {
         await ImportAsync(_client, "products", Csv(Catalogue));

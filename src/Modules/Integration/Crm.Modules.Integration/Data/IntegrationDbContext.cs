@@ -24,6 +24,7 @@ internal sealed class IntegrationDbContext(DbContextOptions<IntegrationDbContext
             job.Property(j => j.Entity).HasMaxLength(50);
             job.Property(j => j.Mode).HasConversion<string>().HasMaxLength(20);
             job.Property(j => j.MatchOn).HasMaxLength(50);
+            job.Property(j => j.Options).HasColumnType("jsonb").HasDefaultValueSql("'{}'::jsonb");
             job.Property(j => j.FileName).HasMaxLength(300);
             job.Property(j => j.ContentType).HasMaxLength(200);
             job.Property(j => j.SpoolPath).HasMaxLength(1000);

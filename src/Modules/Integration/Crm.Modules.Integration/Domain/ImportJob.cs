@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Crm.Modules.Integration.Contracts;
 using Crm.SharedKernel.Audit;
 
@@ -40,6 +41,9 @@ internal sealed class ImportJob
     public string MatchOn { get; private set; } = string.Empty;
 
     public bool DryRun { get; private set; }
+
+    /// <summary>The entity's own options (<see cref="IImportTarget.Options"/>) as a JSON object of strings, validated at submit.</summary>
+    public string Options { get; private set; } = "{}";
 
     public string? FileName { get; private set; }
 
@@ -93,6 +97,7 @@ internal sealed class ImportJob
         Mode = settings.Mode,
         MatchOn = settings.MatchOn,
         DryRun = settings.DryRun,
+        Options = JsonSerializer.Serialize(settings.Options),
         FileName = fileName,
         ContentType = contentType,
         SpoolPath = spoolPath,
@@ -105,7 +110,9 @@ internal sealed class ImportJob
         CreatedAt = now,
     };
 
-    public ImportSettings Settings() => new(Mode, MatchOn, DryRun, Id);
+    public ImportSettings Settings() => new(Mode, MatchOn, DryRun, Id) { Options = OptionValues() };
+
+    public IReadOnlyDictionary<string, string> OptionValues() => JsonSerializer.Deserialize<Dictionary<string, string>>(Options) ?? [];
 
     public bool IsFinished => Status is ImportJobStatus.Succeeded or ImportJobStatus.Failed or ImportJobStatus.Cancelled;
 

@@ -140,6 +140,13 @@ namespace Crm.Modules.Integration.Data.Migrations
                         .HasColumnType("character varying(20)")
                         .HasColumnName("mode");
 
+                    b.Property<string>("Options")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("options")
+                        .HasDefaultValueSql("'{}'::jsonb");
+
                     b.Property<long>("Rejected")
                         .HasColumnType("bigint")
                         .HasColumnName("rejected");

@@ -20,7 +20,13 @@ namespace Crm.Modules.Integration.Features.Imports;
 /// <param name="MatchOn">The field identifying existing records: customers externalId (default), code, registrationNumber (creditCode), email or phone; contacts email (default) or phone.</param>
 /// <param name="DryRun">Validate every row and report, change nothing.</param>
 /// <param name="FileName">The file's name, kept with the job (else the Content-Disposition filename).</param>
-internal sealed record StartImportQuery(string? Mode, string? MatchOn, bool? DryRun, string? FileName);
+/// <param name="OverrideCredit">Orders only: a sales manager (sales:manage) confirms orders over the customer's credit limit (needs overrideReason).</param>
+/// <param name="OverrideReason">Orders only: why the credit check is overridden (1 to 500 characters), stored on each order and audited.</param>
+internal sealed record StartImportQuery(string? Mode, string? MatchOn, bool? DryRun, string? FileName, string? OverrideCredit, string? OverrideReason)
+{
+    /// <summary>The pipeline's own parameters; every other one is offered to the entity as an option (<c>IImportTarget.Options</c>).</summary>
+    public static readonly HashSet<string> Names = new(["mode", "matchOn", "dryRun", "fileName"], StringComparer.OrdinalIgnoreCase);
+}
 
 internal static class ImportEndpoints
 {
@@ -34,8 +40,9 @@ internal static class ImportEndpoints
             {
                 var respondAsync = http.Headers["Prefer"].Any(p => p is not null && p.Contains("respond-async", StringComparison.OrdinalIgnoreCase));
                 var fileName = query.FileName ?? FileNameOf(http);
+                var options = http.Query.Where(q => !StartImportQuery.Names.Contains(q.Key)).ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.OrdinalIgnoreCase);
                 var result = await mediator.Send(
-                    new StartImportRequest(entity, query.Mode, query.MatchOn, query.DryRun ?? false, fileName, http.ContentType, http.Body, respondAsync), ct);
+                    new StartImportRequest(entity, query.Mode, query.MatchOn, query.DryRun ?? false, fileName, http.ContentType, http.Body, respondAsync, options), ct);
                 if (result.Job is { } job)
                 {
                     http.HttpContext.Response.Headers["Preference-Applied"] = "respond-async";

@@ -10,6 +10,7 @@ namespace Crm.Modules.Integration.Features.Imports;
 /// <param name="Mode">create, update or upsert.</param>
 /// <param name="MatchOn">The field that identifies existing records.</param>
 /// <param name="DryRun">True when nothing is changed, only validated.</param>
+/// <param name="Options">The entity's own options the job runs with (orders: overrideCredit, overrideReason), as validated when it was submitted.</param>
 /// <param name="FileName">The uploaded file's name, when given.</param>
 /// <param name="RowsProcessed">Data rows read and committed so far.</param>
 /// <param name="Created">Records created.</param>
@@ -29,6 +30,7 @@ internal sealed record ImportJobResponse(
     ImportMode Mode,
     string MatchOn,
     bool DryRun,
+    IReadOnlyDictionary<string, string> Options,
     string? FileName,
     long RowsProcessed,
     long Created,
@@ -43,7 +45,7 @@ internal sealed record ImportJobResponse(
     double? DurationSeconds)
 {
     public static ImportJobResponse From(ImportJob job, DateTimeOffset now) => new(
-        job.Id, job.Entity, job.Status, job.Mode, job.MatchOn, job.DryRun, job.FileName, job.RowsProcessed, job.Created, job.Updated,
+        job.Id, job.Entity, job.Status, job.Mode, job.MatchOn, job.DryRun, job.OptionValues(), job.FileName, job.RowsProcessed, job.Created, job.Updated,
         job.Unchanged, job.Rejected, job.CancelRequested, job.Error, job.CreatedAt, job.StartedAt, job.FinishedAt,
         job.StartedAt is { } started ? ((job.FinishedAt ?? now) - started).TotalSeconds : null);
 }

@@ -94,6 +94,7 @@ internal sealed class ImportRunner(
             ["mode"] = job.Mode.ToString(),
             ["matchOn"] = job.MatchOn,
             ["dryRun"] = job.DryRun,
+            ["options"] = settings.Options,
             ["status"] = job.Status.ToString(),
             ["created"] = job.Created,
             ["updated"] = job.Updated,

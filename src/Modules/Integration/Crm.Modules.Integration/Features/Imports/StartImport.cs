@@ -13,9 +13,13 @@ using Microsoft.Extensions.Options;
 
 namespace Crm.Modules.Integration.Features.Imports;
 
-/// <summary>Starts an import of <paramref name="Entity"/> from the raw request body.</summary>
+/// <summary>
+/// Starts an import of <paramref name="Entity"/> from the raw request body. <paramref name="Options"/> are the query string's
+/// other parameters: those the entity declares (<see cref="IImportTarget.Options"/>) are its options.
+/// </summary>
 internal sealed record StartImportRequest(
-    string Entity, string? Mode, string? MatchOn, bool DryRun, string? FileName, string? ContentType, Stream Body, bool RespondAsync)
+    string Entity, string? Mode, string? MatchOn, bool DryRun, string? FileName, string? ContentType, Stream Body, bool RespondAsync,
+    IReadOnlyDictionary<string, string> Options)
     : IRequest<StartImportResult>;
 
 /// <summary>Either the finished report (synchronous) or the queued job (asynchronous).</summary>
@@ -28,17 +32,18 @@ internal sealed class StartImportHandler(
     public async Task<StartImportResult> Handle(StartImportRequest request, CancellationToken cancellationToken)
     {
         var target = runner.Target(request.Entity);
+        var user = http.HttpContext?.User ?? new();
         if (target.RequiredPermission is { } permission
-            && !(await authorization.AuthorizeAsync(http.HttpContext?.User ?? new(), PermissionAuthorization.PolicyPrefix + permission)).Succeeded)
+            && !(await authorization.AuthorizeAsync(user, PermissionAuthorization.PolicyPrefix + permission)).Succeeded)
         {
             throw IntegrationProblems.PermissionRequired(target.Entity, permission);
         }
 
         var mode = QueryEnum.Parse<ImportMode>(request.Mode, "mode") ?? ImportMode.Upsert;
         var matchOn = ResolveMatchOn(target.Schema, request.MatchOn);
-        var settings = new ImportSettings(mode, matchOn, request.DryRun, Guid.CreateVersion7(time.UtcNow()));
-        var caller = JsonSerializer.Serialize(
-            (http.HttpContext?.User.Claims ?? []).Select(c => new[] { c.Type, c.Value }).ToList());
+        var entityOptions = await target.ValidateOptionsAsync(Declared(target, request.Options), user, cancellationToken);
+        var settings = new ImportSettings(mode, matchOn, request.DryRun, Guid.CreateVersion7(time.UtcNow())) { Options = entityOptions };
+        var caller = JsonSerializer.Serialize(user.Claims.Select(c => new[] { c.Type, c.Value }).ToList());
 
         if (!request.RespondAsync)
         {
@@ -86,6 +91,13 @@ internal sealed class StartImportHandler(
         await db.SaveChangesAsync(ct);
         return job;
     }
+
+    /// <summary>The options the target declares, under their declared spelling; other query parameters are not the target's.</summary>
+    private static Dictionary<string, string> Declared(IImportTarget target, IReadOnlyDictionary<string, string> query) =>
+        target.Options
+            .Select(name => (Name: name, Value: query.FirstOrDefault(q => string.Equals(q.Key, name, StringComparison.OrdinalIgnoreCase)).Value))
+            .Where(o => o.Value is not null)
+            .ToDictionary(o => o.Name, o => o.Value, StringComparer.Ordinal);
 
     private static string ResolveMatchOn(ImportSchema schema, string? matchOn)
     {

@@ -86,6 +86,7 @@ internal sealed class OpportunityImportTarget(
             : (await db.OpportunityLines.Where(l => existingIds.Contains(l.OpportunityId)).Select(l => l.OpportunityId).Distinct().ToListAsync(ct)).ToHashSet();
 
         var created = new List<Opportunity>();
+        var rowOf = new Dictionary<Guid, OpportunityRow>();
         var updated = new List<Opportunity>();
         var moves = new List<(Opportunity Opportunity, OpportunityStageChange Change, PipelineStage Stage)>();
         var unchanged = 0;
@@ -110,6 +111,7 @@ internal sealed class OpportunityImportTarget(
                 if (Create(row, settings, scope, lookups, now) is { } opportunity)
                 {
                     created.Add(opportunity);
+                    rowOf[opportunity.Id] = row;
                 }
 
                 continue;
@@ -137,7 +139,14 @@ internal sealed class OpportunityImportTarget(
         {
             await BulkStaging.CopyAsync(connection, "import_opportunities", Table, Columns, created.Concat(updated), ct);
             await BulkStaging.UpdateFromAsync(connection, "import_opportunities", Table, Columns, "true", ct);
-            await BulkStaging.InsertNewAsync(connection, "import_opportunities", Table, Columns, ct);
+            var inserted = await BulkStaging.InsertNewSkippingConflictsAsync(connection, "import_opportunities", Table, Columns, ct);
+            foreach (var lost in created.Where(o => !inserted.Contains(o.Id)))
+            {
+                rowOf[lost.Id].Error(S.ExternalId, $"Opportunity '{lost.ExternalId}' was created by another import or request at the same time; "
+                    + "run the file again to compare this row with it.");
+            }
+
+            created.RemoveAll(o => !inserted.Contains(o.Id));
             if (moves.Count > 0)
             {
                 await BulkStaging.CopyAsync(connection, "import_stage_changes", "sales.opportunity_stage_changes", ChangeColumns, moves.Select(m => m.Change), ct);

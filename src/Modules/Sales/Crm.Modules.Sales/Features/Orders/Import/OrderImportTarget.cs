@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Crm.Modules.Customers.Contracts;
 using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Integration.Contracts;
@@ -8,11 +9,11 @@ using Crm.Modules.Sales.Features.PriceBooks;
 using Crm.Modules.Sales.Features.Quotes;
 using Crm.SharedKernel.Audit;
 using Crm.SharedKernel.Data;
+using Crm.SharedKernel.Errors;
 using Crm.SharedKernel.Outbox;
 using Crm.SharedKernel.Security;
 using Crm.SharedKernel.Time;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
@@ -36,13 +37,14 @@ internal sealed class OrderImportTarget(
     IUserDirectory users,
     ICustomerDirectory customers,
     PriceResolver prices,
-    IHttpContextAccessor http,
     IAuthorizationService authorization,
     ICurrentActor actor,
     TimeProvider time) : IImportTarget
 {
     private const string OrdersTable = "sales.orders";
     private const string LinesTable = "sales.order_lines";
+    private const string OverrideCreditOption = "overrideCredit";
+    private const string OverrideReasonOption = "overrideReason";
     private static readonly QuoteLineValidator LineValidator = new();
 
     private static readonly Dictionary<string, string> LineColumns = new(StringComparer.OrdinalIgnoreCase)
@@ -110,6 +112,39 @@ internal sealed class OrderImportTarget(
 
     public string? GroupField => S.ExternalId;
 
+    public IReadOnlyList<string> Options => [OverrideCreditOption, OverrideReasonOption];
+
+    /// <summary>
+    /// <c>overrideCredit=true&amp;overrideReason=</c>: only a sales manager (sales:manage, else 403 as on <c>POST /orders/{id}/confirm</c>)
+    /// with a reason of 1 to 500 characters (else 400). Checked once when the import is submitted; the job keeps the result.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, string>> ValidateOptionsAsync(
+        IReadOnlyDictionary<string, string> options, ClaimsPrincipal caller, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var flag = options.GetValueOrDefault(OverrideCreditOption)?.Trim();
+        if (string.IsNullOrEmpty(flag) || (bool.TryParse(flag, out var requested) && !requested))
+        {
+            return new Dictionary<string, string>();
+        }
+
+        if (!requested)
+        {
+            throw ValidationFailedException.For(OverrideCreditOption, "overrideCredit must be true or false.");
+        }
+
+        ct.ThrowIfCancellationRequested();
+        if (!(await authorization.AuthorizeAsync(caller, PermissionAuthorization.PolicyPrefix + Permissions.SalesManage)).Succeeded)
+        {
+            throw OrderProblems.OverrideForbidden();
+        }
+
+        var reason = options.GetValueOrDefault(OverrideReasonOption)?.Trim() ?? string.Empty;
+        return reason.Length is > 0 and <= Order.MaxReasonLength
+            ? new Dictionary<string, string> { [OverrideCreditOption] = "true", [OverrideReasonOption] = reason }
+            : throw ValidationFailedException.For(OverrideReasonOption, $"overrideCredit needs overrideReason, 1 to {Order.MaxReasonLength} characters.");
+    }
+
     public async Task<ImportChunkResult> ImportChunkAsync(ImportChunk chunk, ImportBeforeCommit beforeCommit, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(chunk);
@@ -121,7 +156,7 @@ internal sealed class OrderImportTarget(
         var errors = new List<ImportRowError>();
         var groups = OrderGroup.From(chunk.Rows.Select(r => new LineRow(r, errors)), chunk.Keys);
         var lookups = await LookupsAsync(groups, scope, ct);
-        var creditOverride = await CreditOverrideAsync(ct);
+        var overrideReason = settings.Option(OverrideReasonOption);
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
@@ -156,25 +191,33 @@ internal sealed class OrderImportTarget(
             plan.Build(plan.Kind == PlanKind.Create && !settings.DryRun ? numbers[numbered++] : "SO-dry-run", now);
         }
 
-        await CheckCreditAsync(plans.Where(p => p.Order is not null && p.Confirm).ToList(), lookups, creditOverride, now, ct);
-        var written = plans.Where(p => !p.Group.Failed && p.Order is not null).ToList();
-        var created = written.Where(p => p.Kind == PlanKind.Create).ToList();
-        var updated = written.Where(p => p.Kind == PlanKind.Update).ToList();
+        await CheckCreditAsync(plans.Where(p => p.Order is not null && p.Confirm).ToList(), lookups, overrideReason, now, ct);
         foreach (var group in groups)
         {
             group.RejectRest();
         }
 
+        var written = plans.Where(p => !p.Group.Failed && p.Order is not null).ToList();
         if (!settings.DryRun && written.Count > 0)
         {
-            await WriteAsync(connection, written, ct);
+            var lost = await WriteAsync(connection, written, ct);
+            foreach (var plan in written.Where(p => lost.Contains(p.Order!.Id)))
+            {
+                plan.Group.Reject(S.ExternalId, $"Order '{plan.Group.ExternalId}' was created by another import or request at the same time; "
+                    + "run the file again to compare this order with it.");
+                plan.Group.RejectRest();
+            }
+
+            written = written.Where(p => !lost.Contains(p.Order!.Id)).ToList();
             var placed = written.Where(p => p.Confirm).Select(p => p.Order!).ToList();
             await OutboxBulkWriter.CopyAsync(connection, SalesDbContext.SchemaName, placed.Select(o => Placed(o, now)), ct);
-            await SalesImportChunk.AddAuditSummariesAsync(db, AuditAction.Created, created.Select(p => p.Order!), o => o.OwnerId, ct);
-            await SalesImportChunk.AddAuditSummariesAsync(db, AuditAction.Updated, updated.Select(p => p.Order!), o => o.OwnerId, ct);
+            await SalesImportChunk.AddAuditSummariesAsync(db, AuditAction.Created, written.Where(p => p.Kind == PlanKind.Create).Select(p => p.Order!), o => o.OwnerId, ct);
+            await SalesImportChunk.AddAuditSummariesAsync(db, AuditAction.Updated, written.Where(p => p.Kind == PlanKind.Update).Select(p => p.Order!), o => o.OwnerId, ct);
             await AuditOverridesAsync(placed.Where(o => o.CreditOverrideAt is not null).ToList(), ct);
         }
 
+        var created = written.Where(p => p.Kind == PlanKind.Create).ToList();
+        var updated = written.Where(p => p.Kind == PlanKind.Update).ToList();
         var result = new ImportChunkResult(created.Sum(p => p.Group.Rows.Count), updated.Sum(p => p.Group.Rows.Count), unchanged, errors);
         return await SalesImportChunk.FinishAsync(db, transaction, settings, result, beforeCommit, ct);
     }
@@ -381,7 +424,7 @@ internal sealed class OrderImportTarget(
     /// with the API's (the same advisory locks, taken in one statement in key order), their open orders summed by one query,
     /// and each accepted order counts against the next one of its customer.
     /// </summary>
-    private async Task CheckCreditAsync(List<Plan> confirms, Lookups lookups, CreditOverrideRequest creditOverride, DateTimeOffset now, CancellationToken ct)
+    private async Task CheckCreditAsync(List<Plan> confirms, Lookups lookups, string? overrideReason, DateTimeOffset now, CancellationToken ct)
     {
         var limited = confirms.Select(p => p.Order!.CustomerId).Distinct().Where(id => lookups.CustomerById(id)?.CreditLimit is not null).ToList();
         if (limited.Count > 0)
@@ -404,9 +447,9 @@ internal sealed class OrderImportTarget(
                 var figures = new CreditFigures(limit, customer.OutstandingBalance, open.GetValueOrDefault(order.CustomerId), order.Total);
                 if (figures.Exceeded)
                 {
-                    if (creditOverride.Reason is not { } reason)
+                    if (overrideReason is not { } reason)
                     {
-                        plan.Group.Reject(S.Status, CreditMessage(plan.Group.ExternalId, figures, order.Currency) + creditOverride.Refusal);
+                        plan.Group.Reject(S.Status, CreditMessage(plan.Group.ExternalId, figures, order.Currency));
                         continue;
                     }
 
@@ -428,50 +471,32 @@ internal sealed class OrderImportTarget(
         + "Import it as a draft, or a sales manager may import it with overrideCredit=true&overrideReason=....";
 
     /// <summary>
-    /// The override the caller asked for with <c>overrideCredit=true&amp;overrideReason=</c>, when the caller is a sales manager
-    /// (sales:manage) and gave a reason; otherwise null, and an order over the credit limit is a row error. A background job
-    /// has no query string, so it never overrides.
+    /// Writes the chunk's orders and lines; returns the new orders that were not inserted because another transaction created
+    /// their externalId at the same time (set-based: <c>ON CONFLICT DO NOTHING RETURNING</c>, their lines are left out).
     /// </summary>
-    private async Task<CreditOverrideRequest> CreditOverrideAsync(CancellationToken ct)
-    {
-        if (http.HttpContext is not { } context || !bool.TryParse(context.Request.Query["overrideCredit"].ToString(), out var requested) || !requested)
-        {
-            return new CreditOverrideRequest(null, string.Empty);
-        }
-
-        ct.ThrowIfCancellationRequested();
-        var reason = context.Request.Query["overrideReason"].ToString().Trim();
-        if (!(await authorization.AuthorizeAsync(context.User, PermissionAuthorization.PolicyPrefix + Permissions.SalesManage)).Succeeded)
-        {
-            return new CreditOverrideRequest(null, " (overrideCredit was ignored: only a sales manager, sales:manage, may override the credit check.)");
-        }
-
-        return reason.Length is > 0 and <= Order.MaxReasonLength
-            ? new CreditOverrideRequest(reason, string.Empty)
-            : new CreditOverrideRequest(null, $" (overrideCredit needs overrideReason, 1 to {Order.MaxReasonLength} characters.)");
-    }
-
-    private async Task WriteAsync(NpgsqlConnection connection, List<Plan> written, CancellationToken ct)
+    private async Task<HashSet<Guid>> WriteAsync(NpgsqlConnection connection, List<Plan> written, CancellationToken ct)
     {
         var orders = written.Select(p => p.Order!).ToList();
         await BulkStaging.CopyAsync(connection, "import_orders", OrdersTable, Columns, orders, ct);
         await BulkStaging.UpdateFromAsync(connection, "import_orders", OrdersTable, Columns, "t.status = 'Draft'", ct);
-        await BulkStaging.InsertNewAsync(connection, "import_orders", OrdersTable, Columns, ct);
+        var inserted = await BulkStaging.InsertNewSkippingConflictsAsync(connection, "import_orders", OrdersTable, Columns, ct);
+        var lost = written.Where(p => p.Kind == PlanKind.Create && !inserted.Contains(p.Order!.Id)).Select(p => p.Order!.Id).ToHashSet();
 
-        var relined = written.Where(p => p.Lines is not null).Select(p => p.Order!).ToList();
+        var relined = written.Where(p => p.Lines is not null && !lost.Contains(p.Order!.Id)).ToList();
         if (relined.Count == 0)
         {
-            return;
+            return lost;
         }
 
-        var replaced = relined.Where(o => written.Any(p => p.Order == o && p.Kind == PlanKind.Update)).Select(o => o.Id).ToArray();
+        var replaced = relined.Where(p => p.Kind == PlanKind.Update).Select(p => p.Order!.Id).ToArray();
         if (replaced.Length > 0)
         {
             await db.Database.ExecuteSqlAsync($"DELETE FROM sales.order_lines WHERE order_id = ANY({replaced})", ct);
         }
 
-        await BulkStaging.CopyAsync(connection, "import_order_lines", LinesTable, LineColumnsStaged, relined.SelectMany(o => o.Lines), ct);
+        await BulkStaging.CopyAsync(connection, "import_order_lines", LinesTable, LineColumnsStaged, relined.SelectMany(p => p.Order!.Lines), ct);
         await BulkStaging.InsertNewAsync(connection, "import_order_lines", LinesTable, LineColumnsStaged, ct);
+        return lost;
     }
 
     /// <summary>The credit overrides of the chunk, audited with the reason and the orders (one entry per owner).</summary>
@@ -523,9 +548,6 @@ internal sealed class OrderImportTarget(
     private static string Text(decimal value) => value.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Text(DateOnly value) => value.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-
-    /// <summary>The credit override of the request: the reason when granted, else why it was not (appended to the credit error).</summary>
-    private sealed record CreditOverrideRequest(string? Reason, string Refusal);
 
     private enum PlanKind
     {

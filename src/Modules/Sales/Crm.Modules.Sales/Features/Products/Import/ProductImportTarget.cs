@@ -61,6 +61,7 @@ internal sealed class ProductImportTarget(SalesDbContext db, TimeProvider time) 
         var existing = await FindExistingAsync(rows, ct);
 
         var created = new List<Product>();
+        var rowOf = new Dictionary<Guid, ImportValues>();
         var updated = new List<Product>();
         var unchanged = 0;
         foreach (var row in rows)
@@ -82,6 +83,7 @@ internal sealed class ProductImportTarget(SalesDbContext db, TimeProvider time) 
                 if (Create(row, sku, settings, now) is { } product)
                 {
                     created.Add(product);
+                    rowOf[product.Id] = row;
                 }
             }
             else if (Update(row, current, settings, now) is { } changed)
@@ -101,7 +103,13 @@ internal sealed class ProductImportTarget(SalesDbContext db, TimeProvider time) 
         {
             await BulkStaging.CopyAsync(connection, Staging, Table, Columns, created.Concat(updated), ct);
             await BulkStaging.UpdateFromAsync(connection, Staging, Table, Columns, "true", ct);
-            await BulkStaging.InsertNewAsync(connection, Staging, Table, Columns, ct);
+            var inserted = await BulkStaging.InsertNewSkippingConflictsAsync(connection, Staging, Table, Columns, ct);
+            foreach (var lost in created.Where(p => !inserted.Contains(p.Id)))
+            {
+                rowOf[lost.Id].Error(S.Sku, $"Product '{lost.Sku}' was created by another import or request at the same time; run the file again to compare this row with it.");
+            }
+
+            created.RemoveAll(p => !inserted.Contains(p.Id));
 
             // Products have no owner: one summary per action.
             await SalesImportChunk.AddAuditSummariesAsync(db, AuditAction.Created, created, _ => null, ct);
