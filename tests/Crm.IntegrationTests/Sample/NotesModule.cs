@@ -57,6 +57,14 @@ internal static class NotesModule
             await mediator.Send(new DeleteNote(id, IfMatch.From(request)), ct);
             return TypedResults.NoContent();
         }).HonoursIfMatch();
+        // Deliberately without (or with untrue) header metadata: HeaderContractGuardTests prove the guard reports them.
+        notes.MapPost("/undeclared-if-match", (HttpRequest request) => TypedResults.Ok(IfMatch.From(request).IsPresent));
+        notes.MapGet("/undeclared-etag", (HttpResponse response) =>
+        {
+            response.SetETag(1);
+            return TypedResults.NoContent();
+        });
+        notes.MapGet("/unkept-etag", () => TypedResults.Ok()).ReturnsETag();
         notes.MapPost("/upload", (HttpRequest request) => TypedResults.Ok(request.ContentLength))
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(10 * 1024 * 1024));
         notes.MapGet("/fail", IResult () => throw new InvalidOperationException("secret internal detail"));
