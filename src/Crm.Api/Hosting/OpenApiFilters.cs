@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -39,4 +40,17 @@ internal sealed class OptionalUnwrappingDataContractResolver(ISerializerDataCont
     public DataContract GetDataContractForType(Type type) =>
         inner.GetDataContractForType(
             type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Crm.SharedKernel.Http.Optional<>) ? type.GetGenericArguments()[0] : type);
+}
+
+/// <summary>The problem responses the filters add: <c>application/problem+json</c>, as the API answers every error.</summary>
+internal static class ProblemResponses
+{
+    public static OpenApiResponse Create(OperationFilterContext context, string description) => new()
+    {
+        Description = description,
+        Content = new Dictionary<string, OpenApiMediaType>(StringComparer.Ordinal)
+        {
+            ["application/problem+json"] = new() { Schema = context.SchemaGenerator.GenerateSchema(typeof(ProblemDetails), context.SchemaRepository) },
+        },
+    };
 }

@@ -38,6 +38,8 @@ internal static class OpenApiSetup
             o.OperationFilter<CrmOperationFilter>();
             o.CustomSchemaIds(SchemaId);
             o.OperationFilter<RateLimitResponsesOperationFilter>();
+            o.OperationFilter<HttpHeadersOperationFilter>();
+            o.DocumentFilter<HttpHeadersOperationFilter>();
             foreach (var xml in Directory.EnumerateFiles(AppContext.BaseDirectory, "Crm.*.xml").Order(StringComparer.Ordinal))
             {
                 o.IncludeXmlComments(xml);

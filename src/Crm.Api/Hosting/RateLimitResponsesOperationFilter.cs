@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
@@ -28,22 +27,18 @@ internal sealed class RateLimitResponsesOperationFilter(IOptions<RateLimitingOpt
             return;
         }
 
-        operation.Responses[StatusCode] = new OpenApiResponse
+        var response = ProblemResponses.Create(
+            context,
+            "Too many requests: the caller's rate limit for the current window is used up (type too-many-requests). " +
+            "Retry after Retry-After seconds; the request was not processed.");
+        response.Headers = new Dictionary<string, IOpenApiHeader>(StringComparer.Ordinal)
         {
-            Description = "Too many requests: the caller's rate limit for the current window is used up (type too-many-requests). " +
-                "Retry after Retry-After seconds; the request was not processed.",
-            Headers = new Dictionary<string, IOpenApiHeader>(StringComparer.Ordinal)
-            {
-                ["Retry-After"] = IntegerHeader("Seconds to wait before sending again (equal to RateLimit-Reset)."),
-                ["RateLimit-Limit"] = IntegerHeader("Requests allowed per window."),
-                ["RateLimit-Remaining"] = IntegerHeader("Requests left in the current window: 0."),
-                ["RateLimit-Reset"] = IntegerHeader("Seconds until the window ends."),
-            },
-            Content = new Dictionary<string, OpenApiMediaType>(StringComparer.Ordinal)
-            {
-                ["application/problem+json"] = new() { Schema = context.SchemaGenerator.GenerateSchema(typeof(ProblemDetails), context.SchemaRepository) },
-            },
+            ["Retry-After"] = IntegerHeader("Seconds to wait before sending again (equal to RateLimit-Reset)."),
+            ["RateLimit-Limit"] = IntegerHeader("Requests allowed per window."),
+            ["RateLimit-Remaining"] = IntegerHeader("Requests left in the current window: 0."),
+            ["RateLimit-Reset"] = IntegerHeader("Seconds until the window ends."),
         };
+        operation.Responses[StatusCode] = response;
     }
 
     private static OpenApiHeader IntegerHeader(string description) =>

@@ -20,4 +20,16 @@ public static class EndpointConventions
 
         return builder;
     }
+
+    /// <summary>The operation evaluates <c>If-Match</c> (412 when stale) but also runs without it.</summary>
+    public static RouteHandlerBuilder HonoursIfMatch(this RouteHandlerBuilder builder) => builder.WithMetadata(IfMatchMetadata.Optional);
+
+    /// <summary>The operation refuses to run without <c>If-Match</c> (428) and evaluates it (412 when stale).</summary>
+    public static RouteHandlerBuilder RequiresIfMatch(this RouteHandlerBuilder builder) => builder.WithMetadata(IfMatchMetadata.Mandatory);
+
+    /// <summary>The operation's 200 and 201 responses carry the representation's <c>ETag</c>.</summary>
+    public static RouteHandlerBuilder ReturnsETag(this RouteHandlerBuilder builder) => builder.WithMetadata(ETagMetadata.Instance);
+
+    /// <summary>The operation honours <c>Prefer: respond-async</c>: 202 with the job's <c>Location</c>.</summary>
+    public static RouteHandlerBuilder HonoursRespondAsync(this RouteHandlerBuilder builder) => builder.WithMetadata(RespondAsyncMetadata.Instance);
 }

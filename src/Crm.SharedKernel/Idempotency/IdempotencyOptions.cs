@@ -9,6 +9,9 @@ public sealed class IdempotencyOptions
 
     public const string ReplayedHeaderName = "Idempotent-Replayed";
 
+    /// <summary>The longest key accepted (visible ASCII characters).</summary>
+    public const int MaxKeyLength = IdempotencyRecord.MaxKeyLength;
+
     /// <summary>How long a response is kept and replayed.</summary>
     public TimeSpan Lifetime { get; set; } = TimeSpan.FromHours(24);
 

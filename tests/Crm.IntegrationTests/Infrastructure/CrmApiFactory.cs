@@ -11,8 +11,8 @@ namespace Crm.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// The real API (Program) over real PostgreSQL, with a controllable clock, the outbox loop off (tests
-/// dispatch explicitly), a generous anonymous rate limit, and, unless told otherwise, the test-only
-/// Notes module composed in.
+/// dispatch explicitly), a generous anonymous rate limit, the <see cref="HeaderContractGuard"/> watching every
+/// request, and, unless told otherwise, the test-only Notes module composed in.
 /// </summary>
 internal sealed class CrmApiFactory(string connectionString, bool withSampleModule = true, IReadOnlyDictionary<string, string?>? settings = null)
     : WebApplicationFactory<Program>
@@ -46,6 +46,7 @@ internal sealed class CrmApiFactory(string connectionString, bool withSampleModu
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<TimeProvider>(Time);
+            services.AddSingleton<IStartupFilter, HeaderContractGuard.StartupFilter>();
             if (withSampleModule)
             {
                 services.AddNotesSampleModule();

@@ -28,6 +28,14 @@ internal abstract class IntegrationTest
     [TearDown]
     public void DisposeClient() => Client.Dispose();
 
+    /// <summary>The endpoints this test called declare the headers they use (If-Match, ETag, Location, Prefer) truthfully.</summary>
+    [TearDown]
+    public void CheckHeaderContract()
+    {
+        var offences = HeaderContractGuard.Drain();
+        Assert.That(offences, Is.Empty, "Endpoint header metadata differs from behaviour (fix the metadata where the endpoint is mapped):\n" + string.Join('\n', offences));
+    }
+
     protected static async Task<JsonElement> ReadProblemAsync(HttpResponseMessage response, HttpStatusCode expected)
     {
         var body = await response.Content.ReadAsStringAsync();

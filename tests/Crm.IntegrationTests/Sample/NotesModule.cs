@@ -37,7 +37,7 @@ internal static class NotesModule
             var note = await mediator.Send(new CreateNote(body.Title, body.Priority), ct);
             response.SetETag(note.Version);
             return TypedResults.Created($"/api/v1/notes/{note.Id}", note);
-        });
+        }).ReturnsETag();
         notes.MapGet("/", async ([AsParameters] ListNotesQuery query, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new ListNotes(new PageRequest(query.Limit, query.Cursor, query.IncludeTotal ?? false), query.Sort, QueryEnum.Parse<NotePriority>(query.Priority, "priority")), ct)));
         notes.MapGet("/{id:guid}", async (Guid id, IMediator mediator, HttpResponse response, CancellationToken ct) =>
@@ -45,18 +45,26 @@ internal static class NotesModule
             var note = await mediator.Send(new GetNote(id), ct);
             response.SetETag(note.Version);
             return TypedResults.Ok(note);
-        });
+        }).ReturnsETag();
         notes.MapPut("/{id:guid}", async (Guid id, NoteBody body, HttpRequest request, IMediator mediator, CancellationToken ct) =>
         {
             var note = await mediator.Send(new UpdateNote(id, body.Title, body.Priority, IfMatch.From(request)), ct);
             request.HttpContext.Response.SetETag(note.Version);
             return TypedResults.Ok(note);
-        });
+        }).HonoursIfMatch().ReturnsETag();
         notes.MapDelete("/{id:guid}", async (Guid id, HttpRequest request, IMediator mediator, CancellationToken ct) =>
         {
             await mediator.Send(new DeleteNote(id, IfMatch.From(request)), ct);
             return TypedResults.NoContent();
+        }).HonoursIfMatch();
+        // Deliberately without (or with untrue) header metadata: HeaderContractGuardTests prove the guard reports them.
+        notes.MapPost("/undeclared-if-match", (HttpRequest request) => TypedResults.Ok(IfMatch.From(request).IsPresent));
+        notes.MapGet("/undeclared-etag", (HttpResponse response) =>
+        {
+            response.SetETag(1);
+            return TypedResults.NoContent();
         });
+        notes.MapGet("/unkept-etag", () => TypedResults.Ok()).ReturnsETag();
         notes.MapPost("/upload", (HttpRequest request) => TypedResults.Ok(request.ContentLength))
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(10 * 1024 * 1024));
         notes.MapGet("/fail", IResult () => throw new InvalidOperationException("secret internal detail"));

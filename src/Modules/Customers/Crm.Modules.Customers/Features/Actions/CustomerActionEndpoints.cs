@@ -42,6 +42,8 @@ internal static class CustomerActionEndpoints
                 return http.HttpContext.Response.OkWithETag(changed.Customer, changed.Version);
             })
             .RequirePermission(Permissions.CustomersWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName(name)
             .WithSummary(summary)
             // 422: an Idempotency-Key reused with another body.

@@ -40,6 +40,8 @@ internal static class BalanceEndpoints
                 return http.HttpContext.Response.CreatedWithETag($"/api/v1/customers/{id}/balance-ledger/{adjusted.Entry.Id}", adjusted.Entry, adjusted.CustomerVersion);
             })
             .RequirePermission(Permissions.CustomersWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("AdjustCustomerBalance")
             .WithSummary("Adjust a customer's outstanding balance by hand: one manualAdjustment ledger entry (managers and administrators; CNY only; honours If-Match and Idempotency-Key)")
             .WithDescription("Answers 201 with the ledger entry (Location: the entry) and the ETag header of the customer after the change, not of the entry: "

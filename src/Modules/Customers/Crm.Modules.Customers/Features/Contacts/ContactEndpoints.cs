@@ -30,6 +30,7 @@ internal static class ContactEndpoints
                 return response.CreatedWithETag($"/api/v1/contacts/{created.Contact.Id}", created.Contact, created.Version);
             })
             .RequirePermission(Permissions.CustomersWrite)
+            .ReturnsETag()
             .WithName("CreateContact")
             .WithSummary("Add a contact to a customer (honours Idempotency-Key)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
@@ -49,6 +50,7 @@ internal static class ContactEndpoints
         contacts.MapGet("/{id:guid}", async Task<Ok<ContactResponse>> (Guid id, IMediator mediator, HttpResponse response, CancellationToken ct) =>
                 Versioned(response, await mediator.Send(new GetContactRequest(id), ct)))
             .RequirePermission(Permissions.CustomersRead)
+            .ReturnsETag()
             .WithName("GetContact")
             .WithSummary("Get a contact with its consents")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
@@ -57,6 +59,8 @@ internal static class ContactEndpoints
                 Versioned(http.HttpContext.Response, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
             .Accepts<UpdateContactRequest>("application/merge-patch+json", "application/json")
             .RequirePermission(Permissions.CustomersWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("UpdateContact")
             .WithSummary("Update a contact (JSON merge patch; honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
@@ -64,6 +68,8 @@ internal static class ContactEndpoints
         contacts.MapDelete("/{id:guid}", async Task<Ok<ContactResponse>> (Guid id, IMediator mediator, HttpRequest http, CancellationToken ct) =>
                 Versioned(http.HttpContext.Response, await mediator.Send(new ArchiveContactRequest(id, IfMatch.From(http)), ct)))
             .RequirePermission(Permissions.CustomersWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("ArchiveContact")
             .WithSummary("Delete a contact: a soft delete that archives it (honours If-Match)")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status412PreconditionFailed);
@@ -71,6 +77,8 @@ internal static class ContactEndpoints
         contacts.MapPost("/{id:guid}/consents", async Task<Ok<ContactResponse>> (Guid id, ChangeConsentRequest request, IMediator mediator, HttpRequest http, CancellationToken ct) =>
                 Versioned(http.HttpContext.Response, await mediator.Send(request with { ContactId = id, IfMatch = IfMatch.From(http) }, ct)))
             .RequirePermission(Permissions.CustomersWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("ChangeContactConsent")
             .WithSummary("Record a consent change on one channel (granted, optedOut, unknown); an opt-out is lifted only by a grant")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity);

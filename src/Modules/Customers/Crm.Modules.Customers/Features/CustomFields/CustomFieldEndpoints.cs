@@ -26,6 +26,7 @@ internal static class CustomFieldEndpoints
         fields.MapGet("/{key}", async Task<Ok<CustomFieldResponse>> (string entity, string key, IMediator mediator, HttpResponse response, CancellationToken ct) =>
                 Versioned(response, await mediator.Send(new GetCustomFieldRequest(CustomFieldEntities.Parse(entity), key), ct)))
             .RequirePermission(Permissions.CustomersRead)
+            .ReturnsETag()
             .WithName("GetCustomField")
             .WithSummary("Get a custom field definition")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
@@ -37,6 +38,7 @@ internal static class CustomFieldEndpoints
                 return response.CreatedWithETag($"/api/v1/custom-fields/{entity}/{created.Field.Key}", created.Field, created.Version);
             })
             .RequirePermission(Permissions.CustomFieldsManage)
+            .ReturnsETag()
             .WithName("CreateCustomField")
             .WithSummary("Define a custom field of customers or contacts (administrators)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity);
@@ -46,6 +48,8 @@ internal static class CustomFieldEndpoints
                     request with { Entity = CustomFieldEntities.Parse(entity), Key = key, IfMatch = IfMatch.From(http) }, ct)))
             .Accepts<UpdateCustomFieldRequest>("application/merge-patch+json", "application/json")
             .RequirePermission(Permissions.CustomFieldsManage)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("UpdateCustomField")
             .WithSummary("Update a custom field definition (JSON merge patch; key and type are fixed; honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status412PreconditionFailed);
@@ -54,6 +58,8 @@ internal static class CustomFieldEndpoints
                 Versioned(http.HttpContext.Response, await mediator.Send(
                     new DeactivateCustomFieldRequest(CustomFieldEntities.Parse(entity), key, IfMatch.From(http)), ct)))
             .RequirePermission(Permissions.CustomFieldsManage)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("DeactivateCustomField")
             .WithSummary("Delete a custom field definition: deactivates it, keeping every stored value (honours If-Match)")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status412PreconditionFailed);

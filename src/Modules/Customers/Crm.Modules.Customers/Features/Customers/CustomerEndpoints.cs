@@ -95,6 +95,7 @@ internal static class CustomerEndpoints
         customers.MapGet("/{id:guid}", async Task<Ok<CustomerResponse>> (Guid id, IMediator mediator, HttpResponse response, CancellationToken ct) =>
                 Versioned(response, await mediator.Send(new GetCustomerRequest(id), ct)))
             .RequirePermission(Permissions.CustomersRead)
+            .ReturnsETag()
             .WithName("GetCustomer")
             .WithSummary("Get a customer")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
@@ -105,6 +106,7 @@ internal static class CustomerEndpoints
                 return response.CreatedWithETag($"/api/v1/customers/{created.Customer.Id}", created.Customer, created.Version);
             })
             .RequirePermission(Permissions.CustomersWrite)
+            .ReturnsETag()
             .WithName("CreateCustomer")
             .WithSummary("Create a customer (honours Idempotency-Key)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity);
@@ -113,6 +115,8 @@ internal static class CustomerEndpoints
                 Versioned(http.HttpContext.Response, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
             .Accepts<UpdateCustomerRequest>("application/merge-patch+json", "application/json")
             .RequirePermission(Permissions.CustomersWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("UpdateCustomer")
             .WithSummary("Update a customer (JSON merge patch; honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
@@ -120,6 +124,8 @@ internal static class CustomerEndpoints
         customers.MapDelete("/{id:guid}", async Task<Ok<CustomerResponse>> (Guid id, IMediator mediator, HttpRequest http, CancellationToken ct) =>
                 Versioned(http.HttpContext.Response, await mediator.Send(new ArchiveCustomerRequest(id, IfMatch.From(http)), ct)))
             .RequirePermission(Permissions.CustomersWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("ArchiveCustomer")
             .WithSummary("Delete a customer: a soft delete that archives it (honours If-Match)")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status412PreconditionFailed);

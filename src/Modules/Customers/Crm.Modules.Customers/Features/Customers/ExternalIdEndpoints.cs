@@ -23,6 +23,7 @@ internal static class ExternalIdEndpoints
                 return http.Response.OkWithETag(customer.Customer, customer.Version);
             })
             .RequirePermission(Permissions.CustomersRead)
+            .ReturnsETag()
             .WithName("GetCustomerByExternalId")
             .WithSummary("Get a customer by its external (ERP) id; percent-encode the id in the path")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
@@ -38,6 +39,8 @@ internal static class ExternalIdEndpoints
                     : http.Response.OkWithETag(customer.Customer, customer.Version);
             })
             .RequirePermission(Permissions.CustomersWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("UpsertCustomerByExternalId")
             .WithSummary("ERP upsert: create (201) or replace (200) the customer with this external id; honours If-Match and If-None-Match: *")
             .ProducesProblems(

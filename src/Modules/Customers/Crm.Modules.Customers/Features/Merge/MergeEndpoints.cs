@@ -30,6 +30,8 @@ internal static class MergeEndpoints
                 return http.HttpContext.Response.OkWithETag(merged.Customer, merged.Version);
             })
             .RequirePermission(Permissions.CustomersMerge)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("MergeCustomers")
             .WithSummary("Merge a duplicate customer (loserId) into this one: its contacts, follow-ups and owner history move here and it redirects here (managers and administrators; honours If-Match on the survivor)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity);

@@ -43,6 +43,8 @@ internal static class PoolEndpoints
                 return http.HttpContext.Response.OkWithETag(released.Customer, released.Version);
             })
             .RequirePermission(Permissions.CustomersWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("ReleaseCustomer")
             .WithSummary("Release a customer to the public pool (its owner, their manager or an administrator; honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
@@ -53,6 +55,7 @@ internal static class PoolEndpoints
                 return response.OkWithETag(claimed.Customer, claimed.Version);
             })
             .RequirePermission(Permissions.CustomersWrite)
+            .ReturnsETag()
             .WithName("ClaimCustomer")
             .WithSummary("Claim a pool customer for yourself (409 already-owned when someone was first, 409 claim-limit-reached at the tier's limit)")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
@@ -63,6 +66,7 @@ internal static class PoolEndpoints
                 return http.HttpContext.Response.OkWithETag(assigned.Customer, assigned.Version);
             })
             .RequirePermission(Permissions.CustomersWrite)
+            .ReturnsETag()
             .WithName("AssignPoolCustomer")
             .WithSummary("Give a pool customer to a rep (managers within their team subtree, administrators)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity);

@@ -77,6 +77,7 @@ internal static class RegionEndpoints
                 return TypedResults.Bytes(lists.Of(string.IsNullOrWhiteSpace(parentCode) ? string.Empty : parentCode, regions), "application/json; charset=utf-8");
             })
             .WithTags("Regions")
+            .ReturnsETag()
             .WithName("ListRegions")
             .WithSummary("List the GB/T 2260 divisions below parentCode (provinces when absent); cacheable, honours If-None-Match")
             .Produces<RegionListResponse>(StatusCodes.Status200OK, "application/json")

@@ -23,6 +23,8 @@ internal static class TransferEndpoints
                 return http.HttpContext.Response.OkWithETag(transferred.Customer, transferred.Version);
             })
             .RequirePermission(Permissions.CustomersWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("TransferCustomer")
             .WithSummary("Transfer a customer to another owner, with a reason kept in its owner history (managers and administrators; honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity);

@@ -46,6 +46,7 @@ internal static class ApiKeyEndpoints
                 var key = await mediator.Send(new GetApiKeyRequest(id), ct);
                 return response.OkWithETag(key.ApiKey, key.Version);
             })
+            .ReturnsETag()
             .WithName("GetApiKey")
             .WithSummary("Get an API key (never its secret)")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
@@ -55,6 +56,7 @@ internal static class ApiKeyEndpoints
                 await mediator.Send(new RevokeApiKeyRequest(id, IfMatch.From(request)), ct);
                 return TypedResults.NoContent();
             })
+            .HonoursIfMatch()
             .WithName("RevokeApiKey")
             .WithSummary("Revoke an API key (kept in the list as revoked; honours If-Match)")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status412PreconditionFailed);

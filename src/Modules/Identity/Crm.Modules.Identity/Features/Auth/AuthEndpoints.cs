@@ -29,6 +29,7 @@ internal static class AuthEndpoints
             })
             .RequireAuthorization()
             .WithTags("Auth")
+            .ReturnsETag()
             .WithName("GetCurrentUser")
             .WithSummary("The signed-in user and their permissions")
             .ProducesProblems(StatusCodes.Status404NotFound);

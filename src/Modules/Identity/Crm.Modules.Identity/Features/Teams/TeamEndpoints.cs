@@ -34,6 +34,7 @@ internal static class TeamEndpoints
         teams.MapGet("/{id:guid}", async Task<Ok<TeamResponse>> (Guid id, IMediator mediator, HttpResponse response, CancellationToken ct) =>
                 Versioned(response, await mediator.Send(new GetTeamRequest(id), ct)))
             .RequirePermission(Permissions.UsersRead)
+            .ReturnsETag()
             .WithName("GetTeam")
             .WithSummary("Get a team")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
@@ -44,6 +45,7 @@ internal static class TeamEndpoints
                 return response.CreatedWithETag($"/api/v1/teams/{created.Team.Id}", created.Team, created.Version);
             })
             .RequirePermission(Permissions.TeamsWrite)
+            .ReturnsETag()
             .WithName("CreateTeam")
             .WithSummary("Create a team (company, department under a company, group under a department)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status422UnprocessableEntity);
@@ -52,6 +54,8 @@ internal static class TeamEndpoints
                 Versioned(http.HttpContext.Response, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
             .Accepts<UpdateTeamRequest>("application/merge-patch+json", "application/json")
             .RequirePermission(Permissions.TeamsWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("UpdateTeam")
             .WithSummary("Rename or move a team (JSON merge patch; honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity);

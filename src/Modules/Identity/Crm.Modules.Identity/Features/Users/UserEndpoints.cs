@@ -45,6 +45,7 @@ internal static class UserEndpoints
         users.MapGet("/{id:guid}", async Task<Ok<UserResponse>> (Guid id, IMediator mediator, HttpResponse response, CancellationToken ct) =>
                 Versioned(response, await mediator.Send(new GetUserRequest(id), ct)))
             .RequirePermission(Permissions.UsersRead)
+            .ReturnsETag()
             .WithName("GetUser")
             .WithSummary("Get a user")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
@@ -55,6 +56,7 @@ internal static class UserEndpoints
                 return response.CreatedWithETag($"/api/v1/users/{created.User.Id}", created.User, created.Version);
             })
             .RequirePermission(Permissions.UsersWrite)
+            .ReturnsETag()
             .WithName("CreateUser")
             .WithSummary("Create a user")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity);
@@ -63,6 +65,8 @@ internal static class UserEndpoints
                 Versioned(http.HttpContext.Response, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
             .Accepts<UpdateUserRequest>("application/merge-patch+json", "application/json")
             .RequirePermission(Permissions.UsersWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("UpdateUser")
             .WithSummary("Update a user (JSON merge patch; honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity);
@@ -70,6 +74,7 @@ internal static class UserEndpoints
         users.MapPost("/{id:guid}/deactivate", async Task<Ok<UserResponse>> (Guid id, IMediator mediator, HttpResponse response, CancellationToken ct) =>
                 Versioned(response, await mediator.Send(new ChangeUserStatusRequest(id, Active: false), ct)))
             .RequirePermission(Permissions.UsersWrite)
+            .ReturnsETag()
             .WithName("DeactivateUser")
             .WithSummary("Deactivate a user: no more sign-in, every token revoked, records and history kept")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status422UnprocessableEntity);
@@ -77,6 +82,7 @@ internal static class UserEndpoints
         users.MapPost("/{id:guid}/reactivate", async Task<Ok<UserResponse>> (Guid id, IMediator mediator, HttpResponse response, CancellationToken ct) =>
                 Versioned(response, await mediator.Send(new ChangeUserStatusRequest(id, Active: true), ct)))
             .RequirePermission(Permissions.UsersWrite)
+            .ReturnsETag()
             .WithName("ReactivateUser")
             .WithSummary("Reactivate a deactivated user")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);

@@ -54,6 +54,7 @@ internal static class ImportEndpoints
             .Accepts<string>("text/csv", "application/x-ndjson", "application/json")
             .WithMetadata(new ImportSizeLimit(maxBytes))
             .RequirePermission(Permissions.ImportsWrite)
+            .HonoursRespondAsync()
             .WithName("StartImport")
             .WithSummary("Import customers or contacts from a CSV, NDJSON or JSON body (Prefer: respond-async for a background job)")
             .ProducesProblems(

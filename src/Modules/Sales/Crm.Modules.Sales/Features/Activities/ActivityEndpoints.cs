@@ -81,6 +81,7 @@ internal static class ActivityEndpoints
         activities.MapGet("/{id:guid}", async Task<Ok<ActivityResponse>> (Guid id, IMediator mediator, HttpResponse response, CancellationToken ct) =>
                 Versioned(response, await mediator.Send(new GetActivityRequest(id), ct)))
             .RequirePermission(Permissions.SalesRead)
+            .ReturnsETag()
             .WithName("GetActivity")
             .WithSummary("Get an activity")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
@@ -91,6 +92,7 @@ internal static class ActivityEndpoints
                 return response.CreatedWithETag($"/api/v1/sales/activities/{created.Activity.Id}", created.Activity, created.Version);
             })
             .RequirePermission(Permissions.SalesWrite)
+            .ReturnsETag()
             .WithName("CreateActivity")
             .WithSummary("Schedule an activity; calls, visits and emails with a contact pass the consent check (honours Idempotency-Key)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status422UnprocessableEntity);
@@ -99,6 +101,8 @@ internal static class ActivityEndpoints
                 Versioned(http.HttpContext.Response, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
             .Accepts<UpdateActivityRequest>("application/merge-patch+json", "application/json")
             .RequirePermission(Permissions.SalesWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("UpdateActivity")
             .WithSummary("Update or reschedule a planned activity (JSON merge patch; honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,
@@ -107,6 +111,8 @@ internal static class ActivityEndpoints
         activities.MapPost("/{id:guid}/complete", async Task<Ok<ActivityResponse>> (Guid id, ActivityActionRequest? request, IMediator mediator, HttpRequest http, CancellationToken ct) =>
                 Versioned(http.HttpContext.Response, await mediator.Send(new CompleteActivityRequest(id, request?.Outcome, IfMatch.From(http)), ct)))
             .RequirePermission(Permissions.SalesWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("CompleteActivity")
             .WithSummary("Complete a planned activity with its outcome (honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
@@ -114,6 +120,8 @@ internal static class ActivityEndpoints
         activities.MapPost("/{id:guid}/cancel", async Task<Ok<ActivityResponse>> (Guid id, ActivityActionRequest? request, IMediator mediator, HttpRequest http, CancellationToken ct) =>
                 Versioned(http.HttpContext.Response, await mediator.Send(new CancelActivityRequest(id, request?.Outcome, IfMatch.From(http)), ct)))
             .RequirePermission(Permissions.SalesWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("CancelActivity")
             .WithSummary("Cancel a planned activity (honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);

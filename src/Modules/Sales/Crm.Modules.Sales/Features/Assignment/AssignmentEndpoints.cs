@@ -28,6 +28,7 @@ internal static class AssignmentEndpoints
                 return response.OkWithETag(found.Territory, found.Version);
             })
             .RequirePermission(Permissions.SalesRead)
+            .ReturnsETag()
             .WithName("GetTerritory")
             .WithSummary("Get a territory")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
@@ -38,6 +39,7 @@ internal static class AssignmentEndpoints
                 return response.CreatedWithETag($"/api/v1/sales/territories/{created.Territory.Id}", created.Territory, created.Version);
             })
             .RequirePermission(Permissions.SalesManage)
+            .ReturnsETag()
             .WithName("CreateTerritory")
             .WithSummary("Create a territory (managers and administrators)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity);
@@ -48,6 +50,8 @@ internal static class AssignmentEndpoints
                 return http.HttpContext.Response.OkWithETag(updated.Territory, updated.Version);
             })
             .RequirePermission(Permissions.SalesManage)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("ReplaceTerritory")
             .WithSummary("Replace a territory's settings (managers and administrators; honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity);
@@ -58,6 +62,7 @@ internal static class AssignmentEndpoints
                 return TypedResults.NoContent();
             })
             .RequirePermission(Permissions.SalesManage)
+            .HonoursIfMatch()
             .WithName("DeleteTerritory")
             .WithSummary("Delete a territory no rule uses (managers and administrators; honours If-Match)")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
@@ -77,6 +82,7 @@ internal static class AssignmentEndpoints
                 return response.OkWithETag(found.Rule, found.Version);
             })
             .RequirePermission(Permissions.SalesRead)
+            .ReturnsETag()
             .WithName("GetAssignmentRule")
             .WithSummary("Get a lead assignment rule")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
@@ -87,6 +93,7 @@ internal static class AssignmentEndpoints
                 return response.CreatedWithETag($"/api/v1/sales/assignment-rules/{created.Rule.Id}", created.Rule, created.Version);
             })
             .RequirePermission(Permissions.SalesManage)
+            .ReturnsETag()
             .WithName("CreateAssignmentRule")
             .WithSummary("Create a lead assignment rule (managers and administrators)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity);
@@ -97,6 +104,8 @@ internal static class AssignmentEndpoints
                 return http.HttpContext.Response.OkWithETag(updated.Rule, updated.Version);
             })
             .RequirePermission(Permissions.SalesManage)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("ReplaceAssignmentRule")
             .WithSummary("Replace a lead assignment rule's settings; its rotation is kept (managers and administrators; honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity);
@@ -107,6 +116,7 @@ internal static class AssignmentEndpoints
                 return TypedResults.NoContent();
             })
             .RequirePermission(Permissions.SalesManage)
+            .HonoursIfMatch()
             .WithName("DeleteAssignmentRule")
             .WithSummary("Delete a lead assignment rule (managers and administrators; honours If-Match)")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status412PreconditionFailed);

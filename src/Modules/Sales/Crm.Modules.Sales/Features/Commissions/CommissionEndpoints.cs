@@ -58,6 +58,7 @@ internal static class CommissionEndpoints
         rules.MapGet("/{id:guid}", async Task<Ok<CommissionRuleResponse>> (Guid id, IMediator mediator, HttpResponse response, CancellationToken ct) =>
                 Versioned(response, await mediator.Send(new GetCommissionRuleRequest(id), ct)))
             .RequirePermission(Permissions.SalesRead)
+            .ReturnsETag()
             .WithName("GetCommissionRule")
             .WithSummary("Get a commission rule")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
@@ -68,6 +69,7 @@ internal static class CommissionEndpoints
                 return response.CreatedWithETag($"/api/v1/sales/commission-rules/{created.Rule.Id}", created.Rule, created.Version);
             })
             .RequirePermission(Permissions.SalesManage)
+            .ReturnsETag()
             .WithName("CreateCommissionRule")
             .WithSummary("Create a commission rule for a rep, a product category, both, or everybody (honours Idempotency-Key)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity);
@@ -76,6 +78,8 @@ internal static class CommissionEndpoints
                 Versioned(http.HttpContext.Response, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
             .Accepts<UpdateCommissionRuleRequest>("application/merge-patch+json", "application/json")
             .RequirePermission(Permissions.SalesManage)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("UpdateCommissionRule")
             .WithSummary("Change a rule's rate, validity or name (JSON merge patch; honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,
@@ -87,6 +91,7 @@ internal static class CommissionEndpoints
                 return TypedResults.NoContent();
             })
             .RequirePermission(Permissions.SalesManage)
+            .HonoursIfMatch()
             .WithName("DeleteCommissionRule")
             .WithSummary("Delete a commission rule (honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status412PreconditionFailed);
@@ -119,6 +124,7 @@ internal static class CommissionEndpoints
         statements.MapGet("/{userId:guid}/{period}", async Task<Ok<FrozenCommissionStatementResponse>> (Guid userId, string period, IMediator mediator, HttpResponse response, CancellationToken ct) =>
                 Versioned(response, await mediator.Send(new GetFrozenCommissionStatementRequest(userId, period), ct)))
             .RequirePermission(Permissions.SalesRead)
+            .ReturnsETag()
             .WithName("GetFrozenCommissionStatement")
             .WithSummary("Get a rep's frozen statement of a month (yyyy-MM) with its stored lines and ETag; 404 while the month is only computed")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
@@ -129,6 +135,7 @@ internal static class CommissionEndpoints
                 return response.CreatedWithETag($"/api/v1/sales/commissions/statements/{userId}/{frozen.Statement.Period}", frozen.Statement, frozen.Version);
             })
             .RequirePermission(Permissions.SalesManage)
+            .ReturnsETag()
             .WithName("FreezeCommissionStatement")
             .WithSummary("Freeze a rep's statement of an ended month: its lines and totals are stored and no longer follow rule changes (managers and administrators; 409 when frozen already, 422 while the month runs)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,
@@ -146,6 +153,8 @@ internal static class CommissionEndpoints
                 Versioned(http.HttpContext.Response, await mediator.Send(
                     new ApproveCommissionStatementRequest(userId, period, IfMatch.From(http), http.HttpContext.User.IsInRole(Roles.Admin)), ct)))
             .RequirePermission(Permissions.SalesManage)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("ApproveCommissionStatement")
             .WithSummary("Approve a frozen statement: an administrator, or a manager who neither froze it nor is its rep (403 otherwise); raises CommissionStatementApproved (honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,
@@ -157,6 +166,7 @@ internal static class CommissionEndpoints
                 return TypedResults.NoContent();
             })
             .RequirePermission(Permissions.SalesManage)
+            .HonoursIfMatch()
             .WithName("ReopenCommissionStatement")
             .WithSummary("Reopen a frozen or approved statement: the frozen copy is deleted and the month is computed again (administrators; the reason is audited; honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status412PreconditionFailed);

@@ -37,6 +37,7 @@ internal static class CompetitorEndpoints
                 return response.OkWithETag(found.Competitor, found.Version);
             })
             .RequirePermission(Permissions.SalesRead)
+            .ReturnsETag()
             .WithName("GetCompetitor")
             .WithSummary("Get a competitor")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
@@ -54,6 +55,7 @@ internal static class CompetitorEndpoints
                 return response.CreatedWithETag($"/api/v1/sales/competitors/{created.Competitor.Id}", created.Competitor, created.Version);
             })
             .RequirePermission(Permissions.SalesManage)
+            .ReturnsETag()
             .WithName("CreateCompetitor")
             .WithSummary("Create a competitor (managers and administrators; honours Idempotency-Key)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status409Conflict);
@@ -64,6 +66,8 @@ internal static class CompetitorEndpoints
                 return http.HttpContext.Response.OkWithETag(updated.Competitor, updated.Version);
             })
             .RequirePermission(Permissions.SalesManage)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("ReplaceCompetitor")
             .WithSummary("Replace a competitor's details (managers and administrators; honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
@@ -74,6 +78,7 @@ internal static class CompetitorEndpoints
                 return TypedResults.NoContent();
             })
             .RequirePermission(Permissions.SalesManage)
+            .HonoursIfMatch()
             .WithName("DeleteCompetitor")
             .WithSummary("Delete a competitor no opportunity refers to (managers and administrators; honours If-Match)")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);

@@ -44,6 +44,7 @@ internal static class ContractEndpoints
         contracts.MapGet("/{id:guid}", async Task<Ok<ContractResponse>> (Guid id, IMediator mediator, HttpResponse response, CancellationToken ct) =>
                 Versioned(response, await mediator.Send(new GetContractRequest(id), ct)))
             .RequirePermission(Permissions.SalesRead)
+            .ReturnsETag()
             .WithName("GetContract")
             .WithSummary("Get a contract")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
@@ -54,6 +55,7 @@ internal static class ContractEndpoints
                 return response.CreatedWithETag($"/api/v1/sales/contracts/{created.Contract.Id}", created.Contract, created.Version);
             })
             .RequirePermission(Permissions.SalesWrite)
+            .ReturnsETag()
             .WithName("CreateContract")
             .WithSummary("Create a draft contract (honours Idempotency-Key)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status422UnprocessableEntity);
@@ -61,6 +63,8 @@ internal static class ContractEndpoints
         contracts.MapPost("/{id:guid}/sign", async Task<Ok<ContractResponse>> (Guid id, SignContractRequest request, IMediator mediator, HttpRequest http, CancellationToken ct) =>
                 Versioned(http.HttpContext.Response, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
             .RequirePermission(Permissions.SalesWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("SignContract")
             .WithSummary("Sign a draft contract (honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
@@ -69,6 +73,8 @@ internal static class ContractEndpoints
                 Versioned(http.HttpContext.Response, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
             .Accepts<UpdateContractRequest>("application/merge-patch+json", "application/json")
             .RequirePermission(Permissions.SalesWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("UpdateContract")
             .WithSummary("Change a contract (JSON merge patch; honours If-Match): every field on a draft, title and ownerId in any status")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,
@@ -77,6 +83,8 @@ internal static class ContractEndpoints
         contracts.MapPost("/{id:guid}/terminate", async Task<Ok<ContractResponse>> (Guid id, TerminateContractRequest request, IMediator mediator, HttpRequest http, CancellationToken ct) =>
                 Versioned(http.HttpContext.Response, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
             .RequirePermission(Permissions.SalesWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("TerminateContract")
             .WithSummary("Terminate a signed or active contract early with a reason: what is unpaid is no longer owed (honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
@@ -87,6 +95,7 @@ internal static class ContractEndpoints
                 return response.CreatedWithETag($"/api/v1/sales/contracts/{created.Contract.Id}", created.Contract, created.Version);
             })
             .RequirePermission(Permissions.SalesWrite)
+            .ReturnsETag()
             .WithName("RenewContract")
             .WithSummary("Renew a contract: creates the draft successor (defaults: same title and amount, starting the day after it ends, same length)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);

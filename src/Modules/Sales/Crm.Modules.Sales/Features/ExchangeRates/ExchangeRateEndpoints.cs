@@ -52,6 +52,7 @@ internal static class ExchangeRateEndpoints
                 return response.OkWithETag(found.Rate, found.Version);
             })
             .RequirePermission(Permissions.SalesRead)
+            .ReturnsETag()
             .WithName("GetExchangeRate")
             .WithSummary("Get the rate of a currency dated exactly that day, with its ETag")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
@@ -67,6 +68,8 @@ internal static class ExchangeRateEndpoints
                     : response.OkWithETag(stored.Rate, stored.Version);
             })
             .RequirePermission(Permissions.SalesManage)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("PutExchangeRate")
             .WithSummary("Create (201) or replace (200) the rate of a currency for a day: CNY per 1 unit (managers and administrators; honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
@@ -83,6 +86,7 @@ internal static class ExchangeRateEndpoints
                 return TypedResults.NoContent();
             })
             .RequirePermission(Permissions.SalesManage)
+            .HonoursIfMatch()
             .WithName("DeleteExchangeRate")
             .WithSummary("Delete the rate of a currency for a day (administrators; honours If-Match); amounts already converted keep their rate")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status412PreconditionFailed);

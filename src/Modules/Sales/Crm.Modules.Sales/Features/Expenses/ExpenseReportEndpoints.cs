@@ -47,6 +47,7 @@ internal static class ExpenseReportEndpoints
         reports.MapGet("/{id:guid}", async Task<Ok<ExpenseReportResponse>> (Guid id, IMediator mediator, HttpResponse response, CancellationToken ct) =>
                 Versioned(response, await mediator.Send(new GetExpenseReportRequest(id), ct)))
             .RequirePermission(Permissions.SalesRead)
+            .ReturnsETag()
             .WithName("GetExpenseReport")
             .WithSummary("Get an expense report with its lines")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
@@ -64,6 +65,7 @@ internal static class ExpenseReportEndpoints
                 return response.CreatedWithETag($"/api/v1/sales/expense-reports/{created.Report.Id}", created.Report, created.Version);
             })
             .RequirePermission(Permissions.SalesWrite)
+            .ReturnsETag()
             .WithName("CreateExpenseReport")
             .WithSummary("Create a draft expense report for the caller (honours Idempotency-Key)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status422UnprocessableEntity);
@@ -72,6 +74,8 @@ internal static class ExpenseReportEndpoints
                 Versioned(http.HttpContext.Response, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
             .Accepts<UpdateExpenseReportRequest>("application/merge-patch+json", "application/json")
             .RequirePermission(Permissions.SalesWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("UpdateExpenseReport")
             .WithSummary("Edit a draft or rejected expense report (JSON merge patch; honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,
@@ -87,6 +91,8 @@ internal static class ExpenseReportEndpoints
         reports.MapPost($"/{{id:guid}}/{route}", async Task<Ok<ExpenseReportResponse>> (Guid id, ExpenseDecisionRequest? request, IMediator mediator, HttpRequest http, CancellationToken ct) =>
                 Versioned(http.HttpContext.Response, await mediator.Send(new DecideExpenseReportRequest(id, action, request?.Comment, IfMatch.From(http)), ct)))
             .RequirePermission(permission)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName(action + "ExpenseReport")
             .WithSummary(summary + " (honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,

@@ -130,6 +130,7 @@ internal static class LeadEndpoints
         leads.MapGet("/{id:guid}", async Task<Ok<LeadResponse>> (Guid id, IMediator mediator, HttpResponse response, CancellationToken ct) =>
                 Versioned(response, await mediator.Send(new GetLeadRequest(id), ct)))
             .RequirePermission(Permissions.SalesRead)
+            .ReturnsETag()
             .WithName("GetLead")
             .WithSummary("Get a lead")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
@@ -140,6 +141,7 @@ internal static class LeadEndpoints
                 return response.CreatedWithETag($"/api/v1/sales/leads/{created.Lead.Id}", created.Lead, created.Version);
             })
             .RequirePermission(Permissions.SalesWrite)
+            .ReturnsETag()
             .WithName("CreateLead")
             .WithSummary("Create a lead; without ownerId the assignment rules pick the owner (honours Idempotency-Key)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status422UnprocessableEntity);
@@ -148,6 +150,8 @@ internal static class LeadEndpoints
                 Versioned(http.HttpContext.Response, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
             .Accepts<UpdateLeadRequest>("application/merge-patch+json", "application/json")
             .RequirePermission(Permissions.SalesWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("UpdateLead")
             .WithSummary("Update a lead (JSON merge patch; honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity);
@@ -155,6 +159,8 @@ internal static class LeadEndpoints
         leads.MapPost("/{id:guid}/qualify", async Task<Ok<LeadResponse>> (Guid id, IMediator mediator, HttpRequest http, CancellationToken ct) =>
                 Versioned(http.HttpContext.Response, await mediator.Send(new QualifyLeadRequest(id, IfMatch.From(http)), ct)))
             .RequirePermission(Permissions.SalesWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("QualifyLead")
             .WithSummary("Qualify a new or contacted lead (有效线索; honours If-Match and Idempotency-Key)")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
@@ -162,6 +168,8 @@ internal static class LeadEndpoints
         leads.MapPost("/{id:guid}/disqualify", async Task<Ok<LeadResponse>> (Guid id, DisqualifyLeadRequest request, IMediator mediator, HttpRequest http, CancellationToken ct) =>
                 Versioned(http.HttpContext.Response, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
             .RequirePermission(Permissions.SalesWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("DisqualifyLead")
             .WithSummary("Disqualify an open lead with a reason (无效线索; honours If-Match and Idempotency-Key)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
@@ -169,6 +177,8 @@ internal static class LeadEndpoints
         leads.MapPost("/{id:guid}/assign", async Task<Ok<LeadResponse>> (Guid id, AssignLeadRequest request, IMediator mediator, HttpRequest http, CancellationToken ct) =>
                 Versioned(http.HttpContext.Response, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
             .RequirePermission(Permissions.SalesWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("AssignLead")
             .WithSummary("Give an open lead to an owner: a rep may take it, managers assign within their team subtree (honours If-Match and Idempotency-Key)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity);
@@ -179,6 +189,8 @@ internal static class LeadEndpoints
                 return http.HttpContext.Response.OkWithETag(result.Conversion, result.Version);
             })
             .RequirePermission(Permissions.SalesWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("ConvertLead")
             .WithSummary("Convert an open lead into a new or existing customer, with an optional contact and opportunity (409 duplicate-customer with candidates unless confirmDuplicate; honours If-Match and Idempotency-Key)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity);

@@ -63,6 +63,7 @@ internal static class OpportunityEndpoints
                 return response.CreatedWithETag($"/api/v1/sales/opportunities/{created.Opportunity.Id}", created.Opportunity, created.Version);
             })
             .RequirePermission(Permissions.SalesWrite)
+            .ReturnsETag()
             .WithName("CreateOpportunity")
             .WithSummary("Open an opportunity with a customer (honours Idempotency-Key)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status422UnprocessableEntity);
@@ -90,6 +91,7 @@ internal static class OpportunityEndpoints
         opportunities.MapGet("/{id:guid}", async Task<Ok<OpportunityResponse>> (Guid id, IMediator mediator, HttpResponse response, CancellationToken ct) =>
                 Versioned(response, await mediator.Send(new GetOpportunityRequest(id), ct)))
             .RequirePermission(Permissions.SalesRead)
+            .ReturnsETag()
             .WithName("GetOpportunity")
             .WithSummary("Get an opportunity")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
@@ -98,6 +100,8 @@ internal static class OpportunityEndpoints
                 Versioned(http.HttpContext.Response, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
             .Accepts<UpdateOpportunityRequest>("application/merge-patch+json", "application/json")
             .RequirePermission(Permissions.SalesWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("UpdateOpportunity")
             .WithSummary("Update an open opportunity (JSON merge patch; honours If-Match; won and lost ones are read-only)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,
@@ -106,6 +110,8 @@ internal static class OpportunityEndpoints
         opportunities.MapPost("/{id:guid}/stage", async Task<Ok<OpportunityResponse>> (Guid id, MoveOpportunityStageRequest request, IMediator mediator, HttpRequest http, CancellationToken ct) =>
                 Versioned(http.HttpContext.Response, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
             .RequirePermission(Permissions.SalesWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("MoveOpportunityStage")
             .WithSummary("Move an opportunity to another stage (the won stage wins it, an open stage reopens a closed one; honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
@@ -113,6 +119,8 @@ internal static class OpportunityEndpoints
         opportunities.MapPost("/{id:guid}/win", async Task<Ok<OpportunityResponse>> (Guid id, IMediator mediator, HttpRequest http, CancellationToken ct) =>
                 Versioned(http.HttpContext.Response, await mediator.Send(new WinOpportunityRequest(id, IfMatch.From(http)), ct)))
             .RequirePermission(Permissions.SalesWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("WinOpportunity")
             .WithSummary("Win an open opportunity (moves it to the won stage; honours If-Match)")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
@@ -120,6 +128,8 @@ internal static class OpportunityEndpoints
         opportunities.MapPost("/{id:guid}/lose", async Task<Ok<OpportunityResponse>> (Guid id, LoseOpportunityRequest request, IMediator mediator, HttpRequest http, CancellationToken ct) =>
                 Versioned(http.HttpContext.Response, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
             .RequirePermission(Permissions.SalesWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("LoseOpportunity")
             .WithSummary("Lose an open opportunity with a reason (moves it to the lost stage; honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
@@ -127,6 +137,8 @@ internal static class OpportunityEndpoints
         opportunities.MapPost("/{id:guid}/reopen", async Task<Ok<OpportunityResponse>> (Guid id, ReopenOpportunityRequest request, IMediator mediator, HttpRequest http, CancellationToken ct) =>
                 Versioned(http.HttpContext.Response, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
             .RequirePermission(Permissions.SalesWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("ReopenOpportunity")
             .WithSummary("Reopen a won or lost opportunity (by default in the stage it was closed from; honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
@@ -151,6 +163,7 @@ internal static class OpportunityEndpoints
         lines.MapGet("/", async Task<Ok<OpportunityLinesResponse>> (Guid opportunityId, IMediator mediator, HttpResponse response, CancellationToken ct) =>
                 Lines(response, await mediator.Send(new ListOpportunityLinesRequest(opportunityId), ct)))
             .RequirePermission(Permissions.SalesRead)
+            .ReturnsETag()
             .WithName("ListOpportunityLines")
             .WithSummary("An opportunity's product lines and their total (the opportunity's ETag)")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
@@ -158,6 +171,8 @@ internal static class OpportunityEndpoints
         lines.MapPost("/", async Task<Ok<OpportunityLinesResponse>> (Guid opportunityId, AddOpportunityLineRequest request, IMediator mediator, HttpRequest http, CancellationToken ct) =>
                 Lines(http.HttpContext.Response, await mediator.Send(request with { OpportunityId = opportunityId, IfMatch = IfMatch.From(http) }, ct)))
             .RequirePermission(Permissions.SalesWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("AddOpportunityLine")
             .WithSummary("Add a product line to an open opportunity; its amount becomes the lines' total (honours If-Match on the opportunity's ETag)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity);
@@ -165,6 +180,8 @@ internal static class OpportunityEndpoints
         lines.MapPut("/{lineId:guid}", async Task<Ok<OpportunityLinesResponse>> (Guid opportunityId, Guid lineId, ReplaceOpportunityLineRequest request, IMediator mediator, HttpRequest http, CancellationToken ct) =>
                 Lines(http.HttpContext.Response, await mediator.Send(request with { OpportunityId = opportunityId, LineId = lineId, IfMatch = IfMatch.From(http) }, ct)))
             .RequirePermission(Permissions.SalesWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("ReplaceOpportunityLine")
             .WithSummary("Replace a line's quantity, unit price and discount (honours If-Match on the opportunity's ETag)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
@@ -172,6 +189,8 @@ internal static class OpportunityEndpoints
         lines.MapDelete("/{lineId:guid}", async Task<Ok<OpportunityLinesResponse>> (Guid opportunityId, Guid lineId, IMediator mediator, HttpRequest http, CancellationToken ct) =>
                 Lines(http.HttpContext.Response, await mediator.Send(new RemoveOpportunityLineRequest(opportunityId, lineId, IfMatch.From(http)), ct)))
             .RequirePermission(Permissions.SalesWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("RemoveOpportunityLine")
             .WithSummary("Remove a line; the amount becomes the remaining lines' total (honours If-Match on the opportunity's ETag)")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
@@ -194,6 +213,7 @@ internal static class OpportunityEndpoints
                 return response.OkWithETag(found.Pipeline, found.Version);
             })
             .RequirePermission(Permissions.SalesRead)
+            .ReturnsETag()
             .WithName("GetPipeline")
             .WithSummary("A pipeline with its stages")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
@@ -204,6 +224,7 @@ internal static class OpportunityEndpoints
                 return response.CreatedWithETag($"/api/v1/sales/pipelines/{created.Pipeline.Id}", created.Pipeline, created.Version);
             })
             .RequirePermission(Permissions.SalesManage)
+            .ReturnsETag()
             .WithName("CreatePipeline")
             .WithSummary("Create a pipeline with its stages (managers and administrators; honours Idempotency-Key)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status409Conflict);
@@ -214,6 +235,8 @@ internal static class OpportunityEndpoints
                 return http.HttpContext.Response.OkWithETag(updated.Pipeline, updated.Version);
             })
             .RequirePermission(Permissions.SalesManage)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("SetDefaultPipeline")
             .WithSummary("Make a pipeline the default for new opportunities (managers and administrators; honours If-Match)")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);

@@ -18,6 +18,8 @@ internal static class PipelineEditingEndpoints
                 Versioned(http, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
             .Accepts<UpdatePipelineRequest>("application/merge-patch+json", "application/json")
             .RequirePermission(Permissions.SalesManage)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("UpdatePipeline")
             .WithSummary("Rename, deactivate or reactivate a pipeline (JSON merge patch; the default pipeline stays active: 409; honours If-Match)")
             .WithDescription("An inactive pipeline takes no new opportunities; the ones in it carry on. Answers with the pipeline's new ETag.")
@@ -29,6 +31,8 @@ internal static class PipelineEditingEndpoints
                 return http.HttpContext.Response.CreatedWithETag($"/api/v1/sales/pipelines/{id}", updated.Pipeline, updated.Version);
             })
             .RequirePermission(Permissions.SalesManage)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("AddPipelineStage")
             .WithSummary("Add an open stage to a pipeline at a position among the open stages (honours If-Match on the pipeline and Idempotency-Key)")
             .WithDescription("The code is unique in the pipeline, retired stages included (409 duplicate-stage-code), and never changes. Answers 201 with the pipeline and its new ETag.")
@@ -38,6 +42,8 @@ internal static class PipelineEditingEndpoints
                 Versioned(http, await mediator.Send(request with { PipelineId = id, StageId = stageId, IfMatch = IfMatch.From(http) }, ct)))
             .Accepts<UpdatePipelineStageRequest>("application/merge-patch+json", "application/json")
             .RequirePermission(Permissions.SalesManage)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("UpdatePipelineStage")
             .WithSummary("Rename a stage or change its default probability (JSON merge patch; the code is immutable; honours If-Match on the pipeline)")
             .WithDescription("The won stage stays at 100 % and the lost one at 0 %. Opportunities in the stage keep their probability until their next move.")
@@ -46,6 +52,8 @@ internal static class PipelineEditingEndpoints
         pipelines.MapPut("/{id:guid}/stage-order", async Task<Ok<PipelineResponse>> (Guid id, ReorderPipelineStagesRequest request, IMediator mediator, HttpRequest http, CancellationToken ct) =>
                 Versioned(http, await mediator.Send(request with { PipelineId = id, IfMatch = IfMatch.From(http) }, ct)))
             .RequirePermission(Permissions.SalesManage)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("ReorderPipelineStages")
             .WithSummary("Reorder the open stages: the full list of open stage ids (400 otherwise; won and lost stay last; honours If-Match on the pipeline)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
@@ -56,6 +64,8 @@ internal static class PipelineEditingEndpoints
                 return http.HttpContext.Response.OkWithETag(retired.Response, retired.Version);
             })
             .RequirePermission(Permissions.SalesManage)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("DeactivatePipelineStage")
             .WithSummary("Retire an open stage, moving its open opportunities to moveTo in one transaction (honours If-Match on the pipeline)")
             .WithDescription(
@@ -66,6 +76,8 @@ internal static class PipelineEditingEndpoints
         pipelines.MapPost("/{id:guid}/stages/{stageId:guid}/reactivate", async Task<Ok<PipelineResponse>> (Guid id, Guid stageId, IMediator mediator, HttpRequest http, CancellationToken ct) =>
                 Versioned(http, await mediator.Send(new ReactivatePipelineStageRequest(id, stageId, IfMatch.From(http)), ct)))
             .RequirePermission(Permissions.SalesManage)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("ReactivatePipelineStage")
             .WithSummary("Bring a retired stage back after the last open stage (409 stage-active when it is not retired; honours If-Match on the pipeline)")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity);

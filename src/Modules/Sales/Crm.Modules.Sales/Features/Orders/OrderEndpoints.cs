@@ -84,6 +84,7 @@ internal static class OrderEndpoints
         orders.MapGet("/{id:guid}", async Task<Ok<OrderResponse>> (Guid id, IMediator mediator, HttpResponse response, CancellationToken ct) =>
                 Versioned(response, await mediator.Send(new GetOrderRequest(id), ct)))
             .RequirePermission(Permissions.SalesRead)
+            .ReturnsETag()
             .WithName("GetOrder")
             .WithSummary("Get an order with its lines and totals")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
@@ -91,6 +92,7 @@ internal static class OrderEndpoints
         orders.MapPost("/", async Task<Created<OrderResponse>> (CreateOrderRequest request, IMediator mediator, HttpResponse response, CancellationToken ct) =>
                 CreatedOrder(response, await mediator.Send(request, ct)))
             .RequirePermission(Permissions.SalesWrite)
+            .ReturnsETag()
             .WithName("CreateOrder")
             .WithSummary("Create a draft order for a customer; unit prices default from price resolution (honours Idempotency-Key)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status422UnprocessableEntity);
@@ -99,6 +101,8 @@ internal static class OrderEndpoints
                 Versioned(http.HttpContext.Response, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
             .Accepts<UpdateOrderRequest>("application/merge-patch+json", "application/json")
             .RequirePermission(Permissions.SalesWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("UpdateOrder")
             .WithSummary("Change a draft order (JSON merge patch of notes, partnerId, lines; honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,
@@ -113,6 +117,8 @@ internal static class OrderEndpoints
                 return Versioned(http.HttpContext.Response, await mediator.Send(request, ct));
             })
             .RequirePermission(Permissions.SalesWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("ConfirmOrder")
             .WithSummary("Confirm a draft order after the credit check (422 credit-limit-exceeded with the figures; a manager may override with a reason); raises OrderPlaced; honours If-Match")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,
@@ -121,6 +127,8 @@ internal static class OrderEndpoints
         orders.MapPost("/{id:guid}/ship", async Task<Ok<OrderResponse>> (Guid id, IMediator mediator, HttpRequest http, CancellationToken ct) =>
                 Versioned(http.HttpContext.Response, (await mediator.Send(new RecordShipmentRequest(null) { OrderId = id, IfMatch = IfMatch.From(http), Everything = true }, ct)).Order))
             .RequirePermission(Permissions.SalesWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("ShipOrder")
             .WithSummary("Ship everything left of a confirmed or partially shipped order in one shipment, now (raises OrderShipped; honours If-Match)")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
@@ -129,6 +137,8 @@ internal static class OrderEndpoints
         orders.MapPost("/{id:guid}/cancel", async Task<Ok<OrderResponse>> (Guid id, CancelOrderBody? body, IMediator mediator, HttpRequest http, CancellationToken ct) =>
                 Versioned(http.HttpContext.Response, await mediator.Send(new OrderActionRequest(id, OrderAction.Cancel, body?.Reason, null, false, IfMatch.From(http)), ct)))
             .RequirePermission(Permissions.SalesWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("CancelOrder")
             .WithSummary("Cancel a draft or confirmed order with a reason (409 order-has-shipments once anything shipped; raises OrderCancelled; honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,
@@ -139,6 +149,7 @@ internal static class OrderEndpoints
                 CreatedOrder(response, await mediator.Send((request ?? new CreateOrderFromQuoteRequest()) with { QuoteId = id }, ct)))
             .WithTags("Orders")
             .RequirePermission(Permissions.SalesWrite)
+            .ReturnsETag()
             .WithName("CreateOrderFromQuote")
             .WithSummary("Create the order of an accepted quote with its lines as accepted (one order per quote: 409 on the second)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,
@@ -151,6 +162,8 @@ internal static class OrderEndpoints
                 return result.Created ? CreatedOrder(http.Response, result.Order) : Versioned(http.Response, result.Order);
             })
             .RequirePermission(Permissions.SalesWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("UpsertOrderByExternalId")
             .WithSummary("ERP upsert: create (201) or replace (200) the draft order with this external id; 409 once it is no longer a draft; honours If-Match")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,
@@ -161,6 +174,8 @@ internal static class OrderEndpoints
         orders.MapPost($"/{{id:guid}}/{path}", async Task<Ok<OrderResponse>> (Guid id, IMediator mediator, HttpRequest http, CancellationToken ct) =>
                 Versioned(http.HttpContext.Response, await mediator.Send(new OrderActionRequest(id, action, null, null, false, IfMatch.From(http)), ct)))
             .RequirePermission(Permissions.SalesWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName(name)
             .WithSummary(summary + " (honours If-Match)")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);

@@ -30,6 +30,8 @@ internal static class ShipmentEndpoints
                     $"/api/v1/sales/orders/{id}/shipments/{recorded.Shipment.Shipment.Id}", recorded.Shipment.Shipment, recorded.Shipment.Version);
             })
             .RequirePermission(Permissions.SalesWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("RecordShipment")
             .WithSummary("Ship some quantity of some lines of a confirmed or partially shipped order (422 over-shipment with the figures); the order becomes partiallyShipped or shipped; raises OrderShipped; If-Match is the order's ETag, the answer carries the shipment's own ETag; honours Idempotency-Key")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,
@@ -45,6 +47,7 @@ internal static class ShipmentEndpoints
         shipments.MapGet("/{shipmentId:guid}", async Task<Ok<ShipmentResponse>> (Guid id, Guid shipmentId, IMediator mediator, HttpResponse response, CancellationToken ct) =>
                 Versioned(response, await mediator.Send(new GetShipmentRequest(id, shipmentId), ct)))
             .RequirePermission(Permissions.SalesRead)
+            .ReturnsETag()
             .WithName("GetShipment")
             .WithSummary("Get a shipment of an order with its lines and its own ETag (the If-Match of its cancellation)")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
@@ -53,6 +56,8 @@ internal static class ShipmentEndpoints
                 Guid id, Guid shipmentId, CancelShipmentRequest request, IMediator mediator, HttpRequest http, CancellationToken ct) =>
                 Versioned(http.HttpContext.Response, await mediator.Send(request with { OrderId = id, ShipmentId = shipmentId, IfMatch = IfMatch.From(http) }, ct)))
             .RequirePermission(Permissions.SalesWrite)
+            .RequiresIfMatch()
+            .ReturnsETag()
             .WithName("CancelShipment")
             .WithSummary("Cancel a shipment with a reason: its quantities are to ship again, the order goes back to partiallyShipped or confirmed; raises OrderShipmentCancelled; If-Match with the shipment's own ETag is required (428 without, 412 when stale)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,

@@ -45,6 +45,7 @@ internal static class PartnerEndpoints
                 return response.OkWithETag(found.Partner, found.Version);
             })
             .RequirePermission(Permissions.SalesRead)
+            .ReturnsETag()
             .WithName("GetPartner")
             .WithSummary("Get a partner")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
@@ -55,6 +56,7 @@ internal static class PartnerEndpoints
                 return response.CreatedWithETag($"/api/v1/sales/partners/{created.Partner.Id}", created.Partner, created.Version);
             })
             .RequirePermission(Permissions.SalesManage)
+            .ReturnsETag()
             .WithName("CreatePartner")
             .WithSummary("Create a partner (managers and administrators; honours Idempotency-Key)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity);
@@ -65,6 +67,8 @@ internal static class PartnerEndpoints
                 return http.HttpContext.Response.OkWithETag(updated.Partner, updated.Version);
             })
             .RequirePermission(Permissions.SalesManage)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("ReplacePartner")
             .WithSummary("Replace a partner's settings; active false retires it (managers and administrators; honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity);

@@ -80,6 +80,7 @@ internal static class PaymentEndpoints
                 return response.CreatedWithETag($"/api/v1/sales/receipts/{created.Receipt.Id}", created.Receipt, created.Version);
             })
             .RequirePermission(Permissions.SalesWrite)
+            .ReturnsETag()
             .WithName("RecordReceipt")
             .WithSummary("Record a payment received on a contract (at most what is outstanding; honours Idempotency-Key)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity);
@@ -90,6 +91,7 @@ internal static class PaymentEndpoints
                 return response.OkWithETag(receipt.Receipt, receipt.Version);
             })
             .RequirePermission(Permissions.SalesRead)
+            .ReturnsETag()
             .WithName("GetReceipt")
             .WithSummary("Get a receipt with its allocations")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
@@ -100,6 +102,8 @@ internal static class PaymentEndpoints
                 return http.HttpContext.Response.OkWithETag(receipt.Receipt, receipt.Version);
             })
             .RequirePermission(Permissions.SalesWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("ReverseReceipt")
             .WithSummary("Reverse a receipt with a reason (receipts are never deleted; honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);

@@ -51,6 +51,7 @@ internal static class PriceBookEndpoints
         books.MapGet("/{id:guid}", async Task<Ok<PriceBookResponse>> (Guid id, IMediator mediator, HttpResponse response, CancellationToken ct) =>
                 Versioned(response, await mediator.Send(new GetPriceBookRequest(id), ct)))
             .RequirePermission(Permissions.SalesRead)
+            .ReturnsETag()
             .WithName("GetPriceBook")
             .WithSummary("Get a price book")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
@@ -69,6 +70,8 @@ internal static class PriceBookEndpoints
                 Versioned(http.HttpContext.Response, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
             .Accepts<UpdatePriceBookRequest>("application/merge-patch+json", "application/json")
             .RequirePermission(Permissions.SalesManage)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("UpdatePriceBook")
             .WithSummary("Rename, re-date or deactivate a price book (JSON merge patch; honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,

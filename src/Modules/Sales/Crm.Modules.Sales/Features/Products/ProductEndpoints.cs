@@ -62,6 +62,7 @@ internal static class ProductEndpoints
         products.MapGet("/{id:guid}", async Task<Ok<ProductResponse>> (Guid id, IMediator mediator, HttpResponse response, CancellationToken ct) =>
                 Versioned(response, await mediator.Send(new GetProductRequest(id), ct)))
             .RequirePermission(Permissions.SalesRead)
+            .ReturnsETag()
             .WithName("GetProduct")
             .WithSummary("Get a product")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
@@ -72,6 +73,7 @@ internal static class ProductEndpoints
                 return response.CreatedWithETag($"/api/v1/sales/products/{created.Product.Id}", created.Product, created.Version);
             })
             .RequirePermission(Permissions.SalesManage)
+            .ReturnsETag()
             .WithName("CreateProduct")
             .WithSummary("Create a product (SKU unique: 409; honours Idempotency-Key)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status409Conflict);
@@ -80,6 +82,8 @@ internal static class ProductEndpoints
                 Versioned(http.HttpContext.Response, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
             .Accepts<UpdateProductRequest>("application/merge-patch+json", "application/json")
             .RequirePermission(Permissions.SalesManage)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("UpdateProduct")
             .WithSummary("Update or deactivate a product (JSON merge patch; honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status412PreconditionFailed);

@@ -50,6 +50,7 @@ internal static class QuotaEndpoints
                 return response.OkWithETag(found.Quota, found.Version);
             })
             .RequirePermission(Permissions.SalesRead)
+            .ReturnsETag()
             .WithName("GetSalesQuota")
             .WithSummary("Get a quota with its ETag")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
@@ -60,6 +61,7 @@ internal static class QuotaEndpoints
                 return response.CreatedWithETag($"/api/v1/sales/quotas/{created.Quota.Id}", created.Quota, created.Version);
             })
             .RequirePermission(Permissions.SalesManage)
+            .ReturnsETag()
             .WithName("CreateSalesQuota")
             .WithSummary("Set a user's or a team's quota for a period (one per subject and period: 409; managers and administrators; honours Idempotency-Key)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity);
@@ -71,6 +73,8 @@ internal static class QuotaEndpoints
             })
             .Accepts<UpdateSalesQuotaRequest>("application/merge-patch+json", "application/json")
             .RequirePermission(Permissions.SalesManage)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("UpdateSalesQuota")
             .WithSummary("Change a quota's targets (JSON merge patch; managers and administrators; honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status412PreconditionFailed);
@@ -81,6 +85,7 @@ internal static class QuotaEndpoints
                 return TypedResults.NoContent();
             })
             .RequirePermission(Permissions.SalesManage)
+            .HonoursIfMatch()
             .WithName("DeleteSalesQuota")
             .WithSummary("Delete a quota (managers and administrators; honours If-Match)")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status412PreconditionFailed);

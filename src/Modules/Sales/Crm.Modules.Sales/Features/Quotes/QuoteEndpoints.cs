@@ -59,6 +59,7 @@ internal static class QuoteEndpoints
         quotes.MapGet("/{id:guid}", async Task<Ok<QuoteResponse>> (Guid id, IMediator mediator, HttpResponse response, CancellationToken ct) =>
                 Versioned(response, await mediator.Send(new GetQuoteRequest(id), ct)))
             .RequirePermission(Permissions.SalesRead)
+            .ReturnsETag()
             .WithName("GetQuote")
             .WithSummary("Get a quote revision with its lines and totals")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
@@ -69,6 +70,7 @@ internal static class QuoteEndpoints
                 return response.CreatedWithETag($"/api/v1/sales/quotes/{created.Quote.Id}", created.Quote, created.Version);
             })
             .RequirePermission(Permissions.SalesWrite)
+            .ReturnsETag()
             .WithName("CreateQuote")
             .WithSummary("Create a quote for a customer or an opportunity; unit prices default from price resolution (honours Idempotency-Key)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status422UnprocessableEntity);
@@ -77,6 +79,8 @@ internal static class QuoteEndpoints
                 Versioned(http.HttpContext.Response, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
             .Accepts<UpdateQuoteRequest>("application/merge-patch+json", "application/json")
             .RequirePermission(Permissions.SalesWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("UpdateQuote")
             .WithSummary("Change a draft, pending or approved quote (JSON merge patch; lines replace all lines; honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,
@@ -88,6 +92,8 @@ internal static class QuoteEndpoints
         quotes.MapPost("/{id:guid}/reject", async Task<Ok<QuoteResponse>> (Guid id, RejectQuoteBody? body, IMediator mediator, HttpRequest http, CancellationToken ct) =>
                 Versioned(http.HttpContext.Response, await mediator.Send(new QuoteActionRequest(id, QuoteAction.Reject, body?.Reason, IfMatch.From(http)), ct)))
             .RequirePermission(Permissions.SalesWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("RejectQuote")
             .WithSummary("Record that the customer rejected a sent quote, with an optional reason (honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,
@@ -99,6 +105,8 @@ internal static class QuoteEndpoints
                 return http.HttpContext.Response.CreatedWithETag($"/api/v1/sales/quotes/{created.Quote.Id}", created.Quote, created.Version);
             })
             .RequirePermission(Permissions.SalesWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("ReviseQuote")
             .WithSummary("Create the next revision (same number, v+1, same lines); the revised one becomes read-only (honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,
@@ -134,6 +142,8 @@ internal static class QuoteEndpoints
         quotes.MapPost($"/{{id:guid}}/{path}", async Task<Ok<QuoteResponse>> (Guid id, IMediator mediator, HttpRequest http, CancellationToken ct) =>
                 Versioned(http.HttpContext.Response, await mediator.Send(new QuoteActionRequest(id, action, null, IfMatch.From(http)), ct)))
             .RequirePermission(Permissions.SalesWrite)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName(name)
             .WithSummary(summary + " (honours If-Match)")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
@@ -159,6 +169,7 @@ internal static class QuoteEndpoints
                 return response.OkWithETag(approval.Approval, approval.Version);
             })
             .RequirePermission(Permissions.SalesManage)
+            .ReturnsETag()
             .WithName("GetQuoteApproval")
             .WithSummary("Get a discount approval request")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
@@ -174,6 +185,8 @@ internal static class QuoteEndpoints
                 return http.HttpContext.Response.OkWithETag(decided.Approval, decided.Version);
             })
             .RequirePermission(Permissions.SalesManage)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName(name)
             .WithSummary(summary + " (not on your own quote; honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,
@@ -189,6 +202,7 @@ internal static class QuoteEndpoints
                 return response.OkWithETag(current.Settings, current.Version);
             })
             .RequirePermission(Permissions.SalesRead)
+            .ReturnsETag()
             .WithName("GetQuoteSettings")
             .WithSummary("The discount approval threshold (default 10%)")
             .ProducesProblems(StatusCodes.Status403Forbidden);
@@ -199,6 +213,8 @@ internal static class QuoteEndpoints
                 return http.HttpContext.Response.OkWithETag(updated.Settings, updated.Version);
             })
             .RequirePermission(Permissions.SalesManage)
+            .HonoursIfMatch()
+            .ReturnsETag()
             .WithName("UpdateQuoteSettings")
             .WithSummary("Set the discount approval threshold; it applies when quote lines are next saved (honours If-Match)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status409Conflict, StatusCodes.Status412PreconditionFailed);
