@@ -49,7 +49,15 @@ internal static class ImportApi
     /// <paramref name="import"/> starts; once the import waits on that transaction's row lock in an INSERT into
     /// <paramref name="table"/>, the transaction commits and the import's report is returned.
     /// </summary>
-    public static async Task<ImportReport> WhileInsertedConcurrentlyAsync(string holdSql, string table, Func<Task<ImportReport>> import)
+    public static Task<ImportReport> WhileInsertedConcurrentlyAsync(string holdSql, string table, Func<Task<ImportReport>> import) =>
+        WhileHeldConcurrentlyAsync(holdSql, $"INSERT INTO {table}%", import);
+
+    /// <summary>
+    /// As <see cref="WhileInsertedConcurrentlyAsync"/> for any lock: <paramref name="holdSql"/> (one row) runs in a
+    /// transaction that stays open while <paramref name="action"/> starts; once a statement like <paramref name="waitingQuery"/>
+    /// (a LIKE pattern) waits on a lock, the transaction commits and the action's result is returned.
+    /// </summary>
+    public static async Task<T> WhileHeldConcurrentlyAsync<T>(string holdSql, string waitingQuery, Func<Task<T>> action)
     {
         await using var other = new NpgsqlConnection(IntegrationTestRun.ConnectionString);
         await other.OpenAsync();
@@ -59,18 +67,18 @@ internal static class ImportApi
             Assert.That(await insert.ExecuteNonQueryAsync(), Is.EqualTo(1));
         }
 
-        var running = Task.Run(import);
+        var running = Task.Run(action);
         var deadline = DateTime.UtcNow.AddSeconds(30);
         await using var watch = new NpgsqlConnection(IntegrationTestRun.ConnectionString);
         await watch.OpenAsync();
-        await using var waiting = new NpgsqlCommand(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO ' || @table || '%'", watch);
-        waiting.Parameters.AddWithValue("table", table);
+        await using var waiting = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE @query", watch);
+        waiting.Parameters.AddWithValue("query", waitingQuery);
         while ((long)(await waiting.ExecuteScalarAsync())! == 0 && !running.IsCompleted && DateTime.UtcNow < deadline)
         {
             await Task.Delay(50);
         }
 
+        Assert.That(running.IsCompleted, Is.False, $"Nothing waited on the held transaction ({waitingQuery}).");
         await held.CommitAsync();
         return await running;
     }

@@ -79,6 +79,49 @@ internal sealed class ReceiptImportTests : IntegrationTest
     }
 
     [Test]
+    public async Task A_receipt_another_transaction_records_at_the_same_time_is_a_row_error_and_the_balances_hold_only_what_landed()
+    {
+        var other = await SignedContractAsync(_rep, _customerId, 50_000m);
+        await ImportAsync(_rep, "receipts", Csv($"externalId,contractNumber,amount,receivedDate,method\nHK-SEED,{other.Number},1000,2026-11-19,cash\n"));
+        var csv = $"""
+            externalId,contractNumber,instalmentSequence,amount,receivedDate,method
+            HK-1,{_contract.Number},1,30000.00,2026-11-20,bankTransfer
+            HK-2,{_contract.Number},,20000,2026-11-21,cash
+            HK-3,{_contract.Number},,5000.50,2026-11-22,online
+            """;
+
+        // The ERP records HK-2 on the other contract through another request while the chunk is written.
+        var report = await WhileInsertedConcurrentlyAsync("""
+            INSERT INTO sales.payment_receipts
+            SELECT (jsonb_populate_record(r, jsonb_build_object('id', gen_random_uuid(), 'external_id', 'HK-2'))).*
+              FROM sales.payment_receipts r WHERE external_id = 'HK-SEED'
+            """, "sales.payment_receipts", () => ImportAsync(_rep, "receipts", Csv(csv)));
+
+        var instalments = await ReadAsync<List<InstalmentResponse>>(await _rep.GetAsync($"/api/v1/sales/contracts/{_contract.Id}/instalments"), HttpStatusCode.OK);
+        var contract = await ReadAsync<ContractResponse>(await _rep.GetAsync($"/api/v1/sales/contracts/{_contract.Id}"), HttpStatusCode.OK);
+        Assert.Multiple(async () =>
+        {
+            Assert.That((report.Created, report.Rejected), Is.EqualTo((2L, 1L)), Describe(report));
+            Assert.That(report.Errors.Single().Row, Is.EqualTo(3));
+            Assert.That(report.Errors.Single().Column, Is.EqualTo("externalId"));
+            Assert.That(report.Errors.Single().Message, Does.Contain("at the same time"));
+            Assert.That(contract.ReceivedAmount, Is.EqualTo(35_000.50m));
+            Assert.That(instalments.Select(i => i.PaidAmount), Is.EqualTo(new[] { 35_000.50m, 0m }), "HK-3 fills instalment 1 as if HK-2 were not in the file");
+            Assert.That(await CountAsync($"""
+                SELECT count(*) FROM sales.payment_receipts r
+                 WHERE r.contract_id = '{_contract.Id}' AND r.amount <> (SELECT coalesce(sum(a.amount), 0) FROM sales.payment_allocations a WHERE a.receipt_id = r.id)
+                """), Is.EqualTo(0), "every landed receipt is allocated in full");
+            Assert.That(await CountAsync($"SELECT count(*) FROM sales.payment_receipts WHERE contract_id = '{_contract.Id}'"), Is.EqualTo(2));
+            Assert.That(await CountAsync($"SELECT count(*) FROM sales.outbox_messages WHERE type LIKE '%PaymentReceived%' AND payload->>'contractId' = '{_contract.Id}'"),
+                Is.EqualTo(2), "no event for HK-2");
+            Assert.That(await BalanceAsync(), Is.EqualTo(150_000m - 1_000m - 35_000.50m));
+        });
+
+        var again = await ImportAsync(_rep, "receipts", Csv(csv));
+        Assert.That((again.Created, again.Unchanged, again.Rejected), Is.EqualTo((0L, 2L, 1L)), "HK-2 is now the other contract's receipt: " + Describe(again));
+    }
+
+    [Test]
     public async Task Re_running_changes_no_row_and_a_receipt_that_differs_from_the_recorded_one_is_a_row_error()
     {
         await ImportAsync(_rep, "receipts", Csv(ErpCsv()));

@@ -3,6 +3,7 @@ using Crm.IntegrationTests.Infrastructure;
 using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Identity.Domain;
 using Crm.Modules.Integration.Domain;
+using Crm.Modules.Sales.Features.Leads;
 using static Crm.IntegrationTests.Integration.ImportApi;
 
 namespace Crm.IntegrationTests.Sales.Leads;
@@ -145,5 +146,54 @@ internal sealed class LeadImportTests : IntegrationTest
             Assert.That(await CountAsync($"SELECT count(*) FROM sales.leads WHERE id = '{lead.Id}' AND industry = '物流'"), Is.EqualTo(1));
             Assert.That((refused.Created, refused.Rejected), Is.EqualTo((0L, 1L)));
         });
+    }
+
+    [TestCase("upsert", 1L, 1L, 0L)]
+    [TestCase("create", 1L, 0L, 1L)]
+    public async Task A_lead_another_transaction_creates_with_the_same_email_while_the_chunk_is_written_is_matched_not_duplicated(
+        string mode, long created, long updated, long rejected)
+    {
+        await LeadApi.CreateAsync(_client, new { companyName = "种子线索", emails = new[] { "seed@yunfan.cn" } });
+        var csv = "公司名称,邮箱,行业\n并发线索,Race@YunFan.cn,制造业\n其他线索,other@yunfan.cn,贸易\n";
+
+        var report = await WhileHeldConcurrentlyAsync($"""
+            INSERT INTO sales.leads
+            SELECT (jsonb_populate_record(l, jsonb_build_object('id', gen_random_uuid(), 'emails', ARRAY['race@yunfan.cn'], 'company_name', '别人的线索'))).*
+              FROM sales.leads l CROSS JOIN (SELECT pg_advisory_xact_lock({LeadKeyLocks.ClassId}, hashtext('email:race@yunfan.cn') & {LeadKeyLocks.Buckets - 1})) k
+             WHERE l.company_name = '种子线索'
+            """, "SELECT count(pg_advisory_xact_lock(%", () => ImportAsync(_client, "leads", Csv(csv), "mode=" + mode));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((report.Created, report.Updated, report.Rejected), Is.EqualTo((created, updated, rejected)), string.Join("; ", report.Errors.Select(e => $"{e.Row} {e.Column}: {e.Message}")));
+            Assert.That(await CountAsync("SELECT count(*) FROM sales.leads WHERE emails @> ARRAY['race@yunfan.cn']"), Is.EqualTo(1), "never a second lead with the email");
+            Assert.That(await CountAsync("SELECT count(*) FROM sales.leads WHERE emails @> ARRAY['other@yunfan.cn'] AND company_name = '其他线索'"), Is.EqualTo(1));
+            Assert.That(await CountAsync("SELECT count(*) FROM sales.leads WHERE emails @> ARRAY['race@yunfan.cn'] AND industry = '制造业'"), Is.EqualTo(updated), "upsert updates the other transaction's lead");
+        });
+        if (rejected > 0)
+        {
+            Assert.That(report.Errors.Single().Row, Is.EqualTo(2));
+            Assert.That(report.Errors.Single().Message, Does.Contain("already exists"));
+        }
+    }
+
+    [Test]
+    public async Task Creating_a_lead_and_adding_an_email_to_one_wait_for_an_import_chunk_writing_that_email()
+    {
+        var (lead, etag) = await LeadApi.CreateAsync(_client, new { companyName = "已有线索", emails = new[] { "old@yunfan.cn" } });
+        // What an import chunk creating a lead with chunk@yunfan.cn holds until it commits.
+        var hold = $"""
+            INSERT INTO sales.leads
+            SELECT (jsonb_populate_record(l, jsonb_build_object('id', gen_random_uuid(), 'emails', ARRAY['chunk@yunfan.cn'], 'company_name', '导入中的线索'))).*
+              FROM sales.leads l CROSS JOIN (SELECT pg_advisory_xact_lock({LeadKeyLocks.ClassId}, hashtext('email:chunk@yunfan.cn') & {LeadKeyLocks.Buckets - 1})) k
+             WHERE l.id = '{lead.Id}'
+            """;
+
+        var create = await WhileHeldConcurrentlyAsync(hold, "SELECT count(pg_advisory_xact_lock(%",
+            () => _client.PostAsync("/api/v1/sales/leads", JsonBody(new { companyName = "接口线索", emails = new[] { "Chunk@YunFan.cn" } })));
+        var patch = await WhileHeldConcurrentlyAsync(hold, "SELECT count(pg_advisory_xact_lock(%",
+            () => _client.SendAsync(LeadApi.Patch(lead.Id, """{"emails":["old@yunfan.cn","chunk@yunfan.cn"]}""", etag)));
+
+        Assert.That((create.StatusCode, patch.StatusCode), Is.EqualTo((HttpStatusCode.Created, HttpStatusCode.OK)), await patch.Content.ReadAsStringAsync());
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using Crm.IntegrationTests.Customers;
 using Crm.IntegrationTests.Infrastructure;
 using Crm.IntegrationTests.Sales.Quotes;
+using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Integration.Domain;
 using Crm.Modules.Integration.Features.Imports;
 using static Crm.IntegrationTests.Integration.ImportApi;
@@ -150,6 +151,30 @@ internal sealed class OrderImportJobTests : IntegrationTest
             Assert.That(report.Errors[0].Message, Does.Contain("already appeared from row 2"));
             Assert.That(report.Errors[1].Message, Does.Contain("see row 4"));
             Assert.That(await CountAsync("SELECT count(*) FROM sales.order_lines l JOIN sales.orders o ON o.id = l.order_id WHERE o.external_id = 'S-1'"), Is.EqualTo(1));
+        });
+    }
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task A_job_whose_caller_lost_sales_manage_since_the_submit_fails_instead_of_overriding(bool resumed)
+    {
+        var job = await StartAsync(_manager, "orders", Csv(TwoConfirmedOrders()), OverrideQuery());
+        if (resumed)
+        {
+            await QuoteApi.ExecuteAsync($"UPDATE integration.import_jobs SET status = 'Running', started_at = '2026-11-23T07:00:00Z', heartbeat_at = '2026-11-23T07:00:00Z' WHERE id = '{job.Id}'");
+        }
+
+        await QuoteApi.ExecuteAsync($"UPDATE identity.users SET roles = ARRAY['{Roles.SalesRep}'] WHERE id = '{_org.EastManager.Id}'");
+
+        Assert.That(await RunNextAsync(), Is.True);
+
+        var done = await GetJobAsync(_manager, job.Id);
+        Assert.Multiple(async () =>
+        {
+            Assert.That((done.Status, done.RowsProcessed, done.Created), Is.EqualTo((ImportJobStatus.Failed, 0L, 0L)));
+            Assert.That(done.Error, Does.Contain("no longer allowed").And.Contain("sales:manage"));
+            Assert.That(await CountAsync("SELECT count(*) FROM sales.orders"), Is.EqualTo(0), "not even CR-1, which fits the limit: the job stops before its rows");
+            Assert.That(await RunNextAsync(), Is.False, "the failed job is not picked up again");
         });
     }
 }

@@ -180,7 +180,7 @@ internal sealed class Lead : IAuditable, IOwnedRecord
         PersonName = Clean(details.PersonName);
         Title = Clean(details.Title);
         Phones = details.Phones.Select(NormalizePhone).Distinct(StringComparer.Ordinal).ToList();
-        Emails = details.Emails.Select(e => e.Trim().ToLowerInvariant()).Distinct(StringComparer.Ordinal).ToList();
+        Emails = details.Emails.Select(NormalizeEmail).Distinct(StringComparer.Ordinal).ToList();
         Province = Clean(details.Province);
         City = Clean(details.City);
         Industry = Clean(details.Industry);
@@ -192,6 +192,9 @@ internal sealed class Lead : IAuditable, IOwnedRecord
         SearchText = string.Join(' ', new[] { CompanyName, PersonName }.Concat(Phones).Concat(Emails).Where(s => !string.IsNullOrEmpty(s)))
             .ToLowerInvariant();
     }
+
+    /// <summary>Trimmed and lower-case: emails are compared case-insensitively.</summary>
+    public static string NormalizeEmail(string email) => email.Trim().ToLowerInvariant();
 
     /// <summary>Digits only, a leading + kept: the same number typed two ways is one number.</summary>
     public static string NormalizePhone(string phone)

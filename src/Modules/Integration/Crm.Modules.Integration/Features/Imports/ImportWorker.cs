@@ -1,8 +1,10 @@
 using System.Security.Claims;
 using System.Text.Json;
+using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Integration.Data;
 using Crm.Modules.Integration.Domain;
 using Crm.SharedKernel.Errors;
+using Crm.SharedKernel.Security;
 using Crm.SharedKernel.Time;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
@@ -51,9 +53,11 @@ internal sealed class ImportWorker(IServiceScopeFactory scopes, ImportSignal sig
 
 /// <summary>Claims and runs one job (scoped: one per job, so the caller's visibility is resolved for that job).</summary>
 internal sealed class ImportJobProcessor(
-    IntegrationDbContext db, ImportRunner runner, IHttpContextAccessor http, IServiceProvider services, IOptions<ImportOptions> options,
+    IntegrationDbContext db, ImportRunner runner, IHttpContextAccessor http, IServiceProvider services, IUserDirectory users, IOptions<ImportOptions> options,
     TimeProvider time, ILogger<ImportJobProcessor> logger)
 {
+    private const string JobAuthentication = "import-job";
+
     /// <summary>Runs the oldest queued (or interrupted) job; false when there was none.</summary>
     public async Task<bool> RunNextAsync(CancellationToken ct)
     {
@@ -93,13 +97,11 @@ internal sealed class ImportJobProcessor(
         }
 
         var claims = JsonSerializer.Deserialize<List<string[]>>(job.Caller) ?? [];
-        http.HttpContext = new DefaultHttpContext
-        {
-            User = new ClaimsPrincipal(new ClaimsIdentity(claims.Select(c => new Claim(c[0], c[1])), "import-job")),
-            RequestServices = services,
-        };
+        var caller = new ClaimsPrincipal(new ClaimsIdentity(claims.Select(c => new Claim(c[0], c[1])), JobAuthentication));
+        http.HttpContext = new DefaultHttpContext { User = caller, RequestServices = services };
         try
         {
+            await RecheckOptionsAsync(job, caller, ct);
             await using var body = new FileStream(spool, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true);
             var reader = ImportFileReader.Open(job.ContentType, body, runner.Target(job.Entity).Schema);
             await reader.StartAsync(ct);
@@ -118,5 +120,54 @@ internal sealed class ImportJobProcessor(
 
         File.Delete(spool);
         return true;
+    }
+
+    /// <summary>
+    /// The job's entity options checked again, against what the caller may do now rather than at submit (ADR 0039): a job
+    /// that waited in the queue or is resumed after a restart does not keep an option, such as orders' <c>overrideCredit</c>,
+    /// whose permission its caller has lost since. A refused option fails the job before this run imports a row.
+    /// </summary>
+    private async Task RecheckOptionsAsync(ImportJob job, ClaimsPrincipal submitted, CancellationToken ct)
+    {
+        var stored = job.OptionValues();
+        if (stored.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await runner.Target(job.Entity).ValidateOptionsAsync(stored, await CurrentCallerAsync(submitted, ct), ct);
+        }
+        catch (ProblemException ex)
+        {
+            throw new ProblemException(ex.Status, ex.Type, ex.Title, $"The job's options are no longer allowed for its caller: {ex.Message} "
+                + "Rows committed before stay; send the rest of the file again without the option, or have a caller who may use it send it.");
+        }
+    }
+
+    /// <summary>
+    /// The submitted claims with a user's roles and team as they are now (none once the user is deactivated or deleted). An
+    /// API key's scopes never change after it is created, so its claims are taken as submitted.
+    /// </summary>
+    private async Task<ClaimsPrincipal> CurrentCallerAsync(ClaimsPrincipal submitted, CancellationToken ct)
+    {
+        if (submitted.HasClaim(CrmClaimTypes.ActorKind, HttpCurrentActor.ApiKeyKind) || !Guid.TryParse(submitted.FindFirstValue(CrmClaimTypes.Subject), out var userId))
+        {
+            return submitted;
+        }
+
+        var user = await users.FindByIdAsync(userId, ct);
+        var claims = submitted.Claims.Where(c => c.Type is not (CrmClaimTypes.Role or CrmClaimTypes.Team)).Select(c => new Claim(c.Type, c.Value)).ToList();
+        if (user is { Active: true })
+        {
+            claims.AddRange(user.Roles.Select(role => new Claim(CrmClaimTypes.Role, role)));
+            if (user.TeamId is { } team)
+            {
+                claims.Add(new Claim(CrmClaimTypes.Team, team.ToString()));
+            }
+        }
+
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, JobAuthentication));
     }
 }

@@ -73,6 +73,9 @@ internal sealed class CreateLeadHandler(SalesDbContext db, IAccessScopeProvider 
 
         var lead = Lead.Create(details, owner?.Id, owner?.TeamId, time.UtcNow());
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+
+        // Until the commit: a lead import chunk matching one of these emails or phones waits and then finds this lead.
+        await LeadKeyLocks.LockAsync(db, LeadKeyLocks.Keys(lead), cancellationToken);
         if (owner is null)
         {
             // Inside the transaction: a rule's rotation moves only if the lead is saved.

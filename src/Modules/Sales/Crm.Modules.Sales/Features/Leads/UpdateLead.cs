@@ -106,8 +106,14 @@ internal sealed class UpdateLeadHandler(SalesDbContext db, IAccessScopeProvider 
             await LeadAccess.EnsurePartnerAsync(db, partnerId, cancellationToken);
         }
 
+        var before = LeadKeyLocks.Keys(lead).ToHashSet(StringComparer.Ordinal);
         lead.Update(details, time.UtcNow());
+
+        // An email or phone the lead gains is locked until the commit, as on create: a lead import chunk matching it waits and finds this lead.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await LeadKeyLocks.LockAsync(db, LeadKeyLocks.Keys(lead).Where(k => !before.Contains(k)), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return LeadProjection.Versioned(lead);
     }
 }

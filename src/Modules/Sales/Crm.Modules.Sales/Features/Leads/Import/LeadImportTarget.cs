@@ -16,7 +16,8 @@ using S = Crm.Modules.Sales.Features.Leads.Import.LeadImportSchema;
 namespace Crm.Modules.Sales.Features.Leads.Import;
 
 /// <summary>
-/// Leads for the import pipeline (<c>POST /api/v1/imports/leads</c>). Per chunk, in one transaction: rows are merged
+/// Leads for the import pipeline (<c>POST /api/v1/imports/leads</c>). Per chunk, in one transaction: the emails and phones
+/// the rows write are locked (<see cref="LeadKeyLocks"/>, one statement) before their matches are looked up, rows are merged
 /// into the matching lead like a merge patch (absent columns keep their value) or into an empty one, validated by
 /// <see cref="LeadDetailsValidator"/>, built by the domain (so phones, emails and the search text are normalized as the
 /// API does), new rows without <c>ownerEmail</c> go through the assignment rules as one batch (one rotation UPDATE per
@@ -74,6 +75,10 @@ internal sealed class LeadImportTarget(SalesDbContext db, IAccessScopeProvider a
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+
+        // The keys first, then the matches: a lead another import or request writes with one of these emails or phones
+        // meanwhile is committed before the lookup below (it is then updated or reported as the mode says), or waits for this chunk.
+        await LeadKeyLocks.LockAsync(db, rows.Where(r => !r.Failed).SelectMany(r => r.LockKeys), ct);
         var existing = await FindExistingAsync(settings.MatchOn, rows, ct);
 
         var created = new List<Lead>();
@@ -281,7 +286,7 @@ internal sealed class LeadImportTarget(SalesDbContext db, IAccessScopeProvider a
             OwnerEmail = Text(S.OwnerEmail)?.Trim() is { Length: > 0 } owner ? owner : null;
             PartnerName = Text(S.PartnerName)?.Trim() is { Length: > 0 } partner ? partner : null;
             var first = row.List(matchOn).FirstOrDefault();
-            MatchKey = first is null ? null : matchOn == S.Emails ? first.ToLowerInvariant() : Lead.NormalizePhone(first);
+            MatchKey = first is null ? null : matchOn == S.Emails ? Lead.NormalizeEmail(first) : Lead.NormalizePhone(first);
         }
 
         public int Number => _row.Row;
@@ -293,6 +298,9 @@ internal sealed class LeadImportTarget(SalesDbContext db, IAccessScopeProvider a
         public string? PartnerName { get; }
 
         public bool Failed => _values.Failed;
+
+        /// <summary>The lock keys of the emails and phones the row writes; its match key is one of them.</summary>
+        public IEnumerable<string> LockKeys => LeadKeyLocks.Keys(_row.List(S.Emails).Select(Lead.NormalizeEmail), _row.List(S.Phones).Select(Lead.NormalizePhone));
 
         public void Error(string? column, string message) => _values.Error(column, message);
 

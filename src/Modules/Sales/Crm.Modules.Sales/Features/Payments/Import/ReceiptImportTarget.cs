@@ -25,7 +25,8 @@ namespace Crm.Modules.Sales.Features.Payments.Import;
 /// locked (<c>FOR UPDATE</c>, so the outstanding checks hold against the receipt API), rows are checked and allocated
 /// in memory with running totals, then one COPY + INSERT of receipts, one of allocations, one UPDATE of the
 /// instalments' paid amounts and one of the contracts' received amounts, and one COPY of <c>PaymentReceived</c>
-/// events into the outbox (so balances and timelines follow, exactly once through the ledger).
+/// events into the outbox (so balances and timelines follow, exactly once through the ledger). A receipt whose
+/// <c>externalId</c> another transaction records meanwhile is a row error; the balances are written without it.
 /// </summary>
 internal sealed class ReceiptImportTarget(SalesDbContext db, IAccessScopeProvider access, TimeProvider time) : IImportTarget
 {
@@ -88,6 +89,7 @@ internal sealed class ReceiptImportTarget(SalesDbContext db, IAccessScopeProvide
 
         var created = new List<PaymentReceipt>();
         var allocations = new List<PaymentAllocation>();
+        var rowOf = new Dictionary<Guid, ReceiptRow>();
         var unchanged = 0;
         foreach (var row in rows.Where(r => !r.Failed))
         {
@@ -117,12 +119,29 @@ internal sealed class ReceiptImportTarget(SalesDbContext db, IAccessScopeProvide
             {
                 created.Add(recorded.Receipt);
                 allocations.AddRange(recorded.Allocations);
+                rowOf[recorded.Receipt.Id] = row;
             }
         }
 
         if (!settings.DryRun && created.Count > 0)
         {
-            await WriteAsync(connection, created, allocations, now, ct);
+            // A receipt another transaction records with the same external id meanwhile loses: its row is an error, the
+            // contract gets its amount back and the plan is allocated again without it, before any balance is written.
+            var lost = await InsertReceiptsAsync(connection, created, ct);
+            foreach (var receipt in lost)
+            {
+                rowOf[receipt.Id].Error(settings.MatchOn, $"Receipt '{receipt.ExternalId}' was recorded by another import or request at the same time; "
+                    + "run the file again to compare this row with it.");
+                contracts.All.Single(c => c.Id == receipt.ContractId).ReverseReceipt(receipt.Amount, now);
+            }
+
+            if (lost.Count > 0)
+            {
+                created.RemoveAll(lost.Contains);
+                allocations = await ReallocateAsync(created, lost, allocations, ct);
+            }
+
+            await ApplyAsync(connection, allocations, [.. lost.Select(r => r.Id)], now, ct);
             await OutboxBulkWriter.CopyAsync(connection, SalesDbContext.SchemaName, created.Select(r => new PaymentReceived(now)
             {
                 ReceiptId = r.Id, ContractId = r.ContractId, CustomerId = r.CustomerId, Amount = r.Amount, Currency = r.Currency, BalanceAmount = r.BalanceAmount,
@@ -199,7 +218,7 @@ internal sealed class ReceiptImportTarget(SalesDbContext db, IAccessScopeProvide
         }
 
         var plan = plans.GetValueOrDefault(contract.Id) ?? [];
-        var open = plan.Where(i => i.Unpaid > 0).OrderBy(i => i.DueDate).ThenBy(i => i.Sequence).ToList();
+        var open = Open(plan);
         Guid? instalmentId = null;
         if (fields.InstalmentSequence is { } sequence)
         {
@@ -295,17 +314,53 @@ internal sealed class ReceiptImportTarget(SalesDbContext db, IAccessScopeProvide
         }
     }
 
-    private static async Task WriteAsync(
-        NpgsqlConnection connection, List<PaymentReceipt> receipts, List<PaymentAllocation> allocations, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// The new receipts, by COPY into a staging table and one <c>INSERT ... ON CONFLICT DO NOTHING RETURNING</c>: a receipt
+    /// whose external id another transaction records meanwhile (PostgreSQL waits for it) is left out. Returns those left out.
+    /// </summary>
+    private static async Task<List<PaymentReceipt>> InsertReceiptsAsync(NpgsqlConnection connection, List<PaymentReceipt> receipts, CancellationToken ct)
     {
         await BulkStaging.CopyAsync(connection, ReceiptStaging, Receipts, ReceiptColumns, receipts, ct);
-        await BulkStaging.InsertNewAsync(connection, ReceiptStaging, Receipts, ReceiptColumns, ct);
-        await BulkStaging.CopyAsync(connection, AllocationStaging, "sales.payment_allocations", AllocationColumns, allocations, ct);
+        var inserted = await BulkStaging.InsertNewSkippingConflictsAsync(connection, ReceiptStaging, Receipts, ReceiptColumns, ct);
+        return receipts.Where(r => !inserted.Contains(r.Id)).ToList();
+    }
 
-        // Allocations, then what they add to each instalment and what the receipts add to each contract: three
-        // statements in one round trip, whatever the number of rows.
+    /// <summary>
+    /// The allocations again for the contracts of receipts left out, as if those rows were not in the file: the plans as
+    /// stored (nothing of the chunk is applied yet), then the kept receipts in file order, as <see cref="Record"/> allocates.
+    /// </summary>
+    private async Task<List<PaymentAllocation>> ReallocateAsync(
+        List<PaymentReceipt> kept, List<PaymentReceipt> lost, List<PaymentAllocation> allocations, CancellationToken ct)
+    {
+        var affected = lost.Select(r => r.ContractId).ToHashSet();
+        var redone = kept.Where(r => affected.Contains(r.ContractId)).ToList();
+        var dropped = lost.Concat(redone).Select(r => r.Id).ToHashSet();
+        var result = allocations.Where(a => !dropped.Contains(a.ReceiptId)).ToList();
+        var plans = await PlansAsync(affected, ct);
+        foreach (var receipt in redone)
+        {
+            var plan = plans.GetValueOrDefault(receipt.ContractId) ?? [];
+            var open = receipt.InstalmentId is { } named ? plan.FindAll(i => i.Id == named) : Open(plan);
+            result.AddRange(RecordReceiptHandler.Allocate(receipt, open, receipt.Amount));
+        }
+
+        return result;
+    }
+
+    /// <summary>The unpaid instalments in the order a receipt fills them (due date, then sequence).</summary>
+    private static List<PaymentInstalment> Open(List<PaymentInstalment> plan) =>
+        plan.Where(i => i.Unpaid > 0).OrderBy(i => i.DueDate).ThenBy(i => i.Sequence).ToList();
+
+    /// <summary>
+    /// The allocations, then what they add to each instalment and what the inserted receipts add to each contract (those
+    /// <paramref name="lost"/> are first dropped from the staging table): four statements in one round trip, whatever the number of rows.
+    /// </summary>
+    private static async Task ApplyAsync(NpgsqlConnection connection, List<PaymentAllocation> allocations, Guid[] lost, DateTimeOffset now, CancellationToken ct)
+    {
+        await BulkStaging.CopyAsync(connection, AllocationStaging, "sales.payment_allocations", AllocationColumns, allocations, ct);
         await using var apply = new NpgsqlCommand(
             $"""
+            DELETE FROM {ReceiptStaging} WHERE id = ANY(@lost);
             INSERT INTO sales.payment_allocations (receipt_id, instalment_id, amount) SELECT receipt_id, instalment_id, amount FROM {AllocationStaging};
             UPDATE sales.payment_instalments i SET paid_amount = i.paid_amount + s.amount
               FROM (SELECT instalment_id, sum(amount) AS amount FROM {AllocationStaging} GROUP BY instalment_id) s
@@ -314,6 +369,7 @@ internal sealed class ReceiptImportTarget(SalesDbContext db, IAccessScopeProvide
               FROM (SELECT contract_id, sum(amount) AS amount FROM {ReceiptStaging} GROUP BY contract_id) s
              WHERE c.id = s.contract_id;
             """, connection);
+        apply.Parameters.AddWithValue("lost", lost);
         apply.Parameters.AddWithValue("now", now);
         await apply.ExecuteNonQueryAsync(ct);
     }
