@@ -50,6 +50,8 @@ public static class SalesModule
         services.AddCustomerTimelineEvent<ActivityCompleted>()
             .AddCustomerTimelineEvent<OpportunityWon>()
             .AddCustomerTimelineEvent<OpportunityLost>()
+            .AddCustomerTimelineEvent<OpportunityReopened>()
+            .AddCustomerTimelineEvent<OpportunityOwnerChanged>()
             .AddCustomerTimelineEvent<Contracts.ContractSigned>()
             .AddCustomerTimelineEvent<Contracts.PaymentReceived>()
             .AddCustomerTimelineEvent<Contracts.PaymentReversed>()
