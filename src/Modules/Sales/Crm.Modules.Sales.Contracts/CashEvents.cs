@@ -212,3 +212,151 @@ public sealed record ExchangeDifferenceBooked : IntegrationEvent, ICustomerTimel
     string ICustomerTimelineEvent.TimelineSummary =>
         $"Exchange difference on contract {ContractNumber} ({Currency}): {BalanceAmount.ToString("+#,##0.00;-#,##0.00", CultureInfo.InvariantCulture)} CNY";
 }
+
+/// <summary>
+/// A signed contract came into force (生效): its start date arrived (the contract lifecycle job moved it) or it was signed
+/// on or after its start. Nothing moves on the customer's balance; that happened when it was signed.
+/// </summary>
+public sealed record ContractActivated : IntegrationEvent, ICustomerTimelineEvent
+{
+    public ContractActivated(DateTimeOffset occurredAt)
+        : base(occurredAt)
+    {
+    }
+
+    /// <summary>The contract.</summary>
+    public required Guid ContractId { get; init; }
+
+    /// <summary>Its number (HT10000001).</summary>
+    public required string ContractNumber { get; init; }
+
+    /// <summary>The customer.</summary>
+    public required Guid CustomerId { get; init; }
+
+    /// <summary>The rep responsible.</summary>
+    public Guid? OwnerId { get; init; }
+
+    /// <summary>The contract amount.</summary>
+    public required decimal Amount { get; init; }
+
+    /// <summary>ISO 4217 currency of the amount.</summary>
+    public required string Currency { get; init; }
+
+    /// <summary>The amount in CNY at the rate fixed when it was signed (what its signing added to the customer's balance).</summary>
+    public required decimal CnyAmount { get; init; }
+
+    /// <summary>First day in force.</summary>
+    public required DateOnly StartDate { get; init; }
+
+    /// <summary>Last day in force.</summary>
+    public required DateOnly EndDate { get; init; }
+
+    IReadOnlyCollection<Guid> ICustomerTimelineEvent.TimelineCustomerIds => [CustomerId];
+
+    string ICustomerTimelineEvent.TimelineKind => CashTimelineKinds.Contract;
+
+    string ICustomerTimelineEvent.TimelineSummary =>
+        $"Contract {ContractNumber} in force from {StartDate:yyyy-MM-dd} to {EndDate:yyyy-MM-dd}: {Amount.ToString("N2", CultureInfo.InvariantCulture)} {Currency}";
+}
+
+/// <summary>
+/// A signed or active contract expired (到期): the day after its end date arrived (the contract lifecycle job moved it) or
+/// it was signed after its end. What is still owed on it stays owed (expired contracts take payments).
+/// </summary>
+public sealed record ContractExpired : IntegrationEvent, ICustomerTimelineEvent
+{
+    public ContractExpired(DateTimeOffset occurredAt)
+        : base(occurredAt)
+    {
+    }
+
+    /// <summary>The contract.</summary>
+    public required Guid ContractId { get; init; }
+
+    /// <summary>Its number (HT10000001).</summary>
+    public required string ContractNumber { get; init; }
+
+    /// <summary>The customer.</summary>
+    public required Guid CustomerId { get; init; }
+
+    /// <summary>The rep responsible.</summary>
+    public Guid? OwnerId { get; init; }
+
+    /// <summary>The contract amount.</summary>
+    public required decimal Amount { get; init; }
+
+    /// <summary>ISO 4217 currency of the amounts.</summary>
+    public required string Currency { get; init; }
+
+    /// <summary>The amount in CNY at the rate fixed when it was signed.</summary>
+    public required decimal CnyAmount { get; init; }
+
+    /// <summary>What is still owed on it (amount less what was received), in its currency.</summary>
+    public required decimal OutstandingAmount { get; init; }
+
+    /// <summary>The outstanding amount in CNY at the rate fixed when it was signed.</summary>
+    public required decimal OutstandingCnyAmount { get; init; }
+
+    /// <summary>First day it was in force.</summary>
+    public required DateOnly StartDate { get; init; }
+
+    /// <summary>Last day it was in force.</summary>
+    public required DateOnly EndDate { get; init; }
+
+    IReadOnlyCollection<Guid> ICustomerTimelineEvent.TimelineCustomerIds => [CustomerId];
+
+    string ICustomerTimelineEvent.TimelineKind => CashTimelineKinds.Contract;
+
+    string ICustomerTimelineEvent.TimelineSummary =>
+        $"Contract {ContractNumber} expired after {EndDate:yyyy-MM-dd}"
+        + (OutstandingAmount == 0m ? ", fully paid" : $": {OutstandingAmount.ToString("N2", CultureInfo.InvariantCulture)} {Currency} still owed");
+}
+
+/// <summary>
+/// A contract was renewed (续约): a draft successor was drawn up for the same customer, linked to it. The successor is
+/// not binding until it is signed (<see cref="ContractSigned"/>).
+/// </summary>
+public sealed record ContractRenewed : IntegrationEvent, ICustomerTimelineEvent
+{
+    public ContractRenewed(DateTimeOffset occurredAt)
+        : base(occurredAt)
+    {
+    }
+
+    /// <summary>The new (draft) contract.</summary>
+    public required Guid ContractId { get; init; }
+
+    /// <summary>Its number (HT10000002).</summary>
+    public required string ContractNumber { get; init; }
+
+    /// <summary>The contract it renews.</summary>
+    public required Guid RenewedContractId { get; init; }
+
+    /// <summary>The renewed contract's number.</summary>
+    public required string RenewedContractNumber { get; init; }
+
+    /// <summary>The customer.</summary>
+    public required Guid CustomerId { get; init; }
+
+    /// <summary>The rep responsible (the renewed contract's).</summary>
+    public Guid? OwnerId { get; init; }
+
+    /// <summary>The new contract's amount.</summary>
+    public required decimal Amount { get; init; }
+
+    /// <summary>ISO 4217 currency of the amount (the renewed contract's).</summary>
+    public required string Currency { get; init; }
+
+    /// <summary>The new contract's first day.</summary>
+    public required DateOnly StartDate { get; init; }
+
+    /// <summary>The new contract's last day.</summary>
+    public required DateOnly EndDate { get; init; }
+
+    IReadOnlyCollection<Guid> ICustomerTimelineEvent.TimelineCustomerIds => [CustomerId];
+
+    string ICustomerTimelineEvent.TimelineKind => CashTimelineKinds.Contract;
+
+    string ICustomerTimelineEvent.TimelineSummary =>
+        $"Contract {RenewedContractNumber} renewed as draft {ContractNumber}, {StartDate:yyyy-MM-dd} to {EndDate:yyyy-MM-dd}: {Amount.ToString("N2", CultureInfo.InvariantCulture)} {Currency}";
+}

@@ -110,3 +110,39 @@ public sealed record LeadAssigned : IntegrationEvent
     /// <summary>The new owner's team.</summary>
     public Guid? TeamId { get; init; }
 }
+
+/// <summary>An open lead was disqualified (无效线索) with a reason: it is closed without becoming a customer.</summary>
+public sealed record LeadDisqualified : IntegrationEvent
+{
+    public LeadDisqualified(DateTimeOffset occurredAt)
+        : base(occurredAt)
+    {
+    }
+
+    /// <summary>The lead.</summary>
+    public required Guid LeadId { get; init; }
+
+    /// <summary>Why it was disqualified.</summary>
+    public required string Reason { get; init; }
+
+    /// <summary>Its company name.</summary>
+    public string? CompanyName { get; init; }
+
+    /// <summary>Its person name.</summary>
+    public string? PersonName { get; init; }
+
+    /// <summary>Where it came from.</summary>
+    public string? Source { get; init; }
+
+    /// <summary>The marketing campaign that produced it (campaign ROI counts the leads it lost by it).</summary>
+    public Guid? CampaignId { get; init; }
+
+    /// <summary>The partner who brought it.</summary>
+    public Guid? PartnerId { get; init; }
+
+    /// <summary>Its owner; null when it was unassigned.</summary>
+    public Guid? OwnerId { get; init; }
+
+    /// <summary>The owner's team.</summary>
+    public Guid? TeamId { get; init; }
+}

@@ -136,3 +136,96 @@ public sealed record OpportunityLost : IntegrationEvent, ICustomerTimelineEvent
         ? FormattableString.Invariant($"Opportunity lost: {Name}, {Amount:N2} {Currency}")
         : FormattableString.Invariant($"Opportunity lost: {Name}, {Amount:N2} {Currency} ({Reason})");
 }
+
+/// <summary>
+/// An open opportunity was given to another owner (a manager or administrator reassigned it). Lands on the customer's
+/// timeline.
+/// </summary>
+public sealed record OpportunityOwnerChanged : IntegrationEvent, ICustomerTimelineEvent
+{
+    public OpportunityOwnerChanged(DateTimeOffset occurredAt)
+        : base(occurredAt)
+    {
+    }
+
+    /// <summary>The opportunity.</summary>
+    public required Guid OpportunityId { get; init; }
+
+    /// <summary>Its customer.</summary>
+    public required Guid CustomerId { get; init; }
+
+    /// <summary>Its name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The owner before; null when it had none.</summary>
+    public Guid? FromOwnerId { get; init; }
+
+    /// <summary>The new owner.</summary>
+    public required Guid ToOwnerId { get; init; }
+
+    /// <summary>The new owner's team (the opportunity's team from now on).</summary>
+    public Guid? ToTeamId { get; init; }
+
+    /// <summary>Who reassigned it.</summary>
+    public Guid? ChangedBy { get; init; }
+
+    /// <summary>Its amount.</summary>
+    public required decimal Amount { get; init; }
+
+    /// <summary>ISO currency of the amount.</summary>
+    public required string Currency { get; init; }
+
+    IReadOnlyCollection<Guid> ICustomerTimelineEvent.TimelineCustomerIds => [CustomerId];
+
+    string ICustomerTimelineEvent.TimelineKind => "opportunityOwnerChanged";
+
+    string ICustomerTimelineEvent.TimelineSummary => FormattableString.Invariant($"Opportunity handed over: {Name}, {Amount:N2} {Currency}");
+}
+
+/// <summary>
+/// A won or lost opportunity was reopened (moved back into an open stage): the outcome its <see cref="OpportunityWon"/> or
+/// <see cref="OpportunityLost"/> announced no longer stands. Lands on the customer's timeline.
+/// </summary>
+public sealed record OpportunityReopened : IntegrationEvent, ICustomerTimelineEvent
+{
+    public OpportunityReopened(DateTimeOffset occurredAt)
+        : base(occurredAt)
+    {
+    }
+
+    /// <summary>The opportunity.</summary>
+    public required Guid OpportunityId { get; init; }
+
+    /// <summary>Its customer.</summary>
+    public required Guid CustomerId { get; init; }
+
+    /// <summary>Its name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>won or lost: the outcome that was undone.</summary>
+    public required string FromStatus { get; init; }
+
+    /// <summary>The open stage it reopened in.</summary>
+    public required Guid StageId { get; init; }
+
+    /// <summary>The code of that stage.</summary>
+    public required string StageCode { get; init; }
+
+    /// <summary>Its amount.</summary>
+    public required decimal Amount { get; init; }
+
+    /// <summary>ISO currency of the amount.</summary>
+    public required string Currency { get; init; }
+
+    /// <summary>Its owner.</summary>
+    public Guid? OwnerId { get; init; }
+
+    /// <summary>Who reopened it.</summary>
+    public Guid? ReopenedBy { get; init; }
+
+    IReadOnlyCollection<Guid> ICustomerTimelineEvent.TimelineCustomerIds => [CustomerId];
+
+    string ICustomerTimelineEvent.TimelineKind => "opportunityReopened";
+
+    string ICustomerTimelineEvent.TimelineSummary => FormattableString.Invariant($"Opportunity reopened ({FromStatus} before): {Name}, {Amount:N2} {Currency}");
+}

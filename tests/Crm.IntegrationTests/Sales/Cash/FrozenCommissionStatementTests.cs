@@ -389,6 +389,62 @@ internal sealed class FrozenCommissionStatementTests : IntegrationTest
         Assert.That(refrozen.Id, Is.Not.EqualTo(frozen.Id), "a reopened month can be frozen again");
     }
 
+    private static Task<long> EventsAsync(string type, string where = "true") =>
+        CountAsync($"SELECT count(*) FROM sales.outbox_messages WHERE type = 'Crm.Modules.Sales.Contracts.{type}' AND {where}");
+
+    [Test]
+    public async Task Freezing_raises_CommissionStatementFrozen_per_statement_frozen_alone_or_team_wide_and_nothing_for_skipped_or_refused_ones()
+    {
+        await DefaultRuleAsync(3m);
+        await PayAsync(_east, new DateOnly(2026, 10, 5), new DateOnly(2026, 10, 31));
+        await PayAsync(_south, new DateOnly(2026, 10, 6));
+        var (single, _) = await FreezeAsync(_adminClient, _east);
+        Assert.That(await EventsAsync("CommissionStatementFrozen",
+            $"payload->>'statementId' = '{single.Id}' AND payload->>'userId' = '{_east.Id}' AND payload->>'period' = '{October}' "
+            + "AND (payload->>'receivedAmount')::numeric = 2000 AND (payload->>'reversedAmount')::numeric = 0 AND (payload->>'netAmount')::numeric = 2000 "
+            + $"AND (payload->>'commissionTotal')::numeric = 60 AND (payload->>'lineCount')::int = 2 AND payload->>'frozenBy' = '{_admin.Id}'"), Is.EqualTo(1));
+
+        var first = await FreezeTeamAsync(_managerClient, _salesTeam);
+        await FreezeTeamAsync(_managerClient, _salesTeam);
+        await ReadProblemAsync(await _managerClient.PostAsync(StatementPath(_south, October, "freeze"), null), HttpStatusCode.Conflict);
+        var south = first.Reps.Single(r => r.UserId == _south.Id);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await EventsAsync("CommissionStatementFrozen"), Is.EqualTo(4), "one per statement the calls froze: the single one and the team's other three");
+            Assert.That(await EventsAsync("CommissionStatementFrozen", $"payload->>'frozenBy' = '{_manager.Id}'"), Is.EqualTo(3));
+            Assert.That(await EventsAsync("CommissionStatementFrozen",
+                $"payload->>'statementId' = '{south.StatementId}' AND payload->>'userId' = '{_south.Id}' AND (payload->>'netAmount')::numeric = 1000 "
+                + "AND (payload->>'commissionTotal')::numeric = 30 AND (payload->>'lineCount')::int = 1"), Is.EqualTo(1));
+            Assert.That(await EventsAsync("CommissionStatementFrozen", $"payload->>'userId' = '{_otherManager.Id}' AND (payload->>'lineCount')::int = 0"),
+                Is.EqualTo(1), "an empty statement is frozen too");
+        });
+    }
+
+    [Test]
+    public async Task Reopening_raises_CommissionStatementReopened_with_what_was_deleted_who_reopened_it_and_why()
+    {
+        await DefaultRuleAsync(2m);
+        await PayAsync(_east, new DateOnly(2026, 10, 5));
+        var (frozen, etag) = await FreezeAsync(_managerClient, _east);
+        var approval = await _adminClient.SendAsync(Post(StatementPath(_east, October, "approve"), etag));
+        await ReadAsync<FrozenCommissionStatementResponse>(approval, HttpStatusCode.OK);
+        etag = approval.Headers.ETag!.ToString();
+
+        await ReadProblemAsync(await _managerClient.SendAsync(Post(StatementPath(_east, October, "reopen"), etag, new { reason = "规则有误" })), HttpStatusCode.Forbidden);
+        var reopened = await _adminClient.SendAsync(Post(StatementPath(_east, October, "reopen"), etag, new { reason = " 规则有误 " }));
+        Assert.That(reopened.StatusCode, Is.EqualTo(HttpStatusCode.NoContent), await reopened.Content.ReadAsStringAsync());
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await EventsAsync("CommissionStatementReopened"), Is.EqualTo(1), "a refused reopening raises nothing");
+            Assert.That(await EventsAsync("CommissionStatementReopened",
+                $"payload->>'statementId' = '{frozen.Id}' AND payload->>'userId' = '{_east.Id}' AND payload->>'period' = '{October}' "
+                + $"AND payload->>'status' = 'approved' AND (payload->>'commissionTotal')::numeric = 20 AND payload->>'frozenBy' = '{_manager.Id}' "
+                + $"AND payload->>'approvedBy' = '{_admin.Id}' AND payload->>'reopenedBy' = '{_admin.Id}' AND payload->>'reason' = '规则有误'"), Is.EqualTo(1));
+        });
+    }
+
     [Test]
     public async Task The_frozen_list_is_keyset_paged_filtered_and_limited_to_what_the_caller_sees()
     {

@@ -207,6 +207,38 @@ internal sealed class ExpenseReportTests : IntegrationTest
     }
 
     [Test]
+    public async Task Approving_rejecting_and_paying_raise_one_event_each_with_the_total_and_the_decision_while_submitting_and_refused_decisions_raise_none()
+    {
+        static Task<long> EventsAsync(string type, string where = "true") =>
+            CountAsync($"SELECT count(*) FROM sales.outbox_messages WHERE type = 'Crm.Modules.Sales.Contracts.{type}' AND {where}");
+
+        var (paidReport, etag) = await CreateReportAsync(_rep, new { title = "客户招待", currency = "USD", lines = new[] { Line(300m, "meals"), Line(45.5m, "travel") } });
+        await ReadAsync<ExpenseReportResponse>(await DecideAsync(_rep, paidReport.Id, "submit", etag), HttpStatusCode.OK);
+        Assert.That(await CountAsync("SELECT count(*) FROM sales.outbox_messages WHERE type LIKE 'Crm.Modules.Sales.Contracts.ExpenseReport%'"), Is.Zero);
+        await ReadAsync<ExpenseReportResponse>(await DecideAsync(_manager, paidReport.Id, "approve", null, "同意"), HttpStatusCode.OK);
+        await ReadProblemAsync(await DecideAsync(_manager, paidReport.Id, "reject", null, "太晚了"), HttpStatusCode.Conflict);
+        await ReadAsync<ExpenseReportResponse>(await DecideAsync(_manager, paidReport.Id, "pay", null), HttpStatusCode.OK);
+
+        var (rejectedReport, rejectedTag) = await CreateReportAsync(_rep, new { title = "礼品", lines = new[] { Line(2000m, "gifts") } });
+        await ReadAsync<ExpenseReportResponse>(await DecideAsync(_rep, rejectedReport.Id, "submit", rejectedTag), HttpStatusCode.OK);
+        await ReadAsync<ExpenseReportResponse>(await DecideAsync(_manager, rejectedReport.Id, "reject", null, "超出礼品标准"), HttpStatusCode.OK);
+
+        var common = $"payload->>'ownerId' = '{_repUser.Id}' AND payload->>'decidedBy' = '{_managerUser.Id}'";
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await CountAsync("SELECT count(*) FROM sales.outbox_messages WHERE type LIKE 'Crm.Modules.Sales.Contracts.ExpenseReport%'"), Is.EqualTo(3));
+            Assert.That(await EventsAsync("ExpenseReportApproved",
+                $"{common} AND payload->>'reportId' = '{paidReport.Id}' AND payload->>'title' = '客户招待' AND (payload->>'total')::numeric = 345.5 "
+                + "AND payload->>'currency' = 'USD' AND payload->>'comment' = '同意'"), Is.EqualTo(1));
+            Assert.That(await EventsAsync("ExpenseReportPaid",
+                $"{common} AND payload->>'reportId' = '{paidReport.Id}' AND (payload->>'total')::numeric = 345.5 AND payload->>'comment' IS NULL"), Is.EqualTo(1));
+            Assert.That(await EventsAsync("ExpenseReportRejected",
+                $"{common} AND payload->>'reportId' = '{rejectedReport.Id}' AND (payload->>'total')::numeric = 2000 AND payload->>'comment' = '超出礼品标准'"),
+                Is.EqualTo(1));
+        });
+    }
+
+    [Test]
     public async Task Managers_never_approve_their_own_reports_and_empty_reports_are_not_submitted()
     {
         var (own, etag) = await CreateReportAsync(_manager, new { title = "经理差旅", lines = new[] { Line(100m) } });

@@ -64,6 +64,24 @@ internal sealed class LeadEventTests : IntegrationTest
     }
 
     [Test]
+    public async Task Disqualifying_an_open_lead_raises_LeadDisqualified_with_the_reason_and_its_origin_once()
+    {
+        var (lead, _) = await CreateAsync(_managerClient, new { companyName = "无效公司", personName = "王五", source = "website", ownerId = _rep.Id });
+        var disqualify = () => _managerClient.SendAsync(Post($"/api/v1/sales/leads/{lead.Id}/disqualify", new { reason = " 空号 " }));
+        await ReadAsync<object>(await disqualify(), HttpStatusCode.OK);
+        var again = await disqualify();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.Conflict), "a closed lead is not disqualified twice");
+            Assert.That(await EventsAsync("LeadDisqualified"), Is.EqualTo(1));
+            Assert.That(await EventsAsync("LeadDisqualified",
+                $"payload->>'leadId' = '{lead.Id}' AND payload->>'reason' = '空号' AND payload->>'companyName' = '无效公司' AND payload->>'personName' = '王五' "
+                + $"AND payload->>'source' = 'website' AND payload->>'ownerId' = '{_rep.Id}' AND payload->>'teamId' = '{lead.TeamId}'"), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
     public async Task An_import_raises_LeadCreated_for_each_created_row_only()
     {
         await ImportAsync(_managerClient, "leads", Csv($"companyName,emails,ownerEmail\n导入一,a@import.cn,{_rep.Email}\n导入二,b@import.cn,\n"));

@@ -247,7 +247,7 @@ internal sealed class ReopenCommissionStatementValidator : StatementPeriodValida
     public ReopenCommissionStatementValidator() => RuleFor(r => r.Reason).NotEmpty().MaximumLength(CommissionStatement.MaxReasonLength);
 }
 
-internal sealed class ReopenCommissionStatementHandler(SalesDbContext db, IAccessScopeProvider access)
+internal sealed class ReopenCommissionStatementHandler(SalesDbContext db, IAccessScopeProvider access, ICurrentActor actor, TimeProvider time)
     : IRequestHandler<ReopenCommissionStatementRequest, Unit>
 {
     public async Task<Unit> Handle(ReopenCommissionStatementRequest request, CancellationToken cancellationToken)
@@ -275,6 +275,12 @@ internal sealed class ReopenCommissionStatementHandler(SalesDbContext db, IAcces
             ["statementId"] = statement.Id, ["period"] = CommissionPeriod.Format(statement.PeriodStart), ["status"] = statement.Status,
             ["commissionTotal"] = statement.CommissionTotal, ["frozenBy"] = statement.FrozenBy, ["reason"] = request.Reason!.Trim(),
         }, statement.UserId);
+        db.AddIntegrationEvent(new CommissionStatementReopened(time.UtcNow())
+        {
+            StatementId = statement.Id, UserId = statement.UserId, Period = CommissionPeriod.Format(statement.PeriodStart),
+            Status = statement.Status.ToString().ToLowerInvariant(), CommissionTotal = statement.CommissionTotal, FrozenBy = statement.FrozenBy,
+            ApprovedBy = statement.ApprovedBy, ReopenedBy = actor.Id!.Value, Reason = request.Reason!.Trim(),
+        });
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return Unit.Value;

@@ -1,4 +1,5 @@
 using System.Data;
+using Crm.Modules.Sales.Contracts;
 using Crm.Modules.Sales.Data;
 using Crm.Modules.Sales.Domain;
 using Crm.Modules.Sales.Features.Funnel;
@@ -114,8 +115,9 @@ internal static class FrozenStatementWriter
 {
     /// <summary>
     /// Freezes the month of <paramref name="reps"/> (none of them frozen yet) in one <c>REPEATABLE READ</c> transaction:
-    /// the totals of every rep from one grouped statement over the statement SQL, the headers through EF in one batch (so
-    /// the audit interceptor records each), then all lines with one INSERT … SELECT of the same statement SQL. Totals and
+    /// the totals of every rep from one grouped statement over the statement SQL, the headers and their
+    /// <see cref="CommissionStatementFrozen"/> events through EF in one batch (so the audit interceptor records each), then
+    /// all lines with one INSERT … SELECT of the same statement SQL. Totals and
     /// lines come from one snapshot, whatever is written meanwhile; a rep without lines gets an empty statement. A rep
     /// frozen concurrently trips the unique index and the whole call fails with <paramref name="conflict"/>.
     /// </summary>
@@ -134,6 +136,16 @@ internal static class FrozenStatementWriter
             .Select(rep => CommissionStatement.Freeze(rep, from, totals.GetValueOrDefault(rep) ?? CommissionStatementTotals.None(rep), frozenBy, now))
             .ToList();
         db.CommissionStatements.AddRange(statements);
+        foreach (var statement in statements)
+        {
+            db.AddIntegrationEvent(new CommissionStatementFrozen(now)
+            {
+                StatementId = statement.Id, UserId = statement.UserId, Period = CommissionPeriod.Format(statement.PeriodStart),
+                ReceivedAmount = statement.ReceivedAmount, ReversedAmount = statement.ReversedAmount, NetAmount = statement.NetAmount,
+                CommissionTotal = statement.CommissionTotal, LineCount = statement.LineCount, FrozenBy = frozenBy,
+            });
+        }
+
         await db.SaveChangesOrConflictAsync(conflict, ct);
         await db.Database.ExecuteSqlAsync(CommissionSql.Freeze(lines, statements.Select(s => s.Id).ToArray()), ct);
         await transaction.CommitAsync(ct);

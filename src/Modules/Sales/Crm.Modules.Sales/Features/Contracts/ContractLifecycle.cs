@@ -1,12 +1,15 @@
+using Crm.Modules.Sales.Contracts;
 using Crm.Modules.Sales.Data;
 using Crm.Modules.Sales.Domain;
 using Crm.SharedKernel.Audit;
+using Crm.SharedKernel.Outbox;
 using Crm.SharedKernel.Time;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Crm.Modules.Sales.Features.Contracts;
 
@@ -25,7 +28,9 @@ internal sealed class ContractLifecycleOptions
 /// <summary>
 /// Moves contracts in force with the calendar, as <see cref="Contract.StatusOn"/> defines: signed becomes active on its
 /// start date, signed or active becomes expired the day after its end date (days in UTC). One set-based UPDATE per run,
-/// under an advisory lock so two instances do not both run it; one audit summary per new status.
+/// under an advisory lock so two instances do not both run it; one audit summary per new status, and the
+/// <see cref="ContractActivated"/> / <see cref="ContractExpired"/> event of every moved contract written with one COPY
+/// from the rows the UPDATE returns, in the same transaction.
 /// </summary>
 internal sealed class ContractLifecycle(SalesDbContext db, TimeProvider time)
 {
@@ -43,16 +48,22 @@ internal sealed class ContractLifecycle(SalesDbContext db, TimeProvider time)
             return null;
         }
 
-        var moved = await db.Database.SqlQuery<string>(
+        var moved = await db.Database.SqlQuery<ContractTransition>(
             $"""
             UPDATE sales.contracts
             SET status = CASE WHEN end_date < {today} THEN {expired} ELSE {active} END, updated_at = {now}
             WHERE (status = {signed} AND (start_date <= {today} OR end_date < {today}))
                OR (status = {active} AND end_date < {today})
-            RETURNING status AS "Value"
+            RETURNING id, number, customer_id, owner_id, amount, currency, cny_rate, received_amount, start_date, end_date, status
             """).ToListAsync(ct);
 
-        foreach (var group in moved.GroupBy(s => s))
+        if (moved.Count > 0)
+        {
+            await OutboxBulkWriter.CopyAsync(
+                (NpgsqlConnection)db.Database.GetDbConnection(), SalesDbContext.SchemaName, moved.Select(c => c.Event(now)).OfType<IIntegrationEvent>(), ct);
+        }
+
+        foreach (var group in moved.GroupBy(c => c.Status))
         {
             db.AddAuditSummary<Contract>(AuditAction.Updated, group.Count(), new Dictionary<string, object?> { ["status"] = group.Key, ["reason"] = "lifecycle" });
         }
@@ -61,6 +72,48 @@ internal sealed class ContractLifecycle(SalesDbContext db, TimeProvider time)
         await transaction.CommitAsync(ct);
         return moved.Count;
     }
+}
+
+/// <summary>
+/// A contract as it stands after a status change, as the lifecycle UPDATE returns it (or as signing leaves it), and the
+/// calendar event that change raises: <see cref="ContractActivated"/> when it became active, <see cref="ContractExpired"/>
+/// when it expired, none otherwise.
+/// </summary>
+internal sealed record ContractTransition(
+    Guid Id,
+    string Number,
+    Guid CustomerId,
+    Guid? OwnerId,
+    decimal Amount,
+    string Currency,
+    decimal? CnyRate,
+    decimal ReceivedAmount,
+    DateOnly StartDate,
+    DateOnly EndDate,
+    string Status)
+{
+    public static ContractTransition Of(Contract contract) =>
+        new(contract.Id, contract.Number, contract.CustomerId, contract.OwnerId, contract.Amount, contract.Currency, contract.CnyRate, contract.ReceivedAmount,
+            contract.StartDate, contract.EndDate, contract.Status.ToString());
+
+    public IIntegrationEvent? Event(DateTimeOffset now) => Status switch
+    {
+        nameof(ContractStatus.Active) => new ContractActivated(now)
+        {
+            ContractId = Id, ContractNumber = Number, CustomerId = CustomerId, OwnerId = OwnerId, Amount = Amount, Currency = Currency,
+            CnyAmount = ToCny(Amount), StartDate = StartDate, EndDate = EndDate,
+        },
+        nameof(ContractStatus.Expired) => new ContractExpired(now)
+        {
+            ContractId = Id, ContractNumber = Number, CustomerId = CustomerId, OwnerId = OwnerId, Amount = Amount, Currency = Currency,
+            CnyAmount = ToCny(Amount), OutstandingAmount = Amount - ReceivedAmount, OutstandingCnyAmount = ToCny(Amount - ReceivedAmount),
+            StartDate = StartDate, EndDate = EndDate,
+        },
+        _ => null,
+    };
+
+    /// <summary>As <see cref="Contract.ToCny"/>: at the rate fixed when it was signed.</summary>
+    private decimal ToCny(decimal amount) => ExchangeRate.ToCny(amount, CnyRate ?? 1m);
 }
 
 /// <summary>Runs <see cref="ContractLifecycle"/> every <c>Sales:Contracts:Interval</c>.</summary>

@@ -296,6 +296,13 @@ internal sealed class SignContractHandler(SalesDbContext db, IAccessScopeProvide
             BalanceAmount = contract.ToCny(contract.Amount),
         });
 
+        // Signed on or after its start (or after its end) it is active (expired) at once: the event the lifecycle job
+        // would have raised for the move comes with the signature, so every contract in force raises it once.
+        if (ContractTransition.Of(contract).Event(now) is { } moved)
+        {
+            db.AddIntegrationEvent(moved);
+        }
+
         await db.SaveChangesAsync(cancellationToken);
         return ContractProjection.Versioned(contract);
     }
@@ -389,10 +396,22 @@ internal sealed class RenewContractHandler(SalesDbContext db, IAccessScopeProvid
             throw ValidationFailedException.For("endDate", "endDate must be on or after startDate.");
         }
 
-        var successor = renewed.Renew(request.Title ?? renewed.Title, request.Amount ?? renewed.Amount, start, end, time.UtcNow());
+        var now = time.UtcNow();
+        var successor = renewed.Renew(request.Title ?? renewed.Title, request.Amount ?? renewed.Amount, start, end, now);
+
+        // The successor's number comes from the database on insert; the event that names it is saved after it, in the
+        // same transaction.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         db.Contracts.Add(successor);
         await db.SaveChangesOrConflictAsync(_ => ContractProblems.AlreadyRenewed(renewed.Id), cancellationToken);
-
+        db.AddIntegrationEvent(new ContractRenewed(now)
+        {
+            ContractId = successor.Id, ContractNumber = successor.Number, RenewedContractId = renewed.Id, RenewedContractNumber = renewed.Number,
+            CustomerId = successor.CustomerId, OwnerId = successor.OwnerId, Amount = successor.Amount, Currency = successor.Currency,
+            StartDate = successor.StartDate, EndDate = successor.EndDate,
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return ContractProjection.Versioned(successor);
     }
 }

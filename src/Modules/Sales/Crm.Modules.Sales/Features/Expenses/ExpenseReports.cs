@@ -327,6 +327,11 @@ internal sealed class DecideExpenseReportHandler(SalesDbContext db, IAccessScope
         var decision = report.Decide(request.Action, actor.Id, request.Comment, time.UtcNow())
             ?? throw ExpenseRules.NotAllowed(report.Id, report.Status, JsonNamingPolicy.CamelCase.ConvertName(request.Action.ToString()) + "ed");
         db.ExpenseDecisions.Add(decision);
+        if (ExpenseReportEvents.For(report, decision) is { } decided)
+        {
+            db.AddIntegrationEvent(decided);
+        }
+
         await db.SaveChangesAsync(cancellationToken);
         return ExpenseReportProjection.Versioned(report);
     }

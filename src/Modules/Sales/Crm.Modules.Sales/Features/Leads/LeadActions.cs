@@ -47,11 +47,13 @@ internal sealed class LeadStatusHandlers(SalesDbContext db, IAccessScopeProvider
     {
         var lead = await LeadAccess.FindVisibleAsync(db.Leads, access, request.Id, cancellationToken);
         request.IfMatch.EnsureMatches(lead.Version);
-        if (!lead.Disqualify(request.Reason!, time.UtcNow()))
+        var now = time.UtcNow();
+        if (!lead.Disqualify(request.Reason!, now))
         {
             throw LeadsProblems.InvalidTransition(lead, "disqualified");
         }
 
+        db.AddIntegrationEvent(LeadIntegrationEvents.Disqualified(lead, now));
         await db.SaveChangesAsync(cancellationToken);
         return LeadProjection.Versioned(lead);
     }

@@ -147,9 +147,10 @@ internal sealed class CloseOpportunityHandler(SalesDbContext db, IAccessScopePro
         var opportunity = await OpportunityAccess.FindVisibleAsync(db.Opportunities, access, id, ct);
         ifMatch.EnsureMatches(opportunity.Version);
         var now = time.UtcNow();
+        var before = opportunity.Status;
         var (change, stage) = await apply(opportunity, (await access.GetAsync(ct)).UserId, now, ct);
         db.OpportunityStageChanges.Add(change);
-        OpportunityStageEvents.Raise(db, opportunity, change, stage, now);
+        OpportunityStageEvents.Raise(db, opportunity, before, change, stage, now);
         await db.SaveChangesAsync(ct);
         return VersionedOpportunity.From(opportunity);
     }

@@ -71,6 +71,7 @@ internal sealed class MoveOpportunityStageHandler(SalesDbContext db, IAccessScop
         }
 
         var now = time.UtcNow();
+        var before = opportunity.Status;
         var change = opportunity.MoveTo(stage, (await access.GetAsync(cancellationToken)).UserId, now);
         if (request.Probability is { } probability)
         {
@@ -80,7 +81,7 @@ internal sealed class MoveOpportunityStageHandler(SalesDbContext db, IAccessScop
         if (change is not null)
         {
             db.OpportunityStageChanges.Add(change);
-            OpportunityStageEvents.Raise(db, opportunity, change, stage, now);
+            OpportunityStageEvents.Raise(db, opportunity, before, change, stage, now);
         }
 
         await db.SaveChangesAsync(cancellationToken);

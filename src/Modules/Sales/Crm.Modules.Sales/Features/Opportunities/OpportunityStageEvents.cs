@@ -6,7 +6,8 @@ namespace Crm.Modules.Sales.Features.Opportunities;
 
 /// <summary>
 /// The integration events of opportunities as every writer (the API, the import) raises them: Created; for a stage move
-/// always StageChanged, plus Won or Lost when the move closes it.
+/// always StageChanged, plus Won or Lost when the move closes it and Reopened when it opens a closed one; OwnerChanged
+/// when an open one gets another owner.
 /// </summary>
 internal static class OpportunityStageEvents
 {
@@ -37,9 +38,27 @@ internal static class OpportunityStageEvents
             Status = status.ToString().ToLowerInvariant(),
         };
 
-    public static void Raise(SalesDbContext db, Opportunity opportunity, OpportunityStageChange change, PipelineStage stage, DateTimeOffset now)
+    /// <summary>The events of one stage move; <paramref name="before"/> is the status the opportunity had before it.</summary>
+    public static void Raise(SalesDbContext db, Opportunity opportunity, OpportunityStatus before, OpportunityStageChange change, PipelineStage stage, DateTimeOffset now)
     {
         db.AddIntegrationEvent(StageChanged(opportunity.Id, opportunity.CustomerId, change.FromStageId, stage, opportunity.Status, now));
+        if (before != OpportunityStatus.Open && opportunity.Status == OpportunityStatus.Open)
+        {
+            db.AddIntegrationEvent(new OpportunityReopened(now)
+            {
+                OpportunityId = opportunity.Id,
+                CustomerId = opportunity.CustomerId,
+                Name = opportunity.Name,
+                FromStatus = before.ToString().ToLowerInvariant(),
+                StageId = stage.Id,
+                StageCode = stage.Code,
+                Amount = opportunity.Amount,
+                Currency = opportunity.Currency,
+                OwnerId = opportunity.OwnerId,
+                ReopenedBy = change.ChangedBy,
+            });
+        }
+
         if (opportunity.Status == OpportunityStatus.Won)
         {
             db.AddIntegrationEvent(new OpportunityWon(now)
@@ -67,4 +86,19 @@ internal static class OpportunityStageEvents
             });
         }
     }
+
+    /// <summary>The OwnerChanged event of an opportunity given by <paramref name="changedBy"/> from <paramref name="fromOwnerId"/> to its current owner.</summary>
+    public static OpportunityOwnerChanged OwnerChanged(Opportunity opportunity, Guid? fromOwnerId, Guid? changedBy, DateTimeOffset now) =>
+        new(now)
+        {
+            OpportunityId = opportunity.Id,
+            CustomerId = opportunity.CustomerId,
+            Name = opportunity.Name,
+            FromOwnerId = fromOwnerId,
+            ToOwnerId = opportunity.OwnerId!.Value,
+            ToTeamId = opportunity.TeamId,
+            ChangedBy = changedBy,
+            Amount = opportunity.Amount,
+            Currency = opportunity.Currency,
+        };
 }

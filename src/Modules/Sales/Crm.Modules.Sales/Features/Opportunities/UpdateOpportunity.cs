@@ -166,6 +166,8 @@ internal sealed class UpdateOpportunityHandler(SalesDbContext db, IAccessScopePr
         }
 
         var now = time.UtcNow();
+        var previousOwnerId = opportunity.OwnerId;
+        Guid? reassignedBy = null;
         if (request.OwnerId is { HasValue: true, Value: { } ownerId } && ownerId != opportunity.OwnerId)
         {
             // Like creating: the new owner must be someone the caller may hand work to, so a rep cannot give a deal
@@ -183,9 +185,15 @@ internal sealed class UpdateOpportunityHandler(SalesDbContext db, IAccessScopePr
             }
 
             opportunity.AssignOwner(owner.Id, owner.TeamId, now);
+            reassignedBy = scope.UserId;
         }
 
         opportunity.Update(details, now);
+        if (opportunity.OwnerId != previousOwnerId)
+        {
+            // Raised after the patch is applied, so the event carries the name and amount the opportunity has now.
+            db.AddIntegrationEvent(OpportunityStageEvents.OwnerChanged(opportunity, previousOwnerId, reassignedBy, now));
+        }
         if (request.Probability.HasValue)
         {
             if (request.Probability.Value is { } probability)
