@@ -7,8 +7,9 @@ namespace Crm.Api.Hosting;
 
 /// <summary>
 /// Declares the HTTP headers the API uses, from the endpoint metadata that the modules set where they map their
-/// endpoints (<see cref="IfMatchMetadata"/>, <see cref="ETagMetadata"/>, <see cref="RespondAsyncMetadata"/>) and from
-/// the platform's own conventions: <c>If-Match</c> with its 412 (and 428), <c>ETag</c> on 200/201, <c>Location</c> on
+/// endpoints (<see cref="IfMatchMetadata"/>, <see cref="IfNoneMatchMetadata"/>, <see cref="ETagMetadata"/>,
+/// <see cref="RespondAsyncMetadata"/>) and from the platform's own conventions: <c>If-Match</c> with its 412 (and 428),
+/// <c>If-None-Match</c> with its 304 (revalidation) or 412 (create-only upsert), <c>ETag</c> on 200/201, <c>Location</c> on
 /// 201, <c>Idempotency-Key</c> with its 409/422 on every POST (the idempotency middleware covers them all), and
 /// <c>Prefer: respond-async</c> with the 202's <c>Location</c>. The definitions are shared
 /// <c>components/parameters</c> and <c>components/headers</c>, registered by the document filter half.
@@ -17,6 +18,8 @@ internal sealed class HttpHeadersOperationFilter : IOperationFilter, IDocumentFi
 {
     public const string IfMatchParameter = "IfMatch";
     public const string RequiredIfMatchParameter = "IfMatchRequired";
+    public const string IfNoneMatchParameter = "IfNoneMatch";
+    public const string CreateOnlyIfNoneMatchParameter = "IfNoneMatchCreateOnly";
     public const string IdempotencyKeyParameter = "IdempotencyKey";
     public const string PreferParameter = "Prefer";
     public const string ETagHeader = "ETag";
@@ -42,6 +45,22 @@ internal sealed class HttpHeadersOperationFilter : IOperationFilter, IDocumentFi
             if (ifMatch.Required)
             {
                 AddProblem(operation, context, "428", "Precondition required: this operation runs only with If-Match (type if-match-required).");
+            }
+        }
+
+        if (metadata.OfType<IfNoneMatchMetadata>().LastOrDefault() is { } ifNoneMatch)
+        {
+            if (ifNoneMatch.IsCreateOnly)
+            {
+                operation.Parameters.Add(new OpenApiParameterReference(CreateOnlyIfNoneMatchParameter, document));
+                AddProblem(operation, context, "400", BadRequest);
+                AddProblem(operation, context, "412", "Precondition failed: If-None-Match: * asked to create only and the resource exists (type precondition-failed).");
+            }
+            else
+            {
+                operation.Parameters.Add(new OpenApiParameterReference(IfNoneMatchParameter, document));
+                operation.Responses.TryAdd("304", new OpenApiResponse { Description = "Not Modified: If-None-Match names the current ETag (no body)." });
+                AddHeader(operation, "304", "ETag", ETagHeader, document);
             }
         }
 
@@ -78,6 +97,20 @@ internal sealed class HttpHeadersOperationFilter : IOperationFilter, IDocumentFi
     {
         document.AddComponent<IOpenApiParameter>(IfMatchParameter, IfMatchParameterOf(required: false));
         document.AddComponent<IOpenApiParameter>(RequiredIfMatchParameter, IfMatchParameterOf(required: true));
+        document.AddComponent<IOpenApiParameter>(IfNoneMatchParameter, new OpenApiParameter
+        {
+            Name = "If-None-Match",
+            In = ParameterLocation.Header,
+            Description = "The ETag of the caller's cached copy (or *): 304 Not Modified without a body while it is still current.",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+        });
+        document.AddComponent<IOpenApiParameter>(CreateOnlyIfNoneMatchParameter, new OpenApiParameter
+        {
+            Name = "If-None-Match",
+            In = ParameterLocation.Header,
+            Description = "* makes the upsert create only: 412 when the resource exists. Without it the upsert creates or replaces.",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [System.Text.Json.Nodes.JsonValue.Create("*")!] },
+        });
         document.AddComponent<IOpenApiParameter>(IdempotencyKeyParameter, new OpenApiParameter
         {
             Name = IdempotencyOptions.HeaderName,

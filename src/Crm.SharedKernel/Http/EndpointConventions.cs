@@ -27,6 +27,12 @@ public static class EndpointConventions
     /// <summary>The operation refuses to run without <c>If-Match</c> (428) and evaluates it (412 when stale).</summary>
     public static RouteHandlerBuilder RequiresIfMatch(this RouteHandlerBuilder builder) => builder.WithMetadata(IfMatchMetadata.Mandatory);
 
+    /// <summary>The read answers 304 Not Modified when <c>If-None-Match</c> names its current <c>ETag</c> (or is <c>*</c>).</summary>
+    public static RouteHandlerBuilder HonoursIfNoneMatch(this RouteHandlerBuilder builder) => builder.WithMetadata(IfNoneMatchMetadata.Revalidation);
+
+    /// <summary>The upsert takes <c>If-None-Match: *</c> as "create only" (412 when the resource exists).</summary>
+    public static RouteHandlerBuilder HonoursIfNoneMatchCreateOnly(this RouteHandlerBuilder builder) => builder.WithMetadata(IfNoneMatchMetadata.CreateOnly);
+
     /// <summary>The operation's 200 and 201 responses carry the representation's <c>ETag</c>.</summary>
     public static RouteHandlerBuilder ReturnsETag(this RouteHandlerBuilder builder) => builder.WithMetadata(ETagMetadata.Instance);
 

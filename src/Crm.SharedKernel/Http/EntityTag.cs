@@ -55,9 +55,9 @@ public sealed class IfMatch
     /// <summary>Reads the header. Tags that are not this API's row versions can never match, so they are kept as "no match".</summary>
     public static IfMatch From(HttpRequest request)
     {
-        if (request.HttpContext.Features.Get<IfMatchReadFeature>() is { } observed)
+        if (request.HttpContext.Features.Get<ConditionalHeadersReadFeature>() is { } observed)
         {
-            observed.Read = true;
+            observed.IfMatchRead = true;
         }
 
         var raw = request.Headers.IfMatch;

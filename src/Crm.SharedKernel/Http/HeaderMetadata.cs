@@ -18,6 +18,24 @@ public sealed class IfMatchMetadata
 }
 
 /// <summary>
+/// Endpoint metadata: the operation evaluates <c>If-None-Match</c> (<see cref="IfNoneMatch"/>): a read answers 304
+/// when the caller's copy is current (<see cref="Revalidation"/>), or a PUT upsert takes <c>*</c> to mean "create
+/// only" and answers 412 when the resource exists (<see cref="CreateOnly"/>). The OpenAPI document declares the header
+/// from it. Set with <see cref="EndpointConventions.HonoursIfNoneMatch"/> or
+/// <see cref="EndpointConventions.HonoursIfNoneMatchCreateOnly"/>.
+/// </summary>
+public sealed class IfNoneMatchMetadata
+{
+    private IfNoneMatchMetadata(bool createOnly) => IsCreateOnly = createOnly;
+
+    public static IfNoneMatchMetadata Revalidation { get; } = new(false);
+
+    public static IfNoneMatchMetadata CreateOnly { get; } = new(true);
+
+    public bool IsCreateOnly { get; }
+}
+
+/// <summary>
 /// Endpoint metadata: the operation's 200 and 201 responses carry the representation's <c>ETag</c>
 /// (<see cref="EntityTag"/>). Set with <see cref="EndpointConventions.ReturnsETag"/>.
 /// </summary>

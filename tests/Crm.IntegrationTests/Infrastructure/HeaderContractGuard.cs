@@ -10,8 +10,8 @@ using Microsoft.AspNetCore.Routing;
 namespace Crm.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// Keeps the header metadata of the endpoints (from which the OpenAPI document declares If-Match, ETag, Location and
-/// Prefer) true to what they do: in the test hosts only, every request is watched and every difference between
+/// Keeps the header metadata of the endpoints (from which the OpenAPI document declares If-Match, If-None-Match, ETag,
+/// Location and Prefer) true to what they do: in the test hosts only, every request is watched and every difference between
 /// what its endpoint declares and what it did is recorded. <see cref="IntegrationTest"/> fails the test that made the
 /// request, so every test that calls an endpoint checks its declaration on the way.
 /// </summary>
@@ -33,8 +33,8 @@ internal static class HeaderContractGuard
 
     private static async Task WatchAsync(HttpContext context, RequestDelegate next)
     {
-        var ifMatchRead = new IfMatchReadFeature();
-        context.Features.Set(ifMatchRead);
+        var read = new ConditionalHeadersReadFeature();
+        context.Features.Set(read);
         var sentIfMatch = context.Request.Headers.IfMatch.Count > 0;
 
         await next(context);
@@ -51,16 +51,17 @@ internal static class HeaderContractGuard
         var succeeded = status is >= 200 and < 300;
         var replayed = response.Headers.ContainsKey(IdempotencyOptions.ReplayedHeaderName);
         var ifMatch = endpoint.Metadata.GetMetadata<IfMatchMetadata>();
+        var ifNoneMatch = endpoint.Metadata.GetMetadata<IfNoneMatchMetadata>();
         var returnsETag = endpoint.Metadata.GetMetadata<ETagMetadata>() is not null;
         var respondsAsync = endpoint.Metadata.GetMetadata<RespondAsyncMetadata>() is not null;
 
         var found = new List<string>();
-        if (ifMatchRead.Read && ifMatch is null)
+        if (read.IfMatchRead && ifMatch is null)
         {
             found.Add("reads If-Match but does not declare .HonoursIfMatch() or .RequiresIfMatch()");
         }
 
-        if (ifMatch is not null && succeeded && !replayed && !ifMatchRead.Read)
+        if (ifMatch is not null && succeeded && !replayed && !read.IfMatchRead)
         {
             found.Add("declares If-Match but succeeded without reading it (IfMatch.From)");
         }
@@ -73,6 +74,21 @@ internal static class HeaderContractGuard
         if (ifMatch?.Required == true && succeeded && !sentIfMatch)
         {
             found.Add("declares .RequiresIfMatch() but succeeded without If-Match");
+        }
+
+        if (read.IfNoneMatchRead && ifNoneMatch is null)
+        {
+            found.Add("reads If-None-Match but does not declare .HonoursIfNoneMatch() or .HonoursIfNoneMatchCreateOnly()");
+        }
+
+        if (status == StatusCodes.Status304NotModified && ifNoneMatch?.IsCreateOnly != false)
+        {
+            found.Add("answered 304 but does not declare .HonoursIfNoneMatch()");
+        }
+
+        if (ifNoneMatch is not null && succeeded && !replayed && !read.IfNoneMatchRead)
+        {
+            found.Add("declares If-None-Match but succeeded without reading it (IfNoneMatch)");
         }
 
         if (response.Headers.ETag.Count > 0 && !returnsETag)

@@ -30,6 +30,15 @@ internal sealed class HeaderContractGuardTests : IntegrationTest
     }
 
     [Test]
+    public async Task An_endpoint_that_reads_If_None_Match_without_declaring_it_is_reported()
+    {
+        using var response = await Client.GetAsync("/api/v1/notes/undeclared-if-none-match");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        AssertReported("GET /api/v1/notes/undeclared-if-none-match -> 200) reads If-None-Match but does not declare");
+    }
+
+    [Test]
     public async Task An_endpoint_that_answers_with_an_ETag_without_declaring_it_is_reported()
     {
         using var response = await Client.GetAsync("/api/v1/notes/undeclared-etag");

@@ -87,6 +87,35 @@ internal sealed class OpenApiHeadersTests
     }
 
     [Test]
+    public void A_cacheable_read_declares_If_None_Match_with_its_304()
+    {
+        var regions = Operation("/api/v1/regions", "get");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ParameterRefs(regions), Is.EqualTo(new[] { "#/components/parameters/IfNoneMatch" }));
+            Assert.That(HeaderRef(regions, "304", "ETag"), Is.EqualTo("#/components/headers/ETag"));
+            Assert.That(HeaderRef(regions, "200", "ETag"), Is.EqualTo("#/components/headers/ETag"));
+            Assert.That(_document["components"]!["parameters"]!["IfNoneMatch"]!["name"]!.GetValue<string>(), Is.EqualTo("If-None-Match"));
+        });
+    }
+
+    [Test]
+    public void The_ERP_upsert_declares_If_None_Match_star_as_create_only_beside_If_Match()
+    {
+        var upsert = Operation("/api/v1/customers/by-external-id/{externalId}", "put");
+        var createOnly = _document["components"]!["parameters"]!["IfNoneMatchCreateOnly"]!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ParameterRefs(upsert), Is.EqualTo(new[] { "#/components/parameters/IfMatch", "#/components/parameters/IfNoneMatchCreateOnly" }));
+            Assert.That(ProblemContent(upsert, "412"), Is.Not.Null);
+            Assert.That(createOnly["name"]!.GetValue<string>(), Is.EqualTo("If-None-Match"));
+            Assert.That(createOnly["schema"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>()), Is.EqualTo(new[] { "*" }));
+        });
+    }
+
+    [Test]
     public void An_import_declares_Prefer_and_the_Location_of_its_202()
     {
         var import = Operation("/api/v1/imports/{entity}", "post");
@@ -101,7 +130,7 @@ internal sealed class OpenApiHeadersTests
     }
 
     [Test]
-    public void Every_operation_that_can_answer_412_declares_If_Match_and_every_POST_and_only_POSTs_Idempotency_Key()
+    public void Every_operation_that_can_answer_412_declares_a_precondition_and_every_POST_and_only_POSTs_Idempotency_Key()
     {
         var wrong = new List<string>();
         foreach (var (path, item) in _document["paths"]!.AsObject())
@@ -109,10 +138,11 @@ internal sealed class OpenApiHeadersTests
             foreach (var (method, operation) in item!.AsObject())
             {
                 var parameters = ParameterRefs(operation!);
-                var declaresIfMatch = parameters.Any(p => p.StartsWith("#/components/parameters/IfMatch", StringComparison.Ordinal));
-                if (operation!["responses"]!.AsObject().ContainsKey("412") != declaresIfMatch)
+                var declaresPrecondition = parameters.Any(p => p.StartsWith("#/components/parameters/IfMatch", StringComparison.Ordinal))
+                    || parameters.Contains("#/components/parameters/IfNoneMatchCreateOnly");
+                if (operation!["responses"]!.AsObject().ContainsKey("412") != declaresPrecondition)
                 {
-                    wrong.Add($"{method} {path}: 412 and If-Match disagree");
+                    wrong.Add($"{method} {path}: 412 and the preconditions (If-Match, If-None-Match: *) disagree");
                 }
 
                 if ((method == "post") != parameters.Contains("#/components/parameters/IdempotencyKey"))

@@ -65,6 +65,7 @@ internal static class NotesModule
             return TypedResults.NoContent();
         });
         notes.MapGet("/unkept-etag", () => TypedResults.Ok()).ReturnsETag();
+        notes.MapGet("/undeclared-if-none-match", (HttpRequest request) => TypedResults.Ok(IfNoneMatch.Matches(request, "\"1\"")));
         notes.MapPost("/upload", (HttpRequest request) => TypedResults.Ok(request.ContentLength))
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(10 * 1024 * 1024));
         notes.MapGet("/fail", IResult () => throw new InvalidOperationException("secret internal detail"));

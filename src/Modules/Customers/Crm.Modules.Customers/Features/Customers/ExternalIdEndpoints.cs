@@ -31,7 +31,7 @@ internal static class ExternalIdEndpoints
         byExternalId.MapPut("/{externalId}", async Task<Results<Created<CustomerResponse>, Ok<CustomerResponse>>> (
                 string externalId, CreateCustomerRequest request, IMediator mediator, HttpContext http, CancellationToken ct) =>
             {
-                var upsert = new UpsertCustomerRequest(ExternalIdPath.Read(http, externalId), request, IfMatch.From(http.Request), CreateOnly(http.Request));
+                var upsert = new UpsertCustomerRequest(ExternalIdPath.Read(http, externalId), request, IfMatch.From(http.Request), IfNoneMatch.CreateOnly(http.Request));
                 var result = await mediator.Send(upsert, ct);
                 var customer = result.Customer;
                 return result.Created
@@ -40,25 +40,12 @@ internal static class ExternalIdEndpoints
             })
             .RequirePermission(Permissions.CustomersWrite)
             .HonoursIfMatch()
+            .HonoursIfNoneMatchCreateOnly()
             .ReturnsETag()
             .WithName("UpsertCustomerByExternalId")
             .WithSummary("ERP upsert: create (201) or replace (200) the customer with this external id; honours If-Match and If-None-Match: *")
             .ProducesProblems(
                 StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,
                 StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity);
-    }
-
-    /// <summary><c>If-None-Match: *</c> makes the PUT create-only; tag lists have no meaning for this upsert.</summary>
-    private static bool CreateOnly(HttpRequest request)
-    {
-        var values = request.Headers.IfNoneMatch;
-        if (values.Count == 0)
-        {
-            return false;
-        }
-
-        return values.Count == 1 && values[0]?.Trim() == "*"
-            ? true
-            : throw ValidationFailedException.For("If-None-Match", "On this endpoint If-None-Match can only be * (create only; 412 when the customer exists).");
     }
 }

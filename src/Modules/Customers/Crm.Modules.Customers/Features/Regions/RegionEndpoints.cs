@@ -66,9 +66,7 @@ internal static class RegionEndpoints
                 // lets them revalidate for free.
                 http.Response.Headers.ETag = catalog.ETag;
                 http.Response.Headers.CacheControl = "private, max-age=86400";
-                var ifNoneMatch = http.Request.Headers.IfNoneMatch;
-                if (EntityTagHeaderValue.TryParseList(ifNoneMatch, out var tags)
-                    && tags.Any(t => t.Equals(EntityTagHeaderValue.Any) || t.Tag.Value == catalog.ETag))
+                if (IfNoneMatch.Matches(http.Request, catalog.ETag))
                 {
                     return TypedResults.StatusCode(StatusCodes.Status304NotModified);
                 }
@@ -78,6 +76,7 @@ internal static class RegionEndpoints
             })
             .WithTags("Regions")
             .ReturnsETag()
+            .HonoursIfNoneMatch()
             .WithName("ListRegions")
             .WithSummary("List the GB/T 2260 divisions below parentCode (provinces when absent); cacheable, honours If-None-Match")
             .Produces<RegionListResponse>(StatusCodes.Status200OK, "application/json")
