@@ -360,3 +360,49 @@ public sealed record ContractRenewed : IntegrationEvent, ICustomerTimelineEvent
     string ICustomerTimelineEvent.TimelineSummary =>
         $"Contract {RenewedContractNumber} renewed as draft {ContractNumber}, {StartDate:yyyy-MM-dd} to {EndDate:yyyy-MM-dd}: {Amount.ToString("N2", CultureInfo.InvariantCulture)} {Currency}";
 }
+
+/// <summary>
+/// A contract was given to another owner (PATCH <c>ownerId</c>, in any status): receipts recorded from now on, and the
+/// commission on them, go to the new owner; those recorded before keep theirs. Lands on the customer's timeline.
+/// </summary>
+public sealed record ContractOwnerChanged : IntegrationEvent, ICustomerTimelineEvent
+{
+    public ContractOwnerChanged(DateTimeOffset occurredAt)
+        : base(occurredAt)
+    {
+    }
+
+    /// <summary>The contract.</summary>
+    public required Guid ContractId { get; init; }
+
+    /// <summary>Its number (HT10000001).</summary>
+    public required string ContractNumber { get; init; }
+
+    /// <summary>The customer.</summary>
+    public required Guid CustomerId { get; init; }
+
+    /// <summary>Its status (draft, signed, active, expired, terminated).</summary>
+    public required string Status { get; init; }
+
+    /// <summary>The owner before; null when it had none.</summary>
+    public Guid? FromOwnerId { get; init; }
+
+    /// <summary>The new owner.</summary>
+    public required Guid ToOwnerId { get; init; }
+
+    /// <summary>Who gave it away (null for an API key).</summary>
+    public Guid? ChangedBy { get; init; }
+
+    /// <summary>The contract amount.</summary>
+    public required decimal Amount { get; init; }
+
+    /// <summary>ISO 4217 currency of the amount.</summary>
+    public required string Currency { get; init; }
+
+    IReadOnlyCollection<Guid> ICustomerTimelineEvent.TimelineCustomerIds => [CustomerId];
+
+    string ICustomerTimelineEvent.TimelineKind => CashTimelineKinds.Contract;
+
+    string ICustomerTimelineEvent.TimelineSummary =>
+        $"Contract {ContractNumber} handed over: {Amount.ToString("N2", CultureInfo.InvariantCulture)} {Currency}";
+}

@@ -56,6 +56,7 @@ public static class SalesModule
             .AddCustomerTimelineEvent<Contracts.PaymentReceived>()
             .AddCustomerTimelineEvent<Contracts.PaymentReversed>()
             .AddCustomerTimelineEvent<Contracts.ContractTerminated>()
+            .AddCustomerTimelineEvent<Contracts.ContractOwnerChanged>()
             .AddCustomerTimelineEvent<Contracts.ContractActivated>()
             .AddCustomerTimelineEvent<Contracts.ContractExpired>()
             .AddCustomerTimelineEvent<Contracts.ContractRenewed>()

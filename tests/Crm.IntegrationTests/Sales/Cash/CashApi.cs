@@ -47,6 +47,22 @@ internal static class CashApi
         return (JsonSerializer.Deserialize<ContractResponse>(text, CustomerApi.Json)!, response.Headers.ETag!.ToString());
     }
 
+    /// <summary>A JSON merge patch of a contract, with If-Match when given.</summary>
+    public static HttpRequestMessage PatchContract(Guid contractId, object body, string? ifMatch = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Patch, $"/api/v1/sales/contracts/{contractId}")
+        {
+            Content = JsonContent.Create(body, options: CustomerApi.Json),
+        };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/merge-patch+json");
+        if (ifMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+
+        return request;
+    }
+
     public static HttpRequestMessage Sign(Guid contractId, string? ifMatch, DateOnly? signedDate = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/sales/contracts/{contractId}/sign")

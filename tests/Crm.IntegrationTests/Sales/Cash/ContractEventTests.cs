@@ -163,4 +163,31 @@ internal sealed class ContractEventTests : IntegrationTest
         Assert.That(await TimelineAsync(), Has.Member(
             $"Contract {renewed.Number} renewed as draft {successor.Number}, {successor.StartDate:yyyy-MM-dd} to {successor.EndDate:yyyy-MM-dd}: 90,000.00 CNY"));
     }
+
+    [Test]
+    public async Task Giving_a_contract_to_another_owner_raises_ContractOwnerChanged_once_and_it_lands_on_the_timeline()
+    {
+        using var rep = Factory.ClientFor(_org.EastRep);
+        var contract = await SignedContractAsync(rep, _customerId, 80_000m);
+
+        await ReadProblemAsync(await rep.SendAsync(PatchContract(contract.Id, new { ownerId = _org.SouthRep.Id })), HttpStatusCode.Forbidden);
+        await ReadAsync<ContractResponse>(await _admin.SendAsync(PatchContract(contract.Id, new { title = "设备维保（续）" })), HttpStatusCode.OK);
+        await ReadAsync<ContractResponse>(await _admin.SendAsync(PatchContract(contract.Id, new { ownerId = _org.EastRep.Id })), HttpStatusCode.OK);
+        Assert.That(await EventsAsync("ContractOwnerChanged"), Is.Zero, "a refused change, a title and the same owner raise nothing");
+
+        var handedOver = await ReadAsync<ContractResponse>(
+            await _admin.SendAsync(PatchContract(contract.Id, new { ownerId = _org.SouthRep.Id })), HttpStatusCode.OK);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(handedOver.OwnerId, Is.EqualTo(_org.SouthRep.Id));
+            Assert.That(await EventsAsync("ContractOwnerChanged"), Is.EqualTo(1));
+            Assert.That(await EventsAsync("ContractOwnerChanged",
+                $"payload->>'contractId' = '{contract.Id}' AND payload->>'contractNumber' = '{contract.Number}' AND payload->>'customerId' = '{_customerId}' "
+                + $"AND payload->>'status' = '{handedOver.Status.ToString().ToLowerInvariant()}' AND payload->>'fromOwnerId' = '{_org.EastRep.Id}' AND payload->>'toOwnerId' = '{_org.SouthRep.Id}' "
+                + $"AND payload->>'changedBy' = '{_org.Admin.Id}' AND (payload->>'amount')::numeric = 80000 AND payload->>'currency' = 'CNY'"), Is.EqualTo(1));
+        });
+
+        Assert.That(await TimelineAsync(), Has.Member($"Contract {contract.Number} handed over: 80,000.00 CNY"));
+    }
 }

@@ -27,18 +27,6 @@ internal sealed class ContractLifecycleTests : IntegrationTest
     [TearDown]
     public void DisposeRep() => _rep.Dispose();
 
-    private static HttpRequestMessage Patch(Guid id, object body, string? ifMatch)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Patch, $"/api/v1/sales/contracts/{id}") { Content = JsonBody(body) };
-        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/merge-patch+json");
-        if (ifMatch is not null)
-        {
-            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
-        }
-
-        return request;
-    }
-
     private static HttpRequestMessage Terminate(Guid id, object body, string? ifMatch = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/sales/contracts/{id}/terminate") { Content = JsonBody(body) };
@@ -70,12 +58,12 @@ internal sealed class ContractLifecycleTests : IntegrationTest
             HttpStatusCode.Created);
         etag = (await _rep.GetAsync($"/api/v1/sales/contracts/{draft.Id}")).Headers.ETag!.ToString();
 
-        await ReadProblemAsync(await _rep.SendAsync(Patch(draft.Id, new { amount = 60_000m }, "\"1\"")), HttpStatusCode.PreconditionFailed);
-        var crossing = await _rep.SendAsync(Patch(draft.Id, new { endDate = new DateOnly(2026, 11, 1) }, etag));
+        await ReadProblemAsync(await _rep.SendAsync(PatchContract(draft.Id, new { amount = 60_000m }, "\"1\"")), HttpStatusCode.PreconditionFailed);
+        var crossing = await _rep.SendAsync(PatchContract(draft.Id, new { endDate = new DateOnly(2026, 11, 1) }, etag));
         Assert.That((await ReadProblemAsync(crossing, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("endDate", out _), Is.True);
-        var belowPlan = await _rep.SendAsync(Patch(draft.Id, new { amount = 29_999.99m }, etag));
+        var belowPlan = await _rep.SendAsync(PatchContract(draft.Id, new { amount = 29_999.99m }, etag));
         Assert.That((await ReadProblemAsync(belowPlan, HttpStatusCode.UnprocessableEntity)).GetProperty("type").GetString(), Does.EndWith("plan-exceeds-contract"));
-        var invalid = await _rep.SendAsync(Patch(draft.Id, new { title = "", amount = -1m, currency = "rmb", ownerId = (Guid?)null, startDate = (DateOnly?)null }, etag));
+        var invalid = await _rep.SendAsync(PatchContract(draft.Id, new { title = "", amount = -1m, currency = "rmb", ownerId = (Guid?)null, startDate = (DateOnly?)null }, etag));
         var errors = (await ReadProblemAsync(invalid, HttpStatusCode.BadRequest)).GetProperty("errors");
         Assert.Multiple(() =>
         {
@@ -84,10 +72,10 @@ internal sealed class ContractLifecycleTests : IntegrationTest
                 Assert.That(errors.TryGetProperty(field, out _), Is.True, $"{field}: {errors}");
             }
         });
-        var foreignOpportunity = await _rep.SendAsync(Patch(draft.Id, new { opportunityId = Guid.CreateVersion7() }, etag));
+        var foreignOpportunity = await _rep.SendAsync(PatchContract(draft.Id, new { opportunityId = Guid.CreateVersion7() }, etag));
         Assert.That((await ReadProblemAsync(foreignOpportunity, HttpStatusCode.UnprocessableEntity)).GetProperty("type").GetString(), Does.EndWith("unknown-opportunity"));
 
-        var patched = await _rep.SendAsync(Patch(draft.Id, new
+        var patched = await _rep.SendAsync(PatchContract(draft.Id, new
         {
             amount = 30_000m, endDate = new DateOnly(2027, 5, 31), productCategory = "服务", title = "维保合同（修订）",
         }, etag));
@@ -104,8 +92,8 @@ internal sealed class ContractLifecycleTests : IntegrationTest
         });
 
         using var southRep = Factory.ClientFor(_org.SouthRep);
-        await ReadProblemAsync(await southRep.SendAsync(Patch(draft.Id, new { title = "x" }, null)), HttpStatusCode.NotFound);
-        await ReadProblemAsync(await _rep.SendAsync(Patch(Guid.CreateVersion7(), new { title = "x" }, null)), HttpStatusCode.NotFound);
+        await ReadProblemAsync(await southRep.SendAsync(PatchContract(draft.Id, new { title = "x" }, null)), HttpStatusCode.NotFound);
+        await ReadProblemAsync(await _rep.SendAsync(PatchContract(Guid.CreateVersion7(), new { title = "x" }, null)), HttpStatusCode.NotFound);
     }
 
     [Test]
@@ -114,7 +102,7 @@ internal sealed class ContractLifecycleTests : IntegrationTest
         var contract = await SignedContractAsync(_rep, _customerId, 10_000m);
         var receipt = await PayAsync(contract.Id, 1_000m);
 
-        var terms = await _rep.SendAsync(Patch(contract.Id, new { amount = 5_000m, productCategory = "软件" }, null));
+        var terms = await _rep.SendAsync(PatchContract(contract.Id, new { amount = 5_000m, productCategory = "软件" }, null));
         var problem = await ReadProblemAsync(terms, HttpStatusCode.Conflict);
         Assert.Multiple(() =>
         {
@@ -122,16 +110,16 @@ internal sealed class ContractLifecycleTests : IntegrationTest
             Assert.That(problem.GetProperty("detail").GetString(), Does.Contain("amount, productCategory"));
         });
 
-        await ReadProblemAsync(await _rep.SendAsync(Patch(contract.Id, new { ownerId = _org.SouthRep.Id }, null)), HttpStatusCode.Forbidden);
+        await ReadProblemAsync(await _rep.SendAsync(PatchContract(contract.Id, new { ownerId = _org.SouthRep.Id }, null)), HttpStatusCode.Forbidden);
         using var manager = Factory.ClientFor(_org.Manager);
-        var unknown = await manager.SendAsync(Patch(contract.Id, new { ownerId = Guid.CreateVersion7() }, null));
+        var unknown = await manager.SendAsync(PatchContract(contract.Id, new { ownerId = Guid.CreateVersion7() }, null));
         await ReadProblemAsync(unknown, HttpStatusCode.Forbidden);
         using var admin = Factory.ClientFor(_org.Admin);
-        var missing = await admin.SendAsync(Patch(contract.Id, new { ownerId = Guid.CreateVersion7() }, null));
+        var missing = await admin.SendAsync(PatchContract(contract.Id, new { ownerId = Guid.CreateVersion7() }, null));
         Assert.That((await ReadProblemAsync(missing, HttpStatusCode.UnprocessableEntity)).GetProperty("type").GetString(), Does.EndWith("unknown-owner"));
 
         var moved = await ReadAsync<ContractResponse>(
-            await manager.SendAsync(Patch(contract.Id, new { ownerId = _org.SouthRep.Id, title = "移交合同" }, null)), HttpStatusCode.OK);
+            await manager.SendAsync(PatchContract(contract.Id, new { ownerId = _org.SouthRep.Id, title = "移交合同" }, null)), HttpStatusCode.OK);
         var kept = await ReadAsync<ReceiptResponse>(await manager.GetAsync($"/api/v1/sales/receipts/{receipt.Id}"), HttpStatusCode.OK);
         Assert.Multiple(async () =>
         {

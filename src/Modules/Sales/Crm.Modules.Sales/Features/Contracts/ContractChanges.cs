@@ -117,10 +117,13 @@ internal sealed class UpdateContractHandler(SalesDbContext db, IAccessScopeProvi
             throw ContractProblems.NotEditable(contract.Id, contract.Status, draftOnly);
         }
 
-        var ownerId = request.OwnerId.Or(contract.OwnerId);
-        if (request.OwnerId.HasValue && ownerId != contract.OwnerId)
+        var previousOwnerId = contract.OwnerId;
+        var ownerId = request.OwnerId.Or(previousOwnerId);
+        var ownerChanged = request.OwnerId.HasValue && ownerId != previousOwnerId;
+        Guid? changedBy = null;
+        if (ownerChanged)
         {
-            await EnsureAssignableAsync(ownerId!.Value, cancellationToken);
+            changedBy = await EnsureAssignableAsync(ownerId!.Value, cancellationToken);
         }
 
         var now = time.UtcNow();
@@ -130,6 +133,21 @@ internal sealed class UpdateContractHandler(SalesDbContext db, IAccessScopeProvi
         }
 
         contract.Rename(request.Title.Or(contract.Title) ?? contract.Title, ownerId, now);
+        if (ownerChanged)
+        {
+            db.AddIntegrationEvent(new ContractOwnerChanged(now)
+            {
+                ContractId = contract.Id,
+                ContractNumber = contract.Number,
+                CustomerId = contract.CustomerId,
+                Status = contract.Status.ToString().ToLowerInvariant(),
+                FromOwnerId = previousOwnerId,
+                ToOwnerId = ownerId!.Value,
+                ChangedBy = changedBy,
+                Amount = contract.Amount,
+                Currency = contract.Currency,
+            });
+        }
         if (request.ExternalId.HasValue)
         {
             contract.Identify(request.ExternalId.Value, now);
@@ -147,8 +165,11 @@ internal sealed class UpdateContractHandler(SalesDbContext db, IAccessScopeProvi
         return ContractProjection.Versioned(contract);
     }
 
-    /// <summary>Like opportunities: the new owner must be someone the caller may hand work to (403) and an active user (422).</summary>
-    private async Task EnsureAssignableAsync(Guid ownerId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Like opportunities: the new owner must be someone the caller may hand work to (403) and an active user (422).
+    /// Returns the caller, who gives the contract away.
+    /// </summary>
+    private async Task<Guid?> EnsureAssignableAsync(Guid ownerId, CancellationToken cancellationToken)
     {
         var scope = await access.GetAsync(cancellationToken);
         if (ownerId != scope.UserId && !scope.CanSee(ownerId))
@@ -160,6 +181,8 @@ internal sealed class UpdateContractHandler(SalesDbContext db, IAccessScopeProvi
         {
             throw ContractProblems.UnknownOwner(ownerId);
         }
+
+        return scope.UserId;
     }
 
     private async Task ReviseAsync(Contract contract, UpdateContractRequest request, DateTimeOffset now, CancellationToken cancellationToken)
