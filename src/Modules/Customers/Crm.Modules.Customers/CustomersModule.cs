@@ -43,6 +43,7 @@ public static class CustomersModule
         services.AddSingleton<RegionListJson>();
         services.AddSingleton<CustomFieldSchemaCache>();
         services.AddScoped<RecordInputs>();
+        services.AddScoped<IDemoDataSeeder, CustomersDemoData>();
         services.AddScoped<PoolReclaimer>();
         services.AddScoped<CustomerActionContext>();
         AddTimeline(services);

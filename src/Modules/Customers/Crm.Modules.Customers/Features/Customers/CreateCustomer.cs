@@ -129,16 +129,7 @@ internal sealed class CreateCustomerHandler(CustomersDbContext db, IAccessScopeP
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         db.Customers.Add(customer);
         await CustomerWrites.SaveAsync(db, customer, cancellationToken);
-        db.AddIntegrationEvent(new CustomerCreated(now)
-        {
-            CustomerId = customer.Id,
-            Code = customer.Code,
-            Name = customer.Name,
-            Kind = customer.Kind == CustomerKind.Organization ? "organization" : "individual",
-            OwnerId = customer.OwnerId,
-            TeamId = customer.TeamId,
-            ExternalId = customer.ExternalId,
-        });
+        db.AddIntegrationEvent(CustomerWrites.CreatedEvent(customer, now));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return CustomerProjection.Versioned(customer);

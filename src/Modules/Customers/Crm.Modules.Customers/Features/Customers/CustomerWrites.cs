@@ -26,6 +26,18 @@ internal static class CustomerWrites
         }
     }
 
+    /// <summary>The <c>CustomerCreated</c> event of a customer just inserted (its code generated), as every writer raises it.</summary>
+    public static CustomerCreated CreatedEvent(Customer customer, DateTimeOffset now) => new(now)
+    {
+        CustomerId = customer.Id,
+        Code = customer.Code,
+        Name = customer.Name,
+        Kind = customer.Kind == CustomerKind.Organization ? "organization" : "individual",
+        OwnerId = customer.OwnerId,
+        TeamId = customer.TeamId,
+        ExternalId = customer.ExternalId,
+    };
+
     /// <summary>Saves, turning a unique violation from a concurrent writer into the same 409 as the pre-check.</summary>
     public static async Task SaveAsync(CustomersDbContext db, Customer customer, CancellationToken ct)
     {

@@ -155,16 +155,7 @@ internal sealed class CustomerImportTarget(CustomersDbContext db, IAccessScopePr
             created = created.Where(c => inserted.Contains(c.Id)).ToList();
             createdCount = created.Count;
             updatedCount = changed.Count;
-            await OutboxBulkWriter.CopyAsync(connection, CustomersDbContext.SchemaName, created.Select(customer => new CustomerCreated(now)
-            {
-                CustomerId = customer.Id,
-                Code = customer.Code,
-                Name = customer.Name,
-                Kind = customer.Kind == CustomerKind.Organization ? "organization" : "individual",
-                OwnerId = customer.OwnerId,
-                TeamId = customer.TeamId,
-                ExternalId = customer.ExternalId,
-            }), ct);
+            await OutboxBulkWriter.CopyAsync(connection, CustomersDbContext.SchemaName, created.Select(customer => CustomerWrites.CreatedEvent(customer, now)), ct);
 
             // One audit summary per action and owner instead of a field-level entry per row (docs/adr/0015-bulk-import-export.md).
             // Summaries get their key when saved, so each is saved on its own (same transaction, a few owners per chunk).
