@@ -11,22 +11,46 @@ public static class CashTimelineKinds
     public const string Payment = "payment";
 }
 
-/// <summary>A contract (合同) was signed: its amount becomes owed by the customer (the Customers module adds it to the outstanding balance).</summary>
-public sealed record ContractSigned : IntegrationEvent, ICustomerTimelineEvent
+/// <summary>
+/// What every contract event names (the contract, its number and the customer); each lands on the customer's 360°
+/// timeline with kind <c>contract</c>.
+/// </summary>
+public abstract record ContractEvent : IntegrationEvent, ICustomerTimelineEvent
 {
-    public ContractSigned(DateTimeOffset occurredAt)
+    protected ContractEvent(DateTimeOffset occurredAt)
         : base(occurredAt)
     {
     }
 
-    /// <summary>The contract.</summary>
+    /// <summary>The contract (for a renewal, the new draft).</summary>
     public required Guid ContractId { get; init; }
 
     /// <summary>Its number (HT10000001).</summary>
     public required string ContractNumber { get; init; }
 
-    /// <summary>The customer who owes the amount.</summary>
+    /// <summary>The customer.</summary>
     public required Guid CustomerId { get; init; }
+
+    IReadOnlyCollection<Guid> ICustomerTimelineEvent.TimelineCustomerIds => [CustomerId];
+
+    string ICustomerTimelineEvent.TimelineKind => CashTimelineKinds.Contract;
+
+    string ICustomerTimelineEvent.TimelineSummary => Summary();
+
+    /// <summary>The timeline line.</summary>
+    protected abstract string Summary();
+
+    /// <summary>An amount as the timeline writes it: 9,040.00 CNY.</summary>
+    protected static string Money(decimal amount, string currency) => $"{amount.ToString("N2", CultureInfo.InvariantCulture)} {currency}";
+}
+
+/// <summary>A contract (合同) was signed: its amount becomes owed by the customer (the Customers module adds it to the outstanding balance).</summary>
+public sealed record ContractSigned : ContractEvent
+{
+    public ContractSigned(DateTimeOffset occurredAt)
+        : base(occurredAt)
+    {
+    }
 
     /// <summary>The contract amount.</summary>
     public required decimal Amount { get; init; }
@@ -40,12 +64,8 @@ public sealed record ContractSigned : IntegrationEvent, ICustomerTimelineEvent
     /// </summary>
     public decimal? BalanceAmount { get; init; }
 
-    IReadOnlyCollection<Guid> ICustomerTimelineEvent.TimelineCustomerIds => [CustomerId];
-
-    string ICustomerTimelineEvent.TimelineKind => CashTimelineKinds.Contract;
-
-    string ICustomerTimelineEvent.TimelineSummary =>
-        $"Contract {ContractNumber} signed: {Amount.ToString("N2", CultureInfo.InvariantCulture)} {Currency}";
+    protected override string Summary() =>
+        $"Contract {ContractNumber} signed: {Money(Amount, Currency)}";
 }
 
 /// <summary>A payment (回款) was received on a contract: the customer owes that much less.</summary>
@@ -132,21 +152,12 @@ public sealed record PaymentReversed : IntegrationEvent, ICustomerTimelineEvent
 /// A signed or active contract was terminated early (终止): what was still unpaid on it is no longer owed (the Customers
 /// module takes <see cref="UnpaidAmount"/> off the outstanding balance). Receipts stay; a later reversal makes its amount owed again.
 /// </summary>
-public sealed record ContractTerminated : IntegrationEvent, ICustomerTimelineEvent
+public sealed record ContractTerminated : ContractEvent
 {
     public ContractTerminated(DateTimeOffset occurredAt)
         : base(occurredAt)
     {
     }
-
-    /// <summary>The contract.</summary>
-    public required Guid ContractId { get; init; }
-
-    /// <summary>Its number (HT10000001).</summary>
-    public required string ContractNumber { get; init; }
-
-    /// <summary>The customer.</summary>
-    public required Guid CustomerId { get; init; }
 
     /// <summary>The contract amount less what was received on it at termination.</summary>
     public required decimal UnpaidAmount { get; init; }
@@ -166,12 +177,8 @@ public sealed record ContractTerminated : IntegrationEvent, ICustomerTimelineEve
     /// <summary>Why it was terminated.</summary>
     public required string Reason { get; init; }
 
-    IReadOnlyCollection<Guid> ICustomerTimelineEvent.TimelineCustomerIds => [CustomerId];
-
-    string ICustomerTimelineEvent.TimelineKind => CashTimelineKinds.Contract;
-
-    string ICustomerTimelineEvent.TimelineSummary =>
-        $"Contract {ContractNumber} terminated on {TerminatedDate:yyyy-MM-dd} ({Reason}): {UnpaidAmount.ToString("N2", CultureInfo.InvariantCulture)} {Currency} no longer owed";
+    protected override string Summary() =>
+        $"Contract {ContractNumber} terminated on {TerminatedDate:yyyy-MM-dd} ({Reason}): {Money(UnpaidAmount, Currency)} no longer owed";
 }
 
 /// <summary>
@@ -217,21 +224,12 @@ public sealed record ExchangeDifferenceBooked : IntegrationEvent, ICustomerTimel
 /// A signed contract came into force (生效): its start date arrived (the contract lifecycle job moved it) or it was signed
 /// on or after its start. Nothing moves on the customer's balance; that happened when it was signed.
 /// </summary>
-public sealed record ContractActivated : IntegrationEvent, ICustomerTimelineEvent
+public sealed record ContractActivated : ContractEvent
 {
     public ContractActivated(DateTimeOffset occurredAt)
         : base(occurredAt)
     {
     }
-
-    /// <summary>The contract.</summary>
-    public required Guid ContractId { get; init; }
-
-    /// <summary>Its number (HT10000001).</summary>
-    public required string ContractNumber { get; init; }
-
-    /// <summary>The customer.</summary>
-    public required Guid CustomerId { get; init; }
 
     /// <summary>The rep responsible.</summary>
     public Guid? OwnerId { get; init; }
@@ -251,33 +249,20 @@ public sealed record ContractActivated : IntegrationEvent, ICustomerTimelineEven
     /// <summary>Last day in force.</summary>
     public required DateOnly EndDate { get; init; }
 
-    IReadOnlyCollection<Guid> ICustomerTimelineEvent.TimelineCustomerIds => [CustomerId];
-
-    string ICustomerTimelineEvent.TimelineKind => CashTimelineKinds.Contract;
-
-    string ICustomerTimelineEvent.TimelineSummary =>
-        $"Contract {ContractNumber} in force from {StartDate:yyyy-MM-dd} to {EndDate:yyyy-MM-dd}: {Amount.ToString("N2", CultureInfo.InvariantCulture)} {Currency}";
+    protected override string Summary() =>
+        $"Contract {ContractNumber} in force from {StartDate:yyyy-MM-dd} to {EndDate:yyyy-MM-dd}: {Money(Amount, Currency)}";
 }
 
 /// <summary>
 /// A signed or active contract expired (到期): the day after its end date arrived (the contract lifecycle job moved it) or
 /// it was signed after its end. What is still owed on it stays owed (expired contracts take payments).
 /// </summary>
-public sealed record ContractExpired : IntegrationEvent, ICustomerTimelineEvent
+public sealed record ContractExpired : ContractEvent
 {
     public ContractExpired(DateTimeOffset occurredAt)
         : base(occurredAt)
     {
     }
-
-    /// <summary>The contract.</summary>
-    public required Guid ContractId { get; init; }
-
-    /// <summary>Its number (HT10000001).</summary>
-    public required string ContractNumber { get; init; }
-
-    /// <summary>The customer.</summary>
-    public required Guid CustomerId { get; init; }
 
     /// <summary>The rep responsible.</summary>
     public Guid? OwnerId { get; init; }
@@ -303,40 +288,27 @@ public sealed record ContractExpired : IntegrationEvent, ICustomerTimelineEvent
     /// <summary>Last day it was in force.</summary>
     public required DateOnly EndDate { get; init; }
 
-    IReadOnlyCollection<Guid> ICustomerTimelineEvent.TimelineCustomerIds => [CustomerId];
-
-    string ICustomerTimelineEvent.TimelineKind => CashTimelineKinds.Contract;
-
-    string ICustomerTimelineEvent.TimelineSummary =>
+    protected override string Summary() =>
         $"Contract {ContractNumber} expired after {EndDate:yyyy-MM-dd}"
-        + (OutstandingAmount == 0m ? ", fully paid" : $": {OutstandingAmount.ToString("N2", CultureInfo.InvariantCulture)} {Currency} still owed");
+        + (OutstandingAmount == 0m ? ", fully paid" : $": {Money(OutstandingAmount, Currency)} still owed");
 }
 
 /// <summary>
 /// A contract was renewed (续约): a draft successor was drawn up for the same customer, linked to it. The successor is
 /// not binding until it is signed (<see cref="ContractSigned"/>).
 /// </summary>
-public sealed record ContractRenewed : IntegrationEvent, ICustomerTimelineEvent
+public sealed record ContractRenewed : ContractEvent
 {
     public ContractRenewed(DateTimeOffset occurredAt)
         : base(occurredAt)
     {
     }
 
-    /// <summary>The new (draft) contract.</summary>
-    public required Guid ContractId { get; init; }
-
-    /// <summary>Its number (HT10000002).</summary>
-    public required string ContractNumber { get; init; }
-
     /// <summary>The contract it renews.</summary>
     public required Guid RenewedContractId { get; init; }
 
     /// <summary>The renewed contract's number.</summary>
     public required string RenewedContractNumber { get; init; }
-
-    /// <summary>The customer.</summary>
-    public required Guid CustomerId { get; init; }
 
     /// <summary>The rep responsible (the renewed contract's).</summary>
     public Guid? OwnerId { get; init; }
@@ -353,33 +325,20 @@ public sealed record ContractRenewed : IntegrationEvent, ICustomerTimelineEvent
     /// <summary>The new contract's last day.</summary>
     public required DateOnly EndDate { get; init; }
 
-    IReadOnlyCollection<Guid> ICustomerTimelineEvent.TimelineCustomerIds => [CustomerId];
-
-    string ICustomerTimelineEvent.TimelineKind => CashTimelineKinds.Contract;
-
-    string ICustomerTimelineEvent.TimelineSummary =>
-        $"Contract {RenewedContractNumber} renewed as draft {ContractNumber}, {StartDate:yyyy-MM-dd} to {EndDate:yyyy-MM-dd}: {Amount.ToString("N2", CultureInfo.InvariantCulture)} {Currency}";
+    protected override string Summary() =>
+        $"Contract {RenewedContractNumber} renewed as draft {ContractNumber}, {StartDate:yyyy-MM-dd} to {EndDate:yyyy-MM-dd}: {Money(Amount, Currency)}";
 }
 
 /// <summary>
 /// A contract was given to another owner (PATCH <c>ownerId</c>, in any status): receipts recorded from now on, and the
 /// commission on them, go to the new owner; those recorded before keep theirs. Lands on the customer's timeline.
 /// </summary>
-public sealed record ContractOwnerChanged : IntegrationEvent, ICustomerTimelineEvent
+public sealed record ContractOwnerChanged : ContractEvent
 {
     public ContractOwnerChanged(DateTimeOffset occurredAt)
         : base(occurredAt)
     {
     }
-
-    /// <summary>The contract.</summary>
-    public required Guid ContractId { get; init; }
-
-    /// <summary>Its number (HT10000001).</summary>
-    public required string ContractNumber { get; init; }
-
-    /// <summary>The customer.</summary>
-    public required Guid CustomerId { get; init; }
 
     /// <summary>Its status (draft, signed, active, expired, terminated).</summary>
     public required string Status { get; init; }
@@ -399,10 +358,6 @@ public sealed record ContractOwnerChanged : IntegrationEvent, ICustomerTimelineE
     /// <summary>ISO 4217 currency of the amount.</summary>
     public required string Currency { get; init; }
 
-    IReadOnlyCollection<Guid> ICustomerTimelineEvent.TimelineCustomerIds => [CustomerId];
-
-    string ICustomerTimelineEvent.TimelineKind => CashTimelineKinds.Contract;
-
-    string ICustomerTimelineEvent.TimelineSummary =>
-        $"Contract {ContractNumber} handed over: {Amount.ToString("N2", CultureInfo.InvariantCulture)} {Currency}";
+    protected override string Summary() =>
+        $"Contract {ContractNumber} handed over: {Money(Amount, Currency)}";
 }
