@@ -56,7 +56,7 @@ internal static class ImportEndpoints
             .RequirePermission(Permissions.ImportsWrite)
             .HonoursRespondAsync()
             .WithName("StartImport")
-            .WithSummary("Import customers or contacts from a CSV, NDJSON or JSON body (Prefer: respond-async for a background job)")
+            .WithSummary("Import an entity (customers, contacts, leads, products, opportunities, receipts, orders) from a CSV, NDJSON or JSON body (Prefer: respond-async for a background job)")
             .ProducesProblems(
                 StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound,
                 StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType);
