@@ -17,7 +17,7 @@ namespace Crm.Modules.Integration.Features.Imports;
 
 /// <summary>Query string of <c>POST /api/v1/imports/{entity}</c>.</summary>
 /// <param name="Mode">upsert (default), create or update.</param>
-/// <param name="MatchOn">The field identifying existing records: customers externalId (default), code, registrationNumber (creditCode), email or phone; contacts email (default) or phone.</param>
+/// <param name="MatchOn">The field identifying existing records (the first is the default): customers externalId, code, registrationNumber (creditCode), email or phone; contacts email or phone; leads emails or phones; products sku; opportunities and orders externalId; receipts externalId or id.</param>
 /// <param name="DryRun">Validate every row and report, change nothing.</param>
 /// <param name="FileName">The file's name, kept with the job (else the Content-Disposition filename).</param>
 /// <param name="OverrideCredit">Orders only: a sales manager (sales:manage) confirms orders over the customer's credit limit (needs overrideReason).</param>
