@@ -21,7 +21,9 @@ internal sealed record ImportResult(
     double Ratio,
     IReadOnlyList<double> RoundRatios,
     double DispatchEventsPerSecond,
-    double DispatchSecondsAfterImport);
+    double DispatchSecondsAfterImport,
+    long FileBytes,
+    long PeakHeapGrowthBytes);
 
 /// <summary>
 /// Imports <see cref="BenchmarkOptions.ImportRows"/> generated customers per round through <c>POST /api/v1/imports/customers</c>
@@ -49,12 +51,14 @@ internal static class ImportBenchmark
         var copyRates = new List<double>();
         var dispatchRates = new List<double>();
         var dispatchWaits = new List<double>();
+        long fileBytes = 0, peakHeapGrowth = 0;
         for (var round = 1; round <= options.ImportRounds; round++)
         {
             var file = Path.Combine(Path.GetTempPath(), $"crm-bench-import-{Guid.NewGuid():N}.csv");
             try
             {
                 await WriteCsvAsync(file, $"B{round}A-", options, ct);
+                fileBytes = new FileInfo(file).Length;
                 double apiRate, copyRate;
                 Dispatch dispatch;
                 if (round % 2 == 1)
@@ -72,6 +76,7 @@ internal static class ImportBenchmark
                     (apiRate, dispatch) = await ImportAndDispatchAsync(db, http, api, await signIn(ct), file, options.ImportRows, ct);
                 }
 
+                peakHeapGrowth = Math.Max(peakHeapGrowth, dispatch.PeakHeapGrowthBytes);
                 dispatchRates.Add(dispatch.EventsPerSecond);
                 dispatchWaits.Add(dispatch.SecondsAfterImport);
 
@@ -79,7 +84,7 @@ internal static class ImportBenchmark
                 copyRates.Add(copyRate);
                 ratios.Add(apiRate / copyRate);
                 log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"round {round}/{options.ImportRounds} import             api {apiRate,8:F0} rows/s | COPY {copyRate,8:F0} rows/s | events delivered {dispatch.EventsPerSecond,8:F0}/s, {dispatch.SecondsAfterImport:F1} s after the import"));
+                    $"round {round}/{options.ImportRounds} import             api {apiRate,8:F0} rows/s | COPY {copyRate,8:F0} rows/s | events delivered {dispatch.EventsPerSecond,8:F0}/s, {dispatch.SecondsAfterImport:F1} s after the import | {fileBytes / 1048576.0:F0} MB file, managed heap peaked {dispatch.PeakHeapGrowthBytes / 1048576.0:F0} MB above its start"));
             }
             finally
             {
@@ -88,12 +93,13 @@ internal static class ImportBenchmark
         }
 
         return new ImportResult(
-            options.ImportRows, Stats.Median(apiRates), Stats.Median(copyRates), Stats.Median(ratios), ratios, Stats.Median(dispatchRates), Stats.Median(dispatchWaits));
+            options.ImportRows, Stats.Median(apiRates), Stats.Median(copyRates), Stats.Median(ratios), ratios, Stats.Median(dispatchRates), Stats.Median(dispatchWaits), fileBytes, peakHeapGrowth);
     }
 
     /// <param name="EventsPerSecond">Events of the import delivered per second, from the start of the import to the last delivery.</param>
     /// <param name="SecondsAfterImport">How long the last deliveries took after the import's response.</param>
-    private sealed record Dispatch(double EventsPerSecond, double SecondsAfterImport);
+    /// <param name="PeakHeapGrowthBytes">How far the process's managed heap rose above its size at the start of the import, at most, while it ran.</param>
+    private sealed record Dispatch(double EventsPerSecond, double SecondsAfterImport, long PeakHeapGrowthBytes);
 
     /// <summary>
     /// Vacuums and analyzes the database and writes a checkpoint before each side, so neither side pays for the maintenance
@@ -114,7 +120,7 @@ internal static class ImportBenchmark
         NpgsqlDataSource db, HttpClient http, Uri api, string token, string file, int rows, CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
-        var rate = await ImportAsync(http, api, token, file, rows, ct);
+        var (rate, peakHeapGrowth) = await HeapPeak.DuringAsync(() => ImportAsync(http, api, token, file, rows, ct));
         var imported = watch.Elapsed;
         await using var pending = db.CreateCommand("SELECT count(*) FROM customers.outbox_messages WHERE processed_at IS NULL AND dead_lettered_at IS NULL");
         while ((long)(await pending.ExecuteScalarAsync(ct))! > 0)
@@ -122,7 +128,7 @@ internal static class ImportBenchmark
             await Task.Delay(TimeSpan.FromMilliseconds(250), ct);
         }
 
-        return (rate, new Dispatch(rows / watch.Elapsed.TotalSeconds, (watch.Elapsed - imported).TotalSeconds));
+        return (rate, new Dispatch(rows / watch.Elapsed.TotalSeconds, (watch.Elapsed - imported).TotalSeconds, peakHeapGrowth));
     }
 
     private static async Task<double> ImportAsync(HttpClient http, Uri api, string token, string file, int rows, CancellationToken ct)

@@ -34,6 +34,8 @@ internal sealed class BenchmarkSmokeTests
                 Assert.That(report.Scenarios.Select(s => s.CeilingRps), Has.All.GreaterThan(0));
                 Assert.That(report.Goals, Has.Count.EqualTo(6));
                 Assert.That((report.Import.Rows, report.Import.ApiRowsPerSecond > 0, report.Import.CopyRowsPerSecond > 0), Is.EqualTo((2_000, true, true)));
+                Assert.That(report.Import.FileBytes, Is.GreaterThan(2_000 * 100), "the size of the imported file, a hundred bytes a row or more");
+                Assert.That(markdown, Does.Contain("managed heap rose at most"));
                 Assert.That((report.Transfer.Customers, report.Transfer.RoundRatios.Count, report.Transfer.ApiMs > 0, report.Transfer.CeilingMs > 0), Is.EqualTo((500, 2, true, true)));
                 Assert.That(report.Data.Customers, Is.EqualTo(BenchmarkOptions.ForSmoke(connectionString, output).Customers));
 
