@@ -61,8 +61,13 @@ internal sealed class AuditEntry
         IsCaptured = true,
     };
 
+    /// <summary>
+    /// A summary is tracked from the moment it is added, before the save stamps it: it gets a key of its own at once, so
+    /// several summaries can wait for the same save (a job that moves records to two statuses adds one for each).
+    /// </summary>
     public static AuditEntry Summary(AuditAction action, string entityType, int affectedCount, Guid? ownerId, string changes) => new()
     {
+        Id = Guid.CreateVersion7(),
         Action = action,
         EntityType = entityType,
         AffectedCount = affectedCount,

@@ -186,6 +186,34 @@ internal sealed class ContractLifecycleTests : IntegrationTest
     }
 
     [Test]
+    public async Task One_run_that_both_activates_and_expires_contracts_moves_them_all_with_an_audit_summary_per_status()
+    {
+        using var admin = Factory.ClientFor(_org.Admin);
+        var today = DateOnly.FromDateTime(Factory.Time.GetUtcNow().UtcDateTime);
+        var starting = await SignedContractAsync(admin, _customerId, 1_000m);
+        var ending = await SignedContractAsync(admin, _customerId, 2_000m);
+        await CountAsync($"UPDATE sales.contracts SET status = 'Signed', start_date = DATE '{today:yyyy-MM-dd}', end_date = DATE '{today.AddYears(1):yyyy-MM-dd}' WHERE id = '{starting.Id}'");
+        await CountAsync($"UPDATE sales.contracts SET status = 'Active', start_date = DATE '{today.AddDays(-300):yyyy-MM-dd}', end_date = DATE '{today.AddDays(-1):yyyy-MM-dd}' WHERE id = '{ending.Id}'");
+        var summaries = await CountAsync("SELECT count(*) FROM platform.audit_entries WHERE entity_type = 'contract' AND affected_count IS NOT NULL");
+
+        int? moved;
+        await using (var scope = Factory.Services.CreateAsyncScope())
+        {
+            moved = await scope.ServiceProvider.GetRequiredService<ContractLifecycle>().RunAsync(CancellationToken.None);
+        }
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(moved, Is.EqualTo(2));
+            Assert.That(await CountAsync($"SELECT count(*) FROM sales.contracts WHERE id = '{starting.Id}' AND status = 'Active'"), Is.EqualTo(1));
+            Assert.That(await CountAsync($"SELECT count(*) FROM sales.contracts WHERE id = '{ending.Id}' AND status = 'Expired'"), Is.EqualTo(1));
+            Assert.That(
+                await CountAsync("SELECT count(*) FROM platform.audit_entries WHERE entity_type = 'contract' AND affected_count IS NOT NULL"),
+                Is.EqualTo(summaries + 2), "one summary for the activated, one for the expired, saved together");
+        });
+    }
+
+    [Test]
     public async Task The_lifecycle_job_activates_contracts_from_their_start_and_expires_them_after_their_end()
     {
         using var admin = Factory.ClientFor(_org.Admin);
