@@ -25,6 +25,22 @@ public static class EntityTag
         return TypedResults.Ok(value);
     }
 
+    /// <summary>
+    /// A read that honours <c>If-None-Match</c>: 304 without a body when it names <paramref name="etag"/> (the caller's copy
+    /// is current), else 200 with the representation; both carry the ETag. Endpoints that use it declare
+    /// <see cref="EndpointConventions.HonoursIfNoneMatch"/> and <see cref="EndpointConventions.ReturnsETag"/>.
+    /// </summary>
+    public static Results<Ok<T>, StatusCodeHttpResult> OkOrNotModified<T>(this HttpContext http, T value, string etag)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        http.Response.Headers.ETag = etag;
+        return IfNoneMatch.Matches(http.Request, etag) ? TypedResults.StatusCode(StatusCodes.Status304NotModified) : TypedResults.Ok(value);
+    }
+
+    /// <summary><see cref="OkOrNotModified{T}(HttpContext, T, string)"/> for a row version.</summary>
+    public static Results<Ok<T>, StatusCodeHttpResult> OkOrNotModified<T>(this HttpContext http, T value, uint version) =>
+        http.OkOrNotModified(value, For(version));
+
     /// <summary>201 with Location, the representation and its ETag.</summary>
     public static Created<T> CreatedWithETag<T>(this HttpResponse response, string location, T value, uint version)
     {

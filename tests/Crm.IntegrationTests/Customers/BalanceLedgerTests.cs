@@ -282,6 +282,37 @@ internal sealed class BalanceLedgerTests : IntegrationTest
     }
 
     [Test]
+    public async Task A_ledger_entry_answers_its_own_etag_and_304_while_the_callers_copy_is_current()
+    {
+        var (customer, _) = await CreateAsync(_rep, "台账条目");
+        var first = await AdjustBalanceAsync(_manager, customer.Id, 100m);
+        Later();
+        var second = await AdjustBalanceAsync(_manager, customer.Id, 50m);
+
+        var firstRead = await _rep.GetAsync($"/api/v1/customers/{customer.Id}/balance-ledger/{first.Id}");
+        var etag = firstRead.Headers.ETag!.ToString();
+        var secondRead = await _rep.GetAsync($"/api/v1/customers/{customer.Id}/balance-ledger/{second.Id}");
+        var revalidate = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/customers/{customer.Id}/balance-ledger/{first.Id}");
+        revalidate.Headers.TryAddWithoutValidation("If-None-Match", etag);
+        var notModified = await _rep.SendAsync(revalidate);
+        var otherTag = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/customers/{customer.Id}/balance-ledger/{second.Id}");
+        otherTag.Headers.TryAddWithoutValidation("If-None-Match", etag);
+        var other = await _rep.SendAsync(otherTag);
+        var again = await _rep.GetAsync($"/api/v1/customers/{customer.Id}/balance-ledger/{first.Id}");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((await ReadAsync<BalanceLedgerEntryResponse>(firstRead, HttpStatusCode.OK)).BalanceAfter, Is.EqualTo(100m));
+            Assert.That(etag, Does.Match("^\"[0-9]+\"$"));
+            Assert.That(secondRead.Headers.ETag!.ToString(), Is.Not.EqualTo(etag));
+            Assert.That(notModified.StatusCode, Is.EqualTo(HttpStatusCode.NotModified));
+            Assert.That(notModified.Headers.ETag!.ToString(), Is.EqualTo(etag));
+            Assert.That(other.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(again.Headers.ETag!.ToString(), Is.EqualTo(etag), "entries never change: a later entry leaves the earlier one's ETag");
+        });
+    }
+
+    [Test]
     public async Task The_ledger_filters_by_contract_on_its_own_index()
     {
         var (customer, _) = await CreateAsync(_rep, "合同台账客户");

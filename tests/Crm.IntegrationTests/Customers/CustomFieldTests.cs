@@ -76,6 +76,55 @@ internal sealed class CustomFieldTests : IntegrationTest
         return problem.GetProperty("errors").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal).ToArray();
     }
 
+    private async Task<HttpResponseMessage> ListAsync(string query = "", string? ifNoneMatch = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/custom-fields/customers{query}");
+        if (ifNoneMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch);
+        }
+
+        return await _rep.SendAsync(request);
+    }
+
+    [Test]
+    public async Task The_definition_list_has_an_etag_over_the_whole_set_that_changes_with_any_definition_and_answers_304_while_current()
+    {
+        var empty = await ListAsync();
+        await DefineGradeAsync();
+        var (_, fieldETag) = await DefineAsync("customers", new { key = "note", label = "备注", type = "text" });
+        var two = await ListAsync();
+        var current = two.Headers.ETag!.ToString();
+        var notModified = await ListAsync(ifNoneMatch: current);
+        var allBefore = (await ListAsync("?includeInactive=true")).Headers.ETag!.ToString();
+
+        await ReadAsync<CustomFieldResponse>(
+            await _admin.SendAsync(Request(HttpMethod.Patch, "/api/v1/custom-fields/customers/note", """{"label":"备注说明"}""", fieldETag)), HttpStatusCode.OK);
+        var afterPatch = await ListAsync(ifNoneMatch: current);
+        var patchedETag = afterPatch.Headers.ETag!.ToString();
+        await ReadAsync<CustomFieldResponse>(await _admin.SendAsync(Request(HttpMethod.Delete, "/api/v1/custom-fields/customers/grade")), HttpStatusCode.OK);
+        var afterDeactivate = await ListAsync(ifNoneMatch: patchedETag);
+        var deactivatedETag = afterDeactivate.Headers.ETag!.ToString();
+        var deactivatedList = await ReadAsync<FieldList>(afterDeactivate, HttpStatusCode.OK);
+        var withInactive = await ListAsync("?includeInactive=true", deactivatedETag);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(empty.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(current, Is.Not.EqualTo(empty.Headers.ETag!.ToString()));
+            Assert.That((await ReadAsync<FieldList>(two, HttpStatusCode.OK)).Items.Select(f => f.Key), Is.EqualTo(new[] { "grade", "note" }));
+            Assert.That(notModified.StatusCode, Is.EqualTo(HttpStatusCode.NotModified));
+            Assert.That(notModified.Headers.ETag!.ToString(), Is.EqualTo(current));
+            Assert.That(await notModified.Content.ReadAsStringAsync(), Is.Empty);
+            Assert.That(allBefore, Is.EqualTo(current), "the same definitions make the same ETag");
+            Assert.That(afterPatch.StatusCode, Is.EqualTo(HttpStatusCode.OK), "a changed definition changes the list's ETag");
+            Assert.That(patchedETag, Is.Not.EqualTo(current));
+            Assert.That(deactivatedList.Items.Select(f => f.Key), Is.EqualTo(new[] { "note" }));
+            Assert.That(deactivatedETag, Is.Not.EqualTo(patchedETag));
+            Assert.That(withInactive.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the list with the inactive one is another set");
+        });
+    }
+
     [Test]
     public async Task An_administrator_defines_lists_reads_patches_and_deactivates_a_field()
     {

@@ -1,20 +1,25 @@
 using System.Net;
 using Crm.IntegrationTests.Infrastructure;
 using Crm.Modules.Customers.Contracts;
+using Crm.Modules.Customers.Data;
 using Crm.Modules.Customers.Features.Customers;
 using Crm.Modules.Customers.Features.Pool;
 using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Identity.Domain;
 using Crm.Modules.Sales.Contracts;
 using Crm.Modules.Sales.Features.Opportunities;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.DependencyInjection;
 using static Crm.IntegrationTests.Customers.CustomerApi;
 
 namespace Crm.IntegrationTests.Customers;
 
-/// <summary>The pool rule "reclaim customers with no won deal for M days", fed by the Sales module's OpportunityWon.</summary>
+/// <summary>The pool rule "reclaim customers with no won deal for M days", fed by the Sales module's OpportunityWon and OpportunityReopened.</summary>
 internal sealed class PoolWonDealTests : IntegrationTest
 {
+    private const string BeforeWonDealsMigration = "20261205171754_CustomersExchangeDifferences";
+
     private TestUser _rep = null!;
     private TestUser _manager = null!;
     private TestUser _admin = null!;
@@ -35,12 +40,16 @@ internal sealed class PoolWonDealTests : IntegrationTest
         await ReadAsync<PoolRulesDto>(await admin.PutAsync("/api/v1/customers/pool/rules", JsonBody(new { rules })), HttpStatusCode.OK);
     }
 
-    private static async Task WinDealAsync(HttpClient client, Guid customerId, string name)
+    private static async Task<Guid> WinDealAsync(HttpClient client, Guid customerId, string name)
     {
         var opened = await ReadAsync<OpportunityResponse>(
             await client.PostAsync("/api/v1/sales/opportunities", JsonBody(new { name, customerId, amount = 10000m })), HttpStatusCode.Created);
         await ReadAsync<OpportunityResponse>(await client.PostAsync($"/api/v1/sales/opportunities/{opened.Id}/win", JsonBody(new { })), HttpStatusCode.OK);
+        return opened.Id;
     }
+
+    private static async Task ReopenDealAsync(HttpClient client, Guid opportunityId) =>
+        await ReadAsync<OpportunityResponse>(await client.PostAsync($"/api/v1/sales/opportunities/{opportunityId}/reopen", JsonBody(new { })), HttpStatusCode.OK);
 
     private static async Task DeliverAsync(OpportunityWon won)
     {
@@ -48,8 +57,30 @@ internal sealed class PoolWonDealTests : IntegrationTest
         await scope.ServiceProvider.GetRequiredService<CustomerWonDealConsumer>().HandleAsync(won, CancellationToken.None);
     }
 
-    private static OpportunityWon Won(Guid customerId, DateTimeOffset at) =>
-        new(at) { OpportunityId = Guid.CreateVersion7(), CustomerId = customerId, Name = "旧单", Amount = 1m, Currency = "CNY" };
+    private static async Task DeliverAsync(OpportunityReopened reopened)
+    {
+        await using var scope = Factory.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<CustomerWonDealConsumer>().HandleAsync(reopened, CancellationToken.None);
+    }
+
+    private static OpportunityWon Won(Guid customerId, DateTimeOffset at, Guid? opportunityId = null) =>
+        new(at) { OpportunityId = opportunityId ?? Guid.CreateVersion7(), CustomerId = customerId, Name = "旧单", Amount = 1m, Currency = "CNY" };
+
+    private static OpportunityReopened Reopened(Guid customerId, Guid opportunityId, DateTimeOffset at) =>
+        new(at)
+        {
+            OpportunityId = opportunityId, CustomerId = customerId, Name = "旧单", FromStatus = "won", StageId = Guid.CreateVersion7(), StageCode = "negotiation",
+            Amount = 1m, Currency = "CNY",
+        };
+
+    private static async Task<CustomerResponse> GetAsync(HttpClient client, Guid customerId) =>
+        await ReadAsync<CustomerResponse>(await client.GetAsync($"/api/v1/customers/{customerId}"), HttpStatusCode.OK);
+
+    private static async Task<(CustomerResponse Customer, string ETag)> GetWithETagAsync(HttpClient client, Guid customerId)
+    {
+        var response = await client.GetAsync($"/api/v1/customers/{customerId}");
+        return (await ReadAsync<CustomerResponse>(response, HttpStatusCode.OK), response.Headers.ETag!.ToString());
+    }
 
     private static async Task<int?> ReclaimAsync()
     {
@@ -84,6 +115,82 @@ internal sealed class PoolWonDealTests : IntegrationTest
             Assert.That(afterWin.LastWonAt, Is.EqualTo(wonAt));
             Assert.That(afterOld.LastWonAt, Is.EqualTo(wonAt));
             Assert.That(afterNewer.LastWonAt, Is.EqualTo(wonAt.AddDays(1)));
+        });
+    }
+
+    [Test]
+    public async Task A_reopened_deal_no_longer_counts_last_won_at_falls_back_to_the_other_standing_win_then_to_none()
+    {
+        using var rep = Factory.ClientFor(_rep);
+        var (customer, _) = await CreateAsync(rep, "赢单后重开");
+        var first = await WinDealAsync(rep, customer.Id, "第一单");
+        var firstWonAt = Factory.Time.GetUtcNow();
+        Factory.Time.Advance(TimeSpan.FromMinutes(2));
+        var second = await WinDealAsync(rep, customer.Id, "第二单");
+        var secondWonAt = Factory.Time.GetUtcNow();
+        await DispatchOutboxAsync();
+        var afterWins = await GetAsync(rep, customer.Id);
+
+        Factory.Time.Advance(TimeSpan.FromMinutes(1));
+        await ReopenDealAsync(rep, second);
+        await DispatchOutboxAsync();
+        var afterReopen = await GetAsync(rep, customer.Id);
+        await ReopenDealAsync(rep, first);
+        await DispatchOutboxAsync();
+        var afterBoth = await GetAsync(rep, customer.Id);
+
+        Factory.Time.Advance(TimeSpan.FromMinutes(1));
+        await ReadAsync<OpportunityResponse>(await rep.PostAsync($"/api/v1/sales/opportunities/{second}/win", JsonBody(new { })), HttpStatusCode.OK);
+        var wonAgainAt = Factory.Time.GetUtcNow();
+        await DispatchOutboxAsync();
+        var afterWinAgain = await GetAsync(rep, customer.Id);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(afterWins.LastWonAt, Is.EqualTo(secondWonAt));
+            Assert.That(afterReopen.LastWonAt, Is.EqualTo(firstWonAt));
+            Assert.That(afterBoth.LastWonAt, Is.Null);
+            Assert.That(afterWinAgain.LastWonAt, Is.EqualTo(wonAgainAt));
+            Assert.That(await CountAsync($"SELECT count(*) FROM customers.won_deals WHERE customer_id = '{customer.Id}'"), Is.EqualTo(2));
+        });
+    }
+
+    [Test]
+    public async Task Redelivered_and_stale_events_change_nothing_and_a_reopen_delivered_before_its_older_win_keeps_the_deal_reopened()
+    {
+        using var rep = Factory.ClientFor(_rep);
+        var (customer, _) = await CreateAsync(rep, "乱序事件");
+        var now = Factory.Time.GetUtcNow();
+        var standing = Won(customer.Id, now.AddDays(-10));
+        await DeliverAsync(standing);
+
+        // Out of order: the reopen (newer) arrives first, then the win it undid; both again later.
+        var late = Guid.CreateVersion7();
+        var reopened = Reopened(customer.Id, late, now.AddDays(-1));
+        var won = Won(customer.Id, now.AddDays(-2), late);
+        await DeliverAsync(reopened);
+        await DeliverAsync(won);
+        var afterOutOfOrder = await GetAsync(rep, customer.Id);
+        await DeliverAsync(won);
+        await DeliverAsync(reopened);
+        await DeliverAsync(standing);
+        var (afterRedelivery, etagAfterRedelivery) = await GetWithETagAsync(rep, customer.Id);
+
+        // Two events of one deal at the same instant: the later event id (uuid v7, in the order Sales wrote them) decides.
+        var tie = Guid.CreateVersion7();
+        var tiedWin = Won(customer.Id, now.AddDays(-3), tie) with { EventId = Guid.CreateVersion7(now) };
+        var tiedReopen = Reopened(customer.Id, tie, now.AddDays(-3)) with { EventId = Guid.CreateVersion7(now.AddMilliseconds(1)) };
+        await DeliverAsync(tiedReopen);
+        await DeliverAsync(tiedWin);
+        var afterTie = await GetAsync(rep, customer.Id);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(afterOutOfOrder.LastWonAt, Is.EqualTo(now.AddDays(-10)));
+            Assert.That(afterRedelivery.LastWonAt, Is.EqualTo(now.AddDays(-10)));
+            Assert.That(etagAfterRedelivery, Is.EqualTo((await GetWithETagAsync(rep, customer.Id)).ETag), "a redelivery does not touch the customer row");
+            Assert.That(afterTie.LastWonAt, Is.EqualTo(now.AddDays(-10)));
+            Assert.That(await CountAsync($"SELECT count(*) FROM customers.won_deals WHERE opportunity_id IN ('{late}', '{tie}') AND won_at IS NULL"), Is.EqualTo(2));
         });
     }
 
@@ -144,6 +251,97 @@ internal sealed class PoolWonDealTests : IntegrationTest
                 $"SELECT count(*) FROM customers.outbox_messages WHERE type LIKE '%CustomersReclaimed%' AND payload::text LIKE '%{CustomersReclaimed.WonDealReason}%'"), Is.EqualTo(1));
             Assert.That(await CountAsync(
                 $"SELECT count(*) FROM customers.timeline_entries WHERE customer_id = '{neverWon.Id}' AND summary = 'Reclaimed to the public pool: {CustomersReclaimed.WonDealReason}'"), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task A_merge_moves_the_losers_deals_to_the_survivor_whose_own_standing_wins_remain_when_one_is_reopened()
+    {
+        using var rep = Factory.ClientFor(_rep);
+        var (survivor, _) = await CreateAsync(rep, "存续客户");
+        var (loser, _) = await CreateAsync(rep, "被合并客户");
+        var now = Factory.Time.GetUtcNow();
+        var survivorDeal = Guid.CreateVersion7();
+        var loserDeal = Guid.CreateVersion7();
+        await DeliverAsync(Won(survivor.Id, now.AddDays(-20), survivorDeal));
+        await DeliverAsync(Won(loser.Id, now.AddDays(-5), loserDeal));
+
+        using var manager = Factory.ClientFor(_manager);
+        var merged = await ReadAsync<CustomerResponse>(
+            await manager.PostAsync($"/api/v1/customers/{survivor.Id}/merge", JsonBody(new { loserId = loser.Id, reason = "重复客户" })), HttpStatusCode.OK);
+
+        // Sales still names the loser: the reopen finds the deal on the survivor and leaves the survivor's own win.
+        await DeliverAsync(Reopened(loser.Id, loserDeal, now.AddDays(-1)));
+        var afterReopen = await GetAsync(rep, survivor.Id);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(merged.LastWonAt, Is.EqualTo(now.AddDays(-5)));
+            Assert.That(await CountAsync($"SELECT count(*) FROM customers.won_deals WHERE customer_id = '{survivor.Id}' AND opportunity_id IN ('{survivorDeal}', '{loserDeal}')"), Is.EqualTo(2));
+            Assert.That(await CountAsync($"SELECT count(*) FROM customers.won_deals WHERE customer_id = '{loser.Id}'"), Is.Zero);
+            Assert.That(afterReopen.LastWonAt, Is.EqualTo(now.AddDays(-20)));
+        });
+    }
+
+    [Test]
+    public async Task Reclaim_counts_a_customer_whose_only_win_was_reopened_as_without_a_won_deal()
+    {
+        await PutRulesAsync(new object[] { new { tier = (string?)null, reclaimAfterDaysWithoutWonDeal = 30 } });
+        using var rep = Factory.ClientFor(_rep);
+        var (reopenedWin, _) = await CreateAsync(rep, "赢单被重开");
+        var (standingWin, _) = await CreateAsync(rep, "赢单仍有效");
+        var now = Factory.Time.GetUtcNow();
+        var deal = Guid.CreateVersion7();
+        await DeliverAsync(Won(reopenedWin.Id, now.AddDays(-5), deal));
+        await DeliverAsync(Won(standingWin.Id, now.AddDays(-5)));
+        await CountAsync("WITH u AS (UPDATE customers.customers SET created_at = created_at - interval '40 days' RETURNING 1) SELECT count(*) FROM u");
+
+        var beforeReopen = await ReclaimAsync();
+        await DeliverAsync(Reopened(reopenedWin.Id, deal, now.AddDays(-1)));
+        var afterReopen = await ReclaimAsync();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(beforeReopen, Is.Zero);
+            Assert.That(afterReopen, Is.EqualTo(1));
+            Assert.That(await CountAsync(
+                $"SELECT count(*) FROM customers.customer_owner_history WHERE customer_id = '{reopenedWin.Id}' AND to_owner_id IS NULL AND reason = '{PoolReclaimer.WonDealReason}'"), Is.EqualTo(1));
+            Assert.That(await CountAsync($"SELECT count(*) FROM customers.customers WHERE id = '{standingWin.Id}' AND owner_id IS NOT NULL"), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task The_migration_carries_stored_wins_over_as_standing_wins_that_newer_events_build_on()
+    {
+        using var rep = Factory.ClientFor(_rep);
+        var (won, _) = await CreateAsync(rep, "迁移前赢单");
+        var (never, _) = await CreateAsync(rep, "迁移前未赢单");
+        var now = Factory.Time.GetUtcNow();
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var migrator = scope.ServiceProvider.GetRequiredService<CustomersDbContext>().GetService<IMigrator>();
+        await migrator.MigrateAsync(BeforeWonDealsMigration);
+        try
+        {
+            await CountAsync($"WITH u AS (UPDATE customers.customers SET last_won_at = '{now.AddDays(-10):O}' WHERE id = '{won.Id}' RETURNING 1) SELECT count(*) FROM u");
+        }
+        finally
+        {
+            await migrator.MigrateAsync();
+        }
+
+        var carried = await CountAsync($"SELECT count(*) FROM customers.won_deals WHERE customer_id = '{won.Id}' AND opportunity_id IS NULL AND won_at = '{now.AddDays(-10):O}'");
+        var deal = Guid.CreateVersion7();
+        await DeliverAsync(Won(won.Id, now.AddDays(-3), deal));
+        var afterNewWin = await GetAsync(rep, won.Id);
+        await DeliverAsync(Reopened(won.Id, deal, now.AddDays(-1)));
+        var afterReopen = await GetAsync(rep, won.Id);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(carried, Is.EqualTo(1));
+            Assert.That(await CountAsync($"SELECT count(*) FROM customers.won_deals WHERE customer_id = '{never.Id}'"), Is.Zero);
+            Assert.That(afterNewWin.LastWonAt, Is.EqualTo(now.AddDays(-3)));
+            Assert.That(afterReopen.LastWonAt, Is.EqualTo(now.AddDays(-10)));
         });
     }
 

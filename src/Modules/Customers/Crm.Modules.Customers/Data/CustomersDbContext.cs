@@ -1,5 +1,6 @@
 using Crm.Modules.Customers.Domain;
 using Crm.Modules.Customers.Features.Balance;
+using Crm.Modules.Customers.Features.Pool;
 using Crm.SharedKernel.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
@@ -40,6 +41,8 @@ internal sealed class CustomersDbContext(DbContextOptions<CustomersDbContext> op
     public DbSet<TimelineEntry> TimelineEntries => Set<TimelineEntry>();
 
     public DbSet<BalanceLedgerEntry> BalanceLedger => Set<BalanceLedgerEntry>();
+
+    public DbSet<WonDeal> WonDeals => Set<WonDeal>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -147,6 +150,7 @@ internal sealed class CustomersDbContext(DbContextOptions<CustomersDbContext> op
 
         CustomerActionsModel.Configure(modelBuilder);
         BalanceLedgerModel.Configure(modelBuilder);
+        WonDealModel.Configure(modelBuilder);
 
         modelBuilder.Entity<PoolRule>(rule =>
         {

@@ -1011,6 +1011,12 @@ namespace Crm.Modules.Customers.Data.Migrations
                         .HasColumnType("character varying(100)")
                         .HasColumnName("reference");
 
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
                     b.HasKey("EventId")
                         .HasName("pk_balance_ledger");
 
@@ -1027,6 +1033,50 @@ namespace Crm.Modules.Customers.Data.Migrations
                         .HasDatabaseName("ix_balance_ledger_customer_id_kind_applied_at_event_id");
 
                     b.ToTable("balance_ledger", "customers");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Customers.Features.Pool.WonDeal", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("customer_id");
+
+                    b.Property<Guid?>("OpportunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("opportunity_id");
+
+                    b.Property<DateTimeOffset>("StateAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("state_at");
+
+                    b.Property<Guid?>("StateEventId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("state_event_id");
+
+                    b.Property<DateTimeOffset?>("WonAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("won_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_won_deals");
+
+                    b.HasIndex("CustomerId")
+                        .HasDatabaseName("ix_won_deals_customer_id");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("CustomerId"), new[] { "WonAt" });
+
+                    b.HasIndex("OpportunityId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_won_deals_opportunity_id");
+
+                    b.ToTable("won_deals", "customers");
                 });
 
             modelBuilder.Entity("Crm.SharedKernel.Audit.AuditEntry", b =>
@@ -1234,6 +1284,16 @@ namespace Crm.Modules.Customers.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_timeline_entries_customers_customer_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Customers.Features.Pool.WonDeal", b =>
+                {
+                    b.HasOne("Crm.Modules.Customers.Domain.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_won_deals_customers_customer_id");
                 });
 #pragma warning restore 612, 618
         }

@@ -61,12 +61,17 @@ internal static class BalanceEndpoints
             .WithSummary("The customer's balance ledger: every change of its outstanding balance with the balance after it, newest first (keyset pages; kind, contractId, from, to)")
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
 
-        customers.MapGet("/{id:guid}/balance-ledger/{entryId:guid}", async Task<Ok<BalanceLedgerEntryResponse>> (
-                Guid id, Guid entryId, IMediator mediator, CancellationToken ct) =>
-                TypedResults.Ok(await mediator.Send(new GetBalanceLedgerEntryRequest(id, entryId), ct)))
+        customers.MapGet("/{id:guid}/balance-ledger/{entryId:guid}", async Task<Results<Ok<BalanceLedgerEntryResponse>, StatusCodeHttpResult>> (
+                Guid id, Guid entryId, IMediator mediator, HttpContext http, CancellationToken ct) =>
+            {
+                var found = await mediator.Send(new GetBalanceLedgerEntryRequest(id, entryId), ct);
+                return http.OkOrNotModified(found.Entry, found.Version);
+            })
             .RequirePermission(Permissions.CustomersRead)
+            .ReturnsETag()
+            .HonoursIfNoneMatch()
             .WithName("GetCustomerBalanceLedgerEntry")
-            .WithSummary("One entry of the customer's balance ledger, with the balance after it")
+            .WithSummary("One entry of the customer's balance ledger, with the balance after it (entries never change: honours If-None-Match)")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
     }
 }

@@ -33,7 +33,10 @@ internal sealed record ListBalanceLedgerRequest(
     : IRequest<Page<BalanceLedgerEntryResponse>>;
 
 /// <summary>One entry of a customer's balance ledger.</summary>
-internal sealed record GetBalanceLedgerEntryRequest(Guid CustomerId, Guid EntryId) : IRequest<BalanceLedgerEntryResponse>;
+internal sealed record GetBalanceLedgerEntryRequest(Guid CustomerId, Guid EntryId) : IRequest<VersionedBalanceLedgerEntry>;
+
+/// <summary>A ledger entry with the row version that becomes its ETag.</summary>
+internal sealed record VersionedBalanceLedgerEntry(BalanceLedgerEntryResponse Entry, uint Version);
 
 internal static class BalanceLedgerProjection
 {
@@ -41,9 +44,11 @@ internal static class BalanceLedgerProjection
         new SortDefinition<BalanceLedgerEntry, BalanceLedgerEntryResponse>(e => e.EventId, e => e.Id, "-appliedAt").Add("appliedAt", e => e.AppliedAt, e => e.AppliedAt);
 
     /// <summary>The entry without its balance after, which <see cref="WithBalanceAfterAsync"/> fills in.</summary>
-    public static Expression<Func<BalanceLedgerEntry, BalanceLedgerEntryResponse>> ToResponse(string currency) => e =>
-        new BalanceLedgerEntryResponse(e.EventId, e.CustomerId, e.Kind, e.Delta, currency, 0m, e.ContractId, e.Reason, e.Reference, e.ActorId, e.AppliedAt,
-            e.OriginalAmount, e.OriginalCurrency);
+    public static Expression<Func<BalanceLedgerEntry, BalanceLedgerEntryResponse>> ToResponse(string currency) => e => Response(e, currency);
+
+    /// <summary>What <see cref="ToResponse"/> projects, for an entry read as a row.</summary>
+    public static BalanceLedgerEntryResponse Response(BalanceLedgerEntry e, string currency) =>
+        new(e.EventId, e.CustomerId, e.Kind, e.Delta, currency, 0m, e.ContractId, e.Reason, e.Reference, e.ActorId, e.AppliedAt, e.OriginalAmount, e.OriginalCurrency);
 
     /// <summary>
     /// The running balance of the entries: one window sum over the customer's ledger up to the newest of them, read from
@@ -120,16 +125,15 @@ internal sealed class ListBalanceLedgerHandler(CustomersDbContext db, IAccessSco
     }
 }
 
-internal sealed class GetBalanceLedgerEntryHandler(CustomersDbContext db, IAccessScopeProvider access) : IRequestHandler<GetBalanceLedgerEntryRequest, BalanceLedgerEntryResponse>
+internal sealed class GetBalanceLedgerEntryHandler(CustomersDbContext db, IAccessScopeProvider access) : IRequestHandler<GetBalanceLedgerEntryRequest, VersionedBalanceLedgerEntry>
 {
-    public async Task<BalanceLedgerEntryResponse> Handle(GetBalanceLedgerEntryRequest request, CancellationToken cancellationToken)
+    public async Task<VersionedBalanceLedgerEntry> Handle(GetBalanceLedgerEntryRequest request, CancellationToken cancellationToken)
     {
         var customer = await CustomerAccess.FindVisibleReadOnlyAsync(db, access, request.CustomerId, cancellationToken, includePool: true);
         var entry = await db.BalanceLedger.AsNoTracking()
-            .Where(e => e.CustomerId == customer.Id && e.EventId == request.EntryId)
-            .Select(BalanceLedgerProjection.ToResponse(customer.Currency))
-            .SingleOrDefaultAsync(cancellationToken)
+            .SingleOrDefaultAsync(e => e.CustomerId == customer.Id && e.EventId == request.EntryId, cancellationToken)
             ?? throw new NotFoundException("Balance ledger entry", request.EntryId);
-        return (await BalanceLedgerProjection.WithBalanceAfterAsync(db, customer.Id, [entry], cancellationToken))[0];
+        var response = BalanceLedgerProjection.Response(entry, customer.Currency);
+        return new VersionedBalanceLedgerEntry((await BalanceLedgerProjection.WithBalanceAfterAsync(db, customer.Id, [response], cancellationToken))[0], entry.Version);
     }
 }

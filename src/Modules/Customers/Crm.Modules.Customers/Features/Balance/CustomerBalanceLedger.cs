@@ -62,6 +62,9 @@ internal sealed class BalanceLedgerEntry
 
     public DateTimeOffset AppliedAt { get; private set; }
 
+    /// <summary>The row version (xmin), the entry's ETag. Entries are never updated, so it stays.</summary>
+    public uint Version { get; private set; }
+
     /// <summary>
     /// For a Sales event: the contract's or receipt's amount (unsigned) in its own currency, before conversion to CNY; for an
     /// exchange difference the contract's amount.
@@ -101,6 +104,7 @@ internal static class BalanceLedgerModel
             entry.Property(e => e.Reference).HasMaxLength(BalanceLedgerEntry.MaxReferenceLength);
             entry.Property(e => e.OriginalAmount).HasPrecision(18, 2);
             entry.Property(e => e.OriginalCurrency).HasMaxLength(3);
+            entry.Property(e => e.Version).IsRowVersion();
 
             // The customer's ledger, newest first, seeks on (customer, appliedAt, id); the kind filter on its own index.
             // Both carry the delta, so the running balance (balanceAfter) is an index-only sum.

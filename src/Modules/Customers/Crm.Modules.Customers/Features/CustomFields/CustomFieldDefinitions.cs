@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Crm.Modules.Customers.Data;
@@ -65,11 +67,18 @@ internal static class CustomFieldEntities
     };
 }
 
-internal sealed record ListCustomFieldsRequest(CustomFieldEntity Entity, bool IncludeInactive) : IRequest<CustomFieldListResponse>;
+/// <summary>The list with the ETag of the whole set.</summary>
+internal sealed record VersionedCustomFieldList(CustomFieldListResponse List, string ETag);
 
-internal sealed class ListCustomFieldsHandler(CustomersDbContext db) : IRequestHandler<ListCustomFieldsRequest, CustomFieldListResponse>
+internal sealed record ListCustomFieldsRequest(CustomFieldEntity Entity, bool IncludeInactive) : IRequest<VersionedCustomFieldList>;
+
+/// <summary>
+/// The ETag of the list is a hash of the listed definitions' ids and row versions in list order: any change of one of
+/// them (a definition changed, added, deactivated or reordered) changes it, and a list with the same rows keeps it.
+/// </summary>
+internal sealed class ListCustomFieldsHandler(CustomersDbContext db) : IRequestHandler<ListCustomFieldsRequest, VersionedCustomFieldList>
 {
-    public async Task<CustomFieldListResponse> Handle(ListCustomFieldsRequest request, CancellationToken cancellationToken)
+    public async Task<VersionedCustomFieldList> Handle(ListCustomFieldsRequest request, CancellationToken cancellationToken)
     {
         var definitions = db.CustomFieldDefinitions.AsNoTracking().Where(d => d.Entity == request.Entity);
         if (!request.IncludeInactive)
@@ -78,7 +87,19 @@ internal sealed class ListCustomFieldsHandler(CustomersDbContext db) : IRequestH
         }
 
         var items = await definitions.OrderBy(d => d.DisplayOrder).ThenBy(d => d.Key).ToListAsync(cancellationToken);
-        return new CustomFieldListResponse(items.Select(CustomFieldResponse.From).ToList());
+        return new VersionedCustomFieldList(new CustomFieldListResponse(items.Select(CustomFieldResponse.From).ToList()), ETagOf(items));
+    }
+
+    private static string ETagOf(List<CustomFieldDefinition> items)
+    {
+        var rows = new byte[items.Count * 20];
+        for (var i = 0; i < items.Count; i++)
+        {
+            items[i].Id.TryWriteBytes(rows.AsSpan(i * 20, 16));
+            BinaryPrimitives.WriteUInt32BigEndian(rows.AsSpan((i * 20) + 16, 4), items[i].Version);
+        }
+
+        return $"\"custom-fields-{Convert.ToHexStringLower(SHA256.HashData(rows))[..16]}\"";
     }
 }
 

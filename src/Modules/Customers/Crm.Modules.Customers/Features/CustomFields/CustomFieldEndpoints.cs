@@ -16,11 +16,17 @@ internal static class CustomFieldEndpoints
         // {entity} is customers or contacts; anything else is 404.
         var fields = api.MapGroup("/custom-fields/{entity}").WithTags("Custom fields");
 
-        fields.MapGet("/", async Task<Ok<CustomFieldListResponse>> (string entity, bool? includeInactive, IMediator mediator, CancellationToken ct) =>
-                TypedResults.Ok(await mediator.Send(new ListCustomFieldsRequest(CustomFieldEntities.Parse(entity), includeInactive ?? false), ct)))
+        fields.MapGet("/", async Task<Results<Ok<CustomFieldListResponse>, StatusCodeHttpResult>> (
+                string entity, bool? includeInactive, IMediator mediator, HttpContext http, CancellationToken ct) =>
+            {
+                var list = await mediator.Send(new ListCustomFieldsRequest(CustomFieldEntities.Parse(entity), includeInactive ?? false), ct);
+                return http.OkOrNotModified(list.List, list.ETag);
+            })
             .RequirePermission(Permissions.CustomersRead)
+            .ReturnsETag()
+            .HonoursIfNoneMatch()
             .WithName("ListCustomFields")
-            .WithSummary("List the custom field definitions of customers or contacts, in display order (includeInactive=true for all)")
+            .WithSummary("List the custom field definitions of customers or contacts, in display order (includeInactive=true for all); the ETag covers the whole list, honours If-None-Match")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
 
         fields.MapGet("/{key}", async Task<Ok<CustomFieldResponse>> (string entity, string key, IMediator mediator, HttpResponse response, CancellationToken ct) =>

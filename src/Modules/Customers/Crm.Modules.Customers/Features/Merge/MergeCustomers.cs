@@ -4,6 +4,7 @@ using Crm.Modules.Customers.Data;
 using Crm.Modules.Customers.Domain;
 using Crm.Modules.Customers.Features.Balance;
 using Crm.Modules.Customers.Features.Customers;
+using Crm.Modules.Customers.Features.Pool;
 using Crm.Modules.Identity.Contracts;
 using Crm.SharedKernel.Audit;
 using Crm.SharedKernel.Http;
@@ -93,6 +94,11 @@ internal sealed class MergeCustomersHandler(CustomersDbContext db, IAccessScopeP
             .ExecuteUpdateAsync(s => s.SetProperty(h => h.CustomerId, survivorId), cancellationToken);
         await db.CustomerHistory.Where(h => h.CustomerId == loserId)
             .ExecuteUpdateAsync(s => s.SetProperty(h => h.CustomerId, survivorId), cancellationToken);
+
+        // The loser's deals count for the survivor from now on: a later reopen of one recomputes the survivor's last win
+        // (Absorb already kept the later of the two).
+        await db.WonDeals.Where(w => w.CustomerId == loserId)
+            .ExecuteUpdateAsync(s => s.SetProperty(w => w.CustomerId, survivorId), cancellationToken);
 
         // The timeline follows; an event that named both (a bulk transfer) is already on the survivor's once.
         await db.TimelineEntries

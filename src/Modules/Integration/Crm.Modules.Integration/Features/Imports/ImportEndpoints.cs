@@ -61,11 +61,16 @@ internal static class ImportEndpoints
                 StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound,
                 StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType);
 
-        imports.MapGet("/{id:guid}", async Task<Ok<ImportJobResponse>> (Guid id, IMediator mediator, CancellationToken ct) =>
-                TypedResults.Ok(await mediator.Send(new GetImportJobRequest(id), ct)))
+        imports.MapGet("/{id:guid}", async Task<Results<Ok<ImportJobResponse>, StatusCodeHttpResult>> (Guid id, IMediator mediator, HttpContext http, CancellationToken ct) =>
+            {
+                var job = await mediator.Send(new GetImportJobRequest(id), ct);
+                return http.OkOrNotModified(job.Job, job.Version);
+            })
             .RequirePermission(Permissions.ImportsWrite)
+            .ReturnsETag()
+            .HonoursIfNoneMatch()
             .WithName("GetImport")
-            .WithSummary("Get an import job: status, rows processed, counts and timings")
+            .WithSummary("Get an import job: status, rows processed, counts and timings; its ETag changes with progress, honours If-None-Match")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
 
         imports.MapGet("/{id:guid}/errors", async Task (Guid id, string? format, ImportErrorReader errors, HttpResponse response, CancellationToken ct) =>

@@ -25,13 +25,19 @@ internal static class ImportJobAccess
     }
 }
 
-internal sealed record GetImportJobRequest(Guid Id) : IRequest<ImportJobResponse>;
+/// <summary>A job with the row version that becomes its ETag: the worker updates the row at every chunk, so it changes with progress.</summary>
+internal sealed record VersionedImportJob(ImportJobResponse Job, uint Version);
+
+internal sealed record GetImportJobRequest(Guid Id) : IRequest<VersionedImportJob>;
 
 internal sealed class GetImportJobHandler(IntegrationDbContext db, IAccessScopeProvider access, ICurrentActor actor, TimeProvider time)
-    : IRequestHandler<GetImportJobRequest, ImportJobResponse>
+    : IRequestHandler<GetImportJobRequest, VersionedImportJob>
 {
-    public async Task<ImportJobResponse> Handle(GetImportJobRequest request, CancellationToken cancellationToken) =>
-        ImportJobResponse.From(await ImportJobAccess.FindVisibleAsync(db.ImportJobs.AsNoTracking(), access, actor, request.Id, cancellationToken), time.UtcNow());
+    public async Task<VersionedImportJob> Handle(GetImportJobRequest request, CancellationToken cancellationToken)
+    {
+        var job = await ImportJobAccess.FindVisibleAsync(db.ImportJobs.AsNoTracking(), access, actor, request.Id, cancellationToken);
+        return new VersionedImportJob(ImportJobResponse.From(job, time.UtcNow()), job.Version);
+    }
 }
 
 /// <summary>Cancels a queued job at once, or asks a running one to stop after its current chunk (committed chunks stay).</summary>
