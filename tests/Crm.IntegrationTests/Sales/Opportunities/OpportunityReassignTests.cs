@@ -1,10 +1,12 @@
 using System.Net;
 using Crm.IntegrationTests.Customers;
 using Crm.IntegrationTests.Infrastructure;
+using Crm.IntegrationTests.Sales.Activities;
 using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Identity.Domain;
 using Crm.Modules.Identity.Features.Users;
 using Crm.Modules.Sales.Domain;
+using Crm.Modules.Sales.Features.Activities;
 using Crm.Modules.Sales.Features.Opportunities;
 
 namespace Crm.IntegrationTests.Sales.Opportunities;
@@ -146,6 +148,38 @@ internal sealed class OpportunityReassignTests : IntegrationTest
             Assert.That(again.AlreadyOwned, Is.EqualTo(new[] { first.Id }));
             Assert.That(await OwnerChangedEventsAsync(), Is.EqualTo(2));
             Assert.That(await CountAsync("SELECT count(*) FROM platform.audit_entries WHERE entity_type = 'opportunity' AND affected_count IS NOT NULL"), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task With_includeOpenActivities_the_previous_owners_planned_activities_on_the_moved_deals_follow_them()
+    {
+        var deal = await OpenAsync(_repClient, "带活动项目", 8_000m);
+        var other = await OpenAsync(_repClient, "不带活动项目", 9_000m);
+        var start = ActivityApi.MondayMorning;
+        var planned = (await ActivityApi.CreateActivityAsync(_managerClient,
+            ActivityApi.Meeting("方案交流", start, new { ownerId = _rep.Id, opportunityId = deal.Id, attendeeIds = new[] { _teammate.Id, _manager.Id } }))).Activity;
+        var done = (await ActivityApi.CreateActivityAsync(_repClient, ActivityApi.Meeting("首次拜访", start.AddDays(1), new { opportunityId = deal.Id }))).Activity;
+        await ReadAsync<ActivityResponse>(await _repClient.PostAsync($"/api/v1/sales/activities/{done.Id}/complete", JsonBody(new { outcome = "已完成" })), HttpStatusCode.OK);
+        var managers = (await ActivityApi.CreateActivityAsync(_managerClient, ActivityApi.Meeting("经理陪访", start.AddDays(2), new { opportunityId = deal.Id }))).Activity;
+        var onOther = (await ActivityApi.CreateActivityAsync(_repClient, ActivityApi.Meeting("另一个项目", start.AddDays(3), new { opportunityId = other.Id }))).Activity;
+
+        var without = await ReassignAsync(_managerClient, new { ids = new[] { other.Id }, toOwnerId = _teammate.Id, reason = "不带活动" });
+        var with = await ReassignAsync(_managerClient, new { ids = new[] { deal.Id }, toOwnerId = _teammate.Id, reason = "连同活动", includeOpenActivities = true });
+
+        var moved = await ReadAsync<ActivityResponse>(await _managerClient.GetAsync($"/api/v1/sales/activities/{planned.Id}"), HttpStatusCode.OK);
+        Task<long> OwnerOfAsync(Guid activityId, Guid ownerId) =>
+            CountAsync($"SELECT count(*) FROM sales.activities WHERE id = '{activityId}' AND owner_id = '{ownerId}'");
+        Assert.Multiple(async () =>
+        {
+            Assert.That((without.Reassigned, without.ActivitiesReassigned), Is.EqualTo((1, 0)));
+            Assert.That((with.Reassigned, with.ActivitiesReassigned), Is.EqualTo((1, 1)));
+            Assert.That(moved.OwnerId, Is.EqualTo(_teammate.Id));
+            Assert.That(moved.AttendeeIds, Is.EqualTo(new[] { _manager.Id }));
+            Assert.That(await OwnerOfAsync(done.Id, _rep.Id), Is.EqualTo(1));
+            Assert.That(await OwnerOfAsync(managers.Id, _manager.Id), Is.EqualTo(1));
+            Assert.That(await OwnerOfAsync(onOther.Id, _rep.Id), Is.EqualTo(1));
+            Assert.That(await CountAsync("SELECT count(*) FROM platform.audit_entries WHERE entity_type = 'activity' AND affected_count = 1"), Is.EqualTo(1));
         });
     }
 

@@ -23,20 +23,26 @@ namespace Crm.Modules.Sales.Features.Opportunities;
 /// <param name="FromOwnerId">Every open opportunity of this owner (a user in the caller's team subtree, active or not).</param>
 /// <param name="PipelineId">With fromOwnerId: only the opportunities of this pipeline.</param>
 /// <param name="TeamId">With fromOwnerId: only the opportunities of this team.</param>
+/// <param name="IncludeOpenActivities">
+/// Also hand over the planned activities of the moved opportunities that their previous owner owns (default false);
+/// other people's activities on them stay theirs.
+/// </param>
 internal sealed record ReassignOpportunitiesRequest(
     Guid? ToOwnerId,
     string? Reason,
     IReadOnlyList<Guid>? Ids = null,
     Guid? FromOwnerId = null,
     Guid? PipelineId = null,
-    Guid? TeamId = null) : IRequest<ReassignOpportunitiesResponse>;
+    Guid? TeamId = null,
+    bool IncludeOpenActivities = false) : IRequest<ReassignOpportunitiesResponse>;
 
 /// <summary>What a bulk reassignment did. The skipped lists name requested ids (ids mode only).</summary>
 /// <param name="Reassigned">How many opportunities changed owner.</param>
+/// <param name="ActivitiesReassigned">How many planned activities followed them (includeOpenActivities).</param>
 /// <param name="NotFound">Requested ids that do not exist or that the caller cannot see.</param>
 /// <param name="Closed">Requested ids that are won or lost: they keep their owner.</param>
 /// <param name="AlreadyOwned">Requested ids the new owner already owns.</param>
-internal sealed record ReassignOpportunitiesResponse(int Reassigned, IReadOnlyList<Guid> NotFound, IReadOnlyList<Guid> Closed, IReadOnlyList<Guid> AlreadyOwned);
+internal sealed record ReassignOpportunitiesResponse(int Reassigned, int ActivitiesReassigned, IReadOnlyList<Guid> NotFound, IReadOnlyList<Guid> Closed, IReadOnlyList<Guid> AlreadyOwned);
 
 internal sealed class ReassignOpportunitiesValidator : AbstractValidator<ReassignOpportunitiesRequest>
 {
@@ -126,8 +132,32 @@ internal sealed class ReassignOpportunitiesHandler(SalesDbContext db, IAccessSco
 
         db.AddAuditSummary<Opportunity>(AuditAction.Updated, moved.Count, new Dictionary<string, object?> { ["ownerId"] = to, ["teamId"] = team, ["reason"] = reason });
         await db.SaveChangesAsync(cancellationToken);
+        var activities = request.IncludeOpenActivities ? await MoveOpenActivitiesAsync(moved, to, reason, now, cancellationToken) : 0;
         await transaction.CommitAsync(cancellationToken);
-        return new ReassignOpportunitiesResponse(moved.Count, notFound, closed, alreadyOwned);
+        return new ReassignOpportunitiesResponse(moved.Count, activities, notFound, closed, alreadyOwned);
+    }
+
+    /// <summary>
+    /// One UPDATE gives the planned activities the previous owner had on the moved opportunities to the new owner (the
+    /// <c>(opportunity_id, start_at)</c> index finds them), and one audit summary records it (saved on its own: a summary
+    /// gets its key when saved). The new owner leaves the attendees, since an owner is never one of them.
+    /// </summary>
+    private async Task<int> MoveOpenActivitiesAsync(IReadOnlyList<ReassignedOpportunity> moved, Guid to, string reason, DateTimeOffset now, CancellationToken ct)
+    {
+        var handed = moved.Where(m => m.FromOwnerId is not null).ToList();
+        var opportunityIds = handed.Select(m => m.Id).ToArray();
+        var previousOwners = handed.Select(m => m.FromOwnerId!.Value).ToArray();
+        var count = await db.Database.ExecuteSqlAsync(
+            $"""
+            UPDATE sales.activities a
+            SET owner_id = {to}, attendee_ids = array_remove(a.attendee_ids, {to}), updated_at = {now}
+            FROM unnest({opportunityIds}, {previousOwners}) AS m(opportunity_id, owner_id)
+            WHERE a.opportunity_id = m.opportunity_id AND a.owner_id = m.owner_id AND a.status = 'Planned'
+            """,
+            ct);
+        db.AddAuditSummary<Activity>(AuditAction.Updated, count, new Dictionary<string, object?> { ["ownerId"] = to, ["reason"] = reason });
+        await db.SaveChangesAsync(ct);
+        return count;
     }
 }
 
