@@ -1,6 +1,7 @@
 using System.Net;
 using Crm.IntegrationTests.Customers;
 using Crm.IntegrationTests.Infrastructure;
+using Crm.IntegrationTests.Integration;
 using Crm.IntegrationTests.Sales.Activities;
 using Crm.Modules.Identity.Contracts;
 using Crm.Modules.Identity.Domain;
@@ -148,6 +149,26 @@ internal sealed class OpportunityReassignTests : IntegrationTest
             Assert.That(again.AlreadyOwned, Is.EqualTo(new[] { first.Id }));
             Assert.That(await OwnerChangedEventsAsync(), Is.EqualTo(2));
             Assert.That(await CountAsync("SELECT count(*) FROM platform.audit_entries WHERE entity_type = 'opportunity' AND affected_count IS NOT NULL"), Is.EqualTo(1));
+        });
+    }
+
+    [TestCase("owner_id = '{other}'", 1)]
+    [TestCase("status = 'Won'", 0)]
+    public async Task A_deal_changed_while_the_reassignment_waits_for_its_lock_is_moved_from_its_new_owner_or_left_alone_once_closed(string change, int expected)
+    {
+        var deal = await OpenAsync(_repClient, "并发项目", 6_000m);
+        var other = await TestUsers.CreateAsync(Factory, Roles.SalesRep, _east);
+        var hold = $"UPDATE sales.opportunities SET {change.Replace("{other}", other.Id.ToString())} WHERE id = '{deal.Id}'";
+
+        var result = await ImportApi.WhileHeldConcurrentlyAsync(hold, "UPDATE sales.opportunities o%",
+            () => ReassignAsync(_managerClient, new { ids = new[] { deal.Id }, toOwnerId = _teammate.Id, reason = "并发移交" }));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(result.Reassigned, Is.EqualTo(expected));
+            Assert.That(await OwnerChangedEventsAsync($"payload->>'fromOwnerId' = '{other.Id}'"), Is.EqualTo(expected));
+            Assert.That(await OwnerChangedEventsAsync(), Is.EqualTo(expected));
+            Assert.That(await CountAsync($"SELECT count(*) FROM sales.opportunities WHERE id = '{deal.Id}' AND owner_id = '{_teammate.Id}'"), Is.EqualTo(expected));
         });
     }
 
