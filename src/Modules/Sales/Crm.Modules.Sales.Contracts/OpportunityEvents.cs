@@ -138,8 +138,8 @@ public sealed record OpportunityLost : IntegrationEvent, ICustomerTimelineEvent
 }
 
 /// <summary>
-/// An open opportunity was given to another owner (a manager or administrator reassigned it). Lands on the customer's
-/// timeline.
+/// An open opportunity was given to another owner (a manager or administrator reassigned it, by PATCH or with the bulk
+/// reassignment: one event per opportunity). Lands on the customer's timeline.
 /// </summary>
 public sealed record OpportunityOwnerChanged : IntegrationEvent, ICustomerTimelineEvent
 {
@@ -169,6 +169,9 @@ public sealed record OpportunityOwnerChanged : IntegrationEvent, ICustomerTimeli
     /// <summary>Who reassigned it.</summary>
     public Guid? ChangedBy { get; init; }
 
+    /// <summary>Why, when it was given by a bulk reassignment (required there); null for a PATCH.</summary>
+    public string? Reason { get; init; }
+
     /// <summary>Its amount.</summary>
     public required decimal Amount { get; init; }
 
@@ -179,7 +182,9 @@ public sealed record OpportunityOwnerChanged : IntegrationEvent, ICustomerTimeli
 
     string ICustomerTimelineEvent.TimelineKind => "opportunityOwnerChanged";
 
-    string ICustomerTimelineEvent.TimelineSummary => FormattableString.Invariant($"Opportunity handed over: {Name}, {Amount:N2} {Currency}");
+    string ICustomerTimelineEvent.TimelineSummary => Reason is null
+        ? FormattableString.Invariant($"Opportunity handed over: {Name}, {Amount:N2} {Currency}")
+        : FormattableString.Invariant($"Opportunity handed over: {Name}, {Amount:N2} {Currency} ({Reason})");
 }
 
 /// <summary>

@@ -107,6 +107,13 @@ internal static class OpportunityEndpoints
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,
                 StatusCodes.Status412PreconditionFailed, StatusCodes.Status422UnprocessableEntity);
 
+        opportunities.MapPost("/reassign", async Task<Ok<ReassignOpportunitiesResponse>> (ReassignOpportunitiesRequest request, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(request, ct)))
+            .RequirePermission(Permissions.SalesManage)
+            .WithName("ReassignOpportunities")
+            .WithSummary("Reassign many open opportunities by ids or by their owner (fromOwnerId) in one set-based update, with a reason (managers and administrators; honours Idempotency-Key)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status422UnprocessableEntity);
+
         opportunities.MapPost("/{id:guid}/stage", async Task<Ok<OpportunityResponse>> (Guid id, MoveOpportunityStageRequest request, IMediator mediator, HttpRequest http, CancellationToken ct) =>
                 Versioned(http.HttpContext.Response, await mediator.Send(request with { Id = id, IfMatch = IfMatch.From(http) }, ct)))
             .RequirePermission(Permissions.SalesWrite)

@@ -19,6 +19,12 @@ internal static class OpportunityProblems
     public static ConflictException Open(Opportunity opportunity) =>
         new(OpenType, "Opportunity is open", $"Opportunity {opportunity.Id} is open: nothing to reopen.");
 
+    public static BusinessRuleException UnknownOwner(Guid ownerId) =>
+        new(Leads.LeadsProblems.UnknownOwnerType, "Unknown owner", $"User '{ownerId}' does not exist or is deactivated, so cannot own opportunities.");
+
+    public static ProblemException CannotReassign() =>
+        new(403, ProblemTypes.Forbidden, "Forbidden", "Managers reassign opportunities between users of their team and its sub-teams; only administrators beyond it.");
+
     public static ConflictException DuplicateExternalId(string externalId) =>
         new(DuplicateExternalIdType, "Duplicate external id", $"Another opportunity has the externalId '{externalId}'.");
 
