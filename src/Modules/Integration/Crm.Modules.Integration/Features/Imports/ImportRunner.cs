@@ -4,6 +4,7 @@ using Crm.Modules.Integration.Contracts;
 using Crm.Modules.Integration.Data;
 using Crm.Modules.Integration.Domain;
 using Crm.SharedKernel.Audit;
+using Crm.SharedKernel.Errors;
 using Crm.SharedKernel.Time;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -23,8 +24,12 @@ internal sealed class ImportRunner(
     public IImportTarget Target(string entity) =>
         targets.FirstOrDefault(t => string.Equals(t.Entity, entity, StringComparison.OrdinalIgnoreCase)) ?? throw IntegrationProblems.UnknownEntity(entity);
 
-    /// <summary>Runs the job to its end (or its cancellation) and returns its report with the first rejected rows.</summary>
-    public async Task<ImportReport> RunAsync(Guid jobId, ImportFileReader reader, CancellationToken ct)
+    /// <summary>
+    /// Runs the job to its end (or its cancellation) and returns its report with the first rejected rows. A background job
+    /// passes <paramref name="checkCaller"/>: it runs before every chunk, and a problem it throws stops the job as failed
+    /// with the problem's message, keeping the chunks committed before.
+    /// </summary>
+    public async Task<ImportReport> RunAsync(Guid jobId, ImportFileReader reader, CancellationToken ct, ImportCallerCheck? checkCaller = null)
     {
         var job = await db.ImportJobs.SingleAsync(j => j.Id == jobId, ct);
         var target = Target(job.Entity);
@@ -51,9 +56,9 @@ internal sealed class ImportRunner(
                 }
 
                 // A full chunk is written before the next row is read in, unless that row continues the group of the last one.
-                if (rows.Count + readErrors.Count >= chunkSize && !ContinuesGroup(item) && await FlushAsync())
+                if (rows.Count + readErrors.Count >= chunkSize && !ContinuesGroup(item) && await FlushAsync() is { } stopped)
                 {
-                    status = ImportJobStatus.Cancelled;
+                    status = stopped;
                     break;
                 }
 
@@ -68,20 +73,22 @@ internal sealed class ImportRunner(
                 }
             }
 
-            if (status != ImportJobStatus.Cancelled && rows.Count + readErrors.Count > 0 && await FlushAsync())
+            if (status == ImportJobStatus.Succeeded && rows.Count + readErrors.Count > 0 && await FlushAsync() is { } ended)
             {
-                status = ImportJobStatus.Cancelled;
+                status = ended;
             }
         }
         catch (JsonException ex)
         {
             // The file itself is broken past this point: the rows before it are still imported and reported.
             status = ImportJobStatus.Failed;
-            failure = $"The file is not valid JSON after row {lastRow}: {ex.Message}";
+            var broken = $"The file is not valid JSON after row {lastRow}: {ex.Message}";
             if (rows.Count + readErrors.Count > 0)
             {
                 await FlushAsync();
             }
+
+            failure ??= broken;
         }
 
         await db.Entry(job).ReloadAsync(CancellationToken.None);
@@ -100,6 +107,7 @@ internal sealed class ImportRunner(
             ["updated"] = job.Updated,
             ["unchanged"] = job.Unchanged,
             ["rejected"] = job.Rejected,
+            ["error"] = job.Error,
         });
         await db.SaveChangesAsync(CancellationToken.None);
         return ImportReport.From(job, reported, reported.Count < job.Rejected);
@@ -108,8 +116,22 @@ internal sealed class ImportRunner(
             target.GroupField is { } field && item.Error is null && rows.Count > 0 && rows.Count + readErrors.Count < 2 * chunkSize
             && item.Row[field]?.Trim() is { Length: > 0 } key && string.Equals(key, rows[^1][field]?.Trim(), StringComparison.Ordinal);
 
-        async Task<bool> FlushAsync()
+        // Writes the buffered rows as one chunk; returns the status the job stops with (a cancel, or a caller who may no longer run it), or null.
+        async Task<ImportJobStatus?> FlushAsync()
         {
+            if (checkCaller is not null)
+            {
+                try
+                {
+                    await checkCaller(ct);
+                }
+                catch (ProblemException ex)
+                {
+                    failure = ex.Message;
+                    return ImportJobStatus.Failed;
+                }
+            }
+
             var processed = rows.Count + readErrors.Count;
             var cancelRequested = false;
             ImportChunkResult result;
@@ -139,7 +161,7 @@ internal sealed class ImportRunner(
 
             rows.Clear();
             readErrors.Clear();
-            return cancelRequested;
+            return cancelRequested ? ImportJobStatus.Cancelled : null;
         }
     }
 
@@ -199,6 +221,12 @@ internal sealed class ImportRunner(
         }
     }
 }
+
+/// <summary>
+/// Checks, before a chunk is written, that the job's caller may still run it; throws a <see cref="ProblemException"/>
+/// saying why not.
+/// </summary>
+internal delegate Task ImportCallerCheck(CancellationToken ct);
 
 /// <summary>
 /// The job-wide set of unique keys: 64-bit FNV-1a hashes with the row that claimed them, so a million keys cost
