@@ -86,6 +86,7 @@ internal sealed class ImportJobProcessor(
             // from. Its committed chunks stay; re-sending the file (upsert) completes it without duplicates.
             job.Finish(ImportJobStatus.Failed, "The import was interrupted (the API restarted) and its file was not spooled; committed rows are kept, send the file again to finish it.", time.UtcNow());
             await db.SaveChangesAsync(ct);
+            await db.ImportStagedRows.Where(r => r.JobId == job.Id).ExecuteDeleteAsync(ct);
             return true;
         }
 
