@@ -94,6 +94,30 @@ internal sealed class OrderImportChunkTests : IntegrationTest
         });
     }
 
+    [Test]
+    public async Task An_order_on_more_rows_than_two_chunks_is_rejected_whole_without_stopping_the_others()
+    {
+        var org = await QuoteApi.CreateOrgAsync(_host);
+        using var director = _host.ClientFor(org.Director);
+        using var rep = _host.ClientFor(org.EastRep);
+        await ProductAsync(director, "BIG-1", 100m);
+        var customer = (await CustomerApi.CreateAsync(rep, new { kind = "organization", name = "超长订单客户" })).Customer.Code;
+        var csv = $"externalId,customerCode,sku,quantity\nOK-1,{customer},BIG-1,1\n"
+            + string.Concat(Enumerable.Range(1, 5).Select(i => $"BIG,{customer},BIG-1,{i}\n")) + $"OK-2,{customer},BIG-1,1\n";
+
+        var report = await ImportAsync(rep, "orders", Csv(csv));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((report.RowsProcessed, report.Created, report.Rejected), Is.EqualTo((7L, 2L, 5L)), string.Join("; ", report.Errors.Select(e => $"{e.Row}: {e.Message}")));
+            Assert.That(report.Errors.Select(e => e.Row), Is.EqualTo(new[] { 3, 4, 5, 6, 7 }));
+            Assert.That(report.Errors[0].Message, Does.Contain("'BIG' is on 5 rows, more than the 4 one group may have"));
+            Assert.That(report.Errors[0].Column, Is.EqualTo("externalId"));
+            Assert.That(await CountAsync($"SELECT count(*) FROM integration.import_errors WHERE job_id = '{report.JobId}'"), Is.EqualTo(5));
+            Assert.That(await CountAsync("SELECT count(*) FROM sales.orders"), Is.EqualTo(2));
+        });
+    }
+
     private static async Task<string> LinesAsync(string externalId)
     {
         await using var connection = new NpgsqlConnection(IntegrationTestRun.ConnectionString);

@@ -198,6 +198,45 @@ internal sealed class OrderImportJobTests : IntegrationTest
         });
     }
 
+    [Test]
+    public async Task A_cancelled_job_and_an_interrupted_synchronous_import_leave_nothing_staged()
+    {
+        var job = await StartAsync(_rep, "orders", Csv(SplitOrders()));
+        // The cancel arrives while the first row is being staged: the job stops there and drops what it staged.
+        await QuoteApi.ExecuteAsync("""
+            CREATE OR REPLACE FUNCTION integration.cancel_after_first_chunk() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.rows_processed >= 1 THEN NEW.cancel_requested := true; END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER cancel_after_first_chunk BEFORE UPDATE OF rows_processed ON integration.import_jobs
+                FOR EACH ROW EXECUTE FUNCTION integration.cancel_after_first_chunk();
+            """);
+        try
+        {
+            Assert.That(await RunNextAsync(), Is.True);
+        }
+        finally
+        {
+            await QuoteApi.ExecuteAsync("DROP TRIGGER cancel_after_first_chunk ON integration.import_jobs; DROP FUNCTION integration.cancel_after_first_chunk();");
+        }
+
+        var report = await ImportAsync(_rep, "orders", Csv(SplitOrders()), "dryRun=true");
+        await QuoteApi.ExecuteAsync($"""
+            UPDATE integration.import_jobs SET status = 'Running', finished_at = NULL, heartbeat_at = '2026-11-23T07:00:00Z' WHERE id = '{report.JobId}';
+            INSERT INTO integration.import_staged_rows (job_id, "row", group_key, "values") VALUES {Staged(report.JobId, 2, "RS-1", _credit, 1)};
+            """);
+        Assert.That(await RunNextAsync(), Is.True);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(((await GetJobAsync(_rep, job.Id)).Status, (await GetJobAsync(_rep, job.Id)).RowsProcessed), Is.EqualTo((ImportJobStatus.Cancelled, 1L)));
+            Assert.That((await GetJobAsync(_rep, report.JobId)).Error, Does.Contain("interrupted"));
+            Assert.That(await CountAsync("SELECT count(*) FROM integration.import_staged_rows"), Is.EqualTo(0));
+            Assert.That(await CountAsync("SELECT count(*) FROM sales.orders"), Is.EqualTo(0));
+        });
+    }
+
     [TestCase(false)]
     [TestCase(true)]
     public async Task A_job_whose_caller_lost_sales_manage_since_the_submit_fails_instead_of_overriding(bool resumed)
