@@ -287,7 +287,8 @@ internal sealed class ImportRunner(
         // Every row of an oversized group becomes an error, set-based; the report lists the first ones.
         async Task RejectGroupAsync(string field, string key, int count, int largest)
         {
-            var column = ColumnOf(reader, field);
+            var header = ColumnOf(reader, field);
+            var column = header is { Length: > 200 } ? header[..200] : header;
             var message = $"{column} '{key}' is on {count} rows, more than the {largest} one group may have: none of them is imported.";
             await using var connection = await dataSource.OpenConnectionAsync(ct);
             await using var transaction = await connection.BeginTransactionAsync(ct);

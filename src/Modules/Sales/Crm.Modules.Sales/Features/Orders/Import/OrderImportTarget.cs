@@ -22,14 +22,15 @@ using S = Crm.Modules.Sales.Features.Orders.Import.OrderImportSchema;
 namespace Crm.Modules.Sales.Features.Orders.Import;
 
 /// <summary>
-/// Orders for the import pipeline (<c>POST /api/v1/imports/orders</c>), one row per line, matched on the order's external
-/// id. The pipeline assembles an order's rows wherever they are in the file and hands them to one chunk (<see cref="GroupField"/>). Per chunk, in one
-/// transaction: customers, owners and products are resolved by a few set queries, the matching orders and their lines are
-/// read and locked by two, each order is checked as a whole (its rows must agree on the order columns), new and changed
-/// drafts are priced as the API prices them, orders to confirm pass the credit check against the customer's figures with
-/// running totals (one advisory-lock statement and one sum for all their customers), then orders and lines are COPYed and
-/// written by a few statements, and <see cref="OrderPlaced"/> goes to the outbox by one binary COPY. A confirmed (or later)
-/// order is never rewritten: the same content is unchanged, different content is a row error.
+/// Orders for the import pipeline (<c>POST /api/v1/imports/orders</c>), one row per line, matched on the order's
+/// external id. The pipeline assembles an order's rows wherever they are in the file and hands them all to one chunk
+/// (<see cref="GroupField"/>). Per chunk, in one transaction: customers, owners and products are resolved by a few set
+/// queries, the matching orders and their lines are read and locked by two, each order is checked as a whole (its rows
+/// must agree on the order columns), new and changed drafts are priced as the API prices them, orders to confirm pass
+/// the credit check against the customer's figures with running totals (one advisory-lock statement and one sum for all
+/// their customers), then orders and lines are COPYed and written by a few statements, and <see cref="OrderPlaced"/>
+/// goes to the outbox by one binary COPY. A confirmed (or later) order is never rewritten: the same content is
+/// unchanged, different content is a row error.
 /// </summary>
 internal sealed class OrderImportTarget(
     SalesDbContext db,
