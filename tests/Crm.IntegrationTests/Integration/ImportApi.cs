@@ -55,9 +55,10 @@ internal static class ImportApi
     /// <summary>
     /// As <see cref="WhileInsertedConcurrentlyAsync"/> for any lock: <paramref name="holdSql"/> (one row) runs in a
     /// transaction that stays open while <paramref name="action"/> starts; once a statement like <paramref name="waitingQuery"/>
-    /// (a LIKE pattern) waits on a lock, the transaction commits and the action's result is returned.
+    /// (a LIKE pattern) waits on a lock, <paramref name="meanwhile"/> runs (say, an API call made while the action is in
+    /// the middle of its work), the transaction commits and the action's result is returned.
     /// </summary>
-    public static async Task<T> WhileHeldConcurrentlyAsync<T>(string holdSql, string waitingQuery, Func<Task<T>> action)
+    public static async Task<T> WhileHeldConcurrentlyAsync<T>(string holdSql, string waitingQuery, Func<Task<T>> action, Func<Task>? meanwhile = null)
     {
         await using var other = new NpgsqlConnection(IntegrationTestRun.ConnectionString);
         await other.OpenAsync();
@@ -79,6 +80,11 @@ internal static class ImportApi
         }
 
         Assert.That(running.IsCompleted, Is.False, $"Nothing waited on the held transaction ({waitingQuery}).");
+        if (meanwhile is not null)
+        {
+            await meanwhile();
+        }
+
         await held.CommitAsync();
         return await running;
     }

@@ -157,4 +157,40 @@ internal sealed class ImportRecoveryTests : IntegrationTest
             Assert.That(await CountAsync("SELECT count(*) FROM customers.customers"), Is.EqualTo(2));
         });
     }
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task A_running_job_whose_caller_loses_the_right_to_import_stops_as_failed_before_its_next_chunk_keeping_the_committed_ones(bool deactivate)
+    {
+        using var admin = _host.ClientFor(await TestUsers.CreateAsync(_host, Roles.Admin));
+        await ImportCsvAsync(_client, Rows(1));
+        var job = await StartAsync(_client, "customers", Csv(Rows(6)), "fileName=big.csv");
+
+        // The first chunk (R-1, R-2) waits on R-1, held by another transaction; meanwhile an administrator takes the right away.
+        await WhileHeldConcurrentlyAsync(
+            "UPDATE customers.customers SET updated_at = updated_at WHERE external_id = 'R-1'",
+            "%FROM customers.customers WHERE external_id = ANY%",
+            RunNextAsync,
+            async () =>
+            {
+                var response = deactivate
+                    ? await admin.PostAsync($"/api/v1/users/{_rep.Id}/deactivate", null)
+                    : await admin.PatchAsync($"/api/v1/users/{_rep.Id}", JsonBody(new { roles = new[] { Roles.ServiceAgent } }));
+                Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+            });
+
+        var stopped = await GetJobAsync(admin, job.Id);
+        Assert.Multiple(async () =>
+        {
+            Assert.That((stopped.Status, stopped.RowsProcessed, stopped.Created, stopped.Unchanged), Is.EqualTo((ImportJobStatus.Failed, 2L, 1L, 1L)));
+            Assert.That(stopped.Error, Does.Contain(deactivate ? "its caller has been deactivated" : "no longer has the imports:write permission")
+                .And.Contain("Rows committed before stay"));
+            Assert.That(await CountAsync("SELECT count(*) FROM customers.customers"), Is.EqualTo(2), "R-1 and R-2, the committed chunk; not R-3 to R-6");
+            Assert.That(await CountAsync($"""
+                SELECT count(*) FROM platform.audit_entries
+                 WHERE entity_type = 'import' AND changes->'jobId'->>'new' = '{job.Id}' AND changes->'status'->>'new' = 'Failed' AND changes->'error'->>'new' LIKE 'The job stopped%'
+                """), Is.EqualTo(1));
+        });
+        Assert.That(await RunNextAsync(), Is.False, "the failed job is not picked up again");
+    }
 }

@@ -35,9 +35,10 @@ public interface IImportTarget
     string? RequiredPermission => null;
 
     /// <summary>
-    /// A field whose consecutive rows belong together (the lines of one order share its <c>externalId</c>), or null. The
-    /// pipeline does not end a chunk between two such rows, so a target sees a whole group in one chunk; a group may
-    /// stretch a chunk to at most twice its size, after which it is cut.
+    /// A field whose rows belong together wherever they are in the file (the lines of one order share its <c>externalId</c>),
+    /// or null. The pipeline stages the file's rows chunk by chunk and, once the file is read, hands the target each group
+    /// whole, its rows in file order, the groups in the order of their first rows, about a chunk of rows at a time. A row
+    /// without the field is rejected; a group of more than twice the chunk size is rejected as a whole.
     /// </summary>
     string? GroupField => null;
 

@@ -139,18 +139,101 @@ internal sealed class OrderImportJobTests : IntegrationTest
         });
     }
 
+    /// <summary>RS-1 is on rows 2 and 4, RS-2 on row 3; chunks are one row.</summary>
+    private string SplitOrders() => $"externalId,customerCode,sku,quantity\nRS-1,{_credit},OJ-A,1\nRS-2,{_credit},OJ-A,2\nRS-1,,OJ-A,3\n";
+
+    private static string Staged(Guid job, int row, string externalId, string customerCode, int quantity) =>
+        $$"""('{{job}}', {{row}}, '{{externalId}}', '{"externalId":"{{externalId}}","customerCode":"{{customerCode}}","sku":"OJ-A","quantity":"{{quantity}}"}')""";
+
+    private static Task<long> LinesAsync(string externalId) => CountAsync(
+        $"SELECT sum(l.quantity) * 1000 + count(*) FROM sales.order_lines l JOIN sales.orders o ON o.id = l.order_id WHERE o.external_id = '{externalId}'");
+
     [Test]
-    public async Task Rows_of_an_order_that_reappear_in_a_later_chunk_are_rejected_naming_the_orders_first_row()
+    public async Task A_job_interrupted_while_staging_resumes_after_its_staged_rows_and_assembles_the_orders_from_them_and_the_rest()
     {
-        var report = await ImportAsync(_manager, "orders", Csv($"externalId,customerCode,sku,quantity\nS-1,{_credit},OJ-A,1\nS-2,{_credit},OJ-A,1\nS-1,,OJ-A,2\nS-1,,OJ-A,3\n"));
+        var job = await StartAsync(_rep, "orders", Csv(SplitOrders()));
+        // The crash: the chunks of rows 2 and 3 were staged and committed with their progress, then the instance died.
+        await QuoteApi.ExecuteAsync($"""
+            INSERT INTO integration.import_staged_rows (job_id, "row", group_key, "values")
+            VALUES {Staged(job.Id, 2, "RS-1", _credit, 1)}, {Staged(job.Id, 3, "RS-2", _credit, 2)};
+            UPDATE integration.import_jobs SET status = 'Running', rows_processed = 2,
+                   started_at = '2026-11-23T07:00:00Z', heartbeat_at = '2026-11-23T07:00:00Z'
+             WHERE id = '{job.Id}'
+            """);
+
+        Assert.That(await RunNextAsync(), Is.True);
+
+        var done = await GetJobAsync(_rep, job.Id);
+        Assert.Multiple(async () =>
+        {
+            Assert.That((done.Status, done.RowsProcessed, done.Created, done.Rejected), Is.EqualTo((ImportJobStatus.Succeeded, 3L, 3L, 0L)));
+            Assert.That(await LinesAsync("RS-1"), Is.EqualTo(4 * 1000 + 2), "rows 2 (staged before the crash) and 4 (read after it): 1 + 3 units");
+            Assert.That(await LinesAsync("RS-2"), Is.EqualTo(2 * 1000 + 1));
+            Assert.That(await CountAsync("SELECT count(*) FROM integration.import_staged_rows"), Is.EqualTo(0));
+        });
+    }
+
+    [Test]
+    public async Task A_job_interrupted_while_writing_its_orders_resumes_with_the_orders_not_written_yet()
+    {
+        var job = await StartAsync(_rep, "orders", Csv(SplitOrders()));
+        // The crash: the whole file was staged, RS-1 written and its staged rows deleted in its chunk, then the instance died.
+        await ImportAsync(_rep, "orders", Csv($"externalId,customerCode,sku,quantity\nRS-1,{_credit},OJ-A,1\nRS-1,,OJ-A,3\n"));
+        await QuoteApi.ExecuteAsync($"""
+            INSERT INTO integration.import_staged_rows (job_id, "row", group_key, "values") VALUES {Staged(job.Id, 3, "RS-2", _credit, 2)};
+            UPDATE integration.import_jobs SET status = 'Running', rows_processed = 3, created = 2,
+                   started_at = '2026-11-23T07:00:00Z', heartbeat_at = '2026-11-23T07:00:00Z'
+             WHERE id = '{job.Id}'
+            """);
+
+        Assert.That(await RunNextAsync(), Is.True);
+
+        var done = await GetJobAsync(_rep, job.Id);
+        Assert.Multiple(async () =>
+        {
+            Assert.That((done.Status, done.RowsProcessed, done.Created, done.Rejected), Is.EqualTo((ImportJobStatus.Succeeded, 3L, 3L, 0L)));
+            Assert.That(await LinesAsync("RS-1"), Is.EqualTo(4 * 1000 + 2), "written once, before the crash");
+            Assert.That(await LinesAsync("RS-2"), Is.EqualTo(2 * 1000 + 1));
+            Assert.That(await CountAsync("SELECT count(*) FROM sales.orders"), Is.EqualTo(2));
+        });
+    }
+
+    [Test]
+    public async Task A_cancelled_job_and_an_interrupted_synchronous_import_leave_nothing_staged()
+    {
+        var job = await StartAsync(_rep, "orders", Csv(SplitOrders()));
+        // The cancel arrives while the first row is being staged: the job stops there and drops what it staged.
+        await QuoteApi.ExecuteAsync("""
+            CREATE OR REPLACE FUNCTION integration.cancel_after_first_chunk() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.rows_processed >= 1 THEN NEW.cancel_requested := true; END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER cancel_after_first_chunk BEFORE UPDATE OF rows_processed ON integration.import_jobs
+                FOR EACH ROW EXECUTE FUNCTION integration.cancel_after_first_chunk();
+            """);
+        try
+        {
+            Assert.That(await RunNextAsync(), Is.True);
+        }
+        finally
+        {
+            await QuoteApi.ExecuteAsync("DROP TRIGGER cancel_after_first_chunk ON integration.import_jobs; DROP FUNCTION integration.cancel_after_first_chunk();");
+        }
+
+        var report = await ImportAsync(_rep, "orders", Csv(SplitOrders()), "dryRun=true");
+        await QuoteApi.ExecuteAsync($"""
+            UPDATE integration.import_jobs SET status = 'Running', finished_at = NULL, heartbeat_at = '2026-11-23T07:00:00Z' WHERE id = '{report.JobId}';
+            INSERT INTO integration.import_staged_rows (job_id, "row", group_key, "values") VALUES {Staged(report.JobId, 2, "RS-1", _credit, 1)};
+            """);
+        Assert.That(await RunNextAsync(), Is.True);
 
         Assert.Multiple(async () =>
         {
-            Assert.That((report.Created, report.Rejected), Is.EqualTo((2L, 2L)));
-            Assert.That(report.Errors.Select(e => e.Row), Is.EqualTo(new[] { 4, 5 }));
-            Assert.That(report.Errors[0].Message, Does.Contain("already appeared from row 2"));
-            Assert.That(report.Errors[1].Message, Does.Contain("see row 4"));
-            Assert.That(await CountAsync("SELECT count(*) FROM sales.order_lines l JOIN sales.orders o ON o.id = l.order_id WHERE o.external_id = 'S-1'"), Is.EqualTo(1));
+            Assert.That(((await GetJobAsync(_rep, job.Id)).Status, (await GetJobAsync(_rep, job.Id)).RowsProcessed), Is.EqualTo((ImportJobStatus.Cancelled, 1L)));
+            Assert.That((await GetJobAsync(_rep, report.JobId)).Error, Does.Contain("interrupted"));
+            Assert.That(await CountAsync("SELECT count(*) FROM integration.import_staged_rows"), Is.EqualTo(0));
+            Assert.That(await CountAsync("SELECT count(*) FROM sales.orders"), Is.EqualTo(0));
         });
     }
 

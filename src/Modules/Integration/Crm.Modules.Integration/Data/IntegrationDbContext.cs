@@ -13,6 +13,8 @@ internal sealed class IntegrationDbContext(DbContextOptions<IntegrationDbContext
 
     public DbSet<ImportError> ImportErrors => Set<ImportError>();
 
+    public DbSet<ImportStagedRow> ImportStagedRows => Set<ImportStagedRow>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -49,6 +51,16 @@ internal sealed class IntegrationDbContext(DbContextOptions<IntegrationDbContext
 
             // A job's errors are read in the order they were written, in keyset batches.
             error.HasIndex(e => new { e.JobId, e.Id });
+        });
+
+        modelBuilder.Entity<ImportStagedRow>(staged =>
+        {
+            staged.ToTable("import_staged_rows");
+
+            // The key is the one index: the runner reads a job's groups with their first rows, then all rows of a chunk's keys.
+            staged.HasKey(r => new { r.JobId, r.GroupKey, r.Row });
+            staged.HasOne<ImportJob>().WithMany().HasForeignKey(r => r.JobId).OnDelete(DeleteBehavior.Cascade);
+            staged.Property(r => r.Values).HasColumnType("jsonb");
         });
     }
 }

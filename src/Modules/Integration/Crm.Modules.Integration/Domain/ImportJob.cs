@@ -155,6 +155,28 @@ internal sealed class ImportError
 }
 
 /// <summary>
+/// A row of a job whose target assembles groups (<c>IImportTarget.GroupField</c>: an order's lines), kept from the chunk
+/// that read it until the chunk that writes its group; written and read by the runner with set-based SQL.
+/// </summary>
+internal sealed class ImportStagedRow
+{
+    private ImportStagedRow()
+    {
+    }
+
+    public Guid JobId { get; private set; }
+
+    /// <summary>The row number in the file, as errors report it.</summary>
+    public int Row { get; private set; }
+
+    /// <summary>The group the row belongs to (the order's external id).</summary>
+    public string GroupKey { get; private set; } = string.Empty;
+
+    /// <summary>The row's cells by API field name (JSON object).</summary>
+    public string Values { get; private set; } = "{}";
+}
+
+/// <summary>
 /// The audit trail's name for an import: one summary entry per finished job (who, file, counts). The rows it
 /// changed are summarised by their own module per chunk (see docs/adr/0015-bulk-import-export.md).
 /// </summary>

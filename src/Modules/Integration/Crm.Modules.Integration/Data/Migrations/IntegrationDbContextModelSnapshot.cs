@@ -194,6 +194,32 @@ namespace Crm.Modules.Integration.Data.Migrations
                     b.ToTable("import_jobs", "integration");
                 });
 
+            modelBuilder.Entity("Crm.Modules.Integration.Domain.ImportStagedRow", b =>
+                {
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_id");
+
+                    b.Property<int>("Row")
+                        .HasColumnType("integer")
+                        .HasColumnName("row");
+
+                    b.Property<string>("GroupKey")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("group_key");
+
+                    b.Property<string>("Values")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("values");
+
+                    b.HasKey("JobId", "GroupKey", "Row")
+                        .HasName("pk_import_staged_rows");
+
+                    b.ToTable("import_staged_rows", "integration");
+                });
+
             modelBuilder.Entity("Crm.SharedKernel.Audit.AuditEntry", b =>
                 {
                     b.Property<Guid>("Id")
@@ -343,6 +369,16 @@ namespace Crm.Modules.Integration.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_import_errors_import_jobs_job_id");
+                });
+
+            modelBuilder.Entity("Crm.Modules.Integration.Domain.ImportStagedRow", b =>
+                {
+                    b.HasOne("Crm.Modules.Integration.Domain.ImportJob", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_import_staged_rows_import_jobs_job_id");
                 });
 #pragma warning restore 612, 618
         }

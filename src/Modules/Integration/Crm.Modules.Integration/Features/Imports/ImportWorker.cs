@@ -6,6 +6,7 @@ using Crm.Modules.Integration.Domain;
 using Crm.SharedKernel.Errors;
 using Crm.SharedKernel.Security;
 using Crm.SharedKernel.Time;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -53,8 +54,8 @@ internal sealed class ImportWorker(IServiceScopeFactory scopes, ImportSignal sig
 
 /// <summary>Claims and runs one job (scoped: one per job, so the caller's visibility is resolved for that job).</summary>
 internal sealed class ImportJobProcessor(
-    IntegrationDbContext db, ImportRunner runner, IHttpContextAccessor http, IServiceProvider services, IUserDirectory users, IOptions<ImportOptions> options,
-    TimeProvider time, ILogger<ImportJobProcessor> logger)
+    IntegrationDbContext db, ImportRunner runner, IHttpContextAccessor http, IServiceProvider services, IUserDirectory users, IAuthorizationService authorization,
+    IOptions<ImportOptions> options, TimeProvider time, ILogger<ImportJobProcessor> logger)
 {
     private const string JobAuthentication = "import-job";
 
@@ -85,6 +86,7 @@ internal sealed class ImportJobProcessor(
             // from. Its committed chunks stay; re-sending the file (upsert) completes it without duplicates.
             job.Finish(ImportJobStatus.Failed, "The import was interrupted (the API restarted) and its file was not spooled; committed rows are kept, send the file again to finish it.", time.UtcNow());
             await db.SaveChangesAsync(ct);
+            await db.ImportStagedRows.Where(r => r.JobId == job.Id).ExecuteDeleteAsync(ct);
             return true;
         }
 
@@ -101,11 +103,10 @@ internal sealed class ImportJobProcessor(
         http.HttpContext = new DefaultHttpContext { User = caller, RequestServices = services };
         try
         {
-            await RecheckOptionsAsync(job, caller, ct);
             await using var body = new FileStream(spool, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true);
             var reader = ImportFileReader.Open(job.ContentType, body, runner.Target(job.Entity).Schema);
             await reader.StartAsync(ct);
-            var report = await runner.RunAsync(job.Id, reader, ct);
+            var report = await runner.RunAsync(job.Id, reader, ct, token => RecheckCallerAsync(job, caller, token));
             logger.LogInformation("Import {JobId} finished: {Status}, {Rows} rows.", job.Id, report.Status, report.RowsProcessed);
         }
         catch (ProblemException ex)
@@ -123,12 +124,29 @@ internal sealed class ImportJobProcessor(
     }
 
     /// <summary>
-    /// The job's entity options checked again, against what the caller may do now rather than at submit (ADR 0039): a job
-    /// that waited in the queue or is resumed after a restart does not keep an option, such as orders' <c>overrideCredit</c>,
-    /// whose permission its caller has lost since. A refused option fails the job before this run imports a row.
+    /// Before each chunk, whether the job's caller may still run it, as they are now rather than at submit (ADR 0039, 0043):
+    /// an active user (or an API key), holding <c>imports:write</c>, the entity's own permission and whatever its stored
+    /// options need (orders' <c>overrideCredit</c>: <c>sales:manage</c>). One query for the user per chunk; the rest is read from
+    /// the claims. A job whose caller was deactivated or lost one of them stops as failed before the chunk; chunks committed
+    /// before stay, as on a cancel.
     /// </summary>
-    private async Task RecheckOptionsAsync(ImportJob job, ClaimsPrincipal submitted, CancellationToken ct)
+    private async Task RecheckCallerAsync(ImportJob job, ClaimsPrincipal submitted, CancellationToken ct)
     {
+        var (caller, active) = await CurrentCallerAsync(submitted, ct);
+        if (!active)
+        {
+            throw CallerLost(job, "its caller has been deactivated");
+        }
+
+        var target = runner.Target(job.Entity);
+        foreach (var permission in new[] { Permissions.ImportsWrite, target.RequiredPermission }.OfType<string>())
+        {
+            if (!(await authorization.AuthorizeAsync(caller, PermissionAuthorization.PolicyPrefix + permission)).Succeeded)
+            {
+                throw CallerLost(job, $"its caller no longer has the {permission} permission");
+            }
+        }
+
         var stored = job.OptionValues();
         if (stored.Count == 0)
         {
@@ -137,7 +155,7 @@ internal sealed class ImportJobProcessor(
 
         try
         {
-            await runner.Target(job.Entity).ValidateOptionsAsync(stored, await CurrentCallerAsync(submitted, ct), ct);
+            await target.ValidateOptionsAsync(stored, caller, ct);
         }
         catch (ProblemException ex)
         {
@@ -146,15 +164,19 @@ internal sealed class ImportJobProcessor(
         }
     }
 
+    private static ProblemException CallerLost(ImportJob job, string why) =>
+        new(403, ProblemTypes.Forbidden, "Forbidden", $"The job stopped before its next chunk because {why}. Rows committed before stay; "
+            + $"a caller who may import {job.Entity} can send the file again (matching makes the committed rows come back unchanged).");
+
     /// <summary>
-    /// The submitted claims with a user's roles and team as they are now (none once the user is deactivated or deleted). An
-    /// API key's scopes never change after it is created, so its claims are taken as submitted.
+    /// The submitted claims with a user's roles and team as they are now, and whether the user is still active (no roles once
+    /// deactivated or deleted). An API key's scopes never change after it is created, so its claims are taken as submitted.
     /// </summary>
-    private async Task<ClaimsPrincipal> CurrentCallerAsync(ClaimsPrincipal submitted, CancellationToken ct)
+    private async Task<(ClaimsPrincipal Caller, bool Active)> CurrentCallerAsync(ClaimsPrincipal submitted, CancellationToken ct)
     {
         if (submitted.HasClaim(CrmClaimTypes.ActorKind, HttpCurrentActor.ApiKeyKind) || !Guid.TryParse(submitted.FindFirstValue(CrmClaimTypes.Subject), out var userId))
         {
-            return submitted;
+            return (submitted, true);
         }
 
         var user = await users.FindByIdAsync(userId, ct);
@@ -168,6 +190,6 @@ internal sealed class ImportJobProcessor(
             }
         }
 
-        return new ClaimsPrincipal(new ClaimsIdentity(claims, JobAuthentication));
+        return (new ClaimsPrincipal(new ClaimsIdentity(claims, JobAuthentication)), user is { Active: true });
     }
 }

@@ -3,9 +3,9 @@ using Crm.Modules.Integration.Contracts;
 namespace Crm.Modules.Sales.Features.Orders.Import;
 
 /// <summary>
-/// The columns of <c>POST /api/v1/imports/orders</c>: one row per order line; consecutive rows with the same
-/// <c>externalId</c> are one order, whose order columns are repeated or left blank after its first row. API field names,
-/// the Chinese headers of ERP and Excel exports, and the one match key, the order's external id.
+/// The columns of <c>POST /api/v1/imports/orders</c>: one row per order line; the rows with the same <c>externalId</c>,
+/// wherever they are in the file, are one order, whose order columns are repeated or left blank after its first row.
+/// API field names, the Chinese headers of ERP and Excel exports, and the one match key, the order's external id.
 /// </summary>
 internal static class OrderImportSchema
 {

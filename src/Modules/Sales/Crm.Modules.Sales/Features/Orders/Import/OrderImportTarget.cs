@@ -22,14 +22,15 @@ using S = Crm.Modules.Sales.Features.Orders.Import.OrderImportSchema;
 namespace Crm.Modules.Sales.Features.Orders.Import;
 
 /// <summary>
-/// Orders for the import pipeline (<c>POST /api/v1/imports/orders</c>), one row per line, matched on the order's external
-/// id. The pipeline keeps an order's consecutive rows in one chunk (<see cref="GroupField"/>). Per chunk, in one
-/// transaction: customers, owners and products are resolved by a few set queries, the matching orders and their lines are
-/// read and locked by two, each order is checked as a whole (its rows must agree on the order columns), new and changed
-/// drafts are priced as the API prices them, orders to confirm pass the credit check against the customer's figures with
-/// running totals (one advisory-lock statement and one sum for all their customers), then orders and lines are COPYed and
-/// written by a few statements, and <see cref="OrderPlaced"/> goes to the outbox by one binary COPY. A confirmed (or later)
-/// order is never rewritten: the same content is unchanged, different content is a row error.
+/// Orders for the import pipeline (<c>POST /api/v1/imports/orders</c>), one row per line, matched on the order's
+/// external id. The pipeline assembles an order's rows wherever they are in the file and hands them all to one chunk
+/// (<see cref="GroupField"/>). Per chunk, in one transaction: customers, owners and products are resolved by a few set
+/// queries, the matching orders and their lines are read and locked by two, each order is checked as a whole (its rows
+/// must agree on the order columns), new and changed drafts are priced as the API prices them, orders to confirm pass
+/// the credit check against the customer's figures with running totals (one advisory-lock statement and one sum for all
+/// their customers), then orders and lines are COPYed and written by a few statements, and <see cref="OrderPlaced"/>
+/// goes to the outbox by one binary COPY. A confirmed (or later) order is never rewritten: the same content is
+/// unchanged, different content is a row error.
 /// </summary>
 internal sealed class OrderImportTarget(
     SalesDbContext db,
@@ -154,7 +155,7 @@ internal sealed class OrderImportTarget(
         var now = time.UtcNow();
         var today = QuoteRules.Today(time);
         var errors = new List<ImportRowError>();
-        var groups = OrderGroup.From(chunk.Rows.Select(r => new LineRow(r, errors)), chunk.Keys);
+        var groups = OrderGroup.From(chunk.Rows.Select(r => new LineRow(r, errors)));
         var lookups = await LookupsAsync(groups, scope, ct);
         var overrideReason = settings.Option(OverrideReasonOption);
 
@@ -679,7 +680,7 @@ internal sealed class OrderImportTarget(
     }
 
     /// <summary>
-    /// The consecutive rows of one order. Its order columns are taken from the first row that fills them; a later row
+    /// The rows of one order, in file order. Its order columns are taken from the first row that fills them; a later row
     /// with a different value is a row error. When any row fails, every row of the order is rejected.
     /// </summary>
     private sealed class OrderGroup
@@ -706,31 +707,30 @@ internal sealed class OrderImportTarget(
 
         public string? Value(string field) => _values.TryGetValue(field, out var value) ? value.Value : null;
 
-        /// <summary>Splits the chunk into orders: consecutive rows with the same externalId; an order that reappears later is a duplicate.</summary>
-        public static List<OrderGroup> From(IEnumerable<LineRow> rows, IImportKeyRegistry keys)
+        /// <summary>
+        /// Splits the chunk into orders by externalId, in the order of their first rows. The pipeline hands a chunk every row
+        /// of its orders, in file order, wherever they are in the file (<see cref="GroupField"/>).
+        /// </summary>
+        public static List<OrderGroup> From(IEnumerable<LineRow> rows)
         {
             var groups = new List<OrderGroup>();
-            OrderGroup? current = null;
+            var byKey = new Dictionary<string, OrderGroup>(StringComparer.Ordinal);
             foreach (var row in rows)
             {
                 if (row.ExternalId is not { } key)
                 {
                     row.Error(S.ExternalId, "externalId is required on every row: the rows of one order share it.");
-                    current = null;
                     continue;
                 }
 
-                if (current is null || !string.Equals(current.ExternalId, key, StringComparison.Ordinal))
+                if (!byKey.TryGetValue(key, out var group))
                 {
-                    current = new OrderGroup(key);
-                    groups.Add(current);
-                    if (!keys.TryClaim($"{S.ExternalId}:{key}", row.Number, out var first))
-                    {
-                        row.Error(S.ExternalId, $"Order '{key}' already appeared from row {first}: the rows of one order must follow each other.");
-                    }
+                    group = new OrderGroup(key);
+                    byKey.Add(key, group);
+                    groups.Add(group);
                 }
 
-                current.Add(row);
+                group.Add(row);
             }
 
             return groups;
