@@ -139,8 +139,8 @@ internal sealed class ReassignOpportunitiesHandler(SalesDbContext db, IAccessSco
 
     /// <summary>
     /// One UPDATE gives the planned activities the previous owner had on the moved opportunities to the new owner (the
-    /// <c>(opportunity_id, start_at)</c> index finds them), and one audit summary records it (saved on its own: a summary
-    /// gets its key when saved). The new owner leaves the attendees, since an owner is never one of them.
+    /// <c>(opportunity_id, start_at)</c> index finds them), and one audit summary records it. The new owner leaves the
+    /// attendees, since an owner is never one of them.
     /// </summary>
     private async Task<int> MoveOpenActivitiesAsync(IReadOnlyList<ReassignedOpportunity> moved, Guid to, string reason, DateTimeOffset now, CancellationToken ct)
     {
