@@ -2,7 +2,8 @@
 # Runs tests/Crm.Benchmarks in Release against a throwaway PostgreSQL cluster started from the installed
 # binaries (or against CRM_BENCH_POSTGRES, a server connection string, when set) and writes
 # docs/benchmarks.md and docs/benchmarks.json. Flags pass through: --customers 1000000, --rounds, --seconds,
-# --concurrency, --users, --seed, --smoke, --output DIR. See docs/benchmarks.md, "Running it".
+# --concurrency, --users, --seed, --smoke, --output DIR, --only IDS [--update] (measure some scenarios again and
+# replace their results in the report). See docs/benchmarks.md, "Running it".
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"

@@ -44,12 +44,18 @@ internal sealed record BenchmarkOptions
 
     /// <summary>
     /// Scenario ids to run (<c>--only pipeline,customer-by-id</c>; <c>import</c> and <c>transfer</c> name those phases), for
-    /// profiling one path under a steady load: no report is written, since a partial run is not a benchmark. Empty: everything.
+    /// profiling one path under a steady load, or with <see cref="Update"/> to measure a change again. Empty: everything.
     /// </summary>
     public IReadOnlySet<string> Only { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
-    /// <summary>Whether this is a partial run (<see cref="Only"/>): measured and logged, never reported.</summary>
+    /// <summary>Whether this is a partial run (<see cref="Only"/>): measured and logged, and reported only with <see cref="Update"/>.</summary>
     public bool IsPartial => Only.Count > 0;
+
+    /// <summary>
+    /// <c>--update</c>: a partial run replaces its results in the report already in <see cref="OutputDirectory"/>, which must
+    /// have been measured on the same data (sizes and seed); the report then says which results were measured when.
+    /// </summary>
+    public bool Update { get; init; }
 
     /// <summary>A tiny data set and short rounds: proves every scenario runs, measures nothing worth reading.</summary>
     public static BenchmarkOptions ForSmoke(string connectionString, string outputDirectory) => new()
@@ -73,12 +79,16 @@ internal sealed record BenchmarkOptions
     public static BenchmarkOptions Parse(IReadOnlyList<string> args)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        var smoke = false;
+        var (smoke, update) = (false, false);
         for (var i = 0; i < args.Count; i++)
         {
             if (args[i] == "--smoke")
             {
                 smoke = true;
+            }
+            else if (args[i] == "--update")
+            {
+                update = true;
             }
             else if (args[i].StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Count)
             {
@@ -86,7 +96,7 @@ internal sealed record BenchmarkOptions
             }
             else
             {
-                throw new ArgumentException($"Unknown argument '{args[i]}'. Use --connection, --output, --customers, --users, --rounds, --seconds, --concurrency, --seed, --import-rows, --import-rounds, --transfer-customers, --transfer-rounds, --opportunities, --activities, --heavy-concurrency, --only, --smoke.");
+                throw new ArgumentException($"Unknown argument '{args[i]}'. Use --connection, --output, --customers, --users, --rounds, --seconds, --concurrency, --seed, --import-rows, --import-rounds, --transfer-customers, --transfer-rounds, --opportunities, --activities, --heavy-concurrency, --only, --update, --smoke.");
             }
         }
 
@@ -100,15 +110,22 @@ internal sealed record BenchmarkOptions
         var opportunities = Int(values, "opportunities") ?? (values.ContainsKey("customers") ? customers : options.Opportunities);
         var activities = Int(values, "activities")
             ?? (values.ContainsKey("customers") || values.ContainsKey("opportunities") ? 10 * opportunities : options.Activities);
+        var only = values.TryGetValue("only", out var names)
+            ? names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal)
+            : options.Only;
+        if (update && only.Count == 0)
+        {
+            throw new ArgumentException("--update refreshes the results of a partial run: give --only with the scenarios to measure again.");
+        }
+
         return options with
         {
             Customers = customers,
+            Update = update,
             Opportunities = opportunities,
             Activities = activities,
             HeavyConcurrency = Int(values, "heavy-concurrency") ?? options.HeavyConcurrency,
-            Only = values.TryGetValue("only", out var only)
-                ? only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal)
-                : options.Only,
+            Only = only,
             Users = Int(values, "users") ?? options.Users,
             Rounds = Int(values, "rounds") ?? options.Rounds,
             Concurrency = Int(values, "concurrency") ?? options.Concurrency,

@@ -1,14 +1,16 @@
 namespace Crm.Benchmarks;
 
-/// <summary>Entry point: <c>eng/bench.sh [--customers 1000000] [--rounds 5] [--seconds 3] [--only pipeline] [--smoke]</c>.</summary>
+/// <summary>Entry point: <c>eng/bench.sh [--customers 1000000] [--rounds 5] [--seconds 3] [--only pipeline [--update]] [--smoke]</c>.</summary>
 internal static class BenchmarkProgram
 {
     public static async Task<int> Main(string[] args)
     {
         BenchmarkOptions options;
+        BenchmarkReport? report;
         try
         {
             options = BenchmarkOptions.Parse(args);
+            report = await BenchmarkRunner.RunAsync(options, Console.Out, CancellationToken.None);
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException)
         {
@@ -16,10 +18,9 @@ internal static class BenchmarkProgram
             return 2;
         }
 
-        var report = await BenchmarkRunner.RunAsync(options, Console.Out, CancellationToken.None);
         if (report is null)
         {
-            Console.WriteLine($"Partial run ({string.Join(", ", options.Only)}): no report written.");
+            Console.WriteLine($"Partial run ({string.Join(", ", options.Only)}): no report written (add --update to replace these results in the report).");
             return 0;
         }
 

@@ -33,6 +33,9 @@ internal sealed record ScenarioResult(
 
 }
 
+/// <summary>A partial run (<c>--only ... --update</c>) that measured <paramref name="Measured"/> again after the full run.</summary>
+internal sealed record ReportRefresh(DateTimeOffset At, IReadOnlyList<string> Measured, RunSettings Settings);
+
 /// <summary>A stated goal and whether this run met it.</summary>
 internal sealed record GoalResult(string Goal, string Measured, bool Met, string Verdict);
 
@@ -62,9 +65,51 @@ internal sealed record BenchmarkReport
     /// <summary>Scenario 6: a bulk owner transfer through the API against hand-written SQL making the same changes.</summary>
     public required TransferResult Transfer { get; init; }
 
+    /// <summary>The partial runs that replaced some of the results since <see cref="GeneratedAt"/>, oldest first.</summary>
+    public IReadOnlyList<ReportRefresh> Refreshes { get; init; } = [];
+
     public IReadOnlyList<GoalResult> Goals => EvaluateGoals();
 
     public ScenarioResult Scenario(string id) => Scenarios.Single(s => s.Id == id);
+
+    /// <summary>
+    /// Why a partial run measured with <paramref name="options"/> may not replace results of this report, or null when it may:
+    /// the data it runs on must be this report's (customers, users and seed; the sales data too when it measures a sales
+    /// scenario), or its ratios would not compare with the rest.
+    /// </summary>
+    public string? RefreshRefusal(BenchmarkOptions options)
+    {
+        if (Smoke != options.Smoke)
+        {
+            return Smoke ? "the report is a smoke run and this run is not" : "this run is a smoke run and the report is not";
+        }
+
+        var measuresSales = options.Only.Overlaps(SalesScenarios.Ids);
+        var mismatches = new List<string>();
+        void Compare(string what, long reported, long given, bool applies = true)
+        {
+            if (applies && reported != given)
+            {
+                mismatches.Add(string.Create(CultureInfo.InvariantCulture, $"{what} {given:N0} (the report has {reported:N0})"));
+            }
+        }
+
+        Compare("--customers", Data.Customers, options.Customers);
+        Compare("--users", Data.Users - 1, options.Users);
+        Compare("--seed", Settings.Seed, options.Seed);
+        Compare("--opportunities", Sales.Opportunities, options.Opportunities, measuresSales);
+        Compare("--activities", Sales.Activities, options.Activities, measuresSales);
+        return mismatches.Count == 0 ? null : "the report was measured on other data: " + string.Join(", ", mismatches);
+    }
+
+    /// <summary>This report with the results of a partial run in place of the same scenarios' and phases' results.</summary>
+    public BenchmarkReport Refreshed(IReadOnlyList<ScenarioResult> scenarios, ImportResult? import, TransferResult? transfer, ReportRefresh refresh) => this with
+    {
+        Scenarios = Scenarios.Select(old => scenarios.SingleOrDefault(s => s.Id == old.Id) ?? old).ToList(),
+        Import = import ?? Import,
+        Transfer = transfer ?? Transfer,
+        Refreshes = [.. Refreshes, refresh],
+    };
 
     private List<GoalResult> EvaluateGoals()
     {
@@ -97,6 +142,20 @@ internal static class ReportWriter
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
+    /// <summary>The report written to <paramref name="directory"/> by an earlier run (for <c>--update</c>).</summary>
+    public static async Task<BenchmarkReport> ReadAsync(string directory, CancellationToken ct)
+    {
+        var path = Path.Combine(directory, "benchmarks.json");
+        if (!File.Exists(path))
+        {
+            throw new ArgumentException($"--update needs the report of a full run to refresh, and {path} does not exist.");
+        }
+
+        await using var file = File.OpenRead(path);
+        return await JsonSerializer.DeserializeAsync<BenchmarkReport>(file, Json, ct)
+            ?? throw new ArgumentException($"{path} holds no report.");
+    }
+
     public static async Task<(string Markdown, string Json)> WriteAsync(BenchmarkReport report, string directory, CancellationToken ct)
     {
         Directory.CreateDirectory(directory);
@@ -123,6 +182,18 @@ internal static class ReportWriter
         if (r.Smoke)
         {
             Line("> **Smoke run** (tiny data, very short rounds): proves the benchmark works, the numbers mean nothing.");
+            Line();
+        }
+
+        if (r.Refreshes.Count > 0)
+        {
+            Line(I($"Measured in the full run of {r.GeneratedAt:yyyy-MM-dd HH:mm} UTC, except what later partial runs on the same data"));
+            Line("(`--only ... --update`, same sizes and seed) measured again, each against its ceiling in that run:");
+            foreach (var refresh in r.Refreshes)
+            {
+                Line(I($"- {refresh.At:yyyy-MM-dd HH:mm} UTC: {string.Join(", ", refresh.Measured)} ({refresh.Settings.Rounds} rounds × {refresh.Settings.SecondsPerSide} s per side)"));
+            }
+
             Line();
         }
 
@@ -231,6 +302,7 @@ internal static class ReportWriter
         Line("eng/bench.sh --rounds 7 --seconds 5   # steadier medians on a noisy machine");
         Line("eng/bench.sh --smoke                  # seconds; what the test suite runs");
         Line("eng/bench.sh --only pipeline --rounds 1 --seconds 30   # one path under steady load, to profile; writes no report");
+        Line("eng/bench.sh --customers 1000000 --only customer-by-id,import --update   # measure a change again, in place in this report");
         Line("```");
         Line();
         Line("`eng/bench.sh` starts a throwaway PostgreSQL from the installed binaries, creates an empty UTF-8 database, runs");
@@ -241,7 +313,8 @@ internal static class ReportWriter
         Line("it measures.");
         Line();
         Line("`--only` takes scenario ids from the log (`pipeline`, `customer-by-id`, `funnel`, …) and `import` / `transfer` for those");
-        Line("phases. Attach a profiler to the running program, e.g. `dotnet-trace collect -p <pid> --profile dotnet-sampled-thread-time");
+        Line("phases; it seeds the sales data only when it runs a sales scenario. With `--update` it replaces those results in the report");
+        Line("and lists the refresh at the top; it refuses a report measured on other sizes or another seed. Attach a profiler to the running program, e.g. `dotnet-trace collect -p <pid> --profile dotnet-sampled-thread-time");
         Line("--duration 00:00:00:20 --format Speedscope`; that is how the findings of ADR 0033 were made.");
         return md.ToString();
     }
