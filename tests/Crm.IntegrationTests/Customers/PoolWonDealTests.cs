@@ -51,16 +51,20 @@ internal sealed class PoolWonDealTests : IntegrationTest
     private static async Task ReopenDealAsync(HttpClient client, Guid opportunityId) =>
         await ReadAsync<OpportunityResponse>(await client.PostAsync($"/api/v1/sales/opportunities/{opportunityId}/reopen", JsonBody(new { })), HttpStatusCode.OK);
 
-    private static async Task DeliverAsync(OpportunityWon won)
+    private static Task DeliverAsync(OpportunityWon won) => DeliverBatchAsync([won]);
+
+    private static Task DeliverAsync(OpportunityReopened reopened) => DeliverBatchAsync([reopened]);
+
+    private static async Task DeliverBatchAsync(IReadOnlyList<OpportunityWon> batch)
     {
         await using var scope = Factory.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<CustomerWonDealConsumer>().HandleAsync(won, CancellationToken.None);
+        await scope.ServiceProvider.GetRequiredService<CustomerWonDealConsumer>().HandleAsync(batch, CancellationToken.None);
     }
 
-    private static async Task DeliverAsync(OpportunityReopened reopened)
+    private static async Task DeliverBatchAsync(IReadOnlyList<OpportunityReopened> batch)
     {
         await using var scope = Factory.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<CustomerWonDealConsumer>().HandleAsync(reopened, CancellationToken.None);
+        await scope.ServiceProvider.GetRequiredService<CustomerWonDealConsumer>().HandleAsync(batch, CancellationToken.None);
     }
 
     private static OpportunityWon Won(Guid customerId, DateTimeOffset at, Guid? opportunityId = null) =>
@@ -191,6 +195,45 @@ internal sealed class PoolWonDealTests : IntegrationTest
             Assert.That(etagAfterRedelivery, Is.EqualTo((await GetWithETagAsync(rep, customer.Id)).ETag), "a redelivery does not touch the customer row");
             Assert.That(afterTie.LastWonAt, Is.EqualTo(now.AddDays(-10)));
             Assert.That(await CountAsync($"SELECT count(*) FROM customers.won_deals WHERE opportunity_id IN ('{late}', '{tie}') AND won_at IS NULL"), Is.EqualTo(2));
+        });
+    }
+
+    [Test]
+    public async Task One_batch_for_many_customers_sets_each_ones_last_won_at_and_of_several_events_for_one_deal_the_newest_counts()
+    {
+        using var rep = Factory.ClientFor(_rep);
+        var now = Factory.Time.GetUtcNow();
+        var customers = new List<CustomerResponse>();
+        for (var i = 0; i < 3; i++)
+        {
+            customers.Add((await CreateAsync(rep, $"批量赢单客户{i}")).Customer);
+        }
+
+        var (loser, _) = await CreateAsync(rep, "批量被合并客户");
+        using var manager = Factory.ClientFor(_manager);
+        await ReadAsync<CustomerResponse>(
+            await manager.PostAsync($"/api/v1/customers/{customers[1].Id}/merge", JsonBody(new { loserId = loser.Id, reason = "重复客户" })), HttpStatusCode.OK);
+
+        // One delivery: a win for the first, a win for the second and a later one naming the customer merged into it, and
+        // three events (redelivered, newer, older) for one deal of the third.
+        var deal = Guid.CreateVersion7();
+        var dealWin = Won(customers[2].Id, now.AddDays(-6), deal);
+        await DeliverBatchAsync(
+        [
+            Won(customers[0].Id, now.AddDays(-9)), Won(customers[1].Id, now.AddDays(-8)), Won(loser.Id, now.AddDays(-2)),
+            dealWin, Won(customers[2].Id, now.AddDays(-4), deal), dealWin, Won(customers[2].Id, now.AddDays(-7), deal),
+        ]);
+        var afterWins = await Task.WhenAll(customers.Select(c => GetAsync(rep, c.Id)));
+
+        // Reopens of one deal in one batch: the newest (a reopen after the last win) takes the win back.
+        await DeliverBatchAsync([Reopened(customers[2].Id, deal, now.AddDays(-5)), Reopened(customers[2].Id, deal, now.AddDays(-3))]);
+        var afterReopen = await GetAsync(rep, customers[2].Id);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(afterWins.Select(c => c.LastWonAt), Is.EqualTo(new DateTimeOffset?[] { now.AddDays(-9), now.AddDays(-2), now.AddDays(-4) }));
+            Assert.That(await CountAsync($"SELECT count(*) FROM customers.won_deals WHERE opportunity_id = '{deal}'"), Is.EqualTo(1));
+            Assert.That(afterReopen.LastWonAt, Is.Null);
         });
     }
 

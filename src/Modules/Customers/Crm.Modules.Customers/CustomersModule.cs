@@ -52,8 +52,8 @@ public static class CustomersModule
             .AddIntegrationEventHandler<PaymentReversed, CustomerBalanceConsumer>()
             .AddIntegrationEventHandler<ContractTerminated, CustomerBalanceConsumer>()
             .AddIntegrationEventHandler<ExchangeDifferenceBooked, CustomerBalanceConsumer>()
-            .AddIntegrationEventHandler<OpportunityWon, CustomerWonDealConsumer>()
-            .AddIntegrationEventHandler<OpportunityReopened, CustomerWonDealConsumer>();
+            .AddIntegrationEventBatchHandler<OpportunityWon, CustomerWonDealConsumer>()
+            .AddIntegrationEventBatchHandler<OpportunityReopened, CustomerWonDealConsumer>();
         services.AddScoped<ICustomerDuplicateCheck, CustomerDuplicateFinder>();
         services.AddScoped<ICustomerDirectory, CustomerDirectory>();
         services.AddScoped<ICustomerRegistration, CustomerRegistration>();

@@ -56,43 +56,55 @@ internal static class WonDealModel
 
 /// <summary>
 /// Keeps customers.last_won_at from the Sales module's <see cref="OpportunityWon"/> and <see cref="OpportunityReopened"/>
-/// events, for the pool rule "reclaim after M days without a won deal": a reopened deal no longer counts as won.
+/// events, for the pool rule "reclaim after M days without a won deal": a reopened deal no longer counts as won. Events
+/// arrive a batch at a time (an import of closed-won deals is a few statements per batch, not four per deal).
 /// </summary>
-internal sealed class CustomerWonDealConsumer(CustomersDbContext db) : IIntegrationEventHandler<OpportunityWon>, IIntegrationEventHandler<OpportunityReopened>
+internal sealed class CustomerWonDealConsumer(CustomersDbContext db) : IIntegrationEventBatchHandler<OpportunityWon>, IIntegrationEventBatchHandler<OpportunityReopened>
 {
-    public Task HandleAsync(OpportunityWon integrationEvent, CancellationToken ct)
+    public Task HandleAsync(IReadOnlyList<OpportunityWon> integrationEvents, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(integrationEvent);
-        return ApplyAsync(integrationEvent, integrationEvent.OpportunityId, integrationEvent.CustomerId, integrationEvent.OccurredAt, ct);
+        ArgumentNullException.ThrowIfNull(integrationEvents);
+        return ApplyAsync([.. integrationEvents.Select(e => new DealState(e.OpportunityId, e.CustomerId, e.OccurredAt, e.OccurredAt, e.EventId))], ct);
     }
 
     /// <summary>Reopening a lost deal is recorded too: it says the deal is not won as of then, which is just as true.</summary>
-    public Task HandleAsync(OpportunityReopened integrationEvent, CancellationToken ct)
+    public Task HandleAsync(IReadOnlyList<OpportunityReopened> integrationEvents, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(integrationEvent);
-        return ApplyAsync(integrationEvent, integrationEvent.OpportunityId, integrationEvent.CustomerId, null, ct);
+        ArgumentNullException.ThrowIfNull(integrationEvents);
+        return ApplyAsync([.. integrationEvents.Select(e => new DealState(e.OpportunityId, e.CustomerId, null, e.OccurredAt, e.EventId))], ct);
     }
 
+    /// <summary>What one event says of its deal: won at <see cref="WonAt"/>, or not won (null), as of <see cref="At"/>.</summary>
+    private sealed record DealState(Guid OpportunityId, Guid CustomerId, DateTimeOffset? WonAt, DateTimeOffset At, Guid EventId);
+
     /// <summary>
-    /// The outbox delivers at least once and not necessarily in order, so the deal's row only takes an event newer than
-    /// the one it holds (by OccurredAt, then by the uuid v7 event id): a redelivered or stale event changes nothing.
-    /// A customer merged away passes the deal on to its survivor (merged_into_id always names the final one). When the
-    /// row changed, the customers it counted and counts for get their latest standing win again, set-based.
-    /// The customer rows are locked first, so two deliveries for one customer (on two instances) recompute one
-    /// after the other and the second sees the first's row.
+    /// The outbox delivers at least once and not necessarily in order, so a deal's row only takes an event newer than the
+    /// one it holds (by OccurredAt, then by the uuid v7 event id), and of the events a batch holds for one deal only the
+    /// newest counts: a redelivered or stale event changes nothing. A customer merged away passes the deal on to its
+    /// survivor (merged_into_id always names the final one). The customers whose deals changed (those they counted and
+    /// count for) get their latest standing win again, set-based. The customer rows are locked first, in id order, so two
+    /// deliveries for one customer (on two instances) recompute one after the other and the second sees the first's rows.
     /// </summary>
-    private async Task ApplyAsync(IntegrationEvent integrationEvent, Guid opportunityId, Guid customerId, DateTimeOffset? wonAt, CancellationToken ct)
+    private async Task ApplyAsync(IReadOnlyList<DealState> states, CancellationToken ct)
     {
-        var at = integrationEvent.OccurredAt;
-        var eventId = integrationEvent.EventId;
+        if (states.Count == 0)
+        {
+            return;
+        }
+
+        var opportunities = states.Select(s => s.OpportunityId).ToArray();
+        var customers = states.Select(s => s.CustomerId).ToArray();
+        var wonAts = states.Select(s => s.WonAt).ToArray();
+        var ats = states.Select(s => s.At).ToArray();
+        var eventIds = states.Select(s => s.EventId).ToArray();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await db.Database.ExecuteSqlAsync(
             $"""
             SELECT c.id FROM customers.customers c
             WHERE c.id IN (
-                SELECT COALESCE(named.merged_into_id, named.id) FROM customers.customers named WHERE named.id = {customerId}
+                SELECT COALESCE(named.merged_into_id, named.id) FROM customers.customers named WHERE named.id = ANY({customers})
                 UNION ALL
-                SELECT w.customer_id FROM customers.won_deals w WHERE w.opportunity_id = {opportunityId})
+                SELECT w.customer_id FROM customers.won_deals w WHERE w.opportunity_id = ANY({opportunities}))
             ORDER BY c.id
             FOR UPDATE
             """,
@@ -100,20 +112,25 @@ internal sealed class CustomerWonDealConsumer(CustomersDbContext db) : IIntegrat
 
         var affected = await db.Database.SqlQuery<Guid>(
             $"""
-            WITH prior AS (
-                SELECT customer_id FROM customers.won_deals WHERE opportunity_id = {opportunityId}
+            WITH incoming AS (
+                SELECT DISTINCT ON (e.opportunity_id) e.*
+                FROM unnest({opportunities}, {customers}, CAST({wonAts} AS timestamptz[]), {ats}, {eventIds})
+                     AS e(opportunity_id, customer_id, won_at, state_at, state_event_id)
+                ORDER BY e.opportunity_id, e.state_at DESC, e.state_event_id DESC
+            ), prior AS (
+                SELECT opportunity_id, customer_id FROM customers.won_deals WHERE opportunity_id = ANY({opportunities})
             ), applied AS (
                 INSERT INTO customers.won_deals AS w (opportunity_id, customer_id, won_at, state_at, state_event_id)
-                SELECT {opportunityId}, COALESCE(named.merged_into_id, named.id), CAST({wonAt} AS timestamptz), {at}, {eventId}
-                FROM customers.customers named
-                WHERE named.id = {customerId}
+                SELECT i.opportunity_id, COALESCE(named.merged_into_id, named.id), i.won_at, i.state_at, i.state_event_id
+                FROM incoming i
+                JOIN customers.customers named ON named.id = i.customer_id
                 ON CONFLICT (opportunity_id) DO UPDATE
                 SET customer_id = excluded.customer_id, won_at = excluded.won_at, state_at = excluded.state_at, state_event_id = excluded.state_event_id
                 WHERE (excluded.state_at, excluded.state_event_id) > (w.state_at, w.state_event_id)
-                RETURNING w.customer_id)
+                RETURNING w.opportunity_id, w.customer_id)
             SELECT customer_id AS "Value" FROM applied
             UNION
-            SELECT customer_id FROM prior WHERE EXISTS (SELECT 1 FROM applied)
+            SELECT prior.customer_id FROM prior JOIN applied USING (opportunity_id)
             """).ToListAsync(ct);
 
         if (affected.Count > 0)
