@@ -97,6 +97,7 @@ internal sealed class OpportunityReassignTests : IntegrationTest
         {
             Assert.That(result.Reassigned, Is.EqualTo(3));
             Assert.That(result.NotFound.Concat(result.Closed).Concat(result.AlreadyOwned), Is.Empty);
+            Assert.That(result.ClosedKept, Is.EqualTo(2), "the won and the lost deal stayed with their owner");
             Assert.That(moved.OwnerId, Is.EqualTo(_teammate.Id));
             Assert.That(moved.TeamId, Is.EqualTo(_east));
             Assert.That(await OwnedByAsync(_teammate.Id), Is.EqualTo(3));
@@ -136,6 +137,7 @@ internal sealed class OpportunityReassignTests : IntegrationTest
             Assert.That(result.Reassigned, Is.EqualTo(2));
             Assert.That(result.AlreadyOwned, Is.EqualTo(new[] { owned.Id }));
             Assert.That(result.Closed, Is.EqualTo(new[] { won.Id }));
+            Assert.That(result.ClosedKept, Is.EqualTo(1));
             Assert.That(result.NotFound, Is.EquivalentTo(new[] { invisible.Id, unknown }));
             Assert.That(await OwnedByAsync(_teammate.Id), Is.EqualTo(3));
             Assert.That(await OwnedByAsync(_outsider.Id), Is.EqualTo(1));
@@ -218,6 +220,11 @@ internal sealed class OpportunityReassignTests : IntegrationTest
         var inPipeline = await OpenAsync(_repClient, "项目型一", 1_000m, new { pipelineId = pipeline.Id });
         var otherTeam = await OpenAsync(_repClient, "项目型旧组", 2_000m, new { pipelineId = pipeline.Id });
         var inDefault = await OpenAsync(_repClient, "默认渠道", 3_000m);
+        foreach (var won in new[] { await OpenAsync(_repClient, "项目型已赢", 500m, new { pipelineId = pipeline.Id }), await OpenAsync(_repClient, "默认已赢", 600m) })
+        {
+            await ReadAsync<OpportunityResponse>(await _repClient.PostAsync($"/api/v1/sales/opportunities/{won.Id}/win", null), HttpStatusCode.OK);
+        }
+
         await CountAsync($"UPDATE sales.opportunities SET team_id = '{_west}' WHERE id = '{otherTeam.Id}'");
 
         var result = await ReassignAsync(_managerClient, new { fromOwnerId = _rep.Id, pipelineId = pipeline.Id, teamId = _east, toOwnerId = _teammate.Id, reason = "项目型归队友" });
@@ -227,6 +234,7 @@ internal sealed class OpportunityReassignTests : IntegrationTest
         Assert.Multiple(() =>
         {
             Assert.That(result.Reassigned, Is.EqualTo(1));
+            Assert.That(result.ClosedKept, Is.EqualTo(1), "the won deal of the pipeline, not the one of the default pipeline");
             Assert.That(owners, Is.EqualTo(new Guid?[] { _teammate.Id, _rep.Id, _rep.Id }));
         });
     }

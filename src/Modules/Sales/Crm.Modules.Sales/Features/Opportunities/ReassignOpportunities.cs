@@ -42,7 +42,12 @@ internal sealed record ReassignOpportunitiesRequest(
 /// <param name="NotFound">Requested ids that do not exist or that the caller cannot see.</param>
 /// <param name="Closed">Requested ids that are won or lost: they keep their owner.</param>
 /// <param name="AlreadyOwned">Requested ids the new owner already owns.</param>
-internal sealed record ReassignOpportunitiesResponse(int Reassigned, int ActivitiesReassigned, IReadOnlyList<Guid> NotFound, IReadOnlyList<Guid> Closed, IReadOnlyList<Guid> AlreadyOwned);
+/// <param name="ClosedKept">
+/// How many won or lost opportunities the selection named and left with their owner: the ids in <c>closed</c>, or with
+/// fromOwnerId that owner's closed deals (narrowed by pipelineId and teamId the same way).
+/// </param>
+internal sealed record ReassignOpportunitiesResponse(
+    int Reassigned, int ActivitiesReassigned, IReadOnlyList<Guid> NotFound, IReadOnlyList<Guid> Closed, IReadOnlyList<Guid> AlreadyOwned, int ClosedKept);
 
 internal sealed class ReassignOpportunitiesValidator : AbstractValidator<ReassignOpportunitiesRequest>
 {
@@ -98,28 +103,17 @@ internal sealed class ReassignOpportunitiesHandler(SalesDbContext db, IAccessSco
             ids = found.Where(f => f.Status == OpportunityStatus.Open && f.OwnerId != to).Select(f => f.Id).ToArray();
         }
 
-        // One statement selects, locks and moves the rows, and returns each one's previous owner: the locking subquery
-        // reads the owner as it is when the row is locked, so a concurrent change between reading and moving is not lost.
-        // Visibility and "open" are checked again under the lock.
-        var visibleOwners = scope.VisibleOwners.OfType<Guid>().ToArray();
-        var moved = await db.Database.SqlQuery<ReassignedOpportunity>(
-            $"""
-            UPDATE sales.opportunities o
-            SET owner_id = {to}, team_id = {team}::uuid, updated_at = {now}
-            FROM (
-                SELECT id, owner_id FROM sales.opportunities
-                WHERE status = 'Open' AND owner_id IS DISTINCT FROM {to}
-                  AND ({scope.SeesAll} OR owner_id = ANY({visibleOwners}))
-                  AND ({ids}::uuid[] IS NULL OR id = ANY({ids}::uuid[]))
-                  AND ({request.FromOwnerId}::uuid IS NULL OR owner_id = {request.FromOwnerId}::uuid)
-                  AND ({request.PipelineId}::uuid IS NULL OR pipeline_id = {request.PipelineId}::uuid)
-                  AND ({request.TeamId}::uuid IS NULL OR team_id = {request.TeamId}::uuid)
-                ORDER BY id
-                FOR UPDATE
-            ) previous
-            WHERE o.id = previous.id
-            RETURNING o.id, o.customer_id, o.name, o.amount, o.currency, previous.owner_id AS from_owner_id
-            """).ToListAsync(cancellationToken);
+        var closedKept = closed.Count;
+        if (request.FromOwnerId is { } leaving)
+        {
+            closedKept = await db.Opportunities.CountAsync(
+                o => o.OwnerId == leaving && o.Status != OpportunityStatus.Open
+                     && (request.PipelineId == null || o.PipelineId == request.PipelineId) && (request.TeamId == null || o.TeamId == request.TeamId),
+                cancellationToken);
+        }
+
+        var selection = new ReassignSelection(to, team, now, scope.SeesAll, [.. scope.VisibleOwners.OfType<Guid>()], ids, request.FromOwnerId, request.PipelineId, request.TeamId);
+        var moved = await db.Database.SqlQuery<ReassignedOpportunity>(selection.MoveSql()).ToListAsync(cancellationToken);
 
         if (moved.Count > 0)
         {
@@ -134,7 +128,7 @@ internal sealed class ReassignOpportunitiesHandler(SalesDbContext db, IAccessSco
         await db.SaveChangesAsync(cancellationToken);
         var activities = request.IncludeOpenActivities ? await MoveOpenActivitiesAsync(moved, to, reason, now, cancellationToken) : 0;
         await transaction.CommitAsync(cancellationToken);
-        return new ReassignOpportunitiesResponse(moved.Count, activities, notFound, closed, alreadyOwned);
+        return new ReassignOpportunitiesResponse(moved.Count, activities, notFound, closed, alreadyOwned, closedKept);
     }
 
     /// <summary>
@@ -159,6 +153,39 @@ internal sealed class ReassignOpportunitiesHandler(SalesDbContext db, IAccessSco
         await db.SaveChangesAsync(ct);
         return count;
     }
+}
+
+/// <summary>
+/// The open opportunities a reassignment moves (visible to the caller; <see cref="Ids"/> or those of
+/// <see cref="FromOwnerId"/>, narrowed by pipeline and team) and the owner and team they move to.
+/// </summary>
+internal sealed record ReassignSelection(
+    Guid To, Guid? Team, DateTimeOffset Now, bool SeesAll, Guid[] VisibleOwners, Guid[]? Ids, Guid? FromOwnerId, Guid? PipelineId, Guid? TeamId)
+{
+    /// <summary>
+    /// One statement selects, locks and moves the rows, and returns each one's previous owner: the locking subquery reads
+    /// the owner as it is when the row is locked, so a concurrent change between reading and moving is not lost.
+    /// Visibility and "open" are checked again under the lock. Each call is planned with its values (no prepared plan),
+    /// so the primary key serves ids and the owner index fromOwnerId (ReassignPlanTests).
+    /// </summary>
+    public FormattableString MoveSql() =>
+        $"""
+        UPDATE sales.opportunities o
+        SET owner_id = {To}, team_id = {Team}::uuid, updated_at = {Now}
+        FROM (
+            SELECT id, owner_id FROM sales.opportunities
+            WHERE status = 'Open' AND owner_id IS DISTINCT FROM {To}
+              AND ({SeesAll} OR owner_id = ANY({VisibleOwners}))
+              AND ({Ids}::uuid[] IS NULL OR id = ANY({Ids}::uuid[]))
+              AND ({FromOwnerId}::uuid IS NULL OR owner_id = {FromOwnerId}::uuid)
+              AND ({PipelineId}::uuid IS NULL OR pipeline_id = {PipelineId}::uuid)
+              AND ({TeamId}::uuid IS NULL OR team_id = {TeamId}::uuid)
+            ORDER BY id
+            FOR UPDATE
+        ) previous
+        WHERE o.id = previous.id
+        RETURNING o.id, o.customer_id, o.name, o.amount, o.currency, previous.owner_id AS from_owner_id
+        """;
 }
 
 /// <summary>A row the reassignment UPDATE moved, with the owner it had.</summary>
