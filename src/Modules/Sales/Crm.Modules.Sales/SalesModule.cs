@@ -38,6 +38,7 @@ public static class SalesModule
         services.AddScoped<LeadExport>();
         services.AddScoped<OpportunityExport>();
         services.AddScoped<Features.Orders.OrderExport>();
+        services.AddScoped<Features.Contracts.ContractExport>();
         services.AddScoped<IImportTarget, Features.Payments.Import.ReceiptImportTarget>();
         services.AddScoped<IImportTarget, Features.Orders.Import.OrderImportTarget>();
         services.AddScoped<Features.Payments.ReceiptExport>();

@@ -1,4 +1,5 @@
 using Crm.Modules.Identity.Contracts;
+using Crm.Modules.Integration.Contracts;
 using Crm.Modules.Sales.Domain;
 using Crm.SharedKernel.Http;
 using Crm.SharedKernel.Paging;
@@ -24,6 +25,17 @@ namespace Crm.Modules.Sales.Features.Contracts;
 internal sealed record ListContractsQuery(
     int? Limit, string? Cursor, string? Sort, bool? IncludeTotal, Guid? CustomerId, Guid? OwnerId, string? Status, DateOnly? EndingBefore, string? ExternalId);
 
+/// <summary>Query string of <c>GET /api/v1/sales/contracts/export</c>: every filter of the list plus the file format.</summary>
+/// <param name="Format">csv (default) or ndjson.</param>
+/// <param name="Charset">CSV text encoding: utf-8 (default, with a BOM so Excel detects it) or gb18030.</param>
+/// <param name="CustomerId">Only contracts of this customer.</param>
+/// <param name="OwnerId">Only contracts of this owner.</param>
+/// <param name="Status">draft, signed, active, expired or terminated.</param>
+/// <param name="EndingBefore">Only contracts whose end date is before this day (renewals due).</param>
+/// <param name="ExternalId">Only the contract with this ERP id.</param>
+internal sealed record ExportContractsQuery(
+    string? Format, string? Charset, Guid? CustomerId, Guid? OwnerId, string? Status, DateOnly? EndingBefore, string? ExternalId);
+
 internal static class ContractEndpoints
 {
     public static void Map(IEndpointRouteBuilder api)
@@ -39,6 +51,20 @@ internal static class ContractEndpoints
             .RequirePermission(Permissions.SalesRead)
             .WithName("ListContracts")
             .WithSummary("List the contracts the caller may see (keyset pages; filters for customer, owner, status, ending before, external id)")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden);
+
+        contracts.MapGet("/export", async Task ([AsParameters] ExportContractsQuery query, ContractExport export, HttpResponse response, CancellationToken ct) =>
+            {
+                var (format, encoding) = ExportWriter.Parse(query.Format, query.Charset);
+                var filter = new ContractFilter(query.CustomerId, query.OwnerId, QueryEnum.Parse<ContractStatus>(query.Status, "status"), query.EndingBefore, query.ExternalId);
+                var selected = await export.QueryAsync(filter, ct);
+                await using var writer = ExportWriter.Open(response, format, encoding, "contracts", ContractExport.Columns, []);
+                await export.WriteAsync(selected, writer, ct);
+            })
+            .RequirePermission(Permissions.SalesRead)
+            .WithName("ExportContracts")
+            .WithSummary("Export the contracts the caller may see as CSV or NDJSON, streamed; accepts every list filter; the customer's code and the owner's email beside their ids")
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv", additionalContentTypes: ["application/x-ndjson"])
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden);
 
         contracts.MapGet("/{id:guid}", async Task<Ok<ContractResponse>> (Guid id, IMediator mediator, HttpResponse response, CancellationToken ct) =>

@@ -308,8 +308,34 @@ internal sealed class SignContractHandler(SalesDbContext db, IAccessScopeProvide
     }
 }
 
-/// <summary>Filters of the contract list.</summary>
-internal sealed record ContractFilter(Guid? CustomerId, Guid? OwnerId, ContractStatus? Status, DateOnly? EndingBefore, string? ExternalId = null);
+/// <summary>Filters of the contract list and export.</summary>
+internal sealed record ContractFilter(Guid? CustomerId, Guid? OwnerId, ContractStatus? Status, DateOnly? EndingBefore, string? ExternalId = null)
+{
+    public IQueryable<Contract> Apply(IQueryable<Contract> contracts)
+    {
+        if (CustomerId is { } customerId)
+        {
+            contracts = contracts.Where(c => c.CustomerId == customerId);
+        }
+
+        if (OwnerId is { } ownerId)
+        {
+            contracts = contracts.Where(c => c.OwnerId == ownerId);
+        }
+
+        if (Status is { } status)
+        {
+            contracts = contracts.Where(c => c.Status == status);
+        }
+
+        if (EndingBefore is { } endingBefore)
+        {
+            contracts = contracts.Where(c => c.EndDate < endingBefore);
+        }
+
+        return Contract.NormalizeExternalId(ExternalId) is { } externalId ? contracts.Where(c => c.ExternalId == externalId) : contracts;
+    }
+}
 
 internal sealed record ListContractsRequest(PageRequest Page, string? Sort, ContractFilter Filter) : IRequest<Page<ContractResponse>>;
 
@@ -319,33 +345,7 @@ internal sealed class ListContractsHandler(SalesDbContext db, IAccessScopeProvid
     {
         var order = ContractProjection.Sort.Parse(request.Sort);
         var scope = await access.GetAsync(cancellationToken);
-        var contracts = db.Contracts.AsNoTracking().Where(scope.Filter<Contract>(c => c.OwnerId));
-        var filter = request.Filter;
-        if (filter.CustomerId is { } customerId)
-        {
-            contracts = contracts.Where(c => c.CustomerId == customerId);
-        }
-
-        if (filter.OwnerId is { } ownerId)
-        {
-            contracts = contracts.Where(c => c.OwnerId == ownerId);
-        }
-
-        if (filter.Status is { } status)
-        {
-            contracts = contracts.Where(c => c.Status == status);
-        }
-
-        if (filter.EndingBefore is { } endingBefore)
-        {
-            contracts = contracts.Where(c => c.EndDate < endingBefore);
-        }
-
-        if (Contract.NormalizeExternalId(filter.ExternalId) is { } externalId)
-        {
-            contracts = contracts.Where(c => c.ExternalId == externalId);
-        }
-
+        var contracts = request.Filter.Apply(db.Contracts.AsNoTracking().Where(scope.Filter<Contract>(c => c.OwnerId)));
         return await contracts.ToPageAsync(ContractProjection.ToResponse, order, request.Page, cancellationToken);
     }
 }
