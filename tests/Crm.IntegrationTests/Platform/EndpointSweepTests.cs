@@ -104,14 +104,51 @@ internal sealed class EndpointSweepTests : IntegrationTest
 
         var wrong = new JsonObject();
         var extreme = new JsonObject();
+        var plausible = new JsonObject();
         foreach (var (name, schema) in properties)
         {
             wrong[name] = WrongType(document, schema);
             extreme[name] = Extreme(document, schema);
+            plausible[name] = Plausible(document, schema);
         }
 
         yield return new("every property of the wrong type", Send(httpMethod, path, mediaType, wrong.ToJsonString()));
         yield return new("every property extreme", Send(httpMethod, path, mediaType, extreme.ToJsonString()));
+        yield return new("every property plausible", Send(httpMethod, path, mediaType, plausible.ToJsonString()));
+
+        // One extreme value in an otherwise plausible body gets past validation that stops at the first bad field.
+        foreach (var (name, schema) in properties)
+        {
+            var one = plausible.DeepClone().AsObject();
+            one[name] = Extreme(document, schema);
+            yield return new($"{name} extreme, the rest plausible", Send(httpMethod, path, mediaType, one.ToJsonString()));
+        }
+    }
+
+    private static JsonNode? Plausible(JsonNode document, JsonNode? schema)
+    {
+        var resolved = schema is null ? new JsonObject() : Resolve(document, schema);
+        if (resolved["enum"]?.AsArray() is [{ } first, ..])
+        {
+            return first.DeepClone();
+        }
+
+        return TypeOf(document, schema) switch
+        {
+            "string" => (string?)resolved["format"] switch
+            {
+                "uuid" => null,
+                "date" => "2026-12-01",
+                "date-time" => "2026-12-01T08:00:00+08:00",
+                "email" => "sweep@example.com",
+                _ => "扫描",
+            },
+            "integer" or "number" => 1,
+            "boolean" => false,
+            "array" => new JsonArray(),
+            "object" => new JsonObject(),
+            _ => null,
+        };
     }
 
     private static HttpRequestMessage Send(HttpMethod method, string path, string mediaType, string body) =>
