@@ -13,8 +13,19 @@ internal sealed class GetCustomerHandler(CustomersDbContext db, IAccessScopeProv
 {
     public async Task<VersionedCustomer> Handle(GetCustomerRequest request, CancellationToken cancellationToken)
     {
-        var customer = await CustomerAccess.FindVisibleReadOnlyAsync(db, access, request.Id, cancellationToken, includePool: true);
-        return CustomerProjection.Versioned(customer);
+        var scope = await access.GetAsync(cancellationToken);
+        var row = await CustomerByIdRead.ReadAsync(db, request.Id, cancellationToken);
+
+        // The same rule as the other reads (FindVisibleAsync), applied to the one row: invisible or missing is 404 alike,
+        // and a merged customer redirects only for a caller who could see it.
+        if (row is null || !scope.CanSee(row.Customer.OwnerId, includeUnowned: true))
+        {
+            throw new NotFoundException("Customer", request.Id);
+        }
+
+        return row.MergedIntoId is { } survivorId && row.Customer.Status == CustomerStatus.Merged
+            ? throw CustomersProblems.CustomerMerged(request.Id, survivorId)
+            : row.Versioned;
     }
 }
 
