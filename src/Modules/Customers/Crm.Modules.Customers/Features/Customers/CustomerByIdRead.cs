@@ -1,17 +1,16 @@
 using System.Data;
-using Crm.Modules.Customers.Data;
 using Crm.Modules.Customers.Domain;
 using Crm.Modules.Customers.Features.CustomFields;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Crm.Modules.Customers.Features.Customers;
 
 /// <summary>
-/// <c>GET /api/v1/customers/{id}</c>, the hottest read of the archive, as one hand-written primary-key query on the
-/// context's connection (docs/adr/0045-customer-by-id-hot-path.md): exactly the columns of <see cref="CustomerResponse"/>
-/// plus the merge pointer and the row version, read positionally into the response. EF's query pipeline, the tracked
-/// entity's shape (search and duplicate-key columns included) and the projection step cost more than the query itself.
+/// <c>GET /api/v1/customers/{id}</c>, the hottest read of the archive, as one hand-written primary-key query on a
+/// connection of the shared data source, the pool every DbContext uses (docs/adr/0045-customer-by-id-hot-path.md): exactly
+/// the columns of <see cref="CustomerResponse"/> plus the merge pointer and the row version, read positionally into the
+/// response. Renting and resetting a pooled context, EF's query pipeline, the entity's full shape (search and duplicate-key
+/// columns included) and the projection step together cost more than the query itself.
 /// <see cref="CustomerProjection.ToResponse"/> stays the one definition of the representation: a test compares both.
 /// </summary>
 internal static class CustomerByIdRead
@@ -33,23 +32,12 @@ internal static class CustomerByIdRead
         "c.merged_into_id, c.xmin " +
         "FROM customers.customers c WHERE c.id = $1";
 
-    public static async Task<Row?> ReadAsync(CustomersDbContext db, Guid id, CancellationToken ct)
+    public static async Task<Row?> ReadAsync(NpgsqlDataSource database, Guid id, CancellationToken ct)
     {
-        // The context's own connection (from the shared data source), opened and closed around the one command.
-        await db.Database.OpenConnectionAsync(ct);
-        try
-        {
-            await using var command = new NpgsqlCommand(Sql, (NpgsqlConnection)db.Database.GetDbConnection())
-            {
-                Parameters = { new NpgsqlParameter<Guid> { TypedValue = id } },
-            };
-            await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, ct);
-            return await reader.ReadAsync(ct) ? Read(reader) : null;
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
+        await using var command = database.CreateCommand(Sql);
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = id });
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, ct);
+        return await reader.ReadAsync(ct) ? Read(reader) : null;
     }
 
     private static Row Read(NpgsqlDataReader r)
