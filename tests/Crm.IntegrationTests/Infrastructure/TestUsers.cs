@@ -28,6 +28,8 @@ internal static class TestUsers
 
         db.Users.Add(user);
         await db.SaveChangesAsync();
+        // Made behind the API's back, so tell the process what CreateUser would have (a manager's cached subtree).
+        scope.ServiceProvider.GetRequiredService<TeamSubtreeCache>().OrganisationChanged();
         var token = scope.ServiceProvider.GetRequiredService<TokenService>().CreateAccessToken(user, now);
         return new TestUser(user.Id, user.Email, Password, token);
     }
@@ -39,6 +41,7 @@ internal static class TestUsers
         var team = Team.Create(name, kind, parentId, factory.Time.UtcNow());
         db.Teams.Add(team);
         await db.SaveChangesAsync();
+        scope.ServiceProvider.GetRequiredService<TeamSubtreeCache>().OrganisationChanged();
         return team.Id;
     }
 

@@ -38,6 +38,7 @@ public static class IdentityModule
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         services.AddSingleton<TokenService>();
         services.AddSingleton<UserStateCache>();
+        services.AddSingleton<TeamSubtreeCache>();
         services.AddSingleton<ApiKeyCache>();
         services.AddCrmAuthentication();
         services.AddScoped<IAccessScopeProvider, AccessScopeProvider>();

@@ -8,10 +8,10 @@ using Microsoft.EntityFrameworkCore;
 namespace Crm.Modules.Identity.Auth;
 
 /// <summary>
-/// Resolves the caller's visibility once per request: one recursive query for a manager's team subtree,
-/// none for anyone else.
+/// Resolves the caller's visibility once per request from the token's claims; a manager's team subtree comes from
+/// <see cref="TeamSubtreeCache"/> (one recursive query when it is not remembered).
 /// </summary>
-internal sealed class AccessScopeProvider(IHttpContextAccessor http, IdentityDbContext db) : IAccessScopeProvider
+internal sealed class AccessScopeProvider(IHttpContextAccessor http, TeamSubtreeCache subtrees) : IAccessScopeProvider
 {
     private static readonly string[] SeeEverything = [Roles.Admin, Roles.Analyst, Roles.Integration];
 
@@ -45,7 +45,7 @@ internal sealed class AccessScopeProvider(IHttpContextAccessor http, IdentityDbC
         var teams = team is { } own ? new List<Guid> { own } : [];
         if (roles.Any(Roles.Managers.Contains) && team is not null)
         {
-            var subtree = await SubtreeMember.QueryAsync(db, teamId, ct);
+            var subtree = await subtrees.GetAsync(teamId, ct);
             teams.AddRange(subtree.Select(m => m.TeamId));
             owners.AddRange(subtree.Where(m => m.UserId is not null).Select(m => m.UserId!.Value));
         }

@@ -14,25 +14,22 @@ internal sealed class UserStateCache(IMemoryCache cache, IServiceScopeFactory sc
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
 
-    public async Task<(bool Active, string Stamp, Guid? TeamId)?> GetAsync(Guid userId, CancellationToken ct)
-    {
-        if (cache.TryGetValue(Key(userId), out (bool, string, Guid?)? state))
-        {
-            return state;
-        }
+    private readonly RevocableCache<Guid, (bool Active, string Stamp, Guid? TeamId)?> _states = new(cache, "identity:user-state", Lifetime);
 
+    public Task<(bool Active, string Stamp, Guid? TeamId)?> GetAsync(Guid userId, CancellationToken ct) =>
+        _states.GetOrLoadAsync(userId, LoadAsync, ct);
+
+    /// <summary>Call after the change to the user (status, stamp, roles, team) has committed.</summary>
+    public void Invalidate(Guid userId) => _states.Invalidate(userId);
+
+    private async Task<(bool Active, string Stamp, Guid? TeamId)?> LoadAsync(Guid userId, CancellationToken ct)
+    {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
         var row = await db.Users.AsNoTracking()
             .Where(u => u.Id == userId)
             .Select(u => new { u.Active, u.SecurityStamp, u.TeamId })
             .SingleOrDefaultAsync(ct);
-        state = row is null ? null : (row.Active, row.SecurityStamp, row.TeamId);
-        cache.Set(Key(userId), state, Lifetime);
-        return state;
+        return row is null ? null : (row.Active, row.SecurityStamp, row.TeamId);
     }
-
-    public void Invalidate(Guid userId) => cache.Remove(Key(userId));
-
-    private static string Key(Guid userId) => $"identity:user-state:{userId:N}";
 }

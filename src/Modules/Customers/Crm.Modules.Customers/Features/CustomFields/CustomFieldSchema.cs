@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
+using System.Collections.ObjectModel;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -336,6 +337,12 @@ internal static class CustomFieldJson
     /// <summary>The stored jsonb object as the response's map of values.</summary>
     public static IReadOnlyDictionary<string, JsonElement> Read(string stored)
     {
+        // Most customers have no custom values: PostgreSQL returns an empty jsonb object as exactly "{}".
+        if (stored == "{}")
+        {
+            return ReadOnlyDictionary<string, JsonElement>.Empty;
+        }
+
         using var document = JsonDocument.Parse(stored);
         return document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone(), StringComparer.Ordinal);
     }

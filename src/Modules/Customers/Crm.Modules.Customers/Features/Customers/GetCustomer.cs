@@ -4,17 +4,29 @@ using Crm.Modules.Identity.Contracts;
 using Crm.SharedKernel.Errors;
 using MediatR;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Crm.Modules.Customers.Features.Customers;
 
 internal sealed record GetCustomerRequest(Guid Id) : IRequest<VersionedCustomer>;
 
-internal sealed class GetCustomerHandler(CustomersDbContext db, IAccessScopeProvider access) : IRequestHandler<GetCustomerRequest, VersionedCustomer>
+internal sealed class GetCustomerHandler(NpgsqlDataSource database, IAccessScopeProvider access) : IRequestHandler<GetCustomerRequest, VersionedCustomer>
 {
     public async Task<VersionedCustomer> Handle(GetCustomerRequest request, CancellationToken cancellationToken)
     {
-        var customer = await CustomerAccess.FindVisibleReadOnlyAsync(db, access, request.Id, cancellationToken, includePool: true);
-        return CustomerProjection.Versioned(customer);
+        var scope = await access.GetAsync(cancellationToken);
+        var row = await CustomerByIdRead.ReadAsync(database, request.Id, cancellationToken);
+
+        // The same rule as the other reads (FindVisibleAsync), applied to the one row: invisible or missing is 404 alike,
+        // and a merged customer redirects only for a caller who could see it.
+        if (row is null || !scope.CanSee(row.Customer.OwnerId, includeUnowned: true))
+        {
+            throw new NotFoundException("Customer", request.Id);
+        }
+
+        return row.MergedIntoId is { } survivorId && row.Customer.Status == CustomerStatus.Merged
+            ? throw CustomersProblems.CustomerMerged(request.Id, survivorId)
+            : row.Versioned;
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using System.Text.Json.Serialization;
+using Crm.Modules.Identity.Auth;
 using Crm.Modules.Identity.Data;
 using Crm.Modules.Identity.Domain;
 using Crm.SharedKernel.Errors;
@@ -82,7 +83,7 @@ internal sealed class CreateTeamValidator : AbstractValidator<CreateTeamRequest>
     }
 }
 
-internal sealed class CreateTeamHandler(IdentityDbContext db, TimeProvider time) : IRequestHandler<CreateTeamRequest, VersionedTeam>
+internal sealed class CreateTeamHandler(IdentityDbContext db, TeamSubtreeCache subtrees, TimeProvider time) : IRequestHandler<CreateTeamRequest, VersionedTeam>
 {
     public async Task<VersionedTeam> Handle(CreateTeamRequest request, CancellationToken cancellationToken)
     {
@@ -90,6 +91,8 @@ internal sealed class CreateTeamHandler(IdentityDbContext db, TimeProvider time)
         var team = Team.Create(request.Name, request.Kind, request.ParentId, time.UtcNow());
         db.Teams.Add(team);
         await db.SaveChangesAsync(cancellationToken);
+        // A new sub-team widens its ancestors' managers' team filters and reports at once.
+        subtrees.OrganisationChanged();
         return TeamProjection.From(team);
     }
 }
@@ -112,14 +115,15 @@ internal sealed class UpdateTeamValidator : AbstractValidator<UpdateTeamRequest>
         RuleFor(r => r.Name.Value).NotEmpty().MaximumLength(100).When(r => r.Name.HasValue).OverridePropertyName("name");
 }
 
-internal sealed class UpdateTeamHandler(IdentityDbContext db) : IRequestHandler<UpdateTeamRequest, VersionedTeam>
+internal sealed class UpdateTeamHandler(IdentityDbContext db, TeamSubtreeCache subtrees) : IRequestHandler<UpdateTeamRequest, VersionedTeam>
 {
     public async Task<VersionedTeam> Handle(UpdateTeamRequest request, CancellationToken cancellationToken)
     {
         var team = await db.Teams.SingleOrDefaultAsync(t => t.Id == request.Id, cancellationToken)
             ?? throw new NotFoundException("Team", request.Id);
         request.IfMatch.EnsureMatches(team.Version);
-        if (request.ParentId.HasValue && request.ParentId.Value != team.ParentId)
+        var moved = request.ParentId.HasValue && request.ParentId.Value != team.ParentId;
+        if (moved)
         {
             await TeamProjection.EnsureValidParentAsync(db, team.Id, team.Kind, request.ParentId.Value, cancellationToken);
             team.MoveUnder(request.ParentId.Value);
@@ -131,6 +135,11 @@ internal sealed class UpdateTeamHandler(IdentityDbContext db) : IRequestHandler<
         }
 
         await db.SaveChangesAsync(cancellationToken);
+        if (moved)
+        {
+            subtrees.OrganisationChanged();
+        }
+
         return TeamProjection.From(team);
     }
 }

@@ -1,3 +1,4 @@
+using Crm.Modules.Identity.Auth;
 using Crm.Modules.Identity.Data;
 using Crm.Modules.Identity.Domain;
 using Crm.SharedKernel.Time;
@@ -37,7 +38,7 @@ internal sealed class CreateUserValidator : AbstractValidator<CreateUserRequest>
     }
 }
 
-internal sealed class CreateUserHandler(IdentityDbContext db, IPasswordHasher<User> hasher, TimeProvider time)
+internal sealed class CreateUserHandler(IdentityDbContext db, IPasswordHasher<User> hasher, TeamSubtreeCache subtrees, TimeProvider time)
     : IRequestHandler<CreateUserRequest, VersionedUser>
 {
     public async Task<VersionedUser> Handle(CreateUserRequest request, CancellationToken cancellationToken)
@@ -54,6 +55,12 @@ internal sealed class CreateUserHandler(IdentityDbContext db, IPasswordHasher<Us
         user.SetPasswordHash(hasher.HashPassword(user, request.Password), now);
         db.Users.Add(user);
         await db.SaveChangesAsync(cancellationToken);
+        if (user.TeamId is not null)
+        {
+            // Their team's managers see what the new member owns (customers can be assigned to them at once).
+            subtrees.OrganisationChanged();
+        }
+
         return new VersionedUser(UserProjection.From(user), user.Version);
     }
 }

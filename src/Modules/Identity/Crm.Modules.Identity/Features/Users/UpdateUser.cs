@@ -40,7 +40,7 @@ internal sealed class UpdateUserValidator : AbstractValidator<UpdateUserRequest>
     }
 }
 
-internal sealed class UpdateUserHandler(IdentityDbContext db, UserStateCache userState, TimeProvider time)
+internal sealed class UpdateUserHandler(IdentityDbContext db, UserStateCache userState, TeamSubtreeCache subtrees, TimeProvider time)
     : IRequestHandler<UpdateUserRequest, VersionedUser>
 {
     public async Task<VersionedUser> Handle(UpdateUserRequest request, CancellationToken cancellationToken)
@@ -54,9 +54,15 @@ internal sealed class UpdateUserHandler(IdentityDbContext db, UserStateCache use
         await UserRules.EnsureReferencesExistAsync(
             db, teamId != user.TeamId ? teamId : null, managerId != user.ManagerId ? managerId : null, user.Id, cancellationToken);
 
+        var teamChanged = teamId != user.TeamId;
         user.Update(request.Name.Or(user.Name), request.Phone.Or(user.Phone), teamId, managerId, request.Roles.Or(user.Roles), time.UtcNow());
         await db.SaveChangesAsync(cancellationToken);
         userState.Invalidate(user.Id);
+        if (teamChanged)
+        {
+            // The managers of the old team stop seeing the user's records and those of the new one start, at once.
+            subtrees.OrganisationChanged();
+        }
         return new VersionedUser(UserProjection.From(user), user.Version);
     }
 }
