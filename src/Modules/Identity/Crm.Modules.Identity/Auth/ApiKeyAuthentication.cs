@@ -99,27 +99,26 @@ internal sealed record CachedApiKey(Guid Id, string Name, string SecretHash, IRe
     public bool Usable(DateTimeOffset now) => RevokedAt is null && (ExpiresAt is null || ExpiresAt > now);
 }
 
-/// <summary>API keys by prefix, cached for 30 s (revocation on this instance is immediate; elsewhere within 30 s).</summary>
+/// <summary>
+/// API keys by prefix, cached for 30 s (revocation on this instance is immediate, and a look-up racing it is not kept;
+/// elsewhere within 30 s).
+/// </summary>
 internal sealed class ApiKeyCache(IMemoryCache cache, IServiceScopeFactory scopes)
 {
-    private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan TouchInterval = TimeSpan.FromMinutes(1);
 
-    public async Task<CachedApiKey?> FindAsync(string prefix, CancellationToken ct)
-    {
-        if (cache.TryGetValue(Key(prefix), out CachedApiKey? key))
-        {
-            return key;
-        }
+    private readonly RevocableCache<string, CachedApiKey?> _keys = new(cache, "identity:api-key", UserStateCache.Lifetime);
 
+    public Task<CachedApiKey?> FindAsync(string prefix, CancellationToken ct) => _keys.GetOrLoadAsync(prefix, LoadAsync, ct);
+
+    private async Task<CachedApiKey?> LoadAsync(string prefix, CancellationToken ct)
+    {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
-        key = await db.ApiKeys.AsNoTracking()
+        return await db.ApiKeys.AsNoTracking()
             .Where(k => k.Prefix == prefix)
             .Select(k => new CachedApiKey(k.Id, k.Name, k.SecretHash, k.Scopes, k.ExpiresAt, k.RevokedAt))
             .SingleOrDefaultAsync(ct);
-        cache.Set(Key(prefix), key, Lifetime);
-        return key;
     }
 
     /// <summary>Records use at most once a minute per key, so a busy integration does not write on every request.</summary>
@@ -139,9 +138,8 @@ internal sealed class ApiKeyCache(IMemoryCache cache, IServiceScopeFactory scope
             .ExecuteUpdateAsync(set => set.SetProperty(k => k.LastUsedAt, now), ct);
     }
 
-    public void Invalidate(string prefix) => cache.Remove(Key(prefix));
-
-    private static string Key(string prefix) => $"identity:api-key:{prefix}";
+    /// <summary>Call after the change to the key (revocation) has committed.</summary>
+    public void Invalidate(string prefix) => _keys.Invalidate(prefix);
 
     private static string TouchKey(Guid id) => $"identity:api-key-used:{id:N}";
 }
