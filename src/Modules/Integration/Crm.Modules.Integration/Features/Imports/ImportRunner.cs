@@ -41,7 +41,6 @@ internal sealed class ImportRunner(
         var job = await db.ImportJobs.SingleAsync(j => j.Id == jobId, ct);
         var target = Target(job.Entity);
         var settings = job.Settings();
-        var keys = new ImportKeyRegistry();
         var chunkSize = Math.Max(1, options.Value.ChunkSize);
         var maxErrors = options.Value.MaxReportErrors;
         var reported = new List<ImportErrorResponse>();
@@ -115,6 +114,8 @@ internal sealed class ImportRunner(
             await db.ImportStagedRows.Where(r => r.JobId == job.Id).ExecuteDeleteAsync(CancellationToken.None);
         }
 
+        // The job has ended: its claims are of no more use (one statement; see ADR 0044 for what it costs).
+        await db.ImportKeyClaims.Where(c => c.JobId == job.Id).ExecuteDeleteAsync(CancellationToken.None);
         await db.Entry(job).ReloadAsync(CancellationToken.None);
         job.Finish(status, failure, time.UtcNow());
         db.AddAuditSummary<ImportAudit>(AuditAction.Created, (int)Math.Min(int.MaxValue, Math.Max(1, job.RowsProcessed)), new Dictionary<string, object?>
@@ -172,12 +173,16 @@ internal sealed class ImportRunner(
         {
             var cancelRequested = false;
             ImportChunkResult result;
+            var keys = new ImportKeyClaims(dataSource, job.Id);
             if (chunkRows.Count > 0)
             {
                 result = await target.ImportChunkAsync(
                     new ImportChunk(chunkRows.ToList(), settings, keys),
                     async (connection, chunkResult, token) =>
-                        cancelRequested = await RecordAsync(connection, job.Id, processed, With(chunkResult, readErrors), reader, groups, token),
+                    {
+                        await keys.SaveAsync((NpgsqlConnection)connection, token);
+                        cancelRequested = await RecordAsync(connection, job.Id, processed, With(chunkResult, readErrors), reader, groups, token);
+                    },
                     ct);
                 result = With(result, readErrors);
             }
@@ -188,8 +193,13 @@ internal sealed class ImportRunner(
 
             if (settings.DryRun || chunkRows.Count == 0)
             {
+                // A dry run's chunk rolled back its rows, not its claims: they are saved with its progress, so later chunks
+                // (and the job resumed after a restart) still find the file's duplicates.
                 await using var connection = await dataSource.OpenConnectionAsync(ct);
+                await using var transaction = await connection.BeginTransactionAsync(ct);
+                await keys.SaveAsync(connection, ct);
                 cancelRequested = await RecordAsync(connection, job.Id, processed, result, reader, groups, ct);
+                await transaction.CommitAsync(ct);
             }
 
             Report(result.Errors);
@@ -411,36 +421,3 @@ internal sealed class ImportRunner(
 /// saying why not.
 /// </summary>
 internal delegate Task ImportCallerCheck(CancellationToken ct);
-
-/// <summary>
-/// The job-wide set of unique keys: 64-bit FNV-1a hashes with the row that claimed them, so a million keys cost
-/// tens of megabytes, not the keys themselves (a false duplicate needs a 64-bit collision).
-/// </summary>
-internal sealed class ImportKeyRegistry : IImportKeyRegistry
-{
-    private readonly Dictionary<ulong, int> _claimed = [];
-
-    public bool TryClaim(string key, int row, out int firstRow)
-    {
-        var hash = Hash(key);
-        if (_claimed.TryGetValue(hash, out firstRow))
-        {
-            return false;
-        }
-
-        _claimed[hash] = row;
-        firstRow = row;
-        return true;
-    }
-
-    private static ulong Hash(string key)
-    {
-        var hash = 14695981039346656037UL;
-        foreach (var c in key)
-        {
-            hash = (hash ^ c) * 1099511628211UL;
-        }
-
-        return hash;
-    }
-}
