@@ -45,6 +45,7 @@ internal sealed class ImportRunner(
         var maxErrors = options.Value.MaxReportErrors;
         var reported = new List<ImportErrorResponse>();
         var skip = job.RowsProcessed;
+        var jobKeys = new ImportJobKeys(dataSource, job.Id, resumed: skip > 0);
 
         var rows = new List<ImportRow>(chunkSize);
         var readErrors = new List<ImportRowError>();
@@ -173,7 +174,7 @@ internal sealed class ImportRunner(
         {
             var cancelRequested = false;
             ImportChunkResult result;
-            var keys = new ImportKeyClaims(dataSource, job.Id);
+            var keys = jobKeys.ForChunk();
             if (chunkRows.Count > 0)
             {
                 result = await target.ImportChunkAsync(
