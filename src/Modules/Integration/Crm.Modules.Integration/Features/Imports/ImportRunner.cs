@@ -15,7 +15,7 @@ namespace Crm.Modules.Integration.Features.Imports;
 
 /// <summary>
 /// Runs one job: reads the file row by row, hands the target chunks of <see cref="ImportOptions.ChunkSize"/> rows,
-/// and records the job's progress and rejected rows inside each chunk's transaction (so a crash leaves the job
+/// and records the job's progress, rejected rows and claimed keys (ADR 0044) inside each chunk's transaction (so a crash leaves the job
 /// exactly at its last committed chunk, and a resumed job skips exactly the rows already committed). A target that
 /// assembles groups gets its chunks from the job's staging table once the file is read, each group whole, and each
 /// chunk deletes its staged rows as it commits, so a job resumed then goes on with the groups not yet written.
