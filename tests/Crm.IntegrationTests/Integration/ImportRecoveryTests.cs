@@ -60,6 +60,73 @@ internal sealed class ImportRecoveryTests : IntegrationTest
     }
 
     [Test]
+    public async Task A_dry_run_finds_duplicates_across_chunks_and_changes_nothing()
+    {
+        var report = await ImportCsvAsync(_client, "kind,name,externalId\norganization,甲,D-1\norganization,乙,D-2\norganization,丙,D-3\norganization,丁,D-1\n", "dryRun=true");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((report.DryRun, report.Created, report.Rejected), Is.EqualTo((true, 3L, 1L)));
+            Assert.That(report.Errors.Single().Message, Is.EqualTo("Duplicate of row 2 in this file (externalId 'D-1')."));
+            Assert.That(await CountAsync("SELECT count(*) FROM customers.customers"), Is.EqualTo(0));
+            Assert.That(await CountAsync("SELECT count(*) FROM integration.import_key_claims"), Is.EqualTo(0), "the claims are deleted when the job ends");
+        });
+    }
+
+    [Test]
+    public async Task A_finished_job_leaves_no_key_claims_behind()
+    {
+        var report = await ImportCsvAsync(_client, "kind,name,externalId,phones\norganization,甲,D-1,13800000001\norganization,乙,D-2,13800000002\norganization,丙,D-3,13800000003\n");
+        var job = await StartAsync(_client, "customers", Csv(Rows(5)));
+        Assert.That(await RunNextAsync(), Is.True);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(report.Created, Is.EqualTo(3));
+            Assert.That((await GetJobAsync(_client, job.Id)).Created, Is.EqualTo(5));
+            Assert.That(await CountAsync("SELECT count(*) FROM integration.import_key_claims"), Is.EqualTo(0));
+        });
+    }
+
+    [Test]
+    public async Task A_job_resumed_after_a_crash_still_rejects_a_duplicate_of_a_key_claimed_before_the_crash()
+    {
+        // R-1 (row 2) is claimed by the first chunk; its duplicate (row 5) is in the second chunk, which the crash rolls back.
+        var job = await StartAsync(_client, "customers", Csv("kind,name,externalId\norganization,甲,R-1\norganization,乙,R-2\norganization,丙,R-3\norganization,丁,R-1\norganization,戊,R-5\n"));
+        await ExecuteAsync("""
+            CREATE OR REPLACE FUNCTION integration.crash_in_second_chunk() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.rows_processed >= 4 THEN RAISE EXCEPTION 'the instance died'; END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER crash_in_second_chunk BEFORE UPDATE OF rows_processed ON integration.import_jobs
+                FOR EACH ROW EXECUTE FUNCTION integration.crash_in_second_chunk();
+            """);
+        try
+        {
+            Assert.CatchAsync(RunNextAsync);
+        }
+        finally
+        {
+            await ExecuteAsync("DROP TRIGGER crash_in_second_chunk ON integration.import_jobs; DROP FUNCTION integration.crash_in_second_chunk();");
+        }
+
+        Assert.That(await CountAsync($"SELECT count(*) FROM integration.import_key_claims WHERE job_id = '{job.Id}'"), Is.GreaterThan(0), "the first chunk's claims committed with it");
+        await ExecuteAsync($"UPDATE integration.import_jobs SET heartbeat_at = '2026-11-23T07:00:00Z' WHERE id = '{job.Id}'");
+        Assert.That(await RunNextAsync(), Is.True);
+
+        var done = await GetJobAsync(_client, job.Id);
+        var errors = await _client.GetStringAsync($"/api/v1/imports/{job.Id}/errors?format=csv");
+        Assert.Multiple(async () =>
+        {
+            Assert.That((done.Status, done.RowsProcessed, done.Created, done.Rejected), Is.EqualTo((ImportJobStatus.Succeeded, 5L, 4L, 1L)));
+            Assert.That(errors, Does.Contain("\n5,externalId,Duplicate of row 2 in this file (externalId 'R-1')."));
+            Assert.That(await CountAsync("SELECT count(*) FROM customers.customers"), Is.EqualTo(4));
+            Assert.That(await CountAsync("SELECT count(*) FROM integration.import_key_claims"), Is.EqualTo(0));
+        });
+    }
+
+    [Test]
     public async Task A_job_interrupted_after_committed_chunks_resumes_after_them_without_duplicates()
     {
         var job = await StartAsync(_client, "customers", Csv(Rows(6)));
@@ -90,7 +157,11 @@ internal sealed class ImportRecoveryTests : IntegrationTest
             UPDATE integration.import_jobs SET status = 'Running', finished_at = NULL, heartbeat_at = '2026-11-23T07:00:00Z'
             """);
 
+        // What its committed chunks had claimed when the instance died.
+        await ExecuteAsync("INSERT INTO integration.import_key_claims (job_id, key_hash, \"row\") SELECT id, 42, 2 FROM integration.import_jobs");
+
         Assert.That(await RunNextAsync(), Is.True);
+        Assert.That(await CountAsync("SELECT count(*) FROM integration.import_key_claims"), Is.EqualTo(0), "the failed job's claims are deleted");
         var rerun = await ImportCsvAsync(_client, Rows(4));
 
         Assert.Multiple(async () =>
@@ -155,6 +226,7 @@ internal sealed class ImportRecoveryTests : IntegrationTest
         {
             Assert.That((stopped.Status, stopped.RowsProcessed, stopped.Created), Is.EqualTo((ImportJobStatus.Cancelled, 2L, 2L)));
             Assert.That(await CountAsync("SELECT count(*) FROM customers.customers"), Is.EqualTo(2));
+            Assert.That(await CountAsync("SELECT count(*) FROM integration.import_key_claims"), Is.EqualTo(0), "a cancelled job's claims are deleted");
         });
     }
 
@@ -186,6 +258,7 @@ internal sealed class ImportRecoveryTests : IntegrationTest
             Assert.That(stopped.Error, Does.Contain(deactivate ? "its caller has been deactivated" : "no longer has the imports:write permission")
                 .And.Contain("Rows committed before stay"));
             Assert.That(await CountAsync("SELECT count(*) FROM customers.customers"), Is.EqualTo(2), "R-1 and R-2, the committed chunk; not R-3 to R-6");
+            Assert.That(await CountAsync("SELECT count(*) FROM integration.import_key_claims"), Is.EqualTo(0), "a failed job's claims are deleted");
             Assert.That(await CountAsync($"""
                 SELECT count(*) FROM platform.audit_entries
                  WHERE entity_type = 'import' AND changes->'jobId'->>'new' = '{job.Id}' AND changes->'status'->>'new' = 'Failed' AND changes->'error'->>'new' LIKE 'The job stopped%'

@@ -136,11 +136,24 @@ public sealed record ImportChunk(IReadOnlyList<ImportRow> Rows, ImportSettings S
 
 /// <summary>
 /// Remembers the unique keys (match key, registration number, ...) of the rows accepted so far in the whole file,
-/// so a key that appears twice is a duplicate even when the two rows are in different chunks.
+/// so a key that appears twice is a duplicate even when the two rows are in different chunks. The keys of earlier chunks
+/// are kept in the database, not in memory (ADR 0044): a target first names every key its chunk may claim
+/// (<see cref="PrefetchAsync"/>, one query), then claims them row by row in memory; the chunk's new claims are saved
+/// with its progress, in its transaction, so a resumed job knows exactly the claims of its committed chunks.
 /// </summary>
 public interface IImportKeyRegistry
 {
-    /// <summary>Claims <paramref name="key"/> for <paramref name="row"/>; false with the first row when already claimed.</summary>
+    /// <summary>
+    /// Loads which of <paramref name="keys"/> earlier chunks of the job claimed, and by which row: one query. Call it
+    /// before the chunk's first <see cref="TryClaim"/> with every key the chunk may claim (naming more is harmless;
+    /// calling it again adds keys).
+    /// </summary>
+    Task PrefetchAsync(IEnumerable<string> keys, CancellationToken ct);
+
+    /// <summary>
+    /// Claims <paramref name="key"/> for <paramref name="row"/>; false with the first row when already claimed (by this
+    /// chunk or an earlier one). Throws <see cref="InvalidOperationException"/> for a key not prefetched.
+    /// </summary>
     bool TryClaim(string key, int row, out int firstRow);
 }
 

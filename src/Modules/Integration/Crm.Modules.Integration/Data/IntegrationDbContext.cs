@@ -15,6 +15,8 @@ internal sealed class IntegrationDbContext(DbContextOptions<IntegrationDbContext
 
     public DbSet<ImportStagedRow> ImportStagedRows => Set<ImportStagedRow>();
 
+    public DbSet<ImportKeyClaim> ImportKeyClaims => Set<ImportKeyClaim>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -61,6 +63,16 @@ internal sealed class IntegrationDbContext(DbContextOptions<IntegrationDbContext
             staged.HasKey(r => new { r.JobId, r.GroupKey, r.Row });
             staged.HasOne<ImportJob>().WithMany().HasForeignKey(r => r.JobId).OnDelete(DeleteBehavior.Cascade);
             staged.Property(r => r.Values).HasColumnType("jsonb");
+        });
+
+        modelBuilder.Entity<ImportKeyClaim>(claim =>
+        {
+            claim.ToTable("import_key_claims");
+
+            // The key is the one index: each chunk looks its keys up by it and COPYs its new claims into it. No foreign key to
+            // the job: its check would cost a lookup per claim, millions per large file, and the claims are deleted when the
+            // job ends (ADR 0044).
+            claim.HasKey(c => new { c.JobId, c.KeyHash });
         });
     }
 }

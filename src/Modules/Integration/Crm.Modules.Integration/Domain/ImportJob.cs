@@ -177,6 +177,26 @@ internal sealed class ImportStagedRow
 }
 
 /// <summary>
+/// A unique key (match key, registration number, name, phone, ...) that an accepted row of a running job claimed, as a
+/// 64-bit hash: a later row with the same key is a duplicate inside the file (ADR 0044). Written and read set-based per
+/// chunk by the import runner, deleted when the job ends.
+/// </summary>
+internal sealed class ImportKeyClaim
+{
+    private ImportKeyClaim()
+    {
+    }
+
+    public Guid JobId { get; private set; }
+
+    /// <summary>The key's 64-bit FNV-1a hash.</summary>
+    public long KeyHash { get; private set; }
+
+    /// <summary>The row that claimed the key, named in the duplicate's error.</summary>
+    public int Row { get; private set; }
+}
+
+/// <summary>
 /// The audit trail's name for an import: one summary entry per finished job (who, file, counts). The rows it
 /// changed are summarised by their own module per chunk (see docs/adr/0015-bulk-import-export.md).
 /// </summary>

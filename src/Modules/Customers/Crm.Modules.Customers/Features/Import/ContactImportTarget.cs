@@ -108,6 +108,8 @@ internal sealed class ContactImportTarget(CustomersDbContext db, IAccessScopePro
         var created = new List<Contact>();
         var updated = new List<Contact>();
         var unchanged = 0;
+        await chunk.Keys.PrefetchAsync(
+            rows.Where(r => r.MatchKey is not null).Select(r => r.CustomerOf(customers) is { } c ? $"{c.Id}:{r.MatchKey}" : null).OfType<string>(), ct);
         foreach (var row in rows)
         {
             var customer = row.CustomerOf(customers);

@@ -99,9 +99,10 @@ internal sealed class CustomerImportTarget(CustomersDbContext db, IAccessScopePr
         var taken = await FindTakenAsync(rows, ct);
         var similar = await SimilarCustomers.FindAsync(connection, rows, ct);
 
-        var created = new List<Customer>();
-        var updated = new List<Customer>();
-        var unchanged = 0;
+        // Every row built first, with the unique keys it claims as they are then (a later row matching the same customer
+        // changes the object); then the chunk's keys looked up among the job's earlier claims in one query (ADR 0044); then
+        // the claims, in file order.
+        var built = new List<(CustomerRow Row, Customer? Current, Customer Outcome, UniqueKeys Keys)>();
         foreach (var row in rows)
         {
             var matches = row.MatchKey is { } key && existing.TryGetValue(key, out var found) ? found : [];
@@ -121,8 +122,20 @@ internal sealed class CustomerImportTarget(CustomersDbContext db, IAccessScopePr
             var outcome = current is null
                 ? Create(row, settings, scope, owners, now)
                 : Update(row, current, settings, owners, now);
-            if (outcome is null || !Unique(row, outcome, taken, chunk.Keys, settings.MatchOn)
-                || (current is null && !similar.Allows(row, outcome, chunk.Keys)))
+            if (outcome is not null)
+            {
+                built.Add((row, current, outcome, UniqueKeys.Of(row, outcome, settings.MatchOn)));
+            }
+        }
+
+        await chunk.Keys.PrefetchAsync(built.SelectMany(b => b.Keys.Claims.Select(c => c.Key)
+            .Concat(b.Current is null ? SimilarCustomers.Claims(b.Row, b.Outcome).Select(c => c.Key) : [])), ct);
+        var created = new List<Customer>();
+        var updated = new List<Customer>();
+        var unchanged = 0;
+        foreach (var (row, current, outcome, keys) in built)
+        {
+            if (!Unique(row, keys, taken, chunk.Keys) || (current is null && !similar.Allows(row, outcome, chunk.Keys)))
             {
                 continue;
             }
@@ -361,37 +374,21 @@ internal sealed class CustomerImportTarget(CustomersDbContext db, IAccessScopePr
     }
 
     /// <summary>The external id and registration number are unique in the database and in the file; so is the match key.</summary>
-    private static bool Unique(CustomerRow row, Customer customer, IReadOnlyList<(Guid Id, string? ExternalId, string? RegistrationNumber)> taken, IImportKeyRegistry keys, string matchOn)
+    private static bool Unique(CustomerRow row, UniqueKeys keys, IReadOnlyList<(Guid Id, string? ExternalId, string? RegistrationNumber)> taken, IImportKeyRegistry file)
     {
-        if (customer.ExternalId is { } externalId && taken.Any(t => t.ExternalId == externalId && t.Id != customer.Id))
+        if (keys.ExternalId is { } externalId && taken.Any(t => t.ExternalId == externalId && t.Id != keys.Id))
         {
             row.Values.Error(S.ExternalId, $"Another customer already has the external id '{externalId}'.");
         }
 
-        if (customer.RegistrationNumber is { } number && taken.Any(t => t.RegistrationNumber == number && t.Id != customer.Id))
+        if (keys.RegistrationNumber is { } number && taken.Any(t => t.RegistrationNumber == number && t.Id != keys.Id))
         {
             row.Values.Error(S.RegistrationNumber, $"Another customer already has the registration number '{number}'.");
         }
 
-        var claims = new List<(string Field, string Value)>();
-        if (row.MatchKey is { } key)
+        foreach (var (field, value, key) in keys.Claims)
         {
-            claims.Add((matchOn, key));
-        }
-
-        if (customer.ExternalId is { } ext)
-        {
-            claims.Add((S.ExternalId, ext));
-        }
-
-        if (customer.RegistrationNumber is { } reg)
-        {
-            claims.Add((S.RegistrationNumber, reg));
-        }
-
-        foreach (var (field, value) in claims.Distinct())
-        {
-            if (!row.Values.Failed && !keys.TryClaim($"{field}:{value}", row.Values.Row.Row, out var first))
+            if (!row.Values.Failed && !file.TryClaim(key, row.Values.Row.Row, out var first))
             {
                 row.Values.Error(field, $"Duplicate of row {first} in this file ({field} '{value}').");
             }
@@ -552,4 +549,30 @@ internal sealed class CustomerImportTarget(CustomersDbContext db, IAccessScopePr
     }
 
     private static string Fingerprint(CustomerDetails details) => JsonSerializer.Serialize(details);
+
+    /// <summary>A built customer's unique keys as the row left them, and the claims they make in the file: the match key, the external id, the registration number.</summary>
+    private sealed record UniqueKeys(Guid Id, string? ExternalId, string? RegistrationNumber, IReadOnlyList<(string Field, string Value, string Key)> Claims)
+    {
+        public static UniqueKeys Of(CustomerRow row, Customer customer, string matchOn)
+        {
+            var claims = new List<(string Field, string Value)>();
+            if (row.MatchKey is { } key)
+            {
+                claims.Add((matchOn, key));
+            }
+
+            if (customer.ExternalId is { } ext)
+            {
+                claims.Add((S.ExternalId, ext));
+            }
+
+            if (customer.RegistrationNumber is { } reg)
+            {
+                claims.Add((S.RegistrationNumber, reg));
+            }
+
+            return new UniqueKeys(customer.Id, customer.ExternalId, customer.RegistrationNumber,
+                claims.Distinct().Select(c => (c.Field, c.Value, $"{c.Field}:{c.Value}")).ToList());
+        }
+    }
 }

@@ -80,29 +80,49 @@ internal sealed class SimilarCustomers
         return similar;
     }
 
-    /// <summary>Whether the row may create <paramref name="customer"/>; otherwise the row gets an error naming the match.</summary>
-    public bool Allows(CustomerRow row, Customer customer, Integration.Contracts.IImportKeyRegistry file)
+    /// <summary>
+    /// The keys the row claims in the file when it creates <paramref name="customer"/> (none when it says
+    /// <c>confirmDuplicate</c>): its name, phone and email keys.
+    /// </summary>
+    public static IEnumerable<(string Column, string What, string Value, string Key)> Claims(CustomerRow row, Customer customer)
     {
         if (row.ConfirmDuplicate)
         {
-            return true;
+            yield break;
         }
 
-        var keys = new List<(string Column, string What, string Key, Dictionary<string, string> Existing)>();
         if (customer.NameKey.Length > 0)
         {
-            keys.Add((S.Name, "name", customer.NameKey, _names));
+            yield return Claim(S.Name, "name", customer.NameKey);
         }
 
-        keys.AddRange(customer.PhoneKeys.Select(p => (S.Phones, "phone", p, _phones)));
-        keys.AddRange(customer.Emails.Select(e => (S.Emails, "email", e, _emails)));
-        foreach (var (column, what, key, existing) in keys)
+        foreach (var phone in customer.PhoneKeys)
         {
-            if (existing.TryGetValue(key, out var code))
+            yield return Claim(S.Phones, "phone", phone);
+        }
+
+        foreach (var email in customer.Emails)
+        {
+            yield return Claim(S.Emails, "email", email);
+        }
+
+        static (string, string, string, string) Claim(string column, string what, string value) => (column, what, value, $"similar:{what}:{value}");
+    }
+
+    /// <summary>
+    /// Whether the row may create <paramref name="customer"/>; otherwise the row gets an error naming the match. The keys
+    /// of <see cref="Claims"/> must have been prefetched.
+    /// </summary>
+    public bool Allows(CustomerRow row, Customer customer, Integration.Contracts.IImportKeyRegistry file)
+    {
+        foreach (var (column, what, value, key) in Claims(row, customer))
+        {
+            var existing = what switch { "name" => _names, "phone" => _phones, _ => _emails };
+            if (existing.TryGetValue(value, out var code))
             {
                 row.Values.Error(column, $"Possible duplicate of customer {code} (same {what}); merge them, or set confirmDuplicate to true in this row to import it anyway.");
             }
-            else if (!file.TryClaim($"similar:{what}:{key}", row.Values.Row.Row, out var first))
+            else if (!file.TryClaim(key, row.Values.Row.Row, out var first))
             {
                 row.Values.Error(column, $"Possible duplicate of row {first} in this file (same {what}); set confirmDuplicate to true in this row to import both.");
             }

@@ -194,20 +194,39 @@ namespace Crm.Modules.Integration.Data.Migrations
                     b.ToTable("import_jobs", "integration");
                 });
 
+            modelBuilder.Entity("Crm.Modules.Integration.Domain.ImportKeyClaim", b =>
+                {
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_id");
+
+                    b.Property<long>("KeyHash")
+                        .HasColumnType("bigint")
+                        .HasColumnName("key_hash");
+
+                    b.Property<int>("Row")
+                        .HasColumnType("integer")
+                        .HasColumnName("row");
+
+                    b.HasKey("JobId", "KeyHash")
+                        .HasName("pk_import_key_claims");
+
+                    b.ToTable("import_key_claims", "integration");
+                });
+
             modelBuilder.Entity("Crm.Modules.Integration.Domain.ImportStagedRow", b =>
                 {
                     b.Property<Guid>("JobId")
                         .HasColumnType("uuid")
                         .HasColumnName("job_id");
 
+                    b.Property<string>("GroupKey")
+                        .HasColumnType("text")
+                        .HasColumnName("group_key");
+
                     b.Property<int>("Row")
                         .HasColumnType("integer")
                         .HasColumnName("row");
-
-                    b.Property<string>("GroupKey")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("group_key");
 
                     b.Property<string>("Values")
                         .IsRequired()

@@ -15,7 +15,7 @@ namespace Crm.Modules.Integration.Features.Imports;
 
 /// <summary>
 /// Runs one job: reads the file row by row, hands the target chunks of <see cref="ImportOptions.ChunkSize"/> rows,
-/// and records the job's progress and rejected rows inside each chunk's transaction (so a crash leaves the job
+/// and records the job's progress, rejected rows and claimed keys (ADR 0044) inside each chunk's transaction (so a crash leaves the job
 /// exactly at its last committed chunk, and a resumed job skips exactly the rows already committed). A target that
 /// assembles groups gets its chunks from the job's staging table once the file is read, each group whole, and each
 /// chunk deletes its staged rows as it commits, so a job resumed then goes on with the groups not yet written.
@@ -41,11 +41,11 @@ internal sealed class ImportRunner(
         var job = await db.ImportJobs.SingleAsync(j => j.Id == jobId, ct);
         var target = Target(job.Entity);
         var settings = job.Settings();
-        var keys = new ImportKeyRegistry();
         var chunkSize = Math.Max(1, options.Value.ChunkSize);
         var maxErrors = options.Value.MaxReportErrors;
         var reported = new List<ImportErrorResponse>();
         var skip = job.RowsProcessed;
+        var jobKeys = new ImportJobKeys(dataSource, job.Id, resumed: skip > 0);
 
         var rows = new List<ImportRow>(chunkSize);
         var readErrors = new List<ImportRowError>();
@@ -115,6 +115,8 @@ internal sealed class ImportRunner(
             await db.ImportStagedRows.Where(r => r.JobId == job.Id).ExecuteDeleteAsync(CancellationToken.None);
         }
 
+        // The job has ended: its claims are of no more use (one statement; see ADR 0044 for what it costs).
+        await db.ImportKeyClaims.Where(c => c.JobId == job.Id).ExecuteDeleteAsync(CancellationToken.None);
         await db.Entry(job).ReloadAsync(CancellationToken.None);
         job.Finish(status, failure, time.UtcNow());
         db.AddAuditSummary<ImportAudit>(AuditAction.Created, (int)Math.Min(int.MaxValue, Math.Max(1, job.RowsProcessed)), new Dictionary<string, object?>
@@ -172,12 +174,16 @@ internal sealed class ImportRunner(
         {
             var cancelRequested = false;
             ImportChunkResult result;
+            var keys = jobKeys.ForChunk();
             if (chunkRows.Count > 0)
             {
                 result = await target.ImportChunkAsync(
                     new ImportChunk(chunkRows.ToList(), settings, keys),
                     async (connection, chunkResult, token) =>
-                        cancelRequested = await RecordAsync(connection, job.Id, processed, With(chunkResult, readErrors), reader, groups, token),
+                    {
+                        await keys.SaveAsync((NpgsqlConnection)connection, token);
+                        cancelRequested = await RecordAsync(connection, job.Id, processed, With(chunkResult, readErrors), reader, groups, token);
+                    },
                     ct);
                 result = With(result, readErrors);
             }
@@ -188,8 +194,13 @@ internal sealed class ImportRunner(
 
             if (settings.DryRun || chunkRows.Count == 0)
             {
+                // A dry run's chunk rolled back its rows, not its claims: they are saved with its progress, so later chunks
+                // (and the job resumed after a restart) still find the file's duplicates.
                 await using var connection = await dataSource.OpenConnectionAsync(ct);
+                await using var transaction = await connection.BeginTransactionAsync(ct);
+                await keys.SaveAsync(connection, ct);
                 cancelRequested = await RecordAsync(connection, job.Id, processed, result, reader, groups, ct);
+                await transaction.CommitAsync(ct);
             }
 
             Report(result.Errors);
@@ -411,36 +422,3 @@ internal sealed class ImportRunner(
 /// saying why not.
 /// </summary>
 internal delegate Task ImportCallerCheck(CancellationToken ct);
-
-/// <summary>
-/// The job-wide set of unique keys: 64-bit FNV-1a hashes with the row that claimed them, so a million keys cost
-/// tens of megabytes, not the keys themselves (a false duplicate needs a 64-bit collision).
-/// </summary>
-internal sealed class ImportKeyRegistry : IImportKeyRegistry
-{
-    private readonly Dictionary<ulong, int> _claimed = [];
-
-    public bool TryClaim(string key, int row, out int firstRow)
-    {
-        var hash = Hash(key);
-        if (_claimed.TryGetValue(hash, out firstRow))
-        {
-            return false;
-        }
-
-        _claimed[hash] = row;
-        firstRow = row;
-        return true;
-    }
-
-    private static ulong Hash(string key)
-    {
-        var hash = 14695981039346656037UL;
-        foreach (var c in key)
-        {
-            hash = (hash ^ c) * 1099511628211UL;
-        }
-
-        return hash;
-    }
-}

@@ -87,6 +87,7 @@ internal sealed class ImportJobProcessor(
             job.Finish(ImportJobStatus.Failed, "The import was interrupted (the API restarted) and its file was not spooled; committed rows are kept, send the file again to finish it.", time.UtcNow());
             await db.SaveChangesAsync(ct);
             await db.ImportStagedRows.Where(r => r.JobId == job.Id).ExecuteDeleteAsync(ct);
+            await db.ImportKeyClaims.Where(c => c.JobId == job.Id).ExecuteDeleteAsync(ct);
             return true;
         }
 
@@ -113,6 +114,7 @@ internal sealed class ImportJobProcessor(
         {
             job.Finish(ImportJobStatus.Failed, ex.Message, time.UtcNow());
             await db.SaveChangesAsync(CancellationToken.None);
+            await db.ImportKeyClaims.Where(c => c.JobId == job.Id).ExecuteDeleteAsync(CancellationToken.None);
         }
         finally
         {

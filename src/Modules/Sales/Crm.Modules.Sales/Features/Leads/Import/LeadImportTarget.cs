@@ -84,6 +84,7 @@ internal sealed class LeadImportTarget(SalesDbContext db, IAccessScopeProvider a
         var created = new List<Lead>();
         var updated = new List<Lead>();
         var unchanged = 0;
+        await chunk.Keys.PrefetchAsync(rows.Where(r => !r.Failed).Select(r => r.MatchKey).OfType<string>().Select(k => $"{settings.MatchOn}:{k}"), ct);
         foreach (var row in rows.Where(r => !r.Failed))
         {
             var matches = row.MatchKey is { } key && existing.TryGetValue(key, out var found) ? found : [];

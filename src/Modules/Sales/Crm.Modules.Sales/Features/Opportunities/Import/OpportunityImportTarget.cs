@@ -90,6 +90,7 @@ internal sealed class OpportunityImportTarget(
         var updated = new List<Opportunity>();
         var moves = new List<(Opportunity Opportunity, OpportunityStageChange Change, PipelineStage Stage)>();
         var unchanged = 0;
+        await chunk.Keys.PrefetchAsync(rows.Where(r => !r.Failed).Select(r => r.ExternalId).OfType<string>().Select(k => $"{S.ExternalId}:{k}"), ct);
         foreach (var row in rows.Where(r => !r.Failed))
         {
             if (row.ExternalId is not { } key)

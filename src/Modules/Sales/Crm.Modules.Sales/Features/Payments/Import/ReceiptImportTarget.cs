@@ -91,6 +91,7 @@ internal sealed class ReceiptImportTarget(SalesDbContext db, IAccessScopeProvide
         var allocations = new List<PaymentAllocation>();
         var rowOf = new Dictionary<Guid, ReceiptRow>();
         var unchanged = 0;
+        await chunk.Keys.PrefetchAsync(rows.Where(r => !r.Failed).Select(r => r.MatchKey).OfType<string>().Select(k => $"{settings.MatchOn}:{k}"), ct);
         foreach (var row in rows.Where(r => !r.Failed))
         {
             if (row.MatchKey is not { } key)

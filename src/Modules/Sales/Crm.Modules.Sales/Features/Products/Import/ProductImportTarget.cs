@@ -64,6 +64,7 @@ internal sealed class ProductImportTarget(SalesDbContext db, TimeProvider time) 
         var rowOf = new Dictionary<Guid, ImportValues>();
         var updated = new List<Product>();
         var unchanged = 0;
+        await chunk.Keys.PrefetchAsync(rows.Select(SkuOf).OfType<string>().Select(sku => $"{S.Sku}:{sku}"), ct);
         foreach (var row in rows)
         {
             if (SkuOf(row) is not { } sku)
