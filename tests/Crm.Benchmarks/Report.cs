@@ -253,8 +253,9 @@ internal static class ReportWriter
         Line(I($"customer timeline in the background, a batch per statement. Median delivery: {r.Import.DispatchEventsPerSecond:F0} events/s from the start of the import,"));
         Line(I($"the last delivered {r.Import.DispatchSecondsAfterImport:F1} s after the import answered; each round waits for that before the next side runs."));
         Line(I($"Memory: while it imported the {r.Import.FileBytes / 1048576.0:F0} MB file, the API process's managed heap rose at most {r.Import.PeakHeapGrowthBytes / 1048576.0:F0} MB"));
-        Line("above its size at the start (sampled every 20 ms, garbage not yet collected included). Rows are streamed a chunk at a time;");
-        Line("what grows with the file is the job's set of in-file duplicate keys, 64-bit hashes of each row's external id, name, phone and email.");
+        Line("above its size at the start (sampled every 20 ms, garbage not yet collected included). Rows are streamed a chunk at a time, and");
+        Line("the keys claimed for in-file duplicate checks are kept in PostgreSQL with a fixed-size filter in memory (ADR 0044), so the rise");
+        Line("does not grow with the file.");
         Line();
         Line("### Bulk transfer");
         Line();
