@@ -168,6 +168,30 @@ internal sealed class CustomerImportTests : IntegrationTest
     }
 
     [Test]
+    public async Task A_second_row_for_the_same_existing_customer_is_rejected_and_its_values_are_not_written()
+    {
+        await CreateAsync(_client, new { kind = "organization", name = "原名称", externalId = "TWICE-1", phones = new[] { "13800000001", "13800000002" } });
+        var csv = """
+            kind,name,externalId,industry
+            organization,第一次改名,TWICE-1,制造业
+            organization,第二次改名,TWICE-1,零售业
+            """;
+
+        var report = await ImportCsvAsync(_client, csv, "mode=upsert");
+        var byPhone = await ImportCsvAsync(_client, "name,phones\n按电话一,13800000001\n按电话二,13800000002\n", "mode=update&matchOn=phone");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((report.Updated, report.Rejected), Is.EqualTo((1L, 1L)));
+            Assert.That(report.Errors.Single().Message, Is.EqualTo("Duplicate of row 2 in this file (externalId 'TWICE-1')."));
+            Assert.That((byPhone.Updated, byPhone.Rejected), Is.EqualTo((1L, 1L)));
+            Assert.That(byPhone.Errors.Single().Message, Does.StartWith("Row 2 of this file already matches customer "));
+            Assert.That(await CountAsync("SELECT count(*) FROM customers.customers WHERE external_id = 'TWICE-1' AND name = '按电话一' AND industry = '制造业'"), Is.EqualTo(1),
+                "each customer holds the values of the first row that matched it");
+        });
+    }
+
+    [Test]
     public async Task A_new_key_saved_by_a_concurrent_transaction_rejects_only_that_row()
     {
         await ImportCsvAsync(_client, "kind,name,externalId\norganization,模板公司,RACE-SEED\n");

@@ -103,6 +103,10 @@ internal sealed class CustomerImportTarget(CustomersDbContext db, IAccessScopePr
         // changes the object); then the chunk's keys looked up among the job's earlier claims in one query (ADR 0044); then
         // the claims, in file order.
         var built = new List<(CustomerRow Row, Customer? Current, Customer Outcome, UniqueKeys Keys)>();
+
+        // A customer is changed by the first row of the chunk that matches it; a later row matching it is a duplicate and
+        // must not touch the object, which the first row's update will write.
+        var changedBy = new Dictionary<Customer, CustomerRow>(ReferenceEqualityComparer.Instance);
         foreach (var row in rows)
         {
             var matches = row.MatchKey is { } key && existing.TryGetValue(key, out var found) ? found : [];
@@ -119,11 +123,24 @@ internal sealed class CustomerImportTarget(CustomersDbContext db, IAccessScopePr
                 continue;
             }
 
+            if (current is not null && changedBy.TryGetValue(current, out var first))
+            {
+                row.Values.Error(settings.MatchOn, first.MatchKey == row.MatchKey
+                    ? $"Duplicate of row {first.Values.Row.Row} in this file ({settings.MatchOn} '{row.MatchKey}')."
+                    : $"Row {first.Values.Row.Row} of this file already matches customer {current.Code}: one row per customer.");
+                continue;
+            }
+
             var outcome = current is null
                 ? Create(row, settings, scope, owners, now)
                 : Update(row, current, settings, owners, now);
             if (outcome is not null)
             {
+                if (current is not null)
+                {
+                    changedBy[current] = row;
+                }
+
                 built.Add((row, current, outcome, UniqueKeys.Of(row, outcome, settings.MatchOn)));
             }
         }
