@@ -62,6 +62,33 @@ internal sealed class ContactImportAndExportTests : IntegrationTest
     }
 
     [Test]
+    public async Task A_second_row_for_the_same_existing_contact_is_rejected_and_its_values_are_not_written()
+    {
+        var (customer, _) = await CreateAsync(_client, new { kind = "organization", name = "重复联系人公司" });
+        await ImportCsvAsync(_client, $"customerCode,name,emails,title\n{customer.Code},孙经理,sun@a.com;sun2@a.com,经理\n", entity: "contacts");
+        var csv = $"""
+            customerCode,name,emails,title
+            {customer.Code},孙总,sun@a.com,总监
+            {customer.Code},孙董,sun@a.com,董事
+            {customer.Code},孙先生,sun2@a.com,顾问
+            """;
+
+        var report = await ImportCsvAsync(_client, csv, entity: "contacts");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((report.Updated, report.Rejected), Is.EqualTo((1L, 2L)));
+            Assert.That(report.Errors.Select(e => e.Message), Is.EqualTo(new[]
+            {
+                "Duplicate of row 2 in this file (same customer and emails 'sun@a.com').",
+                $"Row 2 of this file already matches this contact of customer {customer.Code}: one row per contact.",
+            }));
+            Assert.That(await CountAsync($"SELECT count(*) FROM customers.contacts WHERE customer_id = '{customer.Id}' AND name = '孙总' AND title = '总监'"), Is.EqualTo(1),
+                "the contact holds the values of the first row that matched it");
+        });
+    }
+
+    [Test]
     public async Task The_customer_export_is_a_utf8_csv_with_a_bom_filtered_and_limited_to_what_the_caller_sees()
     {
         await ImportCsvAsync(_client, $"kind,name,externalId,province,phones,tags,registrationNumber\norganization,\"华为, 深圳\",X-1,广东省,13800138000;010-1234567,a;b,{CreditCode}\norganization,京东,X-2,北京市,,,\n");

@@ -110,6 +110,10 @@ internal sealed class ContactImportTarget(CustomersDbContext db, IAccessScopePro
         var unchanged = 0;
         await chunk.Keys.PrefetchAsync(
             rows.Where(r => r.MatchKey is not null).Select(r => r.CustomerOf(customers) is { } c ? $"{c.Id}:{r.MatchKey}" : null).OfType<string>(), ct);
+
+        // A contact is changed by the first row of the chunk that matches it; a later row matching it is a duplicate and
+        // must not touch the object, which the first row's update will write.
+        var changedBy = new Dictionary<Contact, ContactRow>(ReferenceEqualityComparer.Instance);
         foreach (var row in rows)
         {
             var customer = row.CustomerOf(customers);
@@ -128,9 +132,22 @@ internal sealed class ContactImportTarget(CustomersDbContext db, IAccessScopePro
             }
 
             var matches = row.MatchKey is { } key && existing.TryGetValue((customer.Id, key), out var found) ? found : [];
+            if (matches is [var matched] && changedBy.TryGetValue(matched, out var first))
+            {
+                row.Values.Error(settings.MatchOn, first.MatchKey == row.MatchKey
+                    ? $"Duplicate of row {first.Values.Row.Row} in this file (same customer and {settings.MatchOn} '{row.MatchKey}')."
+                    : $"Row {first.Values.Row.Row} of this file already matches this contact of customer {customer.Code}: one row per contact.");
+                continue;
+            }
+
             var contact = matches.Count > 1
                 ? Reject(row, settings.MatchOn, $"{matches.Count} contacts of customer {customer.Code} have {settings.MatchOn} '{row.MatchKey}'.")
                 : matches.Count == 1 ? await UpdateAsync(row, matches[0], settings, now, ct) : await CreateAsync(row, customer, settings, now, ct);
+            if (contact is not null && matches.Count == 1)
+            {
+                changedBy[contact] = row;
+            }
+
             if (contact is null || (row.MatchKey is { } claimed && !Claim(row, chunk.Keys, $"{customer.Id}:{claimed}", settings.MatchOn)))
             {
                 continue;
