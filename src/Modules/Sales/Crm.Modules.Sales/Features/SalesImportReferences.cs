@@ -42,13 +42,21 @@ internal static class SalesImportReferences
     }
 
     /// <summary>The customers and owners of an export batch, for their codes and emails: one query each.</summary>
-    public static async Task<(IReadOnlyDictionary<Guid, CustomerSnapshot> Customers, IReadOnlyDictionary<Guid, UserSummary> Owners)> ExportNamesAsync(
+    public static async Task<ExportNames> ExportNamesAsync(
         ICustomerDirectory customers, IUserDirectory users, IReadOnlyCollection<Guid> customerIds, IEnumerable<Guid?> ownerIds, CancellationToken ct)
     {
         var customerList = customerIds.Distinct().ToList();
         var found = customerList.Count == 0 ? new Dictionary<Guid, CustomerSnapshot>() : await customers.FindAsync(customerList, ct);
         var ownerList = ownerIds.OfType<Guid>().Distinct().ToList();
         var owners = ownerList.Count == 0 ? new Dictionary<Guid, UserSummary>() : await users.FindByIdsAsync(ownerList, ct);
-        return (found, owners);
+        return new ExportNames(found, owners);
     }
+}
+
+/// <summary>An export batch's customer codes and owner emails (null for one no longer found).</summary>
+internal sealed record ExportNames(IReadOnlyDictionary<Guid, CustomerSnapshot> Customers, IReadOnlyDictionary<Guid, UserSummary> Owners)
+{
+    public string? CodeOf(Guid customerId) => Customers.TryGetValue(customerId, out var customer) ? customer.Code : null;
+
+    public string? EmailOf(Guid? ownerId) => ownerId is { } owner && Owners.TryGetValue(owner, out var user) ? user.Email : null;
 }

@@ -35,12 +35,12 @@ internal sealed class ContractExport(SalesDbContext db, IAccessScopeProvider acc
             c => c.Id,
             async (batch, token) =>
             {
-                var (codes, owners) = await SalesImportReferences.ExportNamesAsync(
+                var names = await SalesImportReferences.ExportNamesAsync(
                     customers, users, batch.Select(c => c.CustomerId).ToList(), batch.Select(c => c.OwnerId), token);
                 return c => (IReadOnlyList<object?>)
                 [
-                    c.Number, c.ExternalId, codes.TryGetValue(c.CustomerId, out var customer) ? customer.Code : null,
-                    c.OwnerId is { } owner && owners.TryGetValue(owner, out var user) ? user.Email : null, c.Title, c.Amount, c.Currency, c.CnyRate,
+                    c.Number, c.ExternalId, names.CodeOf(c.CustomerId),
+                    names.EmailOf(c.OwnerId), c.Title, c.Amount, c.Currency, c.CnyRate,
                     c.StartDate, c.EndDate, c.SignedDate, QuoteProblems.Name(c.Status), c.ProductCategory, c.ReceivedAmount, c.Amount - c.ReceivedAmount,
                     c.TerminatedDate, c.TerminationReason, c.Id, c.CustomerId, c.OwnerId, c.OpportunityId, c.OrderId, c.RenewalOfId, c.CreatedAt, c.UpdatedAt,
                 ];

@@ -36,13 +36,13 @@ internal sealed class OpportunityExport(SalesDbContext db, IAccessScopeProvider 
             o => o.Id,
             async (batch, token) =>
             {
-                var (codes, owners) = await SalesImportReferences.ExportNamesAsync(
+                var names = await SalesImportReferences.ExportNamesAsync(
                     customers, users, batch.Select(o => o.CustomerId).ToList(), batch.Select(o => o.OwnerId), token);
                 return o =>
                 [
-                    o.ExternalId, o.Name, codes.TryGetValue(o.CustomerId, out var customer) ? customer.Code : null, pipelines[o.PipelineId],
+                    o.ExternalId, o.Name, names.CodeOf(o.CustomerId), pipelines[o.PipelineId],
                     stages[o.StageId], o.Amount, o.Currency, o.ExpectedCloseDate,
-                    o.OwnerId is { } owner && owners.TryGetValue(owner, out var user) ? user.Email : null, o.Source, o.Description, o.Id,
+                    names.EmailOf(o.OwnerId), o.Source, o.Description, o.Id,
                     o.Status.ToString().ToLowerInvariant(), o.Probability, o.CustomerId, o.OwnerId, o.TeamId, o.ClosedAt, o.LostReason, o.CreatedAt,
                     o.UpdatedAt,
                 ];

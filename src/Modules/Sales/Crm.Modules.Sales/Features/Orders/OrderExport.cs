@@ -34,12 +34,12 @@ internal sealed class OrderExport(SalesDbContext db, IAccessScopeProvider access
             o => o.Id,
             async (batch, token) =>
             {
-                var (codes, owners) = await SalesImportReferences.ExportNamesAsync(
+                var names = await SalesImportReferences.ExportNamesAsync(
                     customers, users, batch.Select(o => o.CustomerId).ToList(), batch.Select(o => o.OwnerId), token);
                 return o => o.Lines.OrderBy(l => l.Position).Select(l => (IReadOnlyList<object?>)
                 [
-                    o.ExternalId, codes.TryGetValue(o.CustomerId, out var customer) ? customer.Code : null,
-                    o.OwnerId is { } owner && owners.TryGetValue(owner, out var user) ? user.Email : null, o.Currency, o.PricedOn, QuoteProblems.Name(o.Status),
+                    o.ExternalId, names.CodeOf(o.CustomerId),
+                    names.EmailOf(o.OwnerId), o.Currency, o.PricedOn, QuoteProblems.Name(o.Status),
                     l.Sku, l.Quantity, l.UnitPrice, l.DiscountPercent, l.TaxRatePercent, o.Number, l.Position, l.ProductName, l.LineTotal, o.Total, o.Id,
                 ]);
             },
